@@ -1,0 +1,147 @@
+//! The archive folder: catalog (source of truth), blob store, search index, quarantine.
+//!
+//! ```text
+//! archive/
+//!   catalog.db    SQLite: scans, pages, documents, events
+//!   store/        content-addressed zstd blobs
+//!   index/        tantivy (derived; `reindex` rebuilds it)
+//!   quarantine/   scans that failed, each with reason.json
+//! ```
+//! Failure policy: opening a folder that is not an archive (and `create` is false) is an
+//! error telling the user to ingest first.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{Catalog, CatalogError};
+use crate::config::PipelineConfig;
+use crate::index::{ArchiveIndex, IndexError};
+use crate::store::{sha256_hex, BlobStore, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("no archive at {0} (run `chartvault ingest` to create one, or pass --archive)")]
+    Missing(String),
+    #[error("cannot create archive folder {path}: {source}")]
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("cannot write quarantine record {path}: {source}")]
+    Quarantine {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub struct Archive {
+    pub root: PathBuf,
+    pub catalog: Catalog,
+    pub store: BlobStore,
+    pub index: ArchiveIndex,
+}
+
+impl Archive {
+    pub fn catalog_path(root: &Path) -> PathBuf {
+        root.join("catalog.db")
+    }
+
+    pub fn open(root: &Path, config: &PipelineConfig, create: bool) -> Result<Archive, ArchiveError> {
+        let catalog_path = Self::catalog_path(root);
+        if !catalog_path.exists() {
+            if !create {
+                return Err(ArchiveError::Missing(root.display().to_string()));
+            }
+            std::fs::create_dir_all(root).map_err(|source| ArchiveError::Create {
+                path: root.display().to_string(),
+                source,
+            })?;
+        }
+        let catalog = Catalog::open(&catalog_path)?;
+        let store = BlobStore::open(&root.join("store"), config.store.zstd_level)?;
+        let index = ArchiveIndex::open(&root.join("index"), config.index.writer_memory_mb)?;
+        Ok(Archive {
+            root: root.to_path_buf(),
+            catalog,
+            store,
+            index,
+        })
+    }
+
+    /// Adds to the index every catalog document it has not committed yet (after a crash
+    /// between the catalog commit and the index commit). Returns how many.
+    pub fn sync_index(&mut self) -> Result<usize, ArchiveError> {
+        let ids = self.catalog.unindexed_doc_ids()?;
+        self.index_documents(&ids)?;
+        Ok(ids.len())
+    }
+
+    /// Rebuilds the index from the catalog. Returns the number of documents indexed.
+    pub fn reindex(&mut self) -> Result<usize, ArchiveError> {
+        self.index.delete_all()?;
+        self.index.commit()?;
+        self.catalog.mark_all_unindexed()?;
+        self.sync_index()
+    }
+
+    pub fn index_documents(&mut self, ids: &[String]) -> Result<(), ArchiveError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        for chunk in ids.chunks(500) {
+            for id in chunk {
+                if let Some(record) = self.catalog.document(id)? {
+                    self.index.upsert(&record)?;
+                }
+            }
+            self.index.commit()?;
+            self.catalog.mark_indexed(chunk, true)?;
+        }
+        Ok(())
+    }
+
+    /// Writes `quarantine/<key>/reason.json` (and a copy of the original when readable).
+    pub fn write_quarantine(
+        &self,
+        sha256: Option<&str>,
+        source_path: &str,
+        reason: &str,
+        original: Option<&[u8]>,
+    ) -> Result<PathBuf, ArchiveError> {
+        // The folder name never comes from the (possibly hostile) file name.
+        let key = sha256
+            .map(str::to_string)
+            .unwrap_or_else(|| sha256_hex(source_path.as_bytes()));
+        let dir = self.root.join("quarantine").join(&key[..key.len().min(32)]);
+        let qerr = |source| ArchiveError::Quarantine {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(&dir).map_err(qerr)?;
+        let record = serde_json::json!({
+            "source_path": source_path,
+            "sha256": sha256,
+            "reason": reason,
+            "quarantined_at": chrono::Utc::now().to_rfc3339(),
+        });
+        let text = serde_json::to_string_pretty(&record).unwrap_or_default();
+        std::fs::write(dir.join("reason.json"), text).map_err(|source| ArchiveError::Quarantine {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        if let Some(bytes) = original {
+            std::fs::write(dir.join("original"), bytes).map_err(|source| {
+                ArchiveError::Quarantine {
+                    path: dir.display().to_string(),
+                    source,
+                }
+            })?;
+        }
+        Ok(dir)
+    }
+}

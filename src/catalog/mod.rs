@@ -1,0 +1,420 @@
+//! The catalog: SQLite source of truth for scans, pages, documents and events.
+//!
+//! Input: committed scans from the pipeline ([`ScanCommit`]), quarantine records. Output:
+//! [`DocumentRecord`]s and scan rows for export, index and `show`. Every scan is committed
+//! in one transaction (WAL, synchronous=FULL), so a crash leaves a scan either fully
+//! recorded or absent. The search index is derived from here (`indexed` marks what the
+//! index has committed).
+
+mod schema;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+use crate::model::{DocType, DocumentDraft, DocumentRecord, PageKind, PageRecord, Patient};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("catalog database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("catalog is from a newer ChartVault (schema {found}, this build knows {known})")]
+    TooNew { found: i64, known: i64 },
+}
+
+/// One page as committed.
+#[derive(Debug, Clone)]
+pub struct PageCommit {
+    pub page_no: u32,
+    pub kind: PageKind,
+    pub doc_id: Option<String>,
+    pub dpi: u32,
+    pub width_px: u32,
+    pub height_px: u32,
+    pub rotation_deg: u32,
+    pub skew_deg: f32,
+    pub barcode: Option<String>,
+    pub ocr_confidence: Option<f32>,
+    pub text: Option<String>,
+    pub words_blob: Option<String>,
+    pub image_blob: Option<String>,
+}
+
+/// Everything recorded for one successfully ingested scan.
+#[derive(Debug, Clone)]
+pub struct ScanCommit {
+    pub sha256: String,
+    pub source_path: String,
+    /// Original bytes in the store: one blob for a file, one per file for a folder batch.
+    pub files: Vec<(String, String)>,
+    pub pages: Vec<PageCommit>,
+    pub documents: Vec<DocumentDraft>,
+}
+
+/// A scan row as exported.
+#[derive(Debug, Clone)]
+pub struct ScanRow {
+    pub sha256: Option<String>,
+    pub source_path: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub page_count: u32,
+    pub separator_pages: Vec<u32>,
+    pub blank_pages: Vec<u32>,
+    pub documents: Vec<String>,
+}
+
+pub struct Catalog {
+    conn: Connection,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl Catalog {
+    pub fn open(path: &Path) -> Result<Catalog, CatalogError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&conn)?;
+        Ok(Catalog { conn })
+    }
+
+    /// Status of a scan with these bytes, if any (`ingested` or `quarantined`).
+    pub fn scan_status(&self, sha256: &str) -> Result<Option<String>, CatalogError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT status FROM scans WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records a scan, its pages and documents in one transaction.
+    pub fn commit_scan(&mut self, scan: &ScanCommit) -> Result<(), CatalogError> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        tx.execute(
+            "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
+            [&scan.sha256],
+        )?;
+        tx.execute(
+            "INSERT INTO scans(sha256, source_path, status, error, page_count, ingested_at)
+             VALUES (?1, ?2, 'ingested', NULL, ?3, ?4)",
+            params![scan.sha256, scan.source_path, scan.pages.len() as i64, at],
+        )?;
+        for (seq, (name, blob)) in scan.files.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO scan_files(scan_sha256, seq, name, blob) VALUES (?1, ?2, ?3, ?4)",
+                params![scan.sha256, seq as i64, name, blob],
+            )?;
+        }
+        for (seq, d) in scan.documents.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
+                   mrn, patient_name, dob, service_date, indexed, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
+                params![
+                    d.doc_id,
+                    scan.sha256,
+                    seq as i64,
+                    d.doc_type.as_str(),
+                    d.doc_type_confidence,
+                    d.patient.mrn,
+                    d.patient.name,
+                    d.patient.dob,
+                    d.service_date,
+                    at
+                ],
+            )?;
+        }
+        for p in &scan.pages {
+            tx.execute(
+                "INSERT INTO pages(scan_sha256, page_no, kind, doc_id, dpi, width_px, height_px,
+                   rotation_deg, skew_deg, barcode, ocr_confidence, text, words_blob, image_blob)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    scan.sha256,
+                    p.page_no,
+                    p.kind.as_str(),
+                    p.doc_id,
+                    p.dpi,
+                    p.width_px,
+                    p.height_px,
+                    p.rotation_deg,
+                    p.skew_deg,
+                    p.barcode,
+                    p.ocr_confidence,
+                    p.text,
+                    p.words_blob,
+                    p.image_blob
+                ],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO events(at, kind, subject, detail) VALUES (?1, 'scan_ingested', ?2, ?3)",
+            params![
+                at,
+                scan.sha256,
+                format!(
+                    "{} pages, {} documents",
+                    scan.pages.len(),
+                    scan.documents.len()
+                )
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a quarantined scan (replacing an earlier quarantine of the same scan).
+    pub fn record_quarantine(
+        &mut self,
+        sha256: Option<&str>,
+        source_path: &str,
+        reason: &str,
+    ) -> Result<(), CatalogError> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        match sha256 {
+            Some(h) => tx.execute(
+                "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
+                [h],
+            )?,
+            None => tx.execute(
+                "DELETE FROM scans WHERE sha256 IS NULL AND source_path = ?1",
+                [source_path],
+            )?,
+        };
+        tx.execute(
+            "INSERT INTO scans(sha256, source_path, status, error, page_count, ingested_at)
+             VALUES (?1, ?2, 'quarantined', ?3, 0, ?4)",
+            params![sha256, source_path, reason, at],
+        )?;
+        tx.execute(
+            "INSERT INTO events(at, kind, subject, detail) VALUES (?1, 'scan_quarantined', ?2, NULL)",
+            params![at, sha256.unwrap_or("-")],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn mark_indexed(&mut self, doc_ids: &[String], indexed: bool) -> Result<(), CatalogError> {
+        let tx = self.conn.transaction()?;
+        for id in doc_ids {
+            tx.execute(
+                "UPDATE documents SET indexed = ?2 WHERE doc_id = ?1",
+                params![id, indexed as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn mark_all_unindexed(&mut self) -> Result<(), CatalogError> {
+        self.conn.execute("UPDATE documents SET indexed = 0", [])?;
+        Ok(())
+    }
+
+    pub fn unindexed_doc_ids(&self) -> Result<Vec<String>, CatalogError> {
+        self.ids("SELECT doc_id FROM documents WHERE indexed = 0 ORDER BY rowid")
+    }
+
+    pub fn all_doc_ids(&self) -> Result<Vec<String>, CatalogError> {
+        self.ids("SELECT doc_id FROM documents ORDER BY rowid")
+    }
+
+    fn ids(&self, sql: &str) -> Result<Vec<String>, CatalogError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn count_documents(&self) -> Result<u64, CatalogError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// A document with its pages, or `None` if there is no such document.
+    pub fn document(&self, doc_id: &str) -> Result<Option<DocumentRecord>, CatalogError> {
+        let head = self
+            .conn
+            .query_row(
+                "SELECT d.scan_sha256, s.source_path, d.doc_type, d.doc_type_confidence, d.mrn,
+                        d.patient_name, d.dob, d.service_date
+                 FROM documents d JOIN scans s ON s.sha256 = d.scan_sha256
+                 WHERE d.doc_id = ?1",
+                [doc_id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, f64>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((scan_sha256, source_path, doc_type, conf, mrn, name, dob, service_date)) = head
+        else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT page_no, rotation_deg, skew_deg, ocr_confidence, text, words_blob, image_blob
+             FROM pages WHERE doc_id = ?1 ORDER BY page_no",
+        )?;
+        let pages = stmt
+            .query_map([doc_id], |r| {
+                Ok(PageRecord {
+                    page_no: r.get(0)?,
+                    rotation_deg: r.get(1)?,
+                    skew_deg: r.get::<_, f64>(2)? as f32,
+                    ocr_confidence: r.get::<_, Option<f64>>(3)?.unwrap_or(0.0) as f32,
+                    text: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    words_blob: r.get(5)?,
+                    image_blob: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(DocumentRecord {
+            doc_id: doc_id.to_string(),
+            scan_sha256,
+            source_path,
+            doc_type: DocType::parse(&doc_type).unwrap_or(DocType::Unclassified),
+            doc_type_confidence: conf as f32,
+            patient: Patient { mrn, name, dob },
+            service_date,
+            pages,
+        }))
+    }
+
+    /// Every scan, in ingest order, with page kinds and document ids.
+    pub fn scans(&self) -> Result<Vec<ScanRow>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT sha256, source_path, status, error, page_count FROM scans ORDER BY id",
+        )?;
+        let mut rows: Vec<ScanRow> = stmt
+            .query_map([], |r| {
+                Ok(ScanRow {
+                    sha256: r.get(0)?,
+                    source_path: r.get(1)?,
+                    status: r.get(2)?,
+                    error: r.get(3)?,
+                    page_count: r.get(4)?,
+                    separator_pages: vec![],
+                    blank_pages: vec![],
+                    documents: vec![],
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut kinds = self
+            .conn
+            .prepare("SELECT page_no, kind FROM pages WHERE scan_sha256 = ?1 ORDER BY page_no")?;
+        let mut docs = self
+            .conn
+            .prepare("SELECT doc_id FROM documents WHERE scan_sha256 = ?1 ORDER BY seq")?;
+        for row in rows.iter_mut() {
+            let Some(sha) = row.sha256.clone() else {
+                continue;
+            };
+            for k in kinds.query_map([&sha], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))? {
+                let (page, kind) = k?;
+                match PageKind::parse(&kind) {
+                    Some(PageKind::Separator) | Some(PageKind::DocSeparator) => {
+                        row.separator_pages.push(page)
+                    }
+                    Some(PageKind::Blank) => row.blank_pages.push(page),
+                    _ => {}
+                }
+            }
+            row.documents = docs
+                .query_map([&sha], |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(rows)
+    }
+
+    /// Blob hashes referenced by the catalog (originals, words, page images).
+    pub fn referenced_blobs(&self) -> Result<Vec<(String, String)>, CatalogError> {
+        let mut out = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, blob FROM scan_files ORDER BY scan_sha256, seq")?;
+        for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (name, blob) = r?;
+            out.push((format!("original {name}"), blob));
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT scan_sha256, page_no, words_blob, image_blob FROM pages ORDER BY scan_sha256, page_no",
+        )?;
+        for r in stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })? {
+            let (scan, page, words, image) = r?;
+            let short = &scan[..scan.len().min(12)];
+            if let Some(w) = words {
+                out.push((format!("words of scan {short} page {page}"), w));
+            }
+            if let Some(i) = image {
+                out.push((format!("image of scan {short} page {page}"), i));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Original file blobs of a scan: (file name, blob hash), in page order.
+    pub fn scan_files(&self, sha256: &str) -> Result<Vec<(String, String)>, CatalogError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, blob FROM scan_files WHERE scan_sha256 = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A page row as read back for evaluation and the viewer.
+#[derive(Debug, Clone)]
+pub struct PageRow {
+    pub page_no: u32,
+    pub kind: PageKind,
+    pub rotation_deg: u32,
+    pub skew_deg: f32,
+    pub text: Option<String>,
+    pub doc_id: Option<String>,
+}
+
+impl Catalog {
+    /// Every page of a scan, in page order.
+    pub fn pages_of_scan(&self, sha256: &str) -> Result<Vec<PageRow>, CatalogError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT page_no, kind, rotation_deg, skew_deg, text, doc_id FROM pages
+             WHERE scan_sha256 = ?1 ORDER BY page_no",
+        )?;
+        let rows = stmt.query_map([sha256], |r| {
+            Ok(PageRow {
+                page_no: r.get(0)?,
+                kind: PageKind::parse(&r.get::<_, String>(1)?).unwrap_or(PageKind::Content),
+                rotation_deg: r.get(2)?,
+                skew_deg: r.get::<_, f64>(3)? as f32,
+                text: r.get(4)?,
+                doc_id: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,50 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::Context;
+use crate::eval::{self, EvalOptions};
+use crate::pipeline::Progress;
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Corpus folder holding manifest.jsonl and the charts it names
+    pub corpus: PathBuf,
+    /// Only the first N charts
+    #[arg(long)]
+    pub charts: Option<usize>,
+    /// Score another tool's OCR text (DIR/<scan>/page_NNN.txt) instead of ingesting
+    #[arg(long)]
+    pub text_dir: Option<PathBuf>,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let progress = Progress::new(!args.json && std::io::stderr().is_terminal());
+    let options = EvalOptions {
+        max_charts: args.charts,
+        text_dir: args.text_dir,
+    };
+    let r = eval::run(&args.corpus, &ctx.config, &options, &progress)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pct = |v: Option<f64>| v.map(|x| format!("{:.2}%", x * 100.0)).unwrap_or("-".into());
+    println!("{:<28} {}", "charts", r.charts);
+    println!("{:<28} {} ({} content)", "pages", r.pages, r.content_pages);
+    println!("{:<28} {}", "quarantined scans", r.quarantined);
+    println!("{:<28} {:.1}", "wall seconds", r.wall_secs);
+    println!("{:<28} {:.2}", "pages/s", r.pages_per_sec);
+    println!("{:<28} {:.0}", "imaging ms/page", r.imaging_ms_per_page);
+    println!("{:<28} {:.0}", "OCR ms/OCR'd page", r.ocr_ms_per_ocr_page);
+    println!("{:<28} {}", "OCR CER (content pages)", pct(r.cer));
+    println!("{:<28} {}", "OCR WER (content pages)", pct(r.wer));
+    println!("{:<28} {}", "blank precision", pct(r.blank_precision));
+    println!("{:<28} {}", "blank recall", pct(r.blank_recall));
+    Ok(ExitCode::SUCCESS)
+}

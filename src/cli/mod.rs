@@ -1,0 +1,129 @@
+//! The command-line interface: one file per subcommand. Errors become one sentence on
+//! stderr and an exit code; no panics, no stack traces.
+
+mod eval_cmd;
+mod export_cmd;
+mod ingest_cmd;
+mod rasterize_cmd;
+mod reindex_cmd;
+mod search_cmd;
+mod show_cmd;
+mod verify_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::archive::Archive;
+use crate::config::PipelineConfig;
+
+/// Exit code when a command ran but found problems (quarantined scans, failed checks).
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit code for errors that stopped the command (bad arguments, archive unusable).
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "chartvault",
+    version,
+    about = "Scanned medical charts in, searchable archive out.",
+    after_help = "Exit codes: 0 success; 1 the command ran but found problems (e.g. scans \
+                  quarantined, verification failures); 2 error (bad arguments, unusable archive)."
+)]
+pub struct Cli {
+    /// Archive folder [default: $CHARTVAULT_ARCHIVE, else ./archive]
+    #[arg(long, global = true, env = "CHARTVAULT_ARCHIVE", default_value = "archive")]
+    pub archive: PathBuf,
+    /// Pipeline definition (TOML) [default: the embedded pipelines/default.toml]
+    #[arg(long, global = true)]
+    pub pipeline: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest scans (PDF, TIFF, PNG, JPEG files, or folders) into the archive.
+    Ingest(ingest_cmd::IngestArgs),
+    /// Full-text search with filters.
+    Search(search_cmd::SearchArgs),
+    /// Show one document: metadata and page text.
+    Show(show_cmd::ShowArgs),
+    /// Export every scan and document as JSON Lines (contract v1) on stdout.
+    Export(export_cmd::ExportArgs),
+    /// Check stored blobs against their hashes and the index against the catalog.
+    Verify(verify_cmd::VerifyArgs),
+    /// Rebuild the search index from the catalog.
+    Reindex(reindex_cmd::ReindexArgs),
+    /// Evaluate accuracy and speed on a corpus with a manifest.jsonl.
+    Eval(eval_cmd::EvalArgs),
+    /// Write the decoded pages of scans as PNG files (for benchmarks against other tools).
+    #[command(hide = true)]
+    Rasterize(rasterize_cmd::RasterizeArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(EXIT_ERROR),
+            };
+        }
+    };
+    init_logging();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn init_logging() {
+    // Logs carry ids and hashes only; off unless CHARTVAULT_LOG is set (e.g. "info").
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHARTVAULT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = match &cli.pipeline {
+        Some(p) => PipelineConfig::load(p)?,
+        None => PipelineConfig::embedded(),
+    };
+    let ctx = Context {
+        archive_dir: cli.archive,
+        config,
+    };
+    match cli.command {
+        Command::Ingest(a) => ingest_cmd::run(&ctx, a),
+        Command::Search(a) => search_cmd::run(&ctx, a),
+        Command::Show(a) => show_cmd::run(&ctx, a),
+        Command::Export(a) => export_cmd::run(&ctx, a),
+        Command::Verify(a) => verify_cmd::run(&ctx, a),
+        Command::Reindex(a) => reindex_cmd::run(&ctx, a),
+        Command::Eval(a) => eval_cmd::run(&ctx, a),
+        Command::Rasterize(a) => rasterize_cmd::run(&ctx, a),
+    }
+}
+
+pub struct Context {
+    pub archive_dir: PathBuf,
+    pub config: PipelineConfig,
+}
+
+impl Context {
+    pub fn open_archive(&self, create: bool) -> anyhow::Result<Archive> {
+        Ok(Archive::open(&self.archive_dir, &self.config, create)?)
+    }
+}

@@ -1,0 +1,90 @@
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::Context;
+use crate::index::SearchQuery;
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Query text: words (all must match), "a phrase", OR, -excluded, field:value
+    #[arg(default_value = "")]
+    pub query: String,
+    /// Only this patient's documents (MRN)
+    #[arg(long)]
+    pub mrn: Option<String>,
+    /// Only this document type (e.g. discharge_summary, unclassified)
+    #[arg(long = "type")]
+    pub doc_type: Option<String>,
+    /// Service date on or after (YYYY-MM-DD)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Service date on or before (YYYY-MM-DD)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Number of results
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print results as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(t) = &args.doc_type {
+        if crate::model::DocType::parse(t).is_none() {
+            anyhow::bail!("unknown document type {t:?}");
+        }
+    }
+    let archive = ctx.open_archive(false)?;
+    let results = archive.index.search(&SearchQuery {
+        text: args.query.clone(),
+        mrn: args.mrn,
+        doc_type: args.doc_type,
+        from: args.from,
+        to: args.to,
+        limit: args.limit,
+        offset: 0,
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} documents match", results.total);
+    for hit in &results.hits {
+        let pages = match (hit.pages.first(), hit.pages.last()) {
+            (Some(a), Some(b)) if a != b => format!("pages {a}-{b}"),
+            (Some(a), _) => format!("page {a}"),
+            _ => String::new(),
+        };
+        println!(
+            "\n{}  {}  {}  {} {}  (score {:.2})",
+            hit.doc_id,
+            hit.doc_type,
+            hit.service_date.as_deref().unwrap_or("-"),
+            hit.source_path,
+            pages,
+            hit.score
+        );
+        println!("    {}", marked_snippet(&hit.snippet, &hit.highlights));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Puts [ ] around the matched parts and folds the snippet onto one line.
+fn marked_snippet(snippet: &str, highlights: &[(usize, usize)]) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for &(a, b) in highlights {
+        if a < last || b > snippet.len() {
+            continue;
+        }
+        out.push_str(&snippet[last..a]);
+        out.push('[');
+        out.push_str(&snippet[a..b]);
+        out.push(']');
+        last = b;
+    }
+    out.push_str(&snippet[last..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,164 @@
+//! Pipeline configuration: serde structs for `pipelines/*.toml`, validated at load.
+//!
+//! Input: TOML text (the embedded `pipelines/default.toml`, or a file given with
+//! `--pipeline`). Output: a validated [`PipelineConfig`]. Unknown keys, a wrong `version`
+//! or out-of-range values are errors naming the key.
+
+use serde::Deserialize;
+use std::path::Path;
+
+/// The default pipeline, embedded so a fresh binary needs no files to run.
+pub const DEFAULT_PIPELINE_TOML: &str = include_str!("../../pipelines/default.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read pipeline file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid pipeline file {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    pub version: u32,
+    pub limits: LimitsConfig,
+    pub queues: QueuesConfig,
+    pub ocr: OcrConfig,
+    pub imaging: ImagingConfig,
+    pub store: StoreConfig,
+    pub index: IndexConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub max_page_pixels: u64,
+    pub max_file_bytes: u64,
+    pub max_pages_per_scan: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueuesConfig {
+    pub decoded_pages: usize,
+    pub page_results: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OcrConfig {
+    pub num_workers: usize,
+    pub language: String,
+    pub page_seg_mode: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagingConfig {
+    pub blank_max_ink_fraction: f64,
+    pub viewer_long_side_px: u32,
+    pub viewer_jpeg_quality: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    pub zstd_level: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexConfig {
+    pub writer_memory_mb: usize,
+}
+
+impl PipelineConfig {
+    /// The embedded default pipeline.
+    pub fn embedded() -> PipelineConfig {
+        // The embedded file is checked by a unit test; failing here would be a build defect.
+        Self::parse(DEFAULT_PIPELINE_TOML, "<embedded default>")
+            .unwrap_or_else(|e| panic!("embedded pipelines/default.toml is invalid: {e}"))
+    }
+
+    pub fn load(path: &Path) -> Result<PipelineConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<PipelineConfig, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: origin.to_string(),
+            message,
+        };
+        let config: PipelineConfig =
+            toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        if config.version != 1 {
+            return Err(invalid(format!(
+                "version {} is not supported (expected 1)",
+                config.version
+            )));
+        }
+        if config.queues.decoded_pages == 0 || config.queues.page_results == 0 {
+            return Err(invalid("queue capacities must be at least 1".into()));
+        }
+        if config.limits.max_page_pixels == 0 {
+            return Err(invalid("limits.max_page_pixels must be positive".into()));
+        }
+        if !(0.0..1.0).contains(&config.imaging.blank_max_ink_fraction) {
+            return Err(invalid(
+                "imaging.blank_max_ink_fraction must be in [0, 1)".into(),
+            ));
+        }
+        if config.imaging.viewer_jpeg_quality == 0 || config.imaging.viewer_jpeg_quality > 100 {
+            return Err(invalid("imaging.viewer_jpeg_quality must be 1..=100".into()));
+        }
+        if config.ocr.page_seg_mode > 13 {
+            return Err(invalid("ocr.page_seg_mode must be 0..=13".into()));
+        }
+        Ok(config)
+    }
+
+    /// Number of OCR workers, resolving 0 to the number of cores.
+    pub fn num_ocr_workers(&self) -> usize {
+        if self.ocr.num_workers > 0 {
+            self.ocr.num_workers
+        } else {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_is_valid() {
+        let c = PipelineConfig::embedded();
+        assert_eq!(c.version, 1);
+        assert!(c.num_ocr_workers() >= 1);
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_its_name() {
+        let text = DEFAULT_PIPELINE_TOML.replace("[ocr]", "[ocr]\nspeed = 3");
+        let err = PipelineConfig::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("speed"), "{err}");
+        assert!(err.contains("x.toml"), "{err}");
+    }
+
+    #[test]
+    fn wrong_version_is_rejected() {
+        let text = DEFAULT_PIPELINE_TOML.replace("version = 1", "version = 2");
+        assert!(PipelineConfig::parse(&text, "x").is_err());
+    }
+}

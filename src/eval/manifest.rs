@@ -1,0 +1,57 @@
+//! The corpus ground truth (`manifest.jsonl`).
+
+use serde::Deserialize;
+use std::path::Path;
+
+use super::EvalError;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestPage {
+    pub page: u32,
+    pub kind: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub rotation_deg: u32,
+    #[serde(default)]
+    pub skew_deg: f32,
+    #[serde(default)]
+    pub dpi: u32,
+    #[serde(default)]
+    pub barcode: Option<String>,
+    #[serde(default)]
+    pub doc_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestChart {
+    pub chart_id: String,
+    /// Path of the input relative to the corpus folder.
+    pub file: String,
+    #[serde(default)]
+    pub format: String,
+    pub pages: Vec<ManifestPage>,
+}
+
+impl ManifestChart {
+    /// The scan's `source.path` when the file is ingested directly (its file name).
+    pub fn scan_name(&self) -> String {
+        Path::new(&self.file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.file.clone())
+    }
+}
+
+pub fn load_manifest(path: &Path) -> Result<Vec<ManifestChart>, EvalError> {
+    let err = |message: String| EvalError::Manifest {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| err(format!("line {}: {e}", i + 1))))
+        .collect()
+}

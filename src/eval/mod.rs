@@ -1,0 +1,192 @@
+//! Evaluation against a corpus with ground truth (`manifest.jsonl`, see
+//! `../shared/corpus/README.md`): speed, OCR error rates, page-kind detection.
+//!
+//! Input: a corpus folder. Output: an [`EvalReport`]. The corpus is ingested into a
+//! temporary archive with the real pipeline; nothing is mocked.
+
+mod manifest;
+mod metrics;
+
+pub use manifest::{load_manifest, ManifestChart, ManifestPage};
+pub use metrics::{char_edit_distance, normalize_text, word_edit_distance};
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::archive::Archive;
+use crate::config::PipelineConfig;
+use crate::model::PageKind;
+use crate::pipeline::{self, Progress};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read corpus manifest {path}: {message}")]
+    Manifest { path: String, message: String },
+    #[error(transparent)]
+    Pipeline(#[from] pipeline::PipelineError),
+    #[error(transparent)]
+    Archive(#[from] crate::archive::ArchiveError),
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+    #[error("cannot create a temporary archive: {0}")]
+    Temp(std::io::Error),
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Ratio {
+    pub num: f64,
+    pub den: f64,
+}
+
+impl Ratio {
+    pub fn value(&self) -> Option<f64> {
+        (self.den > 0.0).then(|| self.num / self.den)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EvalReport {
+    pub charts: usize,
+    pub pages: usize,
+    pub content_pages: usize,
+    pub quarantined: usize,
+    pub wall_secs: f64,
+    pub pages_per_sec: f64,
+    pub imaging_ms_per_page: f64,
+    pub ocr_ms_per_ocr_page: f64,
+    /// Character error rate over content pages (edits / ground-truth characters).
+    pub cer: Option<f64>,
+    pub wer: Option<f64>,
+    pub blank_precision: Option<f64>,
+    pub blank_recall: Option<f64>,
+}
+
+/// Options for [`run`].
+#[derive(Debug, Clone, Default)]
+pub struct EvalOptions {
+    /// Evaluate only the first N charts.
+    pub max_charts: Option<usize>,
+    /// Score OCR text from another tool instead of ingesting: files
+    /// `DIR/<scan stem>/page_NNN.txt` as written next to `chartvault rasterize` output.
+    pub text_dir: Option<PathBuf>,
+}
+
+/// The folder-name form of a scan path used by `rasterize` and `--text-dir`.
+pub fn scan_stem(source_path: &str) -> String {
+    source_path.replace(['/', '.'], "_")
+}
+
+pub fn run(
+    corpus: &Path,
+    config: &PipelineConfig,
+    options: &EvalOptions,
+    progress: &Progress,
+) -> Result<EvalReport, EvalError> {
+    let mut charts = load_manifest(&corpus.join("manifest.jsonl"))?;
+    if let Some(n) = options.max_charts {
+        charts.truncate(n);
+    }
+    let mut report = EvalReport {
+        charts: charts.len(),
+        ..Default::default()
+    };
+    // Predicted pages per chart: (kind, text) by page number.
+    let mut predicted: HashMap<String, HashMap<u32, (PageKind, String)>> = HashMap::new();
+    if let Some(dir) = &options.text_dir {
+        for c in &charts {
+            let stem = scan_stem(&c.scan_name());
+            let mut pages = HashMap::new();
+            for p in &c.pages {
+                let f = dir.join(&stem).join(format!("page_{:03}.txt", p.page));
+                let text = std::fs::read_to_string(f).unwrap_or_default();
+                pages.insert(p.page, (PageKind::Content, text));
+            }
+            predicted.insert(c.chart_id.clone(), pages);
+        }
+    } else {
+        let tmp = tempfile::tempdir().map_err(EvalError::Temp)?;
+        let mut archive = Archive::open(&tmp.path().join("archive"), config, true)?;
+        let paths: Vec<PathBuf> = charts.iter().map(|c| corpus.join(&c.file)).collect();
+        let summary = pipeline::ingest(&mut archive, &paths, config, progress)?;
+        archive
+            .index
+            .close()
+            .map_err(crate::archive::ArchiveError::from)?;
+        report.wall_secs = summary.wall_secs;
+        report.pages_per_sec = summary.pages_per_sec();
+        report.quarantined = summary.quarantined.len();
+        if summary.pages > 0 {
+            report.imaging_ms_per_page = summary.imaging_ms as f64 / summary.pages as f64;
+        }
+        if summary.pages_ocr > 0 {
+            report.ocr_ms_per_ocr_page = summary.ocr_ms as f64 / summary.pages_ocr as f64;
+        }
+        let by_path: HashMap<String, String> = archive
+            .catalog
+            .scans()?
+            .into_iter()
+            .filter_map(|s| s.sha256.map(|h| (s.source_path, h)))
+            .collect();
+        for c in &charts {
+            let mut pages = HashMap::new();
+            if let Some(sha) = by_path.get(&c.scan_name()) {
+                for row in archive.catalog.pages_of_scan(sha)? {
+                    pages.insert(row.page_no, (row.kind, row.text.unwrap_or_default()));
+                }
+            }
+            predicted.insert(c.chart_id.clone(), pages);
+        }
+    }
+    score(&charts, &predicted, &mut report);
+    Ok(report)
+}
+
+fn score(
+    charts: &[ManifestChart],
+    predicted: &HashMap<String, HashMap<u32, (PageKind, String)>>,
+    report: &mut EvalReport,
+) {
+    let (mut cer, mut wer) = (Ratio::default(), Ratio::default());
+    let (mut blank_tp, mut blank_fp, mut blank_fn) = (0.0, 0.0, 0.0);
+    for c in charts {
+        let empty = HashMap::new();
+        let pred = predicted.get(&c.chart_id).unwrap_or(&empty);
+        for p in &c.pages {
+            report.pages += 1;
+            let (kind, text) = pred
+                .get(&p.page)
+                .map(|(k, t)| (*k, t.as_str()))
+                .unwrap_or((PageKind::Content, ""));
+            let truth_blank = p.kind == "blank";
+            match (truth_blank, kind == PageKind::Blank) {
+                (true, true) => blank_tp += 1.0,
+                (false, true) => blank_fp += 1.0,
+                (true, false) => blank_fn += 1.0,
+                _ => {}
+            }
+            if p.kind == "content" {
+                report.content_pages += 1;
+                let truth = normalize_text(&p.text);
+                let got = normalize_text(text);
+                cer.num += char_edit_distance(&truth, &got) as f64;
+                cer.den += truth.chars().count() as f64;
+                wer.num += word_edit_distance(&truth, &got) as f64;
+                wer.den += truth.split(' ').filter(|w| !w.is_empty()).count() as f64;
+            }
+        }
+    }
+    report.cer = cer.value();
+    report.wer = wer.value();
+    report.blank_precision = Ratio {
+        num: blank_tp,
+        den: blank_tp + blank_fp,
+    }
+    .value();
+    report.blank_recall = Ratio {
+        num: blank_tp,
+        den: blank_tp + blank_fn,
+    }
+    .value();
+}

@@ -1,0 +1,195 @@
+//! Blank page detection: duplex backs (near-white, specks, faint mirrored bleed-through,
+//! scanner edge shadows, punch holes) are blank; a page with one short printed or
+//! handwritten line is not.
+//!
+//! Method: shrink the page to about 75 DPI by area averaging (specks fade, strokes stay),
+//! take the paper level from the histogram, mark pixels much darker than paper as ink,
+//! ignore a border band (edge shadows, punch holes), and count the ink that forms
+//! text-like connected components. The page is blank when that ink is below a fraction of
+//! the page area.
+
+use image::GrayImage;
+
+/// Result of blank detection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlankVerdict {
+    pub is_blank: bool,
+    /// Fraction of the (inner) page covered by text-like ink.
+    pub ink_fraction: f64,
+}
+
+const TARGET_DPI: u32 = 75;
+
+pub fn detect(image: &GrayImage, dpi: u32, max_ink_fraction: f64) -> BlankVerdict {
+    let factor = (dpi / TARGET_DPI).max(1);
+    let small = shrink(image, factor);
+    let (w, h) = small.dimensions();
+    if w < 8 || h < 8 {
+        return BlankVerdict {
+            is_blank: true,
+            ink_fraction: 0.0,
+        };
+    }
+    let paper = percentile(&small, 0.90);
+    // Ink is at least 45% darker than paper: faint bleed-through and speckle are not.
+    let ink_level = (paper as f64 * 0.55) as u8;
+    let margin_x = (w as f64 * 0.08) as u32;
+    let margin_y = (h as f64 * 0.05) as u32;
+    let (x0, y0, x1, y1) = (margin_x, margin_y, w - margin_x, h - margin_y);
+    let inner_w = (x1 - x0) as usize;
+    let inner_h = (y1 - y0) as usize;
+    let mut mask = vec![false; inner_w * inner_h];
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if small.get_pixel(x, y).0[0] <= ink_level {
+                mask[(y - y0) as usize * inner_w + (x - x0) as usize] = true;
+            }
+        }
+    }
+    let ink = text_like_ink(&mask, inner_w, inner_h);
+    let ink_fraction = ink as f64 / (inner_w * inner_h) as f64;
+    BlankVerdict {
+        is_blank: ink_fraction < max_ink_fraction,
+        ink_fraction,
+    }
+}
+
+/// Counts ink pixels in connected components that look like strokes: at least 2 pixels
+/// (a lone pixel at 75 DPI is a speck) and not a large solid blob (punch hole, shadow).
+fn text_like_ink(mask: &[bool], w: usize, h: usize) -> usize {
+    let mut seen = vec![false; mask.len()];
+    let mut stack = Vec::new();
+    let mut total = 0;
+    for start in 0..mask.len() {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut size, mut min_x, mut max_x, mut min_y, mut max_y) = (0usize, w, 0, h, 0);
+        while let Some(i) = stack.pop() {
+            size += 1;
+            let (x, y) = (i % w, i / w);
+            min_x = min_x.min(x);
+            max_x = max_x.max(x);
+            min_y = min_y.min(y);
+            max_y = max_y.max(y);
+            for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
+                let nx = x as i64 + dx;
+                let ny = y as i64 + dy;
+                if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
+                    continue;
+                }
+                let j = ny as usize * w + nx as usize;
+                if mask[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        let bw = max_x - min_x + 1;
+        let bh = max_y - min_y + 1;
+        let fill = size as f64 / (bw * bh) as f64;
+        let solid_blob = size > 60 && fill > 0.7;
+        if size >= 2 && !solid_blob {
+            total += size;
+        }
+    }
+    total
+}
+
+/// Area-average downscale by an integer factor.
+fn shrink(image: &GrayImage, factor: u32) -> GrayImage {
+    if factor <= 1 {
+        return image.clone();
+    }
+    let (w, h) = image.dimensions();
+    let (sw, sh) = (w / factor, h / factor);
+    let area = factor * factor;
+    let raw = image.as_raw();
+    let mut out = vec![0u8; (sw * sh) as usize];
+    let mut row_acc = vec![0u32; sw as usize];
+    for sy in 0..sh {
+        row_acc.iter_mut().for_each(|a| *a = 0);
+        for dy in 0..factor {
+            let row = &raw[((sy * factor + dy) * w) as usize..][..(sw * factor) as usize];
+            for (sx, chunk) in row.chunks_exact(factor as usize).enumerate() {
+                row_acc[sx] += chunk.iter().map(|&p| p as u32).sum::<u32>();
+            }
+        }
+        for sx in 0..sw as usize {
+            out[sy as usize * sw as usize + sx] = (row_acc[sx] / area) as u8;
+        }
+    }
+    GrayImage::from_raw(sw, sh, out).unwrap_or_default()
+}
+
+fn percentile(image: &GrayImage, q: f64) -> u8 {
+    let mut hist = [0usize; 256];
+    for p in image.as_raw() {
+        hist[*p as usize] += 1;
+    }
+    let target = (image.as_raw().len() as f64 * q) as usize;
+    let mut acc = 0;
+    for (v, n) in hist.iter().enumerate() {
+        acc += n;
+        if acc >= target {
+            return v as u8;
+        }
+    }
+    255
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    fn page() -> GrayImage {
+        GrayImage::from_pixel(850, 1100, Luma([245]))
+    }
+
+    fn draw_text_line(img: &mut GrayImage, x: u32, y: u32, num_chars: u32) {
+        // Letter-like strokes: 6 px wide, 12 px tall, 4 px apart, at 100 DPI.
+        for c in 0..num_chars {
+            for dy in 0..12 {
+                for dx in 0..2 {
+                    img.put_pixel(x + c * 10 + dx, y + dy, Luma([20]));
+                    img.put_pixel(x + c * 10 + 4 + dx, y + dy, Luma([20]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn white_page_with_specks_and_bleed_is_blank() {
+        let mut img = page();
+        for i in 0..200u32 {
+            img.put_pixel((i * 37) % 800 + 20, (i * 91) % 1050 + 20, Luma([0]));
+        }
+        // faint mirrored bleed-through
+        for y in 200..260 {
+            for x in 100..700 {
+                if (x / 5 + y / 7) % 3 == 0 {
+                    img.put_pixel(x, y, Luma([205]));
+                }
+            }
+        }
+        // dark edge shadow
+        for y in 0..1100 {
+            for x in 0..25 {
+                img.put_pixel(x, y, Luma([30]));
+            }
+        }
+        let v = detect(&img, 100, 0.0015);
+        assert!(v.is_blank, "{v:?}");
+    }
+
+    #[test]
+    fn page_with_one_short_line_is_not_blank() {
+        let mut img = page();
+        draw_text_line(&mut img, 600, 1000, 12);
+        let v = detect(&img, 100, 0.0015);
+        assert!(!v.is_blank, "{v:?}");
+    }
+}

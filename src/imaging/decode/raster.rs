@@ -1,0 +1,140 @@
+//! PNG and JPEG pages (single images and the files of folder batches).
+
+use std::io::Cursor;
+
+use image::{ImageDecoder, ImageFormat, ImageReader};
+
+use super::{plausible_dpi, DecodeError, DecodeLimits};
+use crate::model::PageImage;
+
+pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage, DecodeError> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| DecodeError::page(page, e))?;
+    let format = reader.format();
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| DecodeError::page(page, e))?;
+    let (w, h) = decoder.dimensions();
+    limits.check(page, w as u64, h as u64)?;
+    let mut image_limits = image::Limits::default();
+    image_limits.max_alloc = Some(limits.max_page_pixels.saturating_mul(4));
+    decoder
+        .set_limits(image_limits)
+        .map_err(|e| DecodeError::page(page, e))?;
+    let meta_dpi = match format {
+        Some(ImageFormat::Png) => png_dpi(bytes),
+        Some(ImageFormat::Jpeg) => jfif_dpi(bytes),
+        _ => None,
+    };
+    let image = image::DynamicImage::from_decoder(decoder)
+        .map_err(|e| DecodeError::page(page, e))?
+        .into_luma8();
+    Ok(PageImage {
+        page_no: page,
+        dpi: plausible_dpi(meta_dpi, w, h),
+        image,
+    })
+}
+
+/// DPI from a PNG `pHYs` chunk (pixels per metre), if present.
+fn png_dpi(bytes: &[u8]) -> Option<f64> {
+    let mut pos = 8;
+    while pos + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[pos..pos + 4].try_into().ok()?) as usize;
+        let kind = &bytes[pos + 4..pos + 8];
+        let data = bytes.get(pos + 8..pos + 8 + len)?;
+        if kind == b"pHYs" && len >= 9 {
+            let ppm = u32::from_be_bytes(data[0..4].try_into().ok()?) as f64;
+            return (data[8] == 1).then_some(ppm * 0.0254);
+        }
+        if kind == b"IDAT" {
+            return None;
+        }
+        pos += 12 + len;
+    }
+    None
+}
+
+/// DPI from a JPEG JFIF APP0 segment, if it states dots per inch or per cm.
+fn jfif_dpi(bytes: &[u8]) -> Option<f64> {
+    let mut pos = 2;
+    while pos + 4 <= bytes.len() && bytes[pos] == 0xFF {
+        let marker = bytes[pos + 1];
+        let len = u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]) as usize;
+        if marker == 0xE0 {
+            let seg = bytes.get(pos + 4..pos + 2 + len)?;
+            if seg.starts_with(b"JFIF\0") && seg.len() >= 12 {
+                let units = seg[7];
+                let x = u16::from_be_bytes([seg[8], seg[9]]) as f64;
+                return match units {
+                    1 => Some(x),
+                    2 => Some(x * 2.54),
+                    _ => None,
+                };
+            }
+        }
+        if marker == 0xDA {
+            return None;
+        }
+        pos += 2 + len;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{GrayImage, Luma};
+
+    fn limits() -> DecodeLimits {
+        DecodeLimits {
+            max_page_pixels: 10_000_000,
+            max_pages: 10,
+        }
+    }
+
+    #[test]
+    fn png_roundtrip_keeps_pixels() {
+        let mut img = GrayImage::from_pixel(40, 30, Luma([255]));
+        img.put_pixel(3, 4, Luma([0]));
+        let mut buf = Vec::new();
+        img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png)
+            .unwrap();
+        let page = decode(&buf, 1, limits()).unwrap();
+        assert_eq!(page.image.dimensions(), (40, 30));
+        assert_eq!(page.image.get_pixel(3, 4).0[0], 0);
+    }
+
+    #[test]
+    fn oversized_png_header_is_refused_before_decoding() {
+        // A PNG header declaring 60000 x 60000 with no pixel data.
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&60000u32.to_be_bytes());
+        ihdr.extend_from_slice(&60000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+        png.extend_from_slice(&13u32.to_be_bytes());
+        png.extend_from_slice(b"IHDR");
+        png.extend_from_slice(&ihdr);
+        let crc = crc32(b"IHDR", &ihdr);
+        png.extend_from_slice(&crc.to_be_bytes());
+        let err = decode(&png, 1, limits()).unwrap_err();
+        assert!(matches!(err, DecodeError::TooLarge { .. }), "{err}");
+    }
+
+    fn crc32(kind: &[u8], data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in kind.iter().chain(data) {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+}

@@ -1,0 +1,9 @@
+//! Imaging: from scanned bytes to pages fit for OCR.
+//!
+//! Input: scan bytes ([`decode`]). Output: [`crate::model::PageImage`]s, and per page the
+//! facts found from pixels (blank or not) plus the viewer image. One algorithm per file.
+//! Failure policy: decoding errors name the page; the pipeline quarantines the scan.
+
+pub mod blank;
+pub mod decode;
+pub mod viewer;

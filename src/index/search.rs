@@ -1,0 +1,151 @@
+//! Queries: free text (BM25) with field filters, and snippets.
+
+use std::ops::Bound;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{TantivyDocument, Term};
+
+use super::writer::ArchiveIndex;
+use super::{date_key, IndexError};
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub mrn: Option<String>,
+    pub doc_type: Option<String>,
+    /// Inclusive service-date bounds, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub doc_id: String,
+    pub score: f32,
+    pub doc_type: String,
+    pub source_path: String,
+    pub pages: Vec<u32>,
+    pub mrn: Option<String>,
+    pub patient_name: Option<String>,
+    pub service_date: Option<String>,
+    /// A fragment of the text around the best match.
+    pub snippet: String,
+    /// Byte ranges of `snippet` that matched the query.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+}
+
+impl ArchiveIndex {
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, IndexError> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let text = q.text.trim();
+        let text_query = if text.is_empty() || text == "*" {
+            None
+        } else {
+            let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.patient_name]);
+            parser.set_conjunction_by_default();
+            // Strict syntax first; text that is not valid syntax (an unbalanced quote, a
+            // stray colon) is still searched, leniently, rather than refused.
+            Some(match parser.parse_query(text) {
+                Ok(q) => q,
+                Err(_) => parser.parse_query_lenient(text).0,
+            })
+        };
+        match &text_query {
+            Some(tq) => clauses.push((Occur::Must, tq.box_clone())),
+            None => clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery))),
+        }
+        let term = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        if let Some(m) = &q.mrn {
+            clauses.push((Occur::Must, term(f.mrn, m)));
+        }
+        if let Some(t) = &q.doc_type {
+            clauses.push((Occur::Must, term(f.doc_type, t)));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let lower = match &q.from {
+                Some(d) => Bound::Included(Term::from_field_i64(f.service_day, date_key(d)?)),
+                None => Bound::Unbounded,
+            };
+            let upper = match &q.to {
+                Some(d) => Bound::Included(Term::from_field_i64(f.service_day, date_key(d)?)),
+                None => Bound::Unbounded,
+            };
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let limit = q.limit.max(1);
+        let (top, total) = searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit).and_offset(q.offset), Count),
+        )?;
+        let snippets = match &text_query {
+            Some(tq) => {
+                let mut g = SnippetGenerator::create(&searcher, tq.as_ref(), f.text)?;
+                g.set_max_num_chars(200);
+                Some(g)
+            }
+            None => None,
+        };
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let s = |field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let (snippet, highlights) = match &snippets {
+                Some(g) => {
+                    let sn = g.snippet_from_doc(&d);
+                    (
+                        sn.fragment().to_string(),
+                        sn.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+                    )
+                }
+                None => {
+                    let t = s(f.text).unwrap_or_default();
+                    let end = t
+                        .char_indices()
+                        .nth(200)
+                        .map(|(i, _)| i)
+                        .unwrap_or(t.len());
+                    (t[..end].to_string(), vec![])
+                }
+            };
+            hits.push(SearchHit {
+                doc_id: s(f.doc_id).unwrap_or_default(),
+                score,
+                doc_type: s(f.doc_type).unwrap_or_default(),
+                source_path: s(f.source_path).unwrap_or_default(),
+                pages: s(f.pages)
+                    .and_then(|p| serde_json::from_str(&p).ok())
+                    .unwrap_or_default(),
+                mrn: s(f.mrn),
+                patient_name: s(f.patient_name),
+                service_date: s(f.service_date),
+                snippet,
+                highlights,
+            });
+        }
+        Ok(SearchResults { total, hits })
+    }
+}

@@ -1,0 +1,133 @@
+//! Opening the index, adding and deleting documents, committing.
+
+use std::path::Path;
+
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::Value;
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::schema::{build_schema, register_analyzer, IndexFields};
+use super::{date_key, IndexError};
+use crate::model::DocumentRecord;
+
+pub struct ArchiveIndex {
+    pub(crate) index: Index,
+    pub(crate) fields: IndexFields,
+    pub(crate) reader: IndexReader,
+    writer: Option<IndexWriter>,
+    writer_memory_bytes: usize,
+}
+
+impl ArchiveIndex {
+    pub fn open(dir: &Path, writer_memory_mb: usize) -> Result<ArchiveIndex, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let (schema, fields) = build_schema();
+        let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Io {
+            path: dir.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let index = Index::open_or_create(mmap, schema)?;
+        register_analyzer(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(ArchiveIndex {
+            index,
+            fields,
+            reader,
+            writer: None,
+            writer_memory_bytes: writer_memory_mb.max(16) * 1024 * 1024,
+        })
+    }
+
+    fn writer(&mut self) -> Result<&mut IndexWriter, IndexError> {
+        if self.writer.is_none() {
+            let w = self
+                .index
+                .writer_with_num_threads(1, self.writer_memory_bytes)?;
+            self.writer = Some(w);
+        }
+        // Just set above when absent.
+        self.writer
+            .as_mut()
+            .ok_or_else(|| IndexError::Query("index writer unavailable".into()))
+    }
+
+    /// Replaces (or adds) a document; takes effect at the next [`commit`](Self::commit).
+    pub fn upsert(&mut self, record: &DocumentRecord) -> Result<(), IndexError> {
+        let f = self.fields;
+        let mut d = doc!(
+            f.doc_id => record.doc_id.clone(),
+            f.scan_sha256 => record.scan_sha256.clone(),
+            f.source_path => record.source_path.clone(),
+            f.doc_type => record.doc_type.as_str(),
+            f.pages => serde_json::to_string(&record.page_numbers()).unwrap_or_default(),
+            f.text => record.full_text(),
+        );
+        if let Some(m) = &record.patient.mrn {
+            d.add_text(f.mrn, m);
+        }
+        if let Some(n) = &record.patient.name {
+            d.add_text(f.patient_name, n);
+        }
+        if let Some(dob) = &record.patient.dob {
+            d.add_text(f.dob, dob);
+        }
+        if let Some(sd) = &record.service_date {
+            d.add_text(f.service_date, sd);
+            if let Ok(k) = date_key(sd) {
+                d.add_i64(f.service_day, k);
+            }
+        }
+        let w = self.writer()?;
+        w.delete_term(Term::from_field_text(f.doc_id, &record.doc_id));
+        w.add_document(d)?;
+        Ok(())
+    }
+
+    pub fn delete_all(&mut self) -> Result<(), IndexError> {
+        self.writer()?.delete_all_documents()?;
+        Ok(())
+    }
+
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer()?.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Waits for background merges and releases the writer lock.
+    pub fn close(&mut self) -> Result<(), IndexError> {
+        if let Some(w) = self.writer.take() {
+            w.wait_merging_threads()?;
+        }
+        Ok(())
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// All doc ids in the index (for catalog/index agreement checks).
+    pub fn all_doc_ids(&self) -> Result<Vec<String>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let store = seg
+                .get_store_reader(64)
+                .map_err(|e| IndexError::Tantivy(e.into()))?;
+            for doc in seg.doc_ids_alive() {
+                let d: TantivyDocument = store.get(doc)?;
+                let _ = ord;
+                if let Some(id) = d.get_first(self.fields.doc_id).and_then(|v| v.as_str()) {
+                    out.push(id.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+}

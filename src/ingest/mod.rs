@@ -1,0 +1,165 @@
+//! Ingest sources: command-line paths and folders, turned into [`ScanInput`]s.
+//!
+//! Input: PATH arguments. Output: scans in a stable order (contract §2): a file is a scan; a
+//! folder is walked recursively; a folder whose files are all single-page images (PNG,
+//! JPEG) is one folder batch, pages in file-name order; every other file is its own scan.
+//! Things that cannot be read (missing, symlink loops, permission) become
+//! [`ScanInputKind::Unreadable`] entries so they are quarantined, not silently skipped.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::model::{ScanInput, ScanInputKind};
+
+/// Names scanners and desktops leave in folders that are not scans.
+fn is_junk(name: &str) -> bool {
+    name.starts_with('.')
+        || name.eq_ignore_ascii_case("thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
+}
+
+fn is_page_image(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
+        Some("png" | "jpg" | "jpeg")
+    )
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn relative(path: &Path, root: &Path, root_name: &str) -> String {
+    match path.strip_prefix(root) {
+        Ok(rel) if rel.as_os_str().is_empty() => root_name.to_string(),
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// Lists the scans under the given paths.
+pub fn discover(paths: &[PathBuf]) -> Vec<ScanInput> {
+    let mut out = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Err(e) => out.push(ScanInput {
+                source_path: name_of(path),
+                kind: ScanInputKind::Unreadable {
+                    path: path.clone(),
+                    reason: describe_io(&e),
+                },
+            }),
+            Ok(m) if m.is_dir() => discover_folder(path, &mut out),
+            Ok(_) => out.push(ScanInput {
+                source_path: name_of(path),
+                kind: ScanInputKind::File(path.clone()),
+            }),
+        }
+    }
+    out
+}
+
+fn discover_folder(root: &Path, out: &mut Vec<ScanInput>) {
+    let root_name = name_of(root);
+    // Files grouped by their folder, in file-name order.
+    let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for entry in WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+    {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => {
+                if is_junk(&e.file_name().to_string_lossy()) {
+                    continue;
+                }
+                let parent = e.path().parent().unwrap_or(root).to_path_buf();
+                folders.entry(parent).or_default().push(e.path().to_path_buf());
+            }
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.into());
+                let reason = if e.loop_ancestor().is_some() {
+                    "symbolic link loop".to_string()
+                } else if let Some(io) = e.io_error() {
+                    describe_io(io)
+                } else {
+                    e.to_string()
+                };
+                out.push(ScanInput {
+                    source_path: relative(&path, root, &root_name),
+                    kind: ScanInputKind::Unreadable { path, reason },
+                });
+            }
+        }
+    }
+    for (folder, files) in folders {
+        if files.len() > 1 && files.iter().all(|f| is_page_image(f)) {
+            out.push(ScanInput {
+                source_path: relative(&folder, root, &root_name),
+                kind: ScanInputKind::FolderBatch(files),
+            });
+        } else {
+            for f in files {
+                out.push(ScanInput {
+                    source_path: relative(&f, root, &root_name),
+                    kind: ScanInputKind::File(f),
+                });
+            }
+        }
+    }
+}
+
+/// A short reason for an I/O error, without the OS error number noise.
+pub fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "file does not exist (or is a broken link)".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        _ if e.raw_os_error() == Some(40) => "symbolic link loop".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_of_images_are_batches_and_other_files_are_scans() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("in");
+        std::fs::create_dir_all(root.join("chart_a")).unwrap();
+        std::fs::create_dir_all(root.join("mixed")).unwrap();
+        for n in ["page_002.png", "page_001.png", ".DS_Store"] {
+            std::fs::write(root.join("chart_a").join(n), b"x").unwrap();
+        }
+        std::fs::write(root.join("mixed/a.png"), b"x").unwrap();
+        std::fs::write(root.join("mixed/b.pdf"), b"x").unwrap();
+        std::fs::write(root.join("top.tif"), b"x").unwrap();
+        let scans = discover(&[root.clone()]);
+        let paths: Vec<&str> = scans.iter().map(|s| s.source_path.as_str()).collect();
+        assert_eq!(paths, vec!["top.tif", "chart_a", "mixed/a.png", "mixed/b.pdf"]);
+        match &scans[1].kind {
+            ScanInputKind::FolderBatch(files) => {
+                assert!(files[0].ends_with("page_001.png"));
+                assert_eq!(files.len(), 2);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_path_is_unreadable_not_skipped() {
+        let scans = discover(&[PathBuf::from("/nonexistent/x.pdf")]);
+        assert!(matches!(scans[0].kind, ScanInputKind::Unreadable { .. }));
+        assert_eq!(scans[0].source_path, "x.pdf");
+    }
+}

@@ -1,0 +1,61 @@
+//! The export format of contract §3 (JSON Lines, `"v": 1`). Fields are only ever added.
+
+use serde::{Deserialize, Serialize};
+
+use super::Patient;
+
+pub const EXPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportSource {
+    pub path: String,
+    pub sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pages: Option<Vec<u32>>,
+}
+
+/// `kind: "scan"` line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportScan {
+    pub v: u32,
+    pub kind: String,
+    pub source: ExportSource,
+    pub page_count: u32,
+    pub separator_pages: Vec<u32>,
+    pub blank_pages: Vec<u32>,
+    pub documents: Vec<String>,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportPage {
+    pub source_page: u32,
+    pub rotation_deg: u32,
+    pub skew_deg: f32,
+    pub ocr_confidence: f32,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportRetention {
+    pub class: String,
+    pub status: String,
+    pub eligible_on: Option<String>,
+    pub binding_rule: Option<String>,
+}
+
+/// `kind: "document"` line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportDocument {
+    pub v: u32,
+    pub kind: String,
+    pub doc_id: String,
+    pub source: ExportSource,
+    pub doc_type: String,
+    pub doc_type_confidence: f32,
+    pub patient: Patient,
+    pub service_date: Option<String>,
+    pub pages: Vec<ExportPage>,
+    pub retention: ExportRetention,
+}

@@ -1,0 +1,16 @@
+//! Boundary types: the plain data that flows between pipeline stages and is persisted.
+//!
+//! Nothing here does I/O. A stage module takes and returns these types; only `pipeline`
+//! wires stages together. Types that are exported follow `../shared/docs/contracts.md`.
+
+pub mod document;
+pub mod export;
+pub mod page;
+pub mod record;
+pub mod scan;
+
+pub use document::{DocType, DocumentDraft, Patient};
+pub use export::{ExportDocument, ExportPage, ExportRetention, ExportScan, ExportSource};
+pub use page::{OcrPage, OcrWord, PageImage, PageKind, PageResult};
+pub use record::{DocumentRecord, PageRecord};
+pub use scan::{ScanInput, ScanInputKind, ScanStatus};

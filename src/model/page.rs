@@ -1,0 +1,90 @@
+//! Pages: decoded pixels, what imaging found, and what OCR read.
+
+use image::GrayImage;
+use serde::{Deserialize, Serialize};
+
+/// One decoded page, 8-bit grayscale, upright as stored in the scan.
+#[derive(Debug, Clone)]
+pub struct PageImage {
+    /// 1-based position in the scan as fed.
+    pub page_no: u32,
+    pub image: GrayImage,
+    /// Resolution from the file's metadata, or estimated from a US Letter page width.
+    pub dpi: u32,
+}
+
+/// What a page is, decided from pixels before OCR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageKind {
+    Content,
+    Blank,
+    Separator,
+    DocSeparator,
+}
+
+impl PageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageKind::Content => "content",
+            PageKind::Blank => "blank",
+            PageKind::Separator => "separator",
+            PageKind::DocSeparator => "doc_separator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PageKind> {
+        match s {
+            "content" => Some(PageKind::Content),
+            "blank" => Some(PageKind::Blank),
+            "separator" => Some(PageKind::Separator),
+            "doc_separator" => Some(PageKind::DocSeparator),
+            _ => None,
+        }
+    }
+}
+
+/// One recognized word with its box in page pixels (of the image OCR saw).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OcrWord {
+    pub text: String,
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+    /// Tesseract's word confidence, 0 to 100.
+    pub conf: f32,
+    /// Index of the text line this word belongs to (reading order).
+    pub line: u32,
+}
+
+/// What OCR read on one page.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OcrPage {
+    /// Text in reading order, lines separated by `\n`, no empty lines.
+    pub text: String,
+    pub words: Vec<OcrWord>,
+    /// Mean word confidence, 0 to 100.
+    pub confidence: f32,
+}
+
+/// Everything the page stages produced for one page.
+#[derive(Debug, Clone)]
+pub struct PageResult {
+    pub page_no: u32,
+    pub kind: PageKind,
+    pub dpi: u32,
+    pub width_px: u32,
+    pub height_px: u32,
+    pub rotation_deg: u32,
+    pub skew_deg: f32,
+    /// Barcode value read on the page, if any.
+    pub barcode: Option<String>,
+    /// None for pages that are not OCR'd (blank, separator).
+    pub ocr: Option<OcrPage>,
+    /// The page image as shown in the viewer (JPEG, reduced resolution).
+    pub viewer_jpeg: Vec<u8>,
+    /// Milliseconds spent in imaging and in OCR for this page.
+    pub imaging_ms: u64,
+    pub ocr_ms: u64,
+}

@@ -1,0 +1,43 @@
+//! Archived documents as read back from the catalog: what export, index and `show` use.
+
+use super::{DocType, Patient};
+
+/// One page of an archived document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRecord {
+    pub page_no: u32,
+    pub rotation_deg: u32,
+    pub skew_deg: f32,
+    pub ocr_confidence: f32,
+    pub text: String,
+    pub words_blob: Option<String>,
+    pub image_blob: Option<String>,
+}
+
+/// One archived document with its pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentRecord {
+    pub doc_id: String,
+    pub scan_sha256: String,
+    pub source_path: String,
+    pub doc_type: DocType,
+    pub doc_type_confidence: f32,
+    pub patient: Patient,
+    pub service_date: Option<String>,
+    pub pages: Vec<PageRecord>,
+}
+
+impl DocumentRecord {
+    /// All page texts, pages separated by a blank line.
+    pub fn full_text(&self) -> String {
+        self.pages
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    pub fn page_numbers(&self) -> Vec<u32> {
+        self.pages.iter().map(|p| p.page_no).collect()
+    }
+}

@@ -1,0 +1,83 @@
+//! libtesseract through the `tesseract` crate, one warm engine per worker.
+
+use image::GrayImage;
+use tesseract::{PageSegMode, Tesseract};
+
+use super::{parse_tsv, OcrEngine, OcrError};
+use crate::model::OcrPage;
+
+pub struct TesseractEngine {
+    language: String,
+    page_seg_mode: u32,
+    /// `None` only between a failed call and the rebuild that follows it.
+    api: Option<Tesseract>,
+}
+
+impl TesseractEngine {
+    pub fn new(language: &str, page_seg_mode: u32) -> Result<TesseractEngine, OcrError> {
+        let api = Self::build(language, page_seg_mode)?;
+        Ok(TesseractEngine {
+            language: language.to_string(),
+            page_seg_mode,
+            api: Some(api),
+        })
+    }
+
+    fn build(language: &str, page_seg_mode: u32) -> Result<Tesseract, OcrError> {
+        let init = |message: String| OcrError::Init {
+            language: language.to_string(),
+            message,
+        };
+        let mut api = Tesseract::new(None, Some(language)).map_err(|e| init(e.to_string()))?;
+        api.set_page_seg_mode(seg_mode(page_seg_mode));
+        // Keep tesseract's own warnings (which can quote page text) off the terminal.
+        let api = api
+            .set_variable("debug_file", "/dev/null")
+            .map_err(|e| init(e.to_string()))?;
+        Ok(api)
+    }
+}
+
+fn seg_mode(n: u32) -> PageSegMode {
+    match n {
+        0 => PageSegMode::PsmOsdOnly,
+        1 => PageSegMode::PsmAutoOsd,
+        2 => PageSegMode::PsmAutoOnly,
+        4 => PageSegMode::PsmSingleColumn,
+        5 => PageSegMode::PsmSingleBlockVertText,
+        6 => PageSegMode::PsmSingleBlock,
+        7 => PageSegMode::PsmSingleLine,
+        8 => PageSegMode::PsmSingleWord,
+        9 => PageSegMode::PsmCircleWord,
+        10 => PageSegMode::PsmSingleChar,
+        11 => PageSegMode::PsmSparseText,
+        12 => PageSegMode::PsmSparseTextOsd,
+        13 => PageSegMode::PsmRawLine,
+        _ => PageSegMode::PsmAuto,
+    }
+}
+
+impl OcrEngine for TesseractEngine {
+    fn recognize(&mut self, image: &GrayImage, dpi: u32) -> Result<OcrPage, OcrError> {
+        let api = match self.api.take() {
+            Some(api) => api,
+            None => Self::build(&self.language, self.page_seg_mode)?,
+        };
+        let (w, h) = image.dimensions();
+        let api = api
+            .set_frame(image.as_raw(), w as i32, h as i32, 1, w as i32)
+            .map_err(|e| OcrError::Recognize(e.to_string()))?
+            .set_source_resolution(dpi as i32)
+            .recognize()
+            .map_err(|e| OcrError::Recognize(e.to_string()))?;
+        let mut api = api;
+        let tsv = api
+            .get_tsv_text(0)
+            .map_err(|e| OcrError::Recognize(e.to_string()));
+        let mean_conf = api.mean_text_conf();
+        self.api = Some(api);
+        let mut page = parse_tsv(&tsv?);
+        page.confidence = mean_conf.clamp(0, 100) as f32;
+        Ok(page)
+    }
+}

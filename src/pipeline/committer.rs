@@ -1,0 +1,196 @@
+//! Committer stage: gathers each scan's pages and commits the scan (split, blobs, catalog
+//! transaction, index), or quarantines it.
+
+use std::collections::{HashMap, HashSet};
+
+use crossbeam_channel::Receiver;
+
+use super::{Event, IngestSummary, PipelineError, Progress, Quarantined};
+use crate::archive::Archive;
+use crate::catalog::{PageCommit, ScanCommit};
+use crate::config::PipelineConfig;
+use crate::model::{PageResult, ScanInput};
+
+struct ScanInFlight {
+    input: ScanInput,
+    sha256: String,
+    files: Vec<(String, Vec<u8>)>,
+    num_pages: usize,
+    pages: Vec<PageResult>,
+}
+
+pub(crate) fn run(
+    archive: &mut Archive,
+    _config: &PipelineConfig,
+    events: Receiver<Event>,
+    progress: &Progress,
+    summary: &mut IngestSummary,
+) -> Result<(), PipelineError> {
+    let mut in_flight: HashMap<usize, ScanInFlight> = HashMap::new();
+    let mut failed: HashSet<usize> = HashSet::new();
+    for event in events.iter() {
+        match event {
+            Event::Fatal(message) => return Err(PipelineError::Engine(message)),
+            Event::Duplicate => {
+                summary.duplicates += 1;
+                progress.scan_done(summary.pages);
+            }
+            Event::Failed {
+                scan_idx,
+                input,
+                sha256,
+                reason,
+                original,
+            } => {
+                let scan_input = in_flight.remove(&scan_idx).map(|s| s.input).unwrap_or(input);
+                failed.insert(scan_idx);
+                quarantine(archive, &scan_input, sha256.as_deref(), &reason, original.as_deref(), progress, summary)?;
+            }
+            Event::Start {
+                scan_idx,
+                input,
+                sha256,
+                files,
+                num_pages,
+            } => {
+                in_flight.insert(
+                    scan_idx,
+                    ScanInFlight {
+                        input,
+                        sha256,
+                        files,
+                        num_pages,
+                        pages: Vec::with_capacity(num_pages),
+                    },
+                );
+            }
+            Event::Page { scan_idx, result } => {
+                if failed.contains(&scan_idx) {
+                    continue;
+                }
+                let Some(scan) = in_flight.get_mut(&scan_idx) else {
+                    continue;
+                };
+                match result {
+                    Ok(page) => {
+                        summary.imaging_ms += page.imaging_ms;
+                        summary.ocr_ms += page.ocr_ms;
+                        scan.pages.push(page);
+                    }
+                    Err(reason) => {
+                        let scan = in_flight.remove(&scan_idx);
+                        failed.insert(scan_idx);
+                        if let Some(scan) = scan {
+                            let original = (scan.files.len() == 1).then(|| scan.files[0].1.clone());
+                            quarantine(archive, &scan.input, Some(&scan.sha256), &reason, original.as_deref(), progress, summary)?;
+                        }
+                        continue;
+                    }
+                }
+                if scan.pages.len() == scan.num_pages {
+                    if let Some(scan) = in_flight.remove(&scan_idx) {
+                        commit(archive, scan, summary)?;
+                        progress.scan_done(summary.pages);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn quarantine(
+    archive: &mut Archive,
+    input: &ScanInput,
+    sha256: Option<&str>,
+    reason: &str,
+    original: Option<&[u8]>,
+    progress: &Progress,
+    summary: &mut IngestSummary,
+) -> Result<(), PipelineError> {
+    let path = input.display_path();
+    archive.write_quarantine(sha256, &input.source_path, reason, original)?;
+    archive
+        .catalog
+        .record_quarantine(sha256, &input.source_path, reason)
+        .map_err(crate::archive::ArchiveError::from)?;
+    tracing::warn!(scan = sha256.unwrap_or("-"), "scan quarantined");
+    progress.println(&format!("quarantined: {path}: {reason}"));
+    summary.quarantined.push(Quarantined {
+        path,
+        reason: reason.to_string(),
+    });
+    progress.scan_done(summary.pages);
+    Ok(())
+}
+
+fn commit(
+    archive: &mut Archive,
+    mut scan: ScanInFlight,
+    summary: &mut IngestSummary,
+) -> Result<(), PipelineError> {
+    scan.pages.sort_by_key(|p| p.page_no);
+    let kinds: Vec<_> = scan.pages.iter().map(|p| (p.page_no, p.kind)).collect();
+    let documents = crate::split::split(&scan.sha256, &kinds);
+    let doc_of_page: HashMap<u32, &str> = documents
+        .iter()
+        .flat_map(|d| d.pages.iter().map(move |p| (*p, d.doc_id.as_str())))
+        .collect();
+
+    let store = &archive.store;
+    let files = scan
+        .files
+        .iter()
+        .map(|(name, bytes)| Ok((name.clone(), store.put(bytes)?)))
+        .collect::<Result<Vec<_>, crate::store::StoreError>>()
+        .map_err(crate::archive::ArchiveError::from)?;
+    let mut pages = Vec::with_capacity(scan.pages.len());
+    for p in &scan.pages {
+        let words_blob = match &p.ocr {
+            Some(ocr) => {
+                let json = serde_json::to_vec(&ocr.words).unwrap_or_default();
+                Some(store.put(&json).map_err(crate::archive::ArchiveError::from)?)
+            }
+            None => None,
+        };
+        let image_blob = if p.viewer_jpeg.is_empty() {
+            None
+        } else {
+            Some(store.put(&p.viewer_jpeg).map_err(crate::archive::ArchiveError::from)?)
+        };
+        pages.push(PageCommit {
+            page_no: p.page_no,
+            kind: p.kind,
+            doc_id: doc_of_page.get(&p.page_no).map(|s| s.to_string()),
+            dpi: p.dpi,
+            width_px: p.width_px,
+            height_px: p.height_px,
+            rotation_deg: p.rotation_deg,
+            skew_deg: p.skew_deg,
+            barcode: p.barcode.clone(),
+            ocr_confidence: p.ocr.as_ref().map(|o| o.confidence),
+            text: p.ocr.as_ref().map(|o| o.text.clone()),
+            words_blob,
+            image_blob,
+        });
+    }
+    let commit = ScanCommit {
+        sha256: scan.sha256.clone(),
+        source_path: scan.input.source_path.clone(),
+        files,
+        pages,
+        documents: documents.clone(),
+    };
+    archive
+        .catalog
+        .commit_scan(&commit)
+        .map_err(crate::archive::ArchiveError::from)?;
+    let ids: Vec<String> = documents.iter().map(|d| d.doc_id.clone()).collect();
+    archive.index_documents(&ids)?;
+    tracing::info!(scan = %scan.sha256, pages = scan.pages.len(), documents = ids.len(), "scan committed");
+    summary.scans_ingested += 1;
+    summary.pages += scan.pages.len();
+    summary.pages_ocr += scan.pages.iter().filter(|p| p.ocr.is_some()).count();
+    summary.documents += ids.len();
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! The ingest pipeline: the only module that wires stages together.
+//!
+//! ```text
+//! reader thread ──PageJob (bounded)──▶ N page workers (imaging + warm OCR engine)
+//!      │                                      │
+//!      └──────────── Event (bounded) ─────────┴──▶ committer (this thread):
+//!                                                 split → store → catalog → index
+//! ```
+//! Input: PATH arguments. Output: [`IngestSummary`]. Each scan is committed on its own
+//! (blobs, then one catalog transaction, then the index), so a crash loses at most the
+//! scans in flight, which the next run redoes; content hashes make that idempotent.
+//! Per-scan failures are quarantined and the run goes on; infrastructure failures (disk,
+//! catalog, index, OCR engine start) stop the run with an error.
+
+mod committer;
+mod progress;
+mod reader;
+mod worker;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crossbeam_channel::bounded;
+use serde::Serialize;
+
+use crate::archive::{Archive, ArchiveError};
+use crate::config::PipelineConfig;
+use crate::model::{PageImage, PageResult, ScanInput};
+
+pub use progress::Progress;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("{0}")]
+    Engine(String),
+    #[error("a pipeline thread stopped unexpectedly")]
+    ThreadPanicked,
+}
+
+/// A scan that was quarantined, with the reason shown to the user.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quarantined {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestSummary {
+    pub scans_ingested: usize,
+    pub pages: usize,
+    pub pages_ocr: usize,
+    pub documents: usize,
+    pub duplicates: usize,
+    pub quarantined: Vec<Quarantined>,
+    pub wall_secs: f64,
+    /// Summed over workers.
+    pub imaging_ms: u64,
+    pub ocr_ms: u64,
+}
+
+impl IngestSummary {
+    pub fn pages_per_sec(&self) -> f64 {
+        if self.wall_secs > 0.0 {
+            self.pages as f64 / self.wall_secs
+        } else {
+            0.0
+        }
+    }
+}
+
+pub(crate) struct PageJob {
+    scan_idx: usize,
+    page: PageImage,
+}
+
+pub(crate) enum Event {
+    Start {
+        scan_idx: usize,
+        input: ScanInput,
+        sha256: String,
+        files: Vec<(String, Vec<u8>)>,
+        num_pages: usize,
+    },
+    Duplicate,
+    Failed {
+        scan_idx: usize,
+        input: ScanInput,
+        sha256: Option<String>,
+        reason: String,
+        original: Option<Vec<u8>>,
+    },
+    Page {
+        scan_idx: usize,
+        result: Result<PageResult, String>,
+    },
+    Fatal(String),
+}
+
+/// Ingests every scan under `paths` into `archive`.
+pub fn ingest(
+    archive: &mut Archive,
+    paths: &[PathBuf],
+    config: &PipelineConfig,
+    progress: &Progress,
+) -> Result<IngestSummary, PipelineError> {
+    let started = Instant::now();
+    archive.store.clean_temp();
+    archive.sync_index()?;
+    let inputs = crate::ingest::discover(paths);
+    progress.set_total(inputs.len() as u64);
+
+    let (job_tx, job_rx) = bounded::<PageJob>(config.queues.decoded_pages);
+    let (event_tx, event_rx) = bounded::<Event>(config.queues.page_results);
+    let catalog_path = Archive::catalog_path(&archive.root);
+    let mut summary = IngestSummary::default();
+
+    std::thread::scope(|scope| -> Result<(), PipelineError> {
+        let reader_events = event_tx.clone();
+        let reader_config = config.clone();
+        scope.spawn(move || {
+            reader::run(inputs, &catalog_path, &reader_config, job_tx, reader_events)
+        });
+        for _ in 0..config.num_ocr_workers() {
+            let jobs = job_rx.clone();
+            let events = event_tx.clone();
+            let cfg = config.clone();
+            scope.spawn(move || worker::run(&cfg, jobs, events));
+        }
+        drop(job_rx);
+        drop(event_tx);
+        committer::run(archive, config, event_rx, progress, &mut summary)
+    })?;
+
+    summary.wall_secs = started.elapsed().as_secs_f64();
+    progress.finish();
+    Ok(summary)
+}
