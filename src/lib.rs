@@ -18,17 +18,17 @@
 //! - **record**: an archived document as read back from the catalog.
 //! - **quarantine**: where a scan that cannot be read goes, with its reason.
 
-pub mod model;
-pub mod config;
-pub mod ingest;
-pub mod imaging;
-pub mod split;
-pub mod ocr;
-pub mod store;
-pub mod catalog;
-pub mod index;
 pub mod archive;
-pub mod pipeline;
-pub mod export;
-pub mod eval;
+pub mod catalog;
 pub mod cli;
+pub mod config;
+pub mod eval;
+pub mod export;
+pub mod imaging;
+pub mod index;
+pub mod ingest;
+pub mod model;
+pub mod ocr;
+pub mod pipeline;
+pub mod split;
+pub mod store;

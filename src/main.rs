@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
+    chartvault::cli::ensure_single_threaded_openmp();
     chartvault::cli::main()
 }

@@ -51,7 +51,11 @@ impl Archive {
         root.join("catalog.db")
     }
 
-    pub fn open(root: &Path, config: &PipelineConfig, create: bool) -> Result<Archive, ArchiveError> {
+    pub fn open(
+        root: &Path,
+        config: &PipelineConfig,
+        create: bool,
+    ) -> Result<Archive, ArchiveError> {
         let catalog_path = Self::catalog_path(root);
         if !catalog_path.exists() {
             if !create {
@@ -130,9 +134,11 @@ impl Archive {
             "quarantined_at": chrono::Utc::now().to_rfc3339(),
         });
         let text = serde_json::to_string_pretty(&record).unwrap_or_default();
-        std::fs::write(dir.join("reason.json"), text).map_err(|source| ArchiveError::Quarantine {
-            path: dir.display().to_string(),
-            source,
+        std::fs::write(dir.join("reason.json"), text).map_err(|source| {
+            ArchiveError::Quarantine {
+                path: dir.display().to_string(),
+                source,
+            }
         })?;
         if let Some(bytes) = original {
             std::fs::write(dir.join("original"), bytes).map_err(|source| {

@@ -327,7 +327,9 @@ impl Catalog {
             let Some(sha) = row.sha256.clone() else {
                 continue;
             };
-            for k in kinds.query_map([&sha], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))? {
+            for k in kinds.query_map([&sha], |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?))
+            })? {
                 let (page, kind) = k?;
                 match PageKind::parse(&kind) {
                     Some(PageKind::Separator) | Some(PageKind::DocSeparator) => {

@@ -74,9 +74,7 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
         });
     }
     if version < 1 {
-        conn.execute_batch(&format!(
-            "BEGIN; {V1} PRAGMA user_version = 1; COMMIT;"
-        ))?;
+        conn.execute_batch(&format!("BEGIN; {V1} PRAGMA user_version = 1; COMMIT;"))?;
     }
     Ok(())
 }

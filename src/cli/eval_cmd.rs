@@ -34,7 +34,10 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let pct = |v: Option<f64>| v.map(|x| format!("{:.2}%", x * 100.0)).unwrap_or("-".into());
+    let pct = |v: Option<f64>| {
+        v.map(|x| format!("{:.2}%", x * 100.0))
+            .unwrap_or("-".into())
+    };
     println!("{:<28} {}", "charts", r.charts);
     println!("{:<28} {} ({} content)", "pages", r.pages, r.content_pages);
     println!("{:<28} {}", "quarantined scans", r.quarantined);

@@ -6,8 +6,10 @@ use clap::Args;
 use super::Context;
 
 #[derive(Debug, Args)]
-#[command(after_help = "One JSON object per line: a \"scan\" line per scan and a \"document\" \
-                        line per document, format version \"v\": 1 (see README, Contracts).")]
+#[command(
+    after_help = "One JSON object per line: a \"scan\" line per scan and a \"document\" \
+                        line per document, format version \"v\": 1 (see README, Contracts)."
+)]
 pub struct ExportArgs {}
 
 pub fn run(ctx: &Context, _args: ExportArgs) -> anyhow::Result<ExitCode> {

@@ -8,9 +8,11 @@ use super::{Context, EXIT_PROBLEMS};
 use crate::pipeline::{self, Progress};
 
 #[derive(Debug, Args)]
-#[command(after_help = "Exit codes: 0 every input was ingested or was a duplicate; 1 one or \
+#[command(
+    after_help = "Exit codes: 0 every input was ingested or was a duplicate; 1 one or \
                         more scans were quarantined (listed on stderr, kept under \
-                        ARCHIVE/quarantine/ with reason.json); 2 the run could not proceed.")]
+                        ARCHIVE/quarantine/ with reason.json); 2 the run could not proceed."
+)]
 pub struct IngestArgs {
     /// Files (PDF, TIFF, PNG, JPEG) or folders; folders are walked recursively
     #[arg(required = true)]

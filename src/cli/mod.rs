@@ -33,7 +33,12 @@ pub const EXIT_ERROR: u8 = 2;
 )]
 pub struct Cli {
     /// Archive folder [default: $CHARTVAULT_ARCHIVE, else ./archive]
-    #[arg(long, global = true, env = "CHARTVAULT_ARCHIVE", default_value = "archive")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHARTVAULT_ARCHIVE",
+        default_value = "archive"
+    )]
     pub archive: PathBuf,
     /// Pipeline definition (TOML) [default: the embedded pipelines/default.toml]
     #[arg(long, global = true)]
@@ -63,6 +68,23 @@ pub enum Command {
     Rasterize(rasterize_cmd::RasterizeArgs),
 }
 
+/// Tesseract's OpenMP threads busy-wait and fight our one-engine-per-core workers (measured:
+/// 5x slower ingest). libgomp reads `OMP_THREAD_LIMIT` only when it loads, before `main`,
+/// so when it is unset the binary re-executes itself once with it set to 1.
+pub fn ensure_single_threaded_openmp() {
+    #[cfg(unix)]
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+        use std::os::unix::process::CommandExt;
+        if let Ok(exe) = std::env::current_exe() {
+            // `exec` returns only if it failed; then we simply run as we are.
+            let _ = std::process::Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .env("OMP_THREAD_LIMIT", "1")
+                .exec();
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -79,11 +101,20 @@ pub fn main() -> ExitCode {
     init_logging();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// Output piped into `head` and closed early is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_logging() {

@@ -39,8 +39,12 @@ pub fn run(ctx: &Context, args: RasterizeArgs) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(&dir)?;
         for page_no in 1..=decoder.num_pages() as u32 {
             let page = decoder.decode_page(page_no, limits)?;
-            page.image.save(dir.join(format!("page_{page_no:03}.png")))?;
-            std::fs::write(dir.join(format!("page_{page_no:03}.dpi")), page.dpi.to_string())?;
+            page.image
+                .save(dir.join(format!("page_{page_no:03}.png")))?;
+            std::fs::write(
+                dir.join(format!("page_{page_no:03}.dpi")),
+                page.dpi.to_string(),
+            )?;
             num_pages += 1;
         }
     }

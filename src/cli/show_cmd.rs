@@ -30,9 +30,17 @@ pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
         doc.doc_type.as_str(),
         doc.doc_type_confidence
     );
-    println!("patient    {}  MRN {}  DOB {}", or_dash(&doc.patient.name), or_dash(&doc.patient.mrn), or_dash(&doc.patient.dob));
+    println!(
+        "patient    {}  MRN {}  DOB {}",
+        or_dash(&doc.patient.name),
+        or_dash(&doc.patient.mrn),
+        or_dash(&doc.patient.dob)
+    );
     println!("service    {}", or_dash(&doc.service_date));
-    println!("source     {} (sha256 {})", doc.source_path, doc.scan_sha256);
+    println!(
+        "source     {} (sha256 {})",
+        doc.source_path, doc.scan_sha256
+    );
     for p in &doc.pages {
         println!(
             "\n--- page {} (rotation {}°, OCR confidence {:.0}) ---",

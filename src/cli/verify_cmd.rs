@@ -25,11 +25,16 @@ pub fn run(ctx: &Context, _args: VerifyArgs) -> anyhow::Result<ExitCode> {
             problems.push(format!("document {id} is in the index twice"));
         }
         if !catalog_ids.contains(id) {
-            problems.push(format!("document {id} is in the index but not in the catalog"));
+            problems.push(format!(
+                "document {id} is in the index but not in the catalog"
+            ));
         }
     }
     let index_set: HashSet<&String> = index_ids.iter().collect();
-    let missing = catalog_ids.iter().filter(|id| !index_set.contains(id)).count();
+    let missing = catalog_ids
+        .iter()
+        .filter(|id| !index_set.contains(id))
+        .count();
     if missing > 0 {
         problems.push(format!(
             "{missing} documents are in the catalog but not in the index (run `chartvault reindex`)"

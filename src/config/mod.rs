@@ -117,7 +117,9 @@ impl PipelineConfig {
             ));
         }
         if config.imaging.viewer_jpeg_quality == 0 || config.imaging.viewer_jpeg_quality > 100 {
-            return Err(invalid("imaging.viewer_jpeg_quality must be 1..=100".into()));
+            return Err(invalid(
+                "imaging.viewer_jpeg_quality must be 1..=100".into(),
+            ));
         }
         if config.ocr.page_seg_mode > 13 {
             return Err(invalid("ocr.page_seg_mode must be 0..=13".into()));
@@ -151,7 +153,9 @@ mod tests {
     #[test]
     fn unknown_key_is_rejected_with_its_name() {
         let text = DEFAULT_PIPELINE_TOML.replace("[ocr]", "[ocr]\nspeed = 3");
-        let err = PipelineConfig::parse(&text, "x.toml").unwrap_err().to_string();
+        let err = PipelineConfig::parse(&text, "x.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("speed"), "{err}");
         assert!(err.contains("x.toml"), "{err}");
     }

@@ -74,7 +74,16 @@ fn text_like_ink(mask: &[bool], w: usize, h: usize) -> usize {
             max_x = max_x.max(x);
             min_y = min_y.min(y);
             max_y = max_y.max(y);
-            for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
+            for (dx, dy) in [
+                (-1i64, 0i64),
+                (1, 0),
+                (0, -1),
+                (0, 1),
+                (-1, -1),
+                (1, 1),
+                (-1, 1),
+                (1, -1),
+            ] {
                 let nx = x as i64 + dx;
                 let ny = y as i64 + dy;
                 if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
@@ -181,7 +190,7 @@ mod tests {
                 img.put_pixel(x, y, Luma([30]));
             }
         }
-        let v = detect(&img, 100, 0.0015);
+        let v = detect(&img, 100, 0.0002);
         assert!(v.is_blank, "{v:?}");
     }
 
@@ -189,7 +198,7 @@ mod tests {
     fn page_with_one_short_line_is_not_blank() {
         let mut img = page();
         draw_text_line(&mut img, 600, 1000, 12);
-        let v = detect(&img, 100, 0.0015);
+        let v = detect(&img, 100, 0.0002);
         assert!(!v.is_blank, "{v:?}");
     }
 }

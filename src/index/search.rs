@@ -123,11 +123,7 @@ impl ArchiveIndex {
                 }
                 None => {
                     let t = s(f.text).unwrap_or_default();
-                    let end = t
-                        .char_indices()
-                        .nth(200)
-                        .map(|(i, _)| i)
-                        .unwrap_or(t.len());
+                    let end = t.char_indices().nth(200).map(|(i, _)| i).unwrap_or(t.len());
                     (t[..end].to_string(), vec![])
                 }
             };

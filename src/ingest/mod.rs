@@ -82,10 +82,16 @@ fn discover_folder(root: &Path, out: &mut Vec<ScanInput>) {
                     continue;
                 }
                 let parent = e.path().parent().unwrap_or(root).to_path_buf();
-                folders.entry(parent).or_default().push(e.path().to_path_buf());
+                folders
+                    .entry(parent)
+                    .or_default()
+                    .push(e.path().to_path_buf());
             }
             Err(e) => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.into());
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.into());
                 let reason = if e.loop_ancestor().is_some() {
                     "symbolic link loop".to_string()
                 } else if let Some(io) = e.io_error() {
@@ -146,7 +152,10 @@ mod tests {
         std::fs::write(root.join("top.tif"), b"x").unwrap();
         let scans = discover(&[root.clone()]);
         let paths: Vec<&str> = scans.iter().map(|s| s.source_path.as_str()).collect();
-        assert_eq!(paths, vec!["top.tif", "chart_a", "mixed/a.png", "mixed/b.pdf"]);
+        assert_eq!(
+            paths,
+            vec!["top.tif", "chart_a", "mixed/a.png", "mixed/b.pdf"]
+        );
         match &scans[1].kind {
             ScanInputKind::FolderBatch(files) => {
                 assert!(files[0].ends_with("page_001.png"));

@@ -42,9 +42,20 @@ pub(crate) fn run(
                 reason,
                 original,
             } => {
-                let scan_input = in_flight.remove(&scan_idx).map(|s| s.input).unwrap_or(input);
+                let scan_input = in_flight
+                    .remove(&scan_idx)
+                    .map(|s| s.input)
+                    .unwrap_or(input);
                 failed.insert(scan_idx);
-                quarantine(archive, &scan_input, sha256.as_deref(), &reason, original.as_deref(), progress, summary)?;
+                quarantine(
+                    archive,
+                    &scan_input,
+                    sha256.as_deref(),
+                    &reason,
+                    original.as_deref(),
+                    progress,
+                    summary,
+                )?;
             }
             Event::Start {
                 scan_idx,
@@ -82,7 +93,15 @@ pub(crate) fn run(
                         failed.insert(scan_idx);
                         if let Some(scan) = scan {
                             let original = (scan.files.len() == 1).then(|| scan.files[0].1.clone());
-                            quarantine(archive, &scan.input, Some(&scan.sha256), &reason, original.as_deref(), progress, summary)?;
+                            quarantine(
+                                archive,
+                                &scan.input,
+                                Some(&scan.sha256),
+                                &reason,
+                                original.as_deref(),
+                                progress,
+                                summary,
+                            )?;
                         }
                         continue;
                     }
@@ -149,14 +168,22 @@ fn commit(
         let words_blob = match &p.ocr {
             Some(ocr) => {
                 let json = serde_json::to_vec(&ocr.words).unwrap_or_default();
-                Some(store.put(&json).map_err(crate::archive::ArchiveError::from)?)
+                Some(
+                    store
+                        .put(&json)
+                        .map_err(crate::archive::ArchiveError::from)?,
+                )
             }
             None => None,
         };
         let image_blob = if p.viewer_jpeg.is_empty() {
             None
         } else {
-            Some(store.put(&p.viewer_jpeg).map_err(crate::archive::ArchiveError::from)?)
+            Some(
+                store
+                    .put(&p.viewer_jpeg)
+                    .map_err(crate::archive::ArchiveError::from)?,
+            )
         };
         pages.push(PageCommit {
             page_no: p.page_no,

@@ -33,15 +33,14 @@ pub(crate) fn run(
     };
     let mut seen_this_run = std::collections::HashSet::new();
     for (scan_idx, input) in inputs.into_iter().enumerate() {
-        let fail = |input: ScanInput, sha256: Option<String>, reason: String, original| {
-            Event::Failed {
+        let fail =
+            |input: ScanInput, sha256: Option<String>, reason: String, original| Event::Failed {
                 scan_idx,
                 input,
                 sha256,
                 reason,
                 original,
-            }
-        };
+            };
         let files = match read_input(&input, config.limits.max_file_bytes) {
             Ok(f) => f,
             Err(reason) => {
@@ -60,9 +59,10 @@ pub(crate) fn run(
             continue;
         }
         let opened = match &input.kind {
-            ScanInputKind::File(_) => {
-                ScanDecoder::open(files.first().map(|f| f.1.clone()).unwrap_or_default(), limits)
-            }
+            ScanInputKind::File(_) => ScanDecoder::open(
+                files.first().map(|f| f.1.clone()).unwrap_or_default(),
+                limits,
+            ),
             _ => ScanDecoder::open_images(files.iter().map(|f| f.1.clone()).collect(), limits),
         };
         let mut decoder = match opened {

@@ -132,6 +132,9 @@ mod tests {
         let other = zstd::bulk::compress(b"tampered", 3).unwrap();
         std::fs::write(store.path_of(&h), other).unwrap();
         assert!(matches!(store.get(&h), Err(StoreError::Corrupt { .. })));
-        assert!(matches!(store.get(&"0".repeat(64)), Err(StoreError::Missing(_))));
+        assert!(matches!(
+            store.get(&"0".repeat(64)),
+            Err(StoreError::Missing(_))
+        ));
     }
 }

@@ -21,7 +21,9 @@ impl PdfPages {
             return Err(DecodeError::Encrypted);
         }
         let doc = Document::load_mem(bytes).map_err(|e| {
-            DecodeError::Structure(format!("not a readable PDF ({e}); the file may be truncated"))
+            DecodeError::Structure(format!(
+                "not a readable PDF ({e}); the file may be truncated"
+            ))
         })?;
         if doc.is_encrypted() {
             return Err(DecodeError::Encrypted);
@@ -57,7 +59,9 @@ impl PdfPages {
         limits.check(page_no, width, height)?;
         let (w, h) = (width as u32, height as u32);
         let mut image = decode_image_stream(&self.doc, stream, w, h).map_err(err)?;
-        let rotate = self.inherited(page_id, b"Rotate").and_then(|o| o.as_i64().ok());
+        let rotate = self
+            .inherited(page_id, b"Rotate")
+            .and_then(|o| o.as_i64().ok());
         image = match rotate.unwrap_or(0).rem_euclid(360) {
             90 => image::imageops::rotate90(&image),
             180 => image::imageops::rotate180(&image),
@@ -194,7 +198,11 @@ fn decode_image_stream(
                 stream.content.clone()
             };
             let parms = decode_parms(doc, dict);
-            let get = |k: &[u8]| parms.and_then(|p| p.get(k).ok()).and_then(|o| o.as_i64().ok());
+            let get = |k: &[u8]| {
+                parms
+                    .and_then(|p| p.get(k).ok())
+                    .and_then(|o| o.as_i64().ok())
+            };
             let k = get(b"K").unwrap_or(0);
             let columns = get(b"Columns").unwrap_or(1728) as u32;
             let rows = get(b"Rows").map(|r| r as u32).unwrap_or(height);
@@ -323,8 +331,12 @@ mod tests {
 
     #[test]
     fn encrypt_entry_is_detected() {
-        assert!(has_encrypt_entry(b"%PDF-1.4 ... trailer << /Encrypt 5 0 R >>"));
-        assert!(!has_encrypt_entry(b"%PDF-1.4 ... trailer << /Root 1 0 R >>"));
+        assert!(has_encrypt_entry(
+            b"%PDF-1.4 ... trailer << /Encrypt 5 0 R >>"
+        ));
+        assert!(!has_encrypt_entry(
+            b"%PDF-1.4 ... trailer << /Root 1 0 R >>"
+        ));
     }
 
     #[test]

@@ -8,6 +8,10 @@ use super::{plausible_dpi, DecodeError, DecodeLimits};
 use crate::model::PageImage;
 
 pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage, DecodeError> {
+    // PNG states its size in the first chunk: refuse a bomb before any decoder allocates.
+    if let Some((w, h)) = png_dimensions(bytes) {
+        limits.check(page, w as u64, h as u64)?;
+    }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| DecodeError::page(page, e))?;
@@ -35,6 +39,16 @@ pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage
         dpi: plausible_dpi(meta_dpi, w, h),
         image,
     })
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.len() < 24 || !bytes.starts_with(b"\x89PNG") || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
+    let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
+    Some((w, h))
 }
 
 /// DPI from a PNG `pHYs` chunk (pixels per metre), if present.

@@ -119,7 +119,11 @@ fn to_gray(
             }
             GrayImage::from_fn(w, h, |x, y| {
                 let b = bytes[y as usize * row + x as usize / 8];
-                Luma([if (b >> (7 - (x % 8))) & 1 == 1 { 255 } else { 0 }])
+                Luma([if (b >> (7 - (x % 8))) & 1 == 1 {
+                    255
+                } else {
+                    0
+                }])
             })
         }
         ColorType::Gray(8) | ColorType::Gray(16) => {
@@ -133,7 +137,9 @@ fn to_gray(
             GrayImage::from_fn(w, h, |x, y| {
                 let i = (y as usize * wu + x as usize) * n;
                 let v = if n >= 3 {
-                    ((bytes[i] as u32 * 299 + bytes[i + 1] as u32 * 587 + bytes[i + 2] as u32 * 114)
+                    ((bytes[i] as u32 * 299
+                        + bytes[i + 1] as u32 * 587
+                        + bytes[i + 2] as u32 * 114)
                         / 1000) as u8
                 } else {
                     bytes[i]

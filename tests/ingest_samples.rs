@@ -1,0 +1,122 @@
+//! End to end on the committed samples: ingest, search, show, export, verify, reindex.
+
+mod common;
+use common::*;
+
+#[test]
+fn samples_are_archived_searchable_and_exported_per_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let scans = samples().join("scans");
+
+    let o = run(&archive, &["ingest", "--quiet", scans.to_str().unwrap()]);
+    assert!(o.status.success(), "ingest failed: {}", stderr(&o));
+    assert!(stdout(&o).contains("ingested 4 scans"), "{}", stdout(&o));
+
+    let lines = export(&archive);
+    let scans_out = of_kind(&lines, "scan");
+    let docs = of_kind(&lines, "document");
+    assert_eq!(scans_out.len(), 4);
+    assert_eq!(docs.len(), 4);
+    for s in &scans_out {
+        assert_eq!(s["v"], 1);
+        assert_eq!(s["status"], "ingested");
+        assert_eq!(s["source"]["sha256"].as_str().unwrap().len(), 64);
+    }
+    let tif = scans_out
+        .iter()
+        .find(|s| s["source"]["path"] == "progress_note.tif")
+        .expect("tif scan");
+    assert_eq!(tif["page_count"], 2);
+    assert_eq!(
+        tif["blank_pages"],
+        serde_json::json!([2]),
+        "duplex back is blank"
+    );
+
+    // OCR text matches what was printed (character error rate under 5%).
+    for d in &docs {
+        let path = d["source"]["path"].as_str().unwrap();
+        let stem = path.split('.').next().unwrap();
+        let expected =
+            std::fs::read_to_string(samples().join(format!("expected/{stem}.txt"))).unwrap();
+        let got = d["pages"][0]["text"].as_str().unwrap();
+        let truth = chartvault::eval::normalize_text(&expected);
+        let cer =
+            chartvault::eval::char_edit_distance(&truth, &chartvault::eval::normalize_text(got))
+                as f64
+                / truth.len() as f64;
+        assert!(cer < 0.05, "{path}: CER {cer:.3}\n{got}");
+        assert_eq!(d["doc_type"], "unclassified");
+        assert!(d["pages"][0]["ocr_confidence"].as_f64().unwrap() > 50.0);
+    }
+
+    // Search finds the unique phrase in the right document, with a snippet.
+    let o = run(&archive, &["search", "pneumothorax", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(res["total"], 1);
+    assert_eq!(res["hits"][0]["source_path"], "radiology_report.pdf");
+    assert!(res["hits"][0]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("pneumothorax"));
+    let o = run(
+        &archive,
+        &["search", "pneumothorax", "--type", "face_sheet", "--json"],
+    );
+    let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(res["total"], 0, "type filter applies");
+
+    // show
+    let id = docs[0]["doc_id"].as_str().unwrap();
+    let o = run(&archive, &["show", id]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("TESTPATIENT"));
+    let o = run(&archive, &["show", "dnosuchdoc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no document with id dnosuchdoc"));
+
+    // Re-ingest: every scan is a duplicate; nothing changes.
+    let o = run(&archive, &["ingest", "--quiet", scans.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("4 duplicates"), "{}", stdout(&o));
+    assert_eq!(export(&archive).len(), 8);
+
+    // verify, then reindex from the catalog after deleting the index.
+    let o = run(&archive, &["verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    std::fs::remove_dir_all(archive.join("index")).unwrap();
+    let o = run(&archive, &["reindex"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("reindexed 4 documents"));
+    let o = run(&archive, &["search", "metoprolol", "--json"]);
+    let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(res["hits"][0]["source_path"], "discharge_summary.png");
+}
+
+#[test]
+fn a_corrupted_blob_is_reported_by_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let png = samples().join("scans/discharge_summary.png");
+    let o = run(&archive, &["ingest", "--quiet", png.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let blob = walkdir::WalkDir::new(archive.join("store"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "zst"))
+        .unwrap();
+    std::fs::write(blob.path(), b"garbage").unwrap();
+    let o = run(&archive, &["verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("corrupt"), "{}", stdout(&o));
+}
+
+#[test]
+fn commands_on_a_missing_archive_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&dir.path().join("nope"), &["search", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no archive at"), "{}", stderr(&o));
+}
