@@ -150,7 +150,7 @@ mod tests {
         std::fs::write(root.join("mixed/a.png"), b"x").unwrap();
         std::fs::write(root.join("mixed/b.pdf"), b"x").unwrap();
         std::fs::write(root.join("top.tif"), b"x").unwrap();
-        let scans = discover(&[root.clone()]);
+        let scans = discover(std::slice::from_ref(&root));
         let paths: Vec<&str> = scans.iter().map(|s| s.source_path.as_str()).collect();
         assert_eq!(
             paths,

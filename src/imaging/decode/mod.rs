@@ -114,7 +114,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, DecodeError> {
 
 /// A scan opened for decoding, one page at a time.
 pub enum ScanDecoder {
-    Pdf(pdf::PdfPages),
+    Pdf(Box<pdf::PdfPages>),
     Tiff(tiff::TiffPages),
     /// Single images: one per page (a PNG/JPEG file, or the files of a folder batch).
     Images(Vec<Vec<u8>>),
@@ -124,7 +124,7 @@ impl ScanDecoder {
     /// Opens the bytes of one scan file.
     pub fn open(bytes: Vec<u8>, limits: DecodeLimits) -> Result<ScanDecoder, DecodeError> {
         let decoder = match sniff(&bytes)? {
-            Format::Pdf => ScanDecoder::Pdf(pdf::PdfPages::open(&bytes)?),
+            Format::Pdf => ScanDecoder::Pdf(Box::new(pdf::PdfPages::open(&bytes)?)),
             Format::Tiff => ScanDecoder::Tiff(tiff::TiffPages::open(bytes)?),
             Format::Png | Format::Jpeg => ScanDecoder::Images(vec![bytes]),
         };

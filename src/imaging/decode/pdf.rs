@@ -72,7 +72,7 @@ impl PdfPages {
             .inherited(page_id, b"MediaBox")
             .and_then(|o| o.as_array().ok())
             .and_then(|a| {
-                let v: Vec<f32> = a.iter().filter_map(|x| number(x)).collect();
+                let v: Vec<f32> = a.iter().filter_map(number).collect();
                 (v.len() == 4).then(|| (v[2] - v[0]).abs())
             });
         let _ = page;
