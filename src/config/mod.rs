@@ -54,6 +54,9 @@ pub struct OcrConfig {
     pub num_workers: usize,
     pub language: String,
     pub page_seg_mode: u32,
+    /// Tesseract variables set on every engine (name = value).
+    #[serde(default)]
+    pub variables: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

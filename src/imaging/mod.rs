@@ -6,4 +6,5 @@
 
 pub mod blank;
 pub mod decode;
+pub mod orientation;
 pub mod viewer;

@@ -56,7 +56,7 @@ impl DocType {
 }
 
 /// Patient fields; `None` when unknown (never guessed).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Patient {
     pub mrn: Option<String>,
     pub name: Option<String>,

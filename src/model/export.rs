@@ -1,12 +1,13 @@
 //! The export format of contract §3 (JSON Lines, `"v": 1`). Fields are only ever added.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Patient;
 
 pub const EXPORT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExportSource {
     pub path: String,
     pub sha256: Option<String>,
@@ -15,7 +16,7 @@ pub struct ExportSource {
 }
 
 /// `kind: "scan"` line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExportScan {
     pub v: u32,
     pub kind: String,
@@ -28,7 +29,7 @@ pub struct ExportScan {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExportPage {
     pub source_page: u32,
     pub rotation_deg: u32,
@@ -37,7 +38,7 @@ pub struct ExportPage {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExportRetention {
     pub class: String,
     pub status: String,
@@ -46,7 +47,7 @@ pub struct ExportRetention {
 }
 
 /// `kind: "document"` line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExportDocument {
     pub v: u32,
     pub kind: String,
@@ -58,4 +59,35 @@ pub struct ExportDocument {
     pub service_date: Option<String>,
     pub pages: Vec<ExportPage>,
     pub retention: ExportRetention,
+}
+
+/// One export line: either kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ExportLine {
+    Scan(ExportScan),
+    Document(ExportDocument),
+}
+
+/// The JSON Schema of an export line, as committed in `schemas/export.schema.json`.
+pub fn export_json_schema() -> String {
+    let schema = schemars::schema_for!(ExportLine);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn committed_export_schema_matches_the_code() {
+        let generated = super::export_json_schema();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/export.schema.json");
+        if std::env::var_os("CHARTVAULT_WRITE_SCHEMAS").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(
+            committed, generated,
+            "schemas/export.schema.json is stale: rerun with CHARTVAULT_WRITE_SCHEMAS=1"
+        );
+    }
 }

@@ -1,5 +1,7 @@
 //! libtesseract through the `tesseract` crate, one warm engine per worker.
 
+use std::collections::BTreeMap;
+
 use image::GrayImage;
 use tesseract::{PageSegMode, Tesseract};
 
@@ -9,21 +11,31 @@ use crate::model::OcrPage;
 pub struct TesseractEngine {
     language: String,
     page_seg_mode: u32,
+    variables: BTreeMap<String, String>,
     /// `None` only between a failed call and the rebuild that follows it.
     api: Option<Tesseract>,
 }
 
 impl TesseractEngine {
-    pub fn new(language: &str, page_seg_mode: u32) -> Result<TesseractEngine, OcrError> {
-        let api = Self::build(language, page_seg_mode)?;
+    pub fn new(
+        language: &str,
+        page_seg_mode: u32,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<TesseractEngine, OcrError> {
+        let api = Self::build(language, page_seg_mode, variables)?;
         Ok(TesseractEngine {
             language: language.to_string(),
             page_seg_mode,
+            variables: variables.clone(),
             api: Some(api),
         })
     }
 
-    fn build(language: &str, page_seg_mode: u32) -> Result<Tesseract, OcrError> {
+    fn build(
+        language: &str,
+        page_seg_mode: u32,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<Tesseract, OcrError> {
         let init = |message: String| OcrError::Init {
             language: language.to_string(),
             message,
@@ -31,9 +43,14 @@ impl TesseractEngine {
         let mut api = Tesseract::new(None, Some(language)).map_err(|e| init(e.to_string()))?;
         api.set_page_seg_mode(seg_mode(page_seg_mode));
         // Keep tesseract's own warnings (which can quote page text) off the terminal.
-        let api = api
+        let mut api = api
             .set_variable("debug_file", "/dev/null")
             .map_err(|e| init(e.to_string()))?;
+        for (name, value) in variables {
+            api = api
+                .set_variable(name, value)
+                .map_err(|e| init(format!("variable {name}: {e}")))?;
+        }
         Ok(api)
     }
 }
@@ -61,7 +78,7 @@ impl OcrEngine for TesseractEngine {
     fn recognize(&mut self, image: &GrayImage, dpi: u32) -> Result<OcrPage, OcrError> {
         let api = match self.api.take() {
             Some(api) => api,
-            None => Self::build(&self.language, self.page_seg_mode)?,
+            None => Self::build(&self.language, self.page_seg_mode, &self.variables)?,
         };
         let (w, h) = image.dimensions();
         let api = api

@@ -12,7 +12,11 @@ use crate::model::{PageKind, PageResult};
 use crate::ocr::{OcrEngine, TesseractEngine};
 
 pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Sender<Event>) {
-    let mut engine = match TesseractEngine::new(&config.ocr.language, config.ocr.page_seg_mode) {
+    let mut engine = match TesseractEngine::new(
+        &config.ocr.language,
+        config.ocr.page_seg_mode,
+        &config.ocr.variables,
+    ) {
         Ok(e) => e,
         Err(e) => {
             let _ = events.send(Event::Fatal(e.to_string()));

@@ -35,7 +35,12 @@ pub fn export(archive: &Path) -> Vec<serde_json::Value> {
     assert!(o.status.success(), "export failed: {}", stderr(&o));
     stdout(&o)
         .lines()
-        .map(|l| serde_json::from_str(l).expect("export line is JSON"))
+        .map(|l| {
+            // Every line has the typed shape of the contract (schemas/export.schema.json).
+            serde_json::from_str::<chartvault::model::export::ExportLine>(l)
+                .unwrap_or_else(|e| panic!("export line does not fit the contract: {e}: {l}"));
+            serde_json::from_str(l).expect("export line is JSON")
+        })
         .collect()
 }
 
