@@ -47,6 +47,7 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
     println!("{:<28} {:.0}", "OCR ms/OCR'd page", r.ocr_ms_per_ocr_page);
     println!("{:<28} {}", "OCR CER (content pages)", pct(r.cer));
     println!("{:<28} {}", "OCR WER (content pages)", pct(r.wer));
+    println!("{:<28} {}", "rotation accuracy", pct(r.rotation_accuracy));
     println!("{:<28} {}", "blank precision", pct(r.blank_precision));
     println!("{:<28} {}", "blank recall", pct(r.blank_recall));
     Ok(ExitCode::SUCCESS)

@@ -63,8 +63,19 @@ pub struct OcrConfig {
 #[serde(deny_unknown_fields)]
 pub struct ImagingConfig {
     pub blank_max_ink_fraction: f64,
+    /// Orientation detection before OCR: "off", or "osd" (tesseract OSD).
+    pub orientation: OrientationMethod,
+    /// OSD confidence below which a page is left as scanned.
+    pub orientation_min_confidence: f32,
     pub viewer_long_side_px: u32,
     pub viewer_jpeg_quality: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrientationMethod {
+    Off,
+    Osd,
 }
 
 #[derive(Debug, Clone, Deserialize)]

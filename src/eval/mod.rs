@@ -61,6 +61,8 @@ pub struct EvalReport {
     pub wer: Option<f64>,
     pub blank_precision: Option<f64>,
     pub blank_recall: Option<f64>,
+    /// Share of content pages whose detected rotation equals the ground truth.
+    pub rotation_accuracy: Option<f64>,
 }
 
 /// Options for [`run`].
@@ -78,6 +80,14 @@ pub fn scan_stem(source_path: &str) -> String {
     source_path.replace(['/', '.'], "_")
 }
 
+/// What the archive (or another tool) produced for one page.
+#[derive(Debug, Clone)]
+pub struct PredictedPage {
+    pub kind: PageKind,
+    pub rotation_deg: u32,
+    pub text: String,
+}
+
 pub fn run(
     corpus: &Path,
     config: &PipelineConfig,
@@ -93,7 +103,7 @@ pub fn run(
         ..Default::default()
     };
     // Predicted pages per chart: (kind, text) by page number.
-    let mut predicted: HashMap<String, HashMap<u32, (PageKind, String)>> = HashMap::new();
+    let mut predicted: HashMap<String, HashMap<u32, PredictedPage>> = HashMap::new();
     if let Some(dir) = &options.text_dir {
         for c in &charts {
             let stem = scan_stem(&c.scan_name());
@@ -101,7 +111,14 @@ pub fn run(
             for p in &c.pages {
                 let f = dir.join(&stem).join(format!("page_{:03}.txt", p.page));
                 let text = std::fs::read_to_string(f).unwrap_or_default();
-                pages.insert(p.page, (PageKind::Content, text));
+                pages.insert(
+                    p.page,
+                    PredictedPage {
+                        kind: PageKind::Content,
+                        rotation_deg: 0,
+                        text,
+                    },
+                );
             }
             predicted.insert(c.chart_id.clone(), pages);
         }
@@ -133,7 +150,14 @@ pub fn run(
             let mut pages = HashMap::new();
             if let Some(sha) = by_path.get(&c.scan_name()) {
                 for row in archive.catalog.pages_of_scan(sha)? {
-                    pages.insert(row.page_no, (row.kind, row.text.unwrap_or_default()));
+                    pages.insert(
+                        row.page_no,
+                        PredictedPage {
+                            kind: row.kind,
+                            rotation_deg: row.rotation_deg,
+                            text: row.text.unwrap_or_default(),
+                        },
+                    );
                 }
             }
             predicted.insert(c.chart_id.clone(), pages);
@@ -145,20 +169,21 @@ pub fn run(
 
 fn score(
     charts: &[ManifestChart],
-    predicted: &HashMap<String, HashMap<u32, (PageKind, String)>>,
+    predicted: &HashMap<String, HashMap<u32, PredictedPage>>,
     report: &mut EvalReport,
 ) {
     let (mut cer, mut wer) = (Ratio::default(), Ratio::default());
     let (mut blank_tp, mut blank_fp, mut blank_fn) = (0.0, 0.0, 0.0);
+    let mut rotation = Ratio::default();
     for c in charts {
         let empty = HashMap::new();
         let pred = predicted.get(&c.chart_id).unwrap_or(&empty);
         for p in &c.pages {
             report.pages += 1;
-            let (kind, text) = pred
+            let (kind, rotation_deg, text) = pred
                 .get(&p.page)
-                .map(|(k, t)| (*k, t.as_str()))
-                .unwrap_or((PageKind::Content, ""));
+                .map(|x| (x.kind, x.rotation_deg, x.text.as_str()))
+                .unwrap_or((PageKind::Content, 0, ""));
             let truth_blank = p.kind == "blank";
             match (truth_blank, kind == PageKind::Blank) {
                 (true, true) => blank_tp += 1.0,
@@ -168,6 +193,10 @@ fn score(
             }
             if p.kind == "content" {
                 report.content_pages += 1;
+                rotation.den += 1.0;
+                if rotation_deg == p.rotation_deg {
+                    rotation.num += 1.0;
+                }
                 let truth = normalize_text(&p.text);
                 let got = normalize_text(text);
                 cer.num += char_edit_distance(&truth, &got) as f64;
@@ -178,6 +207,7 @@ fn score(
         }
     }
     report.cer = cer.value();
+    report.rotation_accuracy = rotation.value();
     report.wer = wer.value();
     report.blank_precision = Ratio {
         num: blank_tp,

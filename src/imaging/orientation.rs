@@ -115,3 +115,24 @@ pub fn make_upright(image: &GrayImage, rotation_deg: u32) -> Option<GrayImage> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    #[test]
+    fn make_upright_undoes_a_clockwise_rotation() {
+        let mut img = GrayImage::from_pixel(4, 2, Luma([255]));
+        img.put_pixel(0, 0, Luma([0]));
+        for deg in [90, 180, 270] {
+            let rotated = match deg {
+                90 => image::imageops::rotate90(&img),
+                180 => image::imageops::rotate180(&img),
+                _ => image::imageops::rotate270(&img),
+            };
+            assert_eq!(make_upright(&rotated, deg).unwrap(), img, "{deg}");
+        }
+        assert!(make_upright(&img, 0).is_none());
+    }
+}

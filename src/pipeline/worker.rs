@@ -6,7 +6,8 @@ use std::time::Instant;
 use crossbeam_channel::{Receiver, Sender};
 
 use super::{Event, PageJob};
-use crate::config::PipelineConfig;
+use crate::config::{OrientationMethod, PipelineConfig};
+use crate::imaging::orientation::{self, OsdEngine};
 use crate::imaging::{blank, viewer};
 use crate::model::{PageKind, PageResult};
 use crate::ocr::{OcrEngine, TesseractEngine};
@@ -23,8 +24,18 @@ pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Send
             return;
         }
     };
+    let mut osd = match config.imaging.orientation {
+        OrientationMethod::Off => None,
+        OrientationMethod::Osd => match OsdEngine::new() {
+            Ok(o) => Some(o),
+            Err(e) => {
+                let _ = events.send(Event::Fatal(e.to_string()));
+                return;
+            }
+        },
+    };
     for job in jobs.iter() {
-        let result = process_page(config, &mut engine, job.page);
+        let result = process_page(config, &mut engine, osd.as_mut(), job.page);
         let event = Event::Page {
             scan_idx: job.scan_idx,
             result,
@@ -38,7 +49,8 @@ pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Send
 fn process_page(
     config: &PipelineConfig,
     engine: &mut dyn OcrEngine,
-    page: crate::model::PageImage,
+    osd: Option<&mut OsdEngine>,
+    mut page: crate::model::PageImage,
 ) -> Result<PageResult, String> {
     let t0 = Instant::now();
     let verdict = blank::detect(&page.image, page.dpi, config.imaging.blank_max_ink_fraction);
@@ -47,6 +59,17 @@ fn process_page(
     } else {
         PageKind::Content
     };
+    let mut rotation_deg = 0;
+    if let (PageKind::Content, Some(osd)) = (kind, osd) {
+        if let Some(o) = osd.detect(&page.image, page.dpi) {
+            if o.confidence >= config.imaging.orientation_min_confidence {
+                if let Some(upright) = orientation::make_upright(&page.image, o.rotation_deg) {
+                    page.image = upright;
+                    rotation_deg = o.rotation_deg;
+                }
+            }
+        }
+    }
     let viewer_jpeg = viewer::viewer_jpeg(
         &page.image,
         config.imaging.viewer_long_side_px,
@@ -70,7 +93,7 @@ fn process_page(
         dpi: page.dpi,
         width_px: w,
         height_px: h,
-        rotation_deg: 0,
+        rotation_deg,
         skew_deg: 0.0,
         barcode: None,
         ocr,
