@@ -116,13 +116,12 @@ impl ArchiveIndex {
     pub fn all_doc_ids(&self) -> Result<Vec<String>, IndexError> {
         let searcher = self.reader.searcher();
         let mut out = Vec::new();
-        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        for seg in searcher.segment_readers() {
             let store = seg
                 .get_store_reader(64)
                 .map_err(|e| IndexError::Tantivy(e.into()))?;
             for doc in seg.doc_ids_alive() {
                 let d: TantivyDocument = store.get(doc)?;
-                let _ = ord;
                 if let Some(id) = d.get_first(self.fields.doc_id).and_then(|v| v.as_str()) {
                     out.push(id.to_string());
                 }

@@ -8,7 +8,6 @@ use crossbeam_channel::Receiver;
 use super::{Event, IngestSummary, PipelineError, Progress, Quarantined};
 use crate::archive::Archive;
 use crate::catalog::{PageCommit, ScanCommit};
-use crate::config::PipelineConfig;
 use crate::model::{PageResult, ScanInput};
 
 struct ScanInFlight {
@@ -21,7 +20,6 @@ struct ScanInFlight {
 
 pub(crate) fn run(
     archive: &mut Archive,
-    _config: &PipelineConfig,
     events: Receiver<Event>,
     progress: &Progress,
     summary: &mut IngestSummary,

@@ -130,7 +130,7 @@ pub fn ingest(
         }
         drop(job_rx);
         drop(event_tx);
-        committer::run(archive, config, event_rx, progress, &mut summary)
+        committer::run(archive, event_rx, progress, &mut summary)
     })?;
 
     summary.wall_secs = started.elapsed().as_secs_f64();

@@ -46,8 +46,7 @@ impl PdfPages {
             .page_ids
             .get(page_no as usize - 1)
             .ok_or_else(|| err("no such page".into()))?;
-        let page = self
-            .doc
+        self.doc
             .get_dictionary(page_id)
             .map_err(|e| err(format!("page object unreadable: {e}")))?;
         let stream = self
@@ -75,7 +74,6 @@ impl PdfPages {
                 let v: Vec<f32> = a.iter().filter_map(number).collect();
                 (v.len() == 4).then(|| (v[2] - v[0]).abs())
             });
-        let _ = page;
         let dpi_meta = media_width_pt.filter(|&p| p > 0.0).map(|p| {
             let rotated = matches!(rotate.unwrap_or(0).rem_euclid(360), 90 | 270);
             let px = if rotated { h } else { w };
