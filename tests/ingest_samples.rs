@@ -11,13 +11,13 @@ fn samples_are_archived_searchable_and_exported_per_contract() {
 
     let o = run(&archive, &["ingest", "--quiet", scans.to_str().unwrap()]);
     assert!(o.status.success(), "ingest failed: {}", stderr(&o));
-    assert!(stdout(&o).contains("ingested 4 scans"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("ingested 5 scans"), "{}", stdout(&o));
 
     let lines = export(&archive);
     let scans_out = of_kind(&lines, "scan");
     let docs = of_kind(&lines, "document");
-    assert_eq!(scans_out.len(), 4);
-    assert_eq!(docs.len(), 4);
+    assert_eq!(scans_out.len(), 5);
+    assert_eq!(docs.len(), 6);
     for s in &scans_out {
         assert_eq!(s["v"], 1);
         assert_eq!(s["status"], "ingested");
@@ -34,9 +34,36 @@ fn samples_are_archived_searchable_and_exported_per_contract() {
         "duplex back is blank"
     );
 
+    // Separator sheets (one upside down) are found from their barcodes, not OCR'd, and the
+    // patient separator's MRN goes to every document after it.
+    let chart = scans_out
+        .iter()
+        .find(|s| s["source"]["path"] == "chart_with_separators.tif")
+        .expect("chart scan");
+    assert_eq!(chart["separator_pages"], serde_json::json!([1, 3]));
+    assert_eq!(chart["documents"].as_array().unwrap().len(), 2);
+    let chart_docs: Vec<_> = docs
+        .iter()
+        .filter(|d| d["source"]["path"] == "chart_with_separators.tif")
+        .collect();
+    assert_eq!(chart_docs[0]["source"]["pages"], serde_json::json!([2]));
+    assert_eq!(chart_docs[1]["source"]["pages"], serde_json::json!([4]));
+    for d in &chart_docs {
+        assert_eq!(d["patient"]["mrn"], "90000017");
+    }
+    for d in &docs {
+        assert!(
+            d["source"]["path"] == "chart_with_separators.tif" || d["patient"]["mrn"].is_null(),
+            "no MRN is guessed without a separator"
+        );
+    }
+
     // OCR text matches what was printed (character error rate under 5%).
     for d in &docs {
         let path = d["source"]["path"].as_str().unwrap();
+        if path == "chart_with_separators.tif" {
+            continue;
+        }
         let stem = path.split('.').next().unwrap();
         let expected =
             std::fs::read_to_string(samples().join(format!("expected/{stem}.txt"))).unwrap();
@@ -80,8 +107,8 @@ fn samples_are_archived_searchable_and_exported_per_contract() {
     // Re-ingest: every scan is a duplicate; nothing changes.
     let o = run(&archive, &["ingest", "--quiet", scans.to_str().unwrap()]);
     assert!(o.status.success());
-    assert!(stdout(&o).contains("4 duplicates"), "{}", stdout(&o));
-    assert_eq!(export(&archive).len(), 8);
+    assert!(stdout(&o).contains("5 duplicates"), "{}", stdout(&o));
+    assert_eq!(export(&archive).len(), 11);
 
     // verify, then reindex from the catalog after deleting the index.
     let o = run(&archive, &["verify"]);
@@ -89,10 +116,17 @@ fn samples_are_archived_searchable_and_exported_per_contract() {
     std::fs::remove_dir_all(archive.join("index")).unwrap();
     let o = run(&archive, &["reindex"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("reindexed 4 documents"));
+    assert!(stdout(&o).contains("reindexed 6 documents"));
     let o = run(&archive, &["search", "metoprolol", "--json"]);
     let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(res["hits"][0]["source_path"], "discharge_summary.png");
+    assert_eq!(res["total"], 2, "the PNG and the chart's copy");
+    let o = run(
+        &archive,
+        &["search", "metoprolol", "--mrn", "90000017", "--json"],
+    );
+    let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(res["total"], 1);
+    assert_eq!(res["hits"][0]["source_path"], "chart_with_separators.tif");
 }
 
 #[test]

@@ -2,14 +2,16 @@
 """Writes samples/: small synthetic scanned chart pages with their expected text.
 
 All names, numbers and dates are invented. Run from the repository root:
-    pip install pillow img2pdf && python3 tools/make_samples.py
+    pip install pillow img2pdf python-barcode && python3 tools/make_samples.py
 The outputs are committed; tests and the README demo use them.
 """
 import io
 import os
 import random
 
+import barcode
 import img2pdf
+from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 DPI = 200
@@ -80,6 +82,22 @@ def render(lines, seed):
     return img.filter(ImageFilter.GaussianBlur(0.6))
 
 
+def separator_sheet(code, title, seed):
+    """A separator sheet: a large Code 128 barcode, its text, and a title."""
+    img = Image.new("L", (W, H), 250)
+    bc = barcode.get("code128", code, writer=ImageWriter()).render(
+        {"module_width": 0.5, "module_height": 25.0, "write_text": False, "dpi": DPI}
+    ).convert("L")
+    img.paste(bc, ((W - bc.width) // 2, 500))
+    d = ImageDraw.Draw(img)
+    d.text((300, 300), title, fill=25, font=ImageFont.truetype(FONT_BOLD, 48))
+    d.text((600, 500 + bc.height + 40), code, fill=25, font=ImageFont.truetype(FONT, 40))
+    rng = random.Random(seed)
+    for _ in range(200):
+        d.point((rng.randrange(W), rng.randrange(H)), fill=rng.randrange(60, 200))
+    return img.rotate(1.5, fillcolor=250)
+
+
 def blank_back(seed):
     rng = random.Random(seed)
     img = Image.new("L", (W, H), 248)
@@ -120,6 +138,16 @@ def main():
     # PDF with a CCITT Group 4 page image
     with open(f"{SCANS}/consent_form.pdf", "wb") as f:
         f.write(img2pdf.convert(tiff_g4([bilevel(pages["consent_form"])])))
+    # A chart batch with sheets: patient separator, document, document separator,
+    # document (upside down sheet), as a bilevel multi-page TIFF.
+    chart = [
+        separator_sheet("MRN90000017", "PATIENT SEPARATOR SHEET", 11),
+        pages["discharge_summary"],
+        separator_sheet("DOCSEP", "DOCUMENT SEPARATOR", 12).rotate(180),
+        pages["progress_note"],
+    ]
+    with open(f"{SCANS}/chart_with_separators.tif", "wb") as f:
+        f.write(tiff_g4([bilevel(p) for p in chart]))
     print("wrote", sorted(os.listdir(SCANS)))
 
 

@@ -49,6 +49,12 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
     println!("{:<28} {}", "OCR WER (content pages)", pct(r.wer));
     println!("{:<28} {}", "rotation accuracy", pct(r.rotation_accuracy));
     println!("{:<28} {}", "blank precision", pct(r.blank_precision));
+    println!(
+        "{:<28} {}",
+        "separator precision",
+        pct(r.separator_precision)
+    );
+    println!("{:<28} {}", "separator recall", pct(r.separator_recall));
     println!("{:<28} {}", "blank recall", pct(r.blank_recall));
     Ok(ExitCode::SUCCESS)
 }

@@ -31,6 +31,29 @@ pub struct PipelineConfig {
     pub imaging: ImagingConfig,
     pub store: StoreConfig,
     pub index: IndexConfig,
+    /// Barcode rules, first match wins.
+    #[serde(default)]
+    pub barcodes: Vec<BarcodeRule>,
+}
+
+/// A barcode pattern (regular expression; a capture group named `mrn` gives the patient)
+/// and what a page carrying it is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BarcodeRule {
+    pub pattern: String,
+    pub action: BarcodeAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BarcodeAction {
+    /// Starts a new patient: following documents belong to the MRN it carries.
+    PatientSeparator,
+    /// Starts a new document.
+    DocumentSeparator,
+    /// Recorded on the page, no action (e.g. a visit account number on a face sheet).
+    Ignore,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,6 +157,11 @@ impl PipelineConfig {
             return Err(invalid(
                 "imaging.viewer_jpeg_quality must be 1..=100".into(),
             ));
+        }
+        for (i, rule) in config.barcodes.iter().enumerate() {
+            if let Err(e) = regex::Regex::new(&rule.pattern) {
+                return Err(invalid(format!("barcodes[{i}].pattern: {e}")));
+            }
         }
         if config.ocr.page_seg_mode > 13 {
             return Err(invalid("ocr.page_seg_mode must be 0..=13".into()));

@@ -61,6 +61,9 @@ pub struct EvalReport {
     pub wer: Option<f64>,
     pub blank_precision: Option<f64>,
     pub blank_recall: Option<f64>,
+    /// Separator sheets (patient and document) found from barcodes.
+    pub separator_precision: Option<f64>,
+    pub separator_recall: Option<f64>,
     /// Share of content pages whose detected rotation equals the ground truth.
     pub rotation_accuracy: Option<f64>,
 }
@@ -175,6 +178,7 @@ fn score(
     let (mut cer, mut wer) = (Ratio::default(), Ratio::default());
     let (mut blank_tp, mut blank_fp, mut blank_fn) = (0.0, 0.0, 0.0);
     let mut rotation = Ratio::default();
+    let (mut sep_tp, mut sep_fp, mut sep_fn) = (0.0, 0.0, 0.0);
     for c in charts {
         let empty = HashMap::new();
         let pred = predicted.get(&c.chart_id).unwrap_or(&empty);
@@ -189,6 +193,14 @@ fn score(
                 (true, true) => blank_tp += 1.0,
                 (false, true) => blank_fp += 1.0,
                 (true, false) => blank_fn += 1.0,
+                _ => {}
+            }
+            let truth_sep = p.kind == "separator" || p.kind == "doc_separator";
+            let pred_sep = matches!(kind, PageKind::Separator | PageKind::DocSeparator);
+            match (truth_sep, pred_sep) {
+                (true, true) => sep_tp += 1.0,
+                (false, true) => sep_fp += 1.0,
+                (true, false) => sep_fn += 1.0,
                 _ => {}
             }
             if p.kind == "content" {
@@ -208,6 +220,16 @@ fn score(
     }
     report.cer = cer.value();
     report.rotation_accuracy = rotation.value();
+    report.separator_precision = Ratio {
+        num: sep_tp,
+        den: sep_tp + sep_fp,
+    }
+    .value();
+    report.separator_recall = Ratio {
+        num: sep_tp,
+        den: sep_tp + sep_fn,
+    }
+    .value();
     report.wer = wer.value();
     report.blank_precision = Ratio {
         num: blank_tp,

@@ -80,6 +80,8 @@ pub struct PageResult {
     pub skew_deg: f32,
     /// Barcode value read on the page, if any.
     pub barcode: Option<String>,
+    /// For a patient separator sheet: the MRN its barcode carries.
+    pub separator_mrn: Option<String>,
     /// None for pages that are not OCR'd (blank, separator).
     pub ocr: Option<OcrPage>,
     /// The page image as shown in the viewer (JPEG, reduced resolution).

@@ -9,6 +9,7 @@ use super::{Event, IngestSummary, PipelineError, Progress, Quarantined};
 use crate::archive::Archive;
 use crate::catalog::{PageCommit, ScanCommit};
 use crate::model::{PageResult, ScanInput};
+use crate::split::SplitPage;
 
 struct ScanInFlight {
     input: ScanInput,
@@ -147,8 +148,16 @@ fn commit(
     summary: &mut IngestSummary,
 ) -> Result<(), PipelineError> {
     scan.pages.sort_by_key(|p| p.page_no);
-    let kinds: Vec<_> = scan.pages.iter().map(|p| (p.page_no, p.kind)).collect();
-    let documents = crate::split::split(&scan.sha256, &kinds);
+    let split_pages: Vec<SplitPage> = scan
+        .pages
+        .iter()
+        .map(|p| SplitPage {
+            page_no: p.page_no,
+            kind: p.kind,
+            separator_mrn: p.separator_mrn.clone(),
+        })
+        .collect();
+    let documents = crate::split::split(&scan.sha256, &split_pages);
     let doc_of_page: HashMap<u32, &str> = documents
         .iter()
         .flat_map(|d| d.pages.iter().map(move |p| (*p, d.doc_id.as_str())))

@@ -11,6 +11,8 @@ use crate::imaging::orientation::{self, OsdEngine};
 use crate::imaging::{blank, viewer};
 use crate::model::{PageKind, PageResult};
 use crate::ocr::{OcrEngine, TesseractEngine};
+use crate::split::barcode::read_barcodes;
+use crate::split::separator::SeparatorPolicy;
 
 pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Sender<Event>) {
     let mut engine = match TesseractEngine::new(
@@ -34,8 +36,15 @@ pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Send
             }
         },
     };
+    let policy = match SeparatorPolicy::new(&config.barcodes) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = events.send(Event::Fatal(e.to_string()));
+            return;
+        }
+    };
     for job in jobs.iter() {
-        let result = process_page(config, &mut engine, osd.as_mut(), job.page);
+        let result = process_page(config, &policy, &mut engine, osd.as_mut(), job.page);
         let event = Event::Page {
             scan_idx: job.scan_idx,
             result,
@@ -48,16 +57,21 @@ pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Send
 
 fn process_page(
     config: &PipelineConfig,
+    policy: &SeparatorPolicy,
     engine: &mut dyn OcrEngine,
     osd: Option<&mut OsdEngine>,
     mut page: crate::model::PageImage,
 ) -> Result<PageResult, String> {
     let t0 = Instant::now();
     let verdict = blank::detect(&page.image, page.dpi, config.imaging.blank_max_ink_fraction);
-    let kind = if verdict.is_blank {
-        PageKind::Blank
+    let barcode_verdict = if verdict.is_blank {
+        None
     } else {
-        PageKind::Content
+        Some(policy.judge(&read_barcodes(&page.image, page.dpi)))
+    };
+    let kind = match &barcode_verdict {
+        None => PageKind::Blank,
+        Some(v) => v.kind,
     };
     let mut rotation_deg = 0;
     if let (PageKind::Content, Some(osd)) = (kind, osd) {
@@ -95,7 +109,8 @@ fn process_page(
         height_px: h,
         rotation_deg,
         skew_deg: 0.0,
-        barcode: None,
+        barcode: barcode_verdict.as_ref().and_then(|v| v.barcode.clone()),
+        separator_mrn: barcode_verdict.and_then(|v| v.mrn),
         ocr,
         viewer_jpeg,
         imaging_ms,

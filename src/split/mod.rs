@@ -1,10 +1,14 @@
 //! Splitting a scan's pages into documents.
 //!
-//! Input: the page kinds of one scan. Output: [`DocumentDraft`]s. Blank and separator pages
-//! belong to no document. A document separator starts a new document; without separators a
-//! scan's content pages form one document (content-based boundaries come with the
-//! splitting issue). Document ids are derived from the scan hash and the first page, so
+//! Input: the page kinds of one scan (separators found from barcodes by [`barcode`] and
+//! [`separator`]). Output: [`DocumentDraft`]s. Blank and separator pages belong to no
+//! document. A separator starts a new document; a patient separator also sets the MRN of
+//! the documents that follow. Without separators a scan's content pages form one document
+//! (content-based boundaries come with the splitting issue). Document ids are derived from the scan hash and the first page, so
 //! replays and rebuilds give the same ids.
+
+pub mod barcode;
+pub mod separator;
 
 use sha2::{Digest, Sha256};
 
@@ -15,32 +19,49 @@ pub fn doc_id(scan_sha256: &str, first_page: u32) -> String {
     format!("d{}", &hex::encode(h)[..23])
 }
 
-/// Groups content pages into documents; `pages` is (page number, kind) in scan order.
-pub fn split(scan_sha256: &str, pages: &[(u32, PageKind)]) -> Vec<DocumentDraft> {
-    let mut groups: Vec<Vec<u32>> = Vec::new();
+/// One page as split sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitPage {
+    pub page_no: u32,
+    pub kind: PageKind,
+    /// For a patient separator: the MRN its barcode carries.
+    pub separator_mrn: Option<String>,
+}
+
+/// Groups content pages into documents, in scan order. A patient separator sets the MRN
+/// of the documents after it, until the next one.
+pub fn split(scan_sha256: &str, pages: &[SplitPage]) -> Vec<DocumentDraft> {
+    let mut groups: Vec<(Vec<u32>, Option<String>)> = Vec::new();
     let mut current: Vec<u32> = Vec::new();
-    for &(page_no, kind) in pages {
-        match kind {
-            PageKind::Content => current.push(page_no),
+    let mut mrn: Option<String> = None;
+    for p in pages {
+        match p.kind {
+            PageKind::Content => current.push(p.page_no),
             PageKind::Separator | PageKind::DocSeparator => {
                 if !current.is_empty() {
-                    groups.push(std::mem::take(&mut current));
+                    groups.push((std::mem::take(&mut current), mrn.clone()));
+                }
+                if p.kind == PageKind::Separator {
+                    mrn = p.separator_mrn.clone();
                 }
             }
             PageKind::Blank => {}
         }
     }
     if !current.is_empty() {
-        groups.push(current);
+        groups.push((current, mrn));
     }
     groups
         .into_iter()
-        .map(|pages| DocumentDraft {
+        .map(|(pages, mrn)| DocumentDraft {
             doc_id: doc_id(scan_sha256, pages[0]),
             pages,
             doc_type: DocType::Unclassified,
             doc_type_confidence: 0.0,
-            patient: Patient::default(),
+            patient: Patient {
+                mrn,
+                ..Patient::default()
+            },
             service_date: None,
         })
         .collect()
@@ -53,16 +74,22 @@ mod tests {
     #[test]
     fn separators_split_and_blanks_are_skipped() {
         use PageKind::*;
+        let page = |page_no, kind| SplitPage {
+            page_no,
+            kind,
+            separator_mrn: (kind == Separator).then(|| "00412345".to_string()),
+        };
         let pages = [
-            (1, Separator),
-            (2, Content),
-            (3, Blank),
-            (4, Content),
-            (5, DocSeparator),
-            (6, Content),
+            page(1, Separator),
+            page(2, Content),
+            page(3, Blank),
+            page(4, Content),
+            page(5, DocSeparator),
+            page(6, Content),
         ];
         let docs = split("abc", &pages);
         assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].patient.mrn.as_deref(), Some("00412345"));
         assert_eq!(docs[0].pages, vec![2, 4]);
         assert_eq!(docs[1].pages, vec![6]);
         assert_eq!(docs[0].doc_id, doc_id("abc", 2));
@@ -71,6 +98,11 @@ mod tests {
 
     #[test]
     fn all_blank_scan_has_no_documents() {
-        assert!(split("abc", &[(1, PageKind::Blank)]).is_empty());
+        let blank = SplitPage {
+            page_no: 1,
+            kind: PageKind::Blank,
+            separator_mrn: None,
+        };
+        assert!(split("abc", &[blank]).is_empty());
     }
 }

@@ -1,0 +1,109 @@
+//! Separator policy: what a barcode means, from the rules in `pipelines/*.toml`.
+
+use regex::Regex;
+
+use crate::config::{BarcodeAction, BarcodeRule};
+use crate::model::PageKind;
+
+#[derive(Debug, thiserror::Error)]
+#[error("barcode rule {index}: invalid pattern {pattern:?}: {message}")]
+pub struct RuleError {
+    pub index: usize,
+    pub pattern: String,
+    pub message: String,
+}
+
+/// What the barcodes of one page decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BarcodeVerdict {
+    pub kind: PageKind,
+    /// The barcode that decided it (or the first one read, if none matched a rule).
+    pub barcode: Option<String>,
+    /// For a patient separator: the MRN (the rule's `mrn` capture group).
+    pub mrn: Option<String>,
+}
+
+pub struct SeparatorPolicy {
+    rules: Vec<(Regex, BarcodeAction)>,
+}
+
+impl SeparatorPolicy {
+    pub fn new(rules: &[BarcodeRule]) -> Result<SeparatorPolicy, RuleError> {
+        let rules = rules
+            .iter()
+            .enumerate()
+            .map(|(index, r)| {
+                Regex::new(&r.pattern)
+                    .map(|re| (re, r.action))
+                    .map_err(|e| RuleError {
+                        index,
+                        pattern: r.pattern.clone(),
+                        message: e.to_string(),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(SeparatorPolicy { rules })
+    }
+
+    /// Applies the first matching rule to the first barcode that matches any rule. A barcode
+    /// that matches no rule is recorded but not acted on.
+    pub fn judge(&self, barcodes: &[String]) -> BarcodeVerdict {
+        for code in barcodes {
+            for (re, action) in &self.rules {
+                let Some(caps) = re.captures(code) else {
+                    continue;
+                };
+                let kind = match action {
+                    BarcodeAction::PatientSeparator => PageKind::Separator,
+                    BarcodeAction::DocumentSeparator => PageKind::DocSeparator,
+                    BarcodeAction::Ignore => PageKind::Content,
+                };
+                return BarcodeVerdict {
+                    kind,
+                    barcode: Some(code.clone()),
+                    mrn: caps.name("mrn").map(|m| m.as_str().to_string()),
+                };
+            }
+        }
+        BarcodeVerdict {
+            kind: PageKind::Content,
+            barcode: barcodes.first().cloned(),
+            mrn: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> SeparatorPolicy {
+        let c = crate::config::PipelineConfig::embedded();
+        SeparatorPolicy::new(&c.barcodes).unwrap()
+    }
+
+    #[test]
+    fn default_rules_map_corpus_barcodes() {
+        let p = policy();
+        let v = p.judge(&["MRN00412345".into()]);
+        assert_eq!(v.kind, PageKind::Separator);
+        assert_eq!(v.mrn.as_deref(), Some("00412345"));
+        assert_eq!(p.judge(&["DOCSEP".into()]).kind, PageKind::DocSeparator);
+        let face = p.judge(&["ACCT123456789".into()]);
+        assert_eq!(face.kind, PageKind::Content);
+        assert_eq!(face.barcode.as_deref(), Some("ACCT123456789"));
+        let unknown = p.judge(&["HELLO".into()]);
+        assert_eq!(unknown.kind, PageKind::Content);
+        assert_eq!(unknown.barcode.as_deref(), Some("HELLO"));
+    }
+
+    #[test]
+    fn bad_pattern_is_an_error_naming_the_rule() {
+        let rules = vec![BarcodeRule {
+            pattern: "(".into(),
+            action: BarcodeAction::Ignore,
+        }];
+        let err = SeparatorPolicy::new(&rules).err().unwrap().to_string();
+        assert!(err.contains("barcode rule 0"), "{err}");
+    }
+}
