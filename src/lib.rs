@@ -24,6 +24,7 @@ pub mod cli;
 pub mod config;
 pub mod eval;
 pub mod export;
+pub mod extract;
 pub mod imaging;
 pub mod index;
 pub mod ingest;

@@ -51,12 +51,24 @@ fn samples_are_archived_searchable_and_exported_per_contract() {
     for d in &chart_docs {
         assert_eq!(d["patient"]["mrn"], "90000017");
     }
-    for d in &docs {
-        assert!(
-            d["source"]["path"] == "chart_with_separators.tif" || d["patient"]["mrn"].is_null(),
-            "no MRN is guessed without a separator"
-        );
-    }
+    // Patient fields and the date of service are read from the header; what is not
+    // printed stays null.
+    let png = docs
+        .iter()
+        .find(|d| d["source"]["path"] == "discharge_summary.png")
+        .unwrap();
+    assert_eq!(png["patient"]["mrn"], "90000017");
+    assert_eq!(png["patient"]["name"], "TESTPATIENT, ALICE");
+    assert_eq!(png["patient"]["dob"], "1958-04-12");
+    assert_eq!(png["service_date"], "2019-03-18");
+    let consent = docs
+        .iter()
+        .find(|d| d["source"]["path"] == "consent_form.pdf")
+        .unwrap();
+    assert!(
+        consent["service_date"].is_null(),
+        "no date of service printed"
+    );
 
     // OCR text matches what was printed (character error rate under 5%).
     for d in &docs {
@@ -125,8 +137,31 @@ fn samples_are_archived_searchable_and_exported_per_contract() {
         &["search", "metoprolol", "--mrn", "90000017", "--json"],
     );
     let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        res["total"], 2,
+        "MRN from the PNG's header and from the chart's separator"
+    );
+    let o = run(&archive, &["search", "", "--mrn", "90000033", "--json"]);
+    let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(res["total"], 1);
-    assert_eq!(res["hits"][0]["source_path"], "chart_with_separators.tif");
+    assert_eq!(res["hits"][0]["source_path"], "radiology_report.pdf");
+    let o = run(
+        &archive,
+        &[
+            "search",
+            "",
+            "--from",
+            "2019-01-01",
+            "--to",
+            "2019-12-31",
+            "--json",
+        ],
+    );
+    let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        res["total"], 2,
+        "service date 2019-03-18: the PNG and the chart's copy"
+    );
 }
 
 #[test]

@@ -55,6 +55,14 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         pct(r.separator_precision)
     );
     println!("{:<28} {}", "separator recall", pct(r.separator_recall));
+    println!("{:<28} {}", "MRN accuracy", pct(r.mrn_accuracy));
+    println!("{:<28} {}", "name accuracy", pct(r.name_accuracy));
+    println!("{:<28} {}", "DOB accuracy", pct(r.dob_accuracy));
+    println!(
+        "{:<28} {}",
+        "service date accuracy",
+        pct(r.service_date_accuracy)
+    );
     println!("{:<28} {}", "blank recall", pct(r.blank_recall));
     Ok(ExitCode::SUCCESS)
 }

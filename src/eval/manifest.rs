@@ -23,6 +23,22 @@ pub struct ManifestPage {
     pub doc_id: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ManifestPatient {
+    pub mrn: String,
+    pub name: String,
+    pub dob: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestDocument {
+    pub doc_id: String,
+    pub doc_type: String,
+    pub service_date: String,
+    pub first_page: u32,
+    pub last_page: u32,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ManifestChart {
     pub chart_id: String,
@@ -31,6 +47,10 @@ pub struct ManifestChart {
     #[serde(default)]
     pub format: String,
     pub pages: Vec<ManifestPage>,
+    #[serde(default)]
+    pub patient: ManifestPatient,
+    #[serde(default)]
+    pub documents: Vec<ManifestDocument>,
 }
 
 impl ManifestChart {

@@ -64,6 +64,12 @@ pub struct EvalReport {
     /// Separator sheets (patient and document) found from barcodes.
     pub separator_precision: Option<f64>,
     pub separator_recall: Option<f64>,
+    /// Per ground-truth document (matched to the archived document holding its first
+    /// page): share whose field equals the truth.
+    pub mrn_accuracy: Option<f64>,
+    pub name_accuracy: Option<f64>,
+    pub dob_accuracy: Option<f64>,
+    pub service_date_accuracy: Option<f64>,
     /// Share of content pages whose detected rotation equals the ground truth.
     pub rotation_accuracy: Option<f64>,
 }
@@ -81,6 +87,16 @@ pub struct EvalOptions {
 /// The folder-name form of a scan path used by `rasterize` and `--text-dir`.
 pub fn scan_stem(source_path: &str) -> String {
     source_path.replace(['/', '.'], "_")
+}
+
+/// An archived document's fields, as evaluated.
+#[derive(Debug, Clone, Default)]
+pub struct PredictedDocument {
+    pub pages: Vec<u32>,
+    pub mrn: Option<String>,
+    pub name: Option<String>,
+    pub dob: Option<String>,
+    pub service_date: Option<String>,
 }
 
 /// What the archive (or another tool) produced for one page.
@@ -107,6 +123,7 @@ pub fn run(
     };
     // Predicted pages per chart: (kind, text) by page number.
     let mut predicted: HashMap<String, HashMap<u32, PredictedPage>> = HashMap::new();
+    let mut predicted_docs: HashMap<String, Vec<PredictedDocument>> = HashMap::new();
     if let Some(dir) = &options.text_dir {
         for c in &charts {
             let stem = scan_stem(&c.scan_name());
@@ -164,9 +181,30 @@ pub fn run(
                 }
             }
             predicted.insert(c.chart_id.clone(), pages);
+            let mut docs = Vec::new();
+            if let Some(sha) = by_path.get(&c.scan_name()) {
+                for row in archive.catalog.scans()? {
+                    if row.sha256.as_deref() != Some(sha.as_str()) {
+                        continue;
+                    }
+                    for id in &row.documents {
+                        if let Some(d) = archive.catalog.document(id)? {
+                            docs.push(PredictedDocument {
+                                pages: d.page_numbers(),
+                                mrn: d.patient.mrn,
+                                name: d.patient.name,
+                                dob: d.patient.dob,
+                                service_date: d.service_date,
+                            });
+                        }
+                    }
+                }
+            }
+            predicted_docs.insert(c.chart_id.clone(), docs);
         }
     }
     score(&charts, &predicted, &mut report);
+    score_fields(&charts, &predicted_docs, &mut report);
     Ok(report)
 }
 
@@ -241,4 +279,48 @@ fn score(
         den: blank_tp + blank_fn,
     }
     .value();
+}
+
+fn score_fields(
+    charts: &[ManifestChart],
+    predicted: &HashMap<String, Vec<PredictedDocument>>,
+    report: &mut EvalReport,
+) {
+    if predicted.is_empty() {
+        return;
+    }
+    let (mut mrn, mut name, mut dob, mut svc) = (
+        Ratio::default(),
+        Ratio::default(),
+        Ratio::default(),
+        Ratio::default(),
+    );
+    for c in charts {
+        let docs = predicted.get(&c.chart_id).map(Vec::as_slice).unwrap_or(&[]);
+        for truth in &c.documents {
+            let got = docs.iter().find(|d| d.pages.contains(&truth.first_page));
+            let check = |r: &mut Ratio, value: Option<&String>, expected: &str| {
+                r.den += 1.0;
+                if value.map(String::as_str) == Some(expected) {
+                    r.num += 1.0;
+                }
+            };
+            check(&mut mrn, got.and_then(|d| d.mrn.as_ref()), &c.patient.mrn);
+            check(
+                &mut name,
+                got.and_then(|d| d.name.as_ref()),
+                &c.patient.name,
+            );
+            check(&mut dob, got.and_then(|d| d.dob.as_ref()), &c.patient.dob);
+            check(
+                &mut svc,
+                got.and_then(|d| d.service_date.as_ref()),
+                &truth.service_date,
+            );
+        }
+    }
+    report.mrn_accuracy = mrn.value();
+    report.name_accuracy = name.value();
+    report.dob_accuracy = dob.value();
+    report.service_date_accuracy = svc.value();
 }

@@ -157,7 +157,25 @@ fn commit(
             separator_mrn: p.separator_mrn.clone(),
         })
         .collect();
-    let documents = crate::split::split(&scan.sha256, &split_pages);
+    let mut documents = crate::split::split(&scan.sha256, &split_pages);
+    let today = chrono::Local::now().date_naive();
+    for doc in documents.iter_mut() {
+        let texts: Vec<&str> = doc
+            .pages
+            .iter()
+            .filter_map(|n| scan.pages.iter().find(|p| p.page_no == *n))
+            .filter_map(|p| p.ocr.as_ref().map(|o| o.text.as_str()))
+            .collect();
+        let found = crate::extract::extract(&texts, today);
+        // The separator sheet's barcode is the reliable source of the MRN; page text fills
+        // it only when there was no sheet.
+        if doc.patient.mrn.is_none() {
+            doc.patient.mrn = found.mrn.map(|f| f.value);
+        }
+        doc.patient.name = found.name.map(|f| f.value);
+        doc.patient.dob = found.dob.map(|f| f.value.to_string());
+        doc.service_date = found.service_date.map(|f| f.value.to_string());
+    }
     let doc_of_page: HashMap<u32, &str> = documents
         .iter()
         .flat_map(|d| d.pages.iter().map(move |p| (*p, d.doc_id.as_str())))

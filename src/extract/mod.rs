@@ -1,0 +1,173 @@
+//! Extraction of patient fields and the date of service from a document's OCR text.
+//!
+//! Input: page texts of one document (first page first). Output: [`Extracted`] fields, each
+//! with the page it came from. Labels are those printed in chart headers (`Name:`,
+//! `Patient Name:`, `MRN:`, `MR#:`, `Medical Record No.:`, `DOB:`, `Birth Date:`,
+//! `Date of Service:`, `DOS:`, `Service Date:`, `Visit Date:`). Identifiers tolerate OCR
+//! confusions (O/0, l/1/I, S/5, B/8). Dates are checked: no date of service in the future,
+//! no birth after the service; an implausible value is dropped (`None`), never guessed.
+
+mod date;
+
+pub use date::parse_date;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A value and the 1-based position of the page (within the document) it was read on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found<T> {
+    pub value: T,
+    pub doc_page: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extracted {
+    pub name: Option<Found<String>>,
+    pub mrn: Option<Found<String>>,
+    pub dob: Option<Found<NaiveDate>>,
+    pub service_date: Option<Found<NaiveDate>>,
+}
+
+struct Patterns {
+    name: Regex,
+    mrn: Regex,
+    dob: Regex,
+    service: Regex,
+}
+
+const DATE: &str = r"([0-9OIlSB]{1,2}/[0-9OIlSB]{1,2}/[0-9OIlSB]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2})";
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| Patterns {
+        // The regexes are constants: a failure here is a programming error caught by tests.
+        name: Regex::new(
+            r"(?m)(?:^|\s)(?i:patient name|patient|name)\s*:\s*([A-Z][A-Za-z'\-]+,\s*[A-Z][A-Za-z'\-]+(?:\s[A-Z]\.)?)",
+        )
+        .expect("name pattern"),
+        mrn: Regex::new(r"(?i)(?:MRN|MR\s?#|Medical Record (?:No\.?|Number|#))\s*[:#]?\s*([0-9OIlSB]{6,10})\b")
+            .expect("mrn pattern"),
+        dob: Regex::new(&format!(r"(?i)(?:DOB|Date of Birth|Birth Date)\s*:\s*{DATE}"))
+            .expect("dob pattern"),
+        service: Regex::new(&format!(
+            r"(?i)(?:Date of Service|DOS|Service Date|Visit Date)\s*:\s*{DATE}"
+        ))
+        .expect("service pattern"),
+    })
+}
+
+/// Maps OCR look-alikes to digits in an identifier.
+pub fn fix_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'O' | 'o' => '0',
+            'I' | 'l' => '1',
+            'S' => '5',
+            'B' => '8',
+            c => c,
+        })
+        .collect()
+}
+
+/// Extracts fields from the pages of one document; `today` bounds dates of service.
+pub fn extract(pages: &[&str], today: NaiveDate) -> Extracted {
+    let p = patterns();
+    let mut out = Extracted::default();
+    for (i, text) in pages.iter().enumerate() {
+        let doc_page = i + 1;
+        if out.name.is_none() {
+            if let Some(c) = p.name.captures(text) {
+                let name = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
+                out.name = Some(Found {
+                    value: name.replace(" ,", ",").to_uppercase(),
+                    doc_page,
+                });
+            }
+        }
+        if out.mrn.is_none() {
+            if let Some(c) = p.mrn.captures(text) {
+                out.mrn = Some(Found {
+                    value: fix_digits(&c[1]),
+                    doc_page,
+                });
+            }
+        }
+        if out.service_date.is_none() {
+            if let Some(d) = p
+                .service
+                .captures(text)
+                .and_then(|c| parse_date(&fix_digits(&c[1]), today))
+            {
+                if d <= today {
+                    out.service_date = Some(Found { value: d, doc_page });
+                }
+            }
+        }
+        if out.dob.is_none() {
+            let bound = out.service_date.as_ref().map(|f| f.value).unwrap_or(today);
+            if let Some(d) = p
+                .dob
+                .captures(text)
+                .and_then(|c| parse_date(&fix_digits(&c[1]), bound))
+            {
+                out.dob = Some(Found { value: d, doc_page });
+            }
+        }
+    }
+    // A birth after the service is implausible: drop the birth date rather than guess.
+    if let (Some(dob), Some(svc)) = (&out.dob, &out.service_date) {
+        if dob.value > svc.value {
+            out.dob = None;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    #[test]
+    fn corpus_header_styles() {
+        let e = extract(
+            &["Clinic\nName: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949\nDate of Service: 07/11/1997 Account: 674831898"],
+            today(),
+        );
+        assert_eq!(e.name.unwrap().value, "PEREZ, DANIEL");
+        assert_eq!(e.mrn.unwrap().value, "76420187");
+        assert_eq!(e.dob.unwrap().value.to_string(), "1949-12-15");
+        assert_eq!(e.service_date.unwrap().value.to_string(), "1997-07-11");
+
+        let e = extract(
+            &["Patient Name: WOODS, NICOLE MR#: 2179280l\nBirth Date: 06/14/35 DOS: 05/14/21"],
+            today(),
+        );
+        assert_eq!(e.mrn.unwrap().value, "21792801", "l read as 1");
+        assert_eq!(e.dob.unwrap().value.to_string(), "1935-06-14");
+        assert_eq!(e.service_date.unwrap().value.to_string(), "2021-05-14");
+    }
+
+    #[test]
+    fn continuation_pages_fill_what_the_first_lacks() {
+        let e = extract(
+            &["no header here", "Patient: DOE, JANE MRN: 00412345"],
+            today(),
+        );
+        assert_eq!(e.mrn.as_ref().unwrap().doc_page, 2);
+        assert!(e.service_date.is_none());
+    }
+
+    #[test]
+    fn implausible_dates_are_dropped() {
+        let e = extract(&["DOB: 01/01/2020 Date of Service: 01/01/2019"], today());
+        assert!(e.dob.is_none(), "born after the service");
+        let e = extract(&["Date of Service: 01/01/2031"], today());
+        assert!(e.service_date.is_none(), "service in the future");
+    }
+}
