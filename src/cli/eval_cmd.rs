@@ -49,6 +49,7 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
     println!("{:<28} {}", "OCR WER (content pages)", pct(r.wer));
     println!("{:<28} {}", "rotation accuracy", pct(r.rotation_accuracy));
     println!("{:<28} {}", "blank precision", pct(r.blank_precision));
+    println!("{:<28} {}", "blank recall", pct(r.blank_recall));
     println!(
         "{:<28} {}",
         "separator precision",
@@ -63,6 +64,5 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         "service date accuracy",
         pct(r.service_date_accuracy)
     );
-    println!("{:<28} {}", "blank recall", pct(r.blank_recall));
     Ok(ExitCode::SUCCESS)
 }

@@ -46,6 +46,35 @@ impl Ratio {
     }
 }
 
+/// True/false positives and false negatives of a yes/no detection.
+#[derive(Debug, Clone, Copy, Default)]
+struct Detection {
+    tp: f64,
+    fp: f64,
+    fn_: f64,
+}
+
+impl Detection {
+    fn add(&mut self, truth: bool, predicted: bool) {
+        match (truth, predicted) {
+            (true, true) => self.tp += 1.0,
+            (false, true) => self.fp += 1.0,
+            (true, false) => self.fn_ += 1.0,
+            _ => {}
+        }
+    }
+
+    fn precision(&self) -> Option<f64> {
+        let den = self.tp + self.fp;
+        (den > 0.0).then(|| self.tp / den)
+    }
+
+    fn recall(&self) -> Option<f64> {
+        let den = self.tp + self.fn_;
+        (den > 0.0).then(|| self.tp / den)
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct EvalReport {
     pub charts: usize,
@@ -214,9 +243,8 @@ fn score(
     report: &mut EvalReport,
 ) {
     let (mut cer, mut wer) = (Ratio::default(), Ratio::default());
-    let (mut blank_tp, mut blank_fp, mut blank_fn) = (0.0, 0.0, 0.0);
+    let (mut blank, mut separator) = (Detection::default(), Detection::default());
     let mut rotation = Ratio::default();
-    let (mut sep_tp, mut sep_fp, mut sep_fn) = (0.0, 0.0, 0.0);
     for c in charts {
         let empty = HashMap::new();
         let pred = predicted.get(&c.chart_id).unwrap_or(&empty);
@@ -226,21 +254,11 @@ fn score(
                 .get(&p.page)
                 .map(|x| (x.kind, x.rotation_deg, x.text.as_str()))
                 .unwrap_or((PageKind::Content, 0, ""));
-            let truth_blank = p.kind == "blank";
-            match (truth_blank, kind == PageKind::Blank) {
-                (true, true) => blank_tp += 1.0,
-                (false, true) => blank_fp += 1.0,
-                (true, false) => blank_fn += 1.0,
-                _ => {}
-            }
-            let truth_sep = p.kind == "separator" || p.kind == "doc_separator";
-            let pred_sep = matches!(kind, PageKind::Separator | PageKind::DocSeparator);
-            match (truth_sep, pred_sep) {
-                (true, true) => sep_tp += 1.0,
-                (false, true) => sep_fp += 1.0,
-                (true, false) => sep_fn += 1.0,
-                _ => {}
-            }
+            blank.add(p.kind == "blank", kind == PageKind::Blank);
+            separator.add(
+                p.kind == "separator" || p.kind == "doc_separator",
+                matches!(kind, PageKind::Separator | PageKind::DocSeparator),
+            );
             if p.kind == "content" {
                 report.content_pages += 1;
                 rotation.den += 1.0;
@@ -258,27 +276,11 @@ fn score(
     }
     report.cer = cer.value();
     report.rotation_accuracy = rotation.value();
-    report.separator_precision = Ratio {
-        num: sep_tp,
-        den: sep_tp + sep_fp,
-    }
-    .value();
-    report.separator_recall = Ratio {
-        num: sep_tp,
-        den: sep_tp + sep_fn,
-    }
-    .value();
     report.wer = wer.value();
-    report.blank_precision = Ratio {
-        num: blank_tp,
-        den: blank_tp + blank_fp,
-    }
-    .value();
-    report.blank_recall = Ratio {
-        num: blank_tp,
-        den: blank_tp + blank_fn,
-    }
-    .value();
+    report.separator_precision = separator.precision();
+    report.separator_recall = separator.recall();
+    report.blank_precision = blank.precision();
+    report.blank_recall = blank.recall();
 }
 
 fn score_fields(
