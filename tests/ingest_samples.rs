@@ -189,3 +189,39 @@ fn commands_on_a_missing_archive_say_so() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no archive at"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_second_writer_is_refused_before_doing_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    // A ten-page folder batch keeps the first ingest busy for several seconds.
+    let page = std::fs::read(samples().join("scans/discharge_summary.png")).unwrap();
+    for i in 0..10u8 {
+        let mut bytes = page.clone();
+        bytes.extend_from_slice(&[i; 8]);
+        std::fs::write(inbox.join(format!("p{i}.png")), bytes).unwrap();
+    }
+    let mut first = bin()
+        .arg("--archive")
+        .arg(&archive)
+        .args(["ingest", "--quiet"])
+        .arg(&inbox)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let second = samples().join("scans/radiology_report.pdf");
+    let o = run(&archive, &["ingest", "--quiet", second.to_str().unwrap()]);
+    let first_status = first.wait().unwrap();
+    assert!(first_status.success());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("archive is busy"), "{}", stderr(&o));
+    // The refused run recorded nothing; the first run's batch is all there.
+    let lines = export(&archive);
+    let scans = of_kind(&lines, "scan");
+    assert_eq!(scans.len(), 1);
+    assert_eq!(scans[0]["page_count"], 10);
+}

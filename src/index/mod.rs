@@ -23,6 +23,8 @@ pub enum IndexError {
         path: String,
         source: std::io::Error,
     },
+    #[error("the archive is busy: another chartvault command is writing to it; try again when it finishes")]
+    Busy,
     #[error("cannot understand the query: {0}")]
     Query(String),
     #[error("invalid date {0:?} (expected YYYY-MM-DD)")]

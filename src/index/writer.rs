@@ -48,13 +48,23 @@ impl ArchiveIndex {
         if self.writer.is_none() {
             let w = self
                 .index
-                .writer_with_num_threads(1, self.writer_memory_bytes)?;
+                .writer_with_num_threads(1, self.writer_memory_bytes)
+                .map_err(|e| match e {
+                    tantivy::TantivyError::LockFailure(..) => IndexError::Busy,
+                    other => IndexError::Tantivy(other),
+                })?;
             self.writer = Some(w);
         }
         // Just set above when absent.
         self.writer
             .as_mut()
             .ok_or_else(|| IndexError::Query("index writer unavailable".into()))
+    }
+
+    /// Takes the index's single-writer lock now, so a second writer fails before doing any
+    /// work rather than at its first commit.
+    pub fn begin_writing(&mut self) -> Result<(), IndexError> {
+        self.writer().map(|_| ())
     }
 
     /// Replaces (or adds) a document; takes effect at the next [`commit`](Self::commit).

@@ -106,6 +106,10 @@ pub fn ingest(
     progress: &Progress,
 ) -> Result<IngestSummary, PipelineError> {
     let started = Instant::now();
+    archive
+        .index
+        .begin_writing()
+        .map_err(crate::archive::ArchiveError::from)?;
     archive.store.clean_temp();
     archive.sync_index()?;
     let inputs = crate::ingest::discover(paths);
