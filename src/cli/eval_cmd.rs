@@ -56,6 +56,11 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         pct(r.separator_precision)
     );
     println!("{:<28} {}", "separator recall", pct(r.separator_recall));
+    println!(
+        "{:<28} {}",
+        "exact documents (split)",
+        pct(r.split_exact_documents)
+    );
     println!("{:<28} {}", "MRN accuracy", pct(r.mrn_accuracy));
     println!("{:<28} {}", "name accuracy", pct(r.name_accuracy));
     println!("{:<28} {}", "DOB accuracy", pct(r.dob_accuracy));

@@ -96,6 +96,8 @@ pub struct EvalReport {
     /// Per ground-truth document (matched to the archived document holding its first
     /// page): share whose field equals the truth.
     pub mrn_accuracy: Option<f64>,
+    /// Share of ground-truth documents archived with exactly their content pages.
+    pub split_exact_documents: Option<f64>,
     pub name_accuracy: Option<f64>,
     pub dob_accuracy: Option<f64>,
     pub service_date_accuracy: Option<f64>,
@@ -297,10 +299,21 @@ fn score_fields(
         Ratio::default(),
         Ratio::default(),
     );
+    let mut exact = Ratio::default();
     for c in charts {
         let docs = predicted.get(&c.chart_id).map(Vec::as_slice).unwrap_or(&[]);
         for truth in &c.documents {
             let got = docs.iter().find(|d| d.pages.contains(&truth.first_page));
+            let truth_pages: Vec<u32> = c
+                .pages
+                .iter()
+                .filter(|p| p.doc_id.as_deref() == Some(truth.doc_id.as_str()))
+                .map(|p| p.page)
+                .collect();
+            exact.den += 1.0;
+            if got.is_some_and(|d| d.pages == truth_pages) {
+                exact.num += 1.0;
+            }
             let check = |r: &mut Ratio, value: Option<&String>, expected: &str| {
                 r.den += 1.0;
                 if value.map(String::as_str) == Some(expected) {
@@ -322,6 +335,7 @@ fn score_fields(
         }
     }
     report.mrn_accuracy = mrn.value();
+    report.split_exact_documents = exact.value();
     report.name_accuracy = name.value();
     report.dob_accuracy = dob.value();
     report.service_date_accuracy = svc.value();

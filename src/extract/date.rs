@@ -8,6 +8,10 @@ pub fn parse_date(s: &str, not_after: NaiveDate) -> Option<NaiveDate> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
     }
+    if s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return month_name_date(s);
+    }
+    let s: String = super::fix_digits(s).chars().filter(|c| *c != ' ').collect();
     let parts: Vec<&str> = s.split('/').collect();
     if parts.len() != 3 {
         return None;
@@ -28,6 +32,21 @@ pub fn parse_date(s: &str, not_after: NaiveDate) -> Option<NaiveDate> {
         }
         _ => None,
     }
+}
+
+/// `Month D, YYYY` (full or abbreviated month names).
+fn month_name_date(s: &str) -> Option<NaiveDate> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let mut parts = s.split_whitespace();
+    let month_word = parts.next()?.to_ascii_lowercase();
+    let month = MONTHS.iter().position(|m| month_word.starts_with(m))? as u32 + 1;
+    let day: u32 = super::fix_digits(parts.next()?.trim_end_matches(','))
+        .parse()
+        .ok()?;
+    let year: i32 = super::fix_digits(parts.next()?).parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
 }
 
 #[cfg(test)]
@@ -51,5 +70,17 @@ mod tests {
         );
         assert!(parse_date("13/40/2020", bound).is_none());
         assert!(parse_date("hello", bound).is_none());
+        assert_eq!(
+            parse_date("September 9, 1997", bound).unwrap().to_string(),
+            "1997-09-09"
+        );
+        assert_eq!(
+            parse_date("Dec. 1O, 2001", bound).unwrap().to_string(),
+            "2001-12-10"
+        );
+        assert_eq!(
+            parse_date("07/ 16/2020", bound).unwrap().to_string(),
+            "2020-07-16"
+        );
     }
 }

@@ -37,7 +37,9 @@ struct Patterns {
     service: Regex,
 }
 
-const DATE: &str = r"([0-9OIlSB]{1,2}/[0-9OIlSB]{1,2}/[0-9OIlSB]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2})";
+/// A printed date: `MM/DD/YYYY`, `MM/DD/YY` (OCR may put spaces around the slashes),
+/// `YYYY-MM-DD`, or `Month D, YYYY`.
+pub const DATE: &str = r"([0-9OIlSB]{1,2} ?/ ?[0-9OIlSB]{1,2} ?/ ?[0-9OIlSB]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? [0-9OIl]{1,2}, [0-9OIlSB]{4})";
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
@@ -98,7 +100,7 @@ pub fn extract(pages: &[&str], today: NaiveDate) -> Extracted {
             if let Some(d) = p
                 .service
                 .captures(text)
-                .and_then(|c| parse_date(&fix_digits(&c[1]), today))
+                .and_then(|c| parse_date(&c[1], today))
             {
                 if d <= today {
                     out.service_date = Some(Found { value: d, doc_page });
@@ -107,11 +109,7 @@ pub fn extract(pages: &[&str], today: NaiveDate) -> Extracted {
         }
         if out.dob.is_none() {
             let bound = out.service_date.as_ref().map(|f| f.value).unwrap_or(today);
-            if let Some(d) = p
-                .dob
-                .captures(text)
-                .and_then(|c| parse_date(&fix_digits(&c[1]), bound))
-            {
+            if let Some(d) = p.dob.captures(text).and_then(|c| parse_date(&c[1], bound)) {
                 out.dob = Some(Found { value: d, doc_page });
             }
         }
@@ -151,6 +149,13 @@ mod tests {
         assert_eq!(e.mrn.unwrap().value, "21792801", "l read as 1");
         assert_eq!(e.dob.unwrap().value.to_string(), "1935-06-14");
         assert_eq!(e.service_date.unwrap().value.to_string(), "2021-05-14");
+
+        let e = extract(
+            &["MR#: 73710172\nDOB: January 2, 1974\nDate of Service: 07/ 16/2022"],
+            today(),
+        );
+        assert_eq!(e.dob.unwrap().value.to_string(), "1974-01-02");
+        assert_eq!(e.service_date.unwrap().value.to_string(), "2022-07-16");
     }
 
     #[test]

@@ -155,6 +155,7 @@ fn commit(
             page_no: p.page_no,
             kind: p.kind,
             separator_mrn: p.separator_mrn.clone(),
+            text: p.ocr.as_ref().map(|o| o.text.clone()),
         })
         .collect();
     let mut documents = crate::split::split(&scan.sha256, &split_pages);

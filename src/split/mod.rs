@@ -3,11 +3,12 @@
 //! Input: the page kinds of one scan (separators found from barcodes by [`barcode`] and
 //! [`separator`]). Output: [`DocumentDraft`]s. Blank and separator pages belong to no
 //! document. A separator starts a new document; a patient separator also sets the MRN of
-//! the documents that follow. Without separators a scan's content pages form one document
-//! (content-based boundaries come with the splitting issue). Document ids are derived from the scan hash and the first page, so
+//! the documents that follow. Between separators, [`content`] finds boundaries from
+//! `Page k of n` footers and dates of service. Document ids are derived from the scan hash and the first page, so
 //! replays and rebuilds give the same ids.
 
 pub mod barcode;
+pub mod content;
 pub mod separator;
 
 use sha2::{Digest, Sha256};
@@ -26,6 +27,8 @@ pub struct SplitPage {
     pub kind: PageKind,
     /// For a patient separator: the MRN its barcode carries.
     pub separator_mrn: Option<String>,
+    /// OCR text of a content page.
+    pub text: Option<String>,
 }
 
 /// Groups content pages into documents, in scan order. A patient separator sets the MRN
@@ -34,10 +37,18 @@ pub fn split(scan_sha256: &str, pages: &[SplitPage]) -> Vec<DocumentDraft> {
     let mut groups: Vec<(Vec<u32>, Option<String>)> = Vec::new();
     let mut current: Vec<u32> = Vec::new();
     let mut mrn: Option<String> = None;
+    let mut boundaries = content::BoundaryTracker::default();
     for p in pages {
         match p.kind {
-            PageKind::Content => current.push(p.page_no),
+            PageKind::Content => {
+                let starts = boundaries.starts_document(p.text.as_deref().unwrap_or(""));
+                if starts && !current.is_empty() {
+                    groups.push((std::mem::take(&mut current), mrn.clone()));
+                }
+                current.push(p.page_no);
+            }
             PageKind::Separator | PageKind::DocSeparator => {
+                boundaries.reset();
                 if !current.is_empty() {
                     groups.push((std::mem::take(&mut current), mrn.clone()));
                 }
@@ -78,6 +89,7 @@ mod tests {
             page_no,
             kind,
             separator_mrn: (kind == Separator).then(|| "00412345".to_string()),
+            text: None,
         };
         let pages = [
             page(1, Separator),
@@ -102,6 +114,7 @@ mod tests {
             page_no: 1,
             kind: PageKind::Blank,
             separator_mrn: None,
+            text: None,
         };
         assert!(split("abc", &[blank]).is_empty());
     }
