@@ -191,15 +191,16 @@ pub fn run(
         if summary.pages_ocr > 0 {
             report.ocr_ms_per_ocr_page = summary.ocr_ms as f64 / summary.pages_ocr as f64;
         }
-        let by_path: HashMap<String, String> = archive
-            .catalog
-            .scans()?
-            .into_iter()
-            .filter_map(|s| s.sha256.map(|h| (s.source_path, h)))
+        let scans = archive.catalog.scans()?;
+        let by_path: HashMap<&str, &crate::catalog::ScanRow> = scans
+            .iter()
+            .filter(|s| s.sha256.is_some())
+            .map(|s| (s.source_path.as_str(), s))
             .collect();
         for c in &charts {
             let mut pages = HashMap::new();
-            if let Some(sha) = by_path.get(&c.scan_name()) {
+            let scan = by_path.get(c.scan_name().as_str());
+            if let Some(sha) = scan.and_then(|s| s.sha256.as_deref()) {
                 for row in archive.catalog.pages_of_scan(sha)? {
                     pages.insert(
                         row.page_no,
@@ -213,22 +214,15 @@ pub fn run(
             }
             predicted.insert(c.chart_id.clone(), pages);
             let mut docs = Vec::new();
-            if let Some(sha) = by_path.get(&c.scan_name()) {
-                for row in archive.catalog.scans()? {
-                    if row.sha256.as_deref() != Some(sha.as_str()) {
-                        continue;
-                    }
-                    for id in &row.documents {
-                        if let Some(d) = archive.catalog.document(id)? {
-                            docs.push(PredictedDocument {
-                                pages: d.page_numbers(),
-                                mrn: d.patient.mrn,
-                                name: d.patient.name,
-                                dob: d.patient.dob,
-                                service_date: d.service_date,
-                            });
-                        }
-                    }
+            for id in scan.map(|s| s.documents.as_slice()).unwrap_or(&[]) {
+                if let Some(d) = archive.catalog.document(id)? {
+                    docs.push(PredictedDocument {
+                        pages: d.page_numbers(),
+                        mrn: d.patient.mrn,
+                        name: d.patient.name,
+                        dob: d.patient.dob,
+                        service_date: d.service_date,
+                    });
                 }
             }
             predicted_docs.insert(c.chart_id.clone(), docs);

@@ -41,10 +41,11 @@ pub(crate) fn run(
                 reason,
                 original,
             } => {
-                let scan_input = in_flight
-                    .remove(&scan_idx)
-                    .map(|s| s.input)
-                    .unwrap_or(input);
+                // A scan that failed mid-way: its bytes came with its Start event.
+                let (scan_input, original) = match in_flight.remove(&scan_idx) {
+                    Some(scan) => (scan.input, single_original(scan.files)),
+                    None => (input, original),
+                };
                 failed.insert(scan_idx);
                 quarantine(
                     archive,
@@ -91,7 +92,7 @@ pub(crate) fn run(
                         let scan = in_flight.remove(&scan_idx);
                         failed.insert(scan_idx);
                         if let Some(scan) = scan {
-                            let original = (scan.files.len() == 1).then(|| scan.files[0].1.clone());
+                            let original = single_original(scan.files);
                             quarantine(
                                 archive,
                                 &scan.input,
@@ -115,6 +116,11 @@ pub(crate) fn run(
         }
     }
     Ok(())
+}
+
+/// The original bytes kept beside a quarantine record (single files only).
+fn single_original(mut files: Vec<(String, Vec<u8>)>) -> Option<Vec<u8>> {
+    (files.len() == 1).then(|| files.swap_remove(0).1)
 }
 
 fn quarantine(

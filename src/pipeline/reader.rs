@@ -68,7 +68,7 @@ pub(crate) fn run(
         let mut decoder = match opened {
             Ok(d) => d,
             Err(e) => {
-                let original = original_for_quarantine(&files);
+                let original = original_for_quarantine(files);
                 if events
                     .send(fail(input, Some(sha256), e.to_string(), original))
                     .is_err()
@@ -79,11 +79,13 @@ pub(crate) fn run(
             }
         };
         let num_pages = decoder.num_pages();
+        // The committer now holds the scan's bytes (it stores them, or quarantines them if
+        // a later page fails), so they are moved, not copied.
         let start = Event::Start {
             scan_idx,
             input: input.clone(),
             sha256: sha256.clone(),
-            files: files.clone(),
+            files,
             num_pages,
         };
         if events.send(start).is_err() {
@@ -97,8 +99,7 @@ pub(crate) fn run(
                     }
                 }
                 Err(e) => {
-                    let original = original_for_quarantine(&files);
-                    let _ = events.send(fail(input, Some(sha256), e.to_string(), original));
+                    let _ = events.send(fail(input, Some(sha256), e.to_string(), None));
                     break;
                 }
             }
@@ -153,6 +154,6 @@ fn scan_hash(input: &ScanInput, files: &[(String, Vec<u8>)]) -> String {
 }
 
 /// The original bytes kept beside a quarantine record (single files only).
-fn original_for_quarantine(files: &[(String, Vec<u8>)]) -> Option<Vec<u8>> {
-    (files.len() == 1).then(|| files[0].1.clone())
+fn original_for_quarantine(mut files: Vec<(String, Vec<u8>)>) -> Option<Vec<u8>> {
+    (files.len() == 1).then(|| files.swap_remove(0).1)
 }
