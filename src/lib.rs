@@ -20,6 +20,7 @@
 
 pub mod archive;
 pub mod catalog;
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod eval;

@@ -86,7 +86,9 @@ fn samples_are_archived_searchable_and_exported_per_contract() {
                 as f64
                 / truth.len() as f64;
         assert!(cer < 0.05, "{path}: CER {cer:.3}\n{got}");
-        assert_eq!(d["doc_type"], "unclassified");
+        // Each sample is named after its document type.
+        assert_eq!(d["doc_type"], stem, "{path}");
+        assert!(d["doc_type_confidence"].as_f64().unwrap() >= 0.6);
         assert!(d["pages"][0]["ocr_confidence"].as_f64().unwrap() > 50.0);
     }
 

@@ -6,9 +6,12 @@
 //!   store/        content-addressed zstd blobs
 //!   index/        tantivy (derived; `reindex` rebuilds it)
 //!   quarantine/   scans that failed, each with reason.json
+//!   models/       document-type model versions trained into this archive
 //! ```
 //! Failure policy: opening a folder that is not an archive (and `create` is false) is an
 //! error telling the user to ingest first.
+
+mod models;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +35,8 @@ pub enum ArchiveError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error("document-type model: {0}")]
+    Model(String),
     #[error("cannot write quarantine record {path}: {source}")]
     Quarantine {
         path: String,

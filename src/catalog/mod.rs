@@ -6,7 +6,10 @@
 //! recorded or absent. The search index is derived from here (`indexed` marks what the
 //! index has committed).
 
+mod review;
 mod schema;
+
+pub use review::{ModelRow, ReviewItem};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
@@ -116,8 +119,9 @@ impl Catalog {
         for (seq, d) in scan.documents.iter().enumerate() {
             tx.execute(
                 "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
-                   mrn, patient_name, dob, service_date, indexed, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
+                   mrn, patient_name, dob, service_date, indexed, created_at,
+                   boundary_confidence, review_flags, provenance)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13)",
                 params![
                     d.doc_id,
                     scan.sha256,
@@ -128,7 +132,10 @@ impl Catalog {
                     d.patient.name,
                     d.patient.dob,
                     d.service_date,
-                    at
+                    at,
+                    d.boundary_confidence,
+                    serde_json::to_string(&d.review).unwrap_or_else(|_| "[]".into()),
+                    serde_json::to_string(&d.provenance).unwrap_or_else(|_| "[]".into()),
                 ],
             )?;
         }

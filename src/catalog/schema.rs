@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -65,6 +65,35 @@ CREATE TABLE events (
 );
 ";
 
+/// Classification and review: where a type came from, review flags, field provenance,
+/// hand corrections, model versions.
+const V2: &str = "
+ALTER TABLE documents ADD COLUMN doc_type_source TEXT NOT NULL DEFAULT 'model';
+ALTER TABLE documents ADD COLUMN boundary_confidence REAL NOT NULL DEFAULT 1.0;
+ALTER TABLE documents ADD COLUMN review_flags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE documents ADD COLUMN provenance TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX documents_review ON documents(review_flags) WHERE review_flags <> '[]';
+CREATE TABLE doc_corrections (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id    TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    user      TEXT NOT NULL,
+    at        TEXT NOT NULL
+);
+CREATE INDEX doc_corrections_doc ON doc_corrections(doc_id);
+CREATE TABLE models (
+    version    INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    file       TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    trained_on TEXT NOT NULL,
+    examples   INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+";
+
 pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -75,6 +104,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 1 {
         conn.execute_batch(&format!("BEGIN; {V1} PRAGMA user_version = 1; COMMIT;"))?;
+    }
+    if version < 2 {
+        conn.execute_batch(&format!("BEGIN; {V2} PRAGMA user_version = 2; COMMIT;"))?;
     }
     Ok(())
 }

@@ -18,6 +18,9 @@ pub struct EvalArgs {
     /// Score another tool's OCR text (DIR/<scan>/page_NNN.txt) instead of ingesting
     #[arg(long)]
     pub text_dir: Option<PathBuf>,
+    /// Only classify the ground-truth text of the test charts' documents (no OCR)
+    #[arg(long)]
+    pub classify_only: bool,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
@@ -28,10 +31,17 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let options = EvalOptions {
         max_charts: args.charts,
         text_dir: args.text_dir,
+        classify_only: args.classify_only,
     };
     let r = eval::run(&args.corpus, &ctx.config, &options, &progress)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.classify_only {
+        if let Some(d) = &r.doc_types {
+            print_doc_types(d);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let pct = |v: Option<f64>| {
@@ -69,5 +79,34 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         "service date accuracy",
         pct(r.service_date_accuracy)
     );
+    if let Some(d) = &r.doc_types {
+        print_doc_types(d);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_doc_types(d: &crate::eval::doctype::DocTypeReport) {
+    println!(
+        "\ndocument types ({} test documents; {})",
+        d.test_documents, d.split
+    );
+    println!("{:<28} {:.2}%", "doc-type accuracy", d.accuracy * 100.0);
+    println!("{:<28} {:.3}", "doc-type macro-F1", d.macro_f1);
+    if let Some(m) = d.model_only_macro_f1 {
+        println!("{:<28} {:.3}", "  model alone macro-F1", m);
+    }
+    if let Some(m) = d.rules_only_macro_f1 {
+        println!("{:<28} {:.3}", "  rules alone macro-F1", m);
+    }
+    for (t, f) in &d.f1 {
+        println!("  F1 {:<25} {:.3}", t, f);
+    }
+    println!("confusion (truth -> predicted: count), errors only:");
+    for (truth, row) in &d.confusion {
+        for (pred, n) in row {
+            if truth != pred {
+                println!("  {truth} -> {pred}: {n}");
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The command-line interface: one file per subcommand. Errors become one sentence on
 //! stderr and an exit code; no panics, no stack traces.
 
+mod classify_cmd;
 mod eval_cmd;
 mod export_cmd;
 mod ingest_cmd;
@@ -8,6 +9,7 @@ mod rasterize_cmd;
 mod reindex_cmd;
 mod search_cmd;
 mod show_cmd;
+mod train_cmd;
 mod verify_cmd;
 
 use std::path::PathBuf;
@@ -63,6 +65,11 @@ pub enum Command {
     Reindex(reindex_cmd::ReindexArgs),
     /// Evaluate accuracy and speed on a corpus with a manifest.jsonl.
     Eval(eval_cmd::EvalArgs),
+    /// Train the document-type model from a corpus and/or reviewed archive documents.
+    Train(train_cmd::TrainArgs),
+    /// Classify texts given as JSON Lines on stdin (for comparisons with other classifiers).
+    #[command(hide = true)]
+    Classify(classify_cmd::ClassifyArgs),
     /// Write the decoded pages of scans as PNG files (for benchmarks against other tools).
     #[command(hide = true)]
     Rasterize(rasterize_cmd::RasterizeArgs),
@@ -144,6 +151,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(a) => verify_cmd::run(&ctx, a),
         Command::Reindex(a) => reindex_cmd::run(&ctx, a),
         Command::Eval(a) => eval_cmd::run(&ctx, a),
+        Command::Train(a) => train_cmd::run(&ctx, a),
+        Command::Classify(a) => classify_cmd::run(&ctx, a),
         Command::Rasterize(a) => rasterize_cmd::run(&ctx, a),
     }
 }

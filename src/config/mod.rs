@@ -31,6 +31,8 @@ pub struct PipelineConfig {
     pub imaging: ImagingConfig,
     pub store: StoreConfig,
     pub index: IndexConfig,
+    pub classify: crate::classify::ClassifyConfig,
+    pub review: ReviewConfig,
     /// Barcode rules, first match wins.
     #[serde(default)]
     pub barcodes: Vec<BarcodeRule>,
@@ -101,6 +103,17 @@ pub enum OrientationMethod {
     Osd,
 }
 
+/// When a document goes to the review queue (besides being unclassified or having
+/// conflicting patient fields, which always do).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    /// Weakest split decision inside a document below which it is reviewed.
+    pub min_boundary_confidence: f32,
+    /// Mean OCR word confidence (0-100) of a page below which its document is reviewed.
+    pub min_ocr_confidence: f32,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
@@ -163,6 +176,10 @@ impl PipelineConfig {
                 return Err(invalid(format!("barcodes[{i}].pattern: {e}")));
             }
         }
+        if !(0.0..=1.0).contains(&config.classify.min_confidence) {
+            return Err(invalid("classify.min_confidence must be in [0, 1]".into()));
+        }
+        crate::classify::Classifier::new(&config.classify, None).map_err(invalid)?;
         if config.ocr.page_seg_mode > 13 {
             return Err(invalid("ocr.page_seg_mode must be 0..=13".into()));
         }

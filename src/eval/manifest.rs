@@ -37,6 +37,15 @@ pub struct ManifestDocument {
     pub service_date: String,
     pub first_page: u32,
     pub last_page: u32,
+    /// Where the report text came from (`sha1` joins it to `train_text.jsonl`).
+    #[serde(default)]
+    pub source: Option<ManifestSource>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestSource {
+    #[serde(default)]
+    pub sha1: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -4,10 +4,11 @@
 //! Input: a corpus folder. Output: an [`EvalReport`]. The corpus is ingested into a
 //! temporary archive with the real pipeline; nothing is mocked.
 
+pub mod doctype;
 mod manifest;
 mod metrics;
 
-pub use manifest::{load_manifest, ManifestChart, ManifestPage};
+pub use manifest::{load_manifest, ManifestChart, ManifestDocument, ManifestPage};
 pub use metrics::{char_edit_distance, normalize_text, word_edit_distance};
 
 use std::collections::HashMap;
@@ -103,6 +104,8 @@ pub struct EvalReport {
     pub service_date_accuracy: Option<f64>,
     /// Share of content pages whose detected rotation equals the ground truth.
     pub rotation_accuracy: Option<f64>,
+    /// Document types on the test charts (never the model's training charts).
+    pub doc_types: Option<doctype::DocTypeReport>,
 }
 
 /// Options for [`run`].
@@ -113,6 +116,8 @@ pub struct EvalOptions {
     /// Score OCR text from another tool instead of ingesting: files
     /// `DIR/<scan stem>/page_NNN.txt` as written next to `chartvault rasterize` output.
     pub text_dir: Option<PathBuf>,
+    /// Only classify the ground-truth text of each test document (no OCR, seconds).
+    pub classify_only: bool,
 }
 
 /// The folder-name form of a scan path used by `rasterize` and `--text-dir`.
@@ -124,6 +129,7 @@ pub fn scan_stem(source_path: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct PredictedDocument {
     pub pages: Vec<u32>,
+    pub doc_type: Option<crate::model::DocType>,
     pub mrn: Option<String>,
     pub name: Option<String>,
     pub dob: Option<String>,
@@ -155,6 +161,26 @@ pub fn run(
     // Predicted pages per chart: (kind, text) by page number.
     let mut predicted: HashMap<String, HashMap<u32, PredictedPage>> = HashMap::new();
     let mut predicted_docs: HashMap<String, Vec<PredictedDocument>> = HashMap::new();
+    if options.classify_only {
+        let classifier = crate::classify::Classifier::with_embedded_model(&config.classify)
+            .map_err(|m| EvalError::Manifest {
+                path: "<embedded model>".into(),
+                message: m,
+            })?;
+        let mut d = doctype::classify_truth(&charts, &classifier);
+        // The two halves alone, to show what each contributes.
+        let mut no_rules = config.classify.clone();
+        no_rules.rules.clear();
+        let model = crate::classify::TextModel::from_bytes(crate::classify::EMBEDDED_MODEL).ok();
+        if let Ok(c) = crate::classify::Classifier::new(&no_rules, model) {
+            d.model_only_macro_f1 = Some(doctype::classify_truth(&charts, &c).macro_f1);
+        }
+        if let Ok(c) = crate::classify::Classifier::new(&config.classify, None) {
+            d.rules_only_macro_f1 = Some(doctype::classify_truth(&charts, &c).macro_f1);
+        }
+        report.doc_types = Some(d);
+        return Ok(report);
+    }
     if let Some(dir) = &options.text_dir {
         for c in &charts {
             let stem = scan_stem(&c.scan_name());
@@ -218,6 +244,7 @@ pub fn run(
                 if let Some(d) = archive.catalog.document(id)? {
                     docs.push(PredictedDocument {
                         pages: d.page_numbers(),
+                        doc_type: Some(d.doc_type),
                         mrn: d.patient.mrn,
                         name: d.patient.name,
                         dob: d.patient.dob,
@@ -230,6 +257,7 @@ pub fn run(
     }
     score(&charts, &predicted, &mut report);
     score_fields(&charts, &predicted_docs, &mut report);
+    report.doc_types = doctype::score(&charts, &predicted_docs);
     Ok(report)
 }
 

@@ -20,6 +20,8 @@ use std::sync::OnceLock;
 pub struct Found<T> {
     pub value: T,
     pub doc_page: usize,
+    /// Byte offsets of the value in that page's text.
+    pub span: (usize, usize),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub struct Extracted {
     pub mrn: Option<Found<String>>,
     pub dob: Option<Found<NaiveDate>>,
     pub service_date: Option<Found<NaiveDate>>,
+    /// Fields (`name`, `mrn`, `dob`) printed with two different values in the document.
+    pub conflicts: Vec<&'static str>,
 }
 
 struct Patterns {
@@ -74,43 +78,77 @@ pub fn fix_digits(s: &str) -> String {
 }
 
 /// Extracts fields from the pages of one document; `today` bounds dates of service.
+/// The first page that carries a field gives its value; a later page carrying a different
+/// value of the same field is a conflict (listed in [`Extracted::conflicts`]).
 pub fn extract(pages: &[&str], today: NaiveDate) -> Extracted {
     let p = patterns();
     let mut out = Extracted::default();
+    let mut conflicts: Vec<&'static str> = Vec::new();
+    let mut conflict = |field: &'static str| {
+        if !conflicts.contains(&field) {
+            conflicts.push(field);
+        }
+    };
     for (i, text) in pages.iter().enumerate() {
         let doc_page = i + 1;
-        if out.name.is_none() {
-            if let Some(c) = p.name.captures(text) {
-                let name = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
-                out.name = Some(Found {
-                    value: name.replace(" ,", ",").to_uppercase(),
-                    doc_page,
-                });
+        if let Some(c) = p.name.captures(text) {
+            let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
+            let name = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
+            let value = name.replace(" ,", ",").to_uppercase();
+            match &out.name {
+                None => {
+                    out.name = Some(Found {
+                        value,
+                        doc_page,
+                        span: m,
+                    })
+                }
+                Some(f) if f.value != value => conflict("name"),
+                _ => {}
             }
         }
-        if out.mrn.is_none() {
-            if let Some(c) = p.mrn.captures(text) {
-                out.mrn = Some(Found {
-                    value: fix_digits(&c[1]),
-                    doc_page,
-                });
+        if let Some(c) = p.mrn.captures(text) {
+            let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
+            let value = fix_digits(&c[1]);
+            match &out.mrn {
+                None => {
+                    out.mrn = Some(Found {
+                        value,
+                        doc_page,
+                        span: m,
+                    })
+                }
+                Some(f) if f.value != value => conflict("mrn"),
+                _ => {}
             }
         }
         if out.service_date.is_none() {
-            if let Some(d) = p
-                .service
-                .captures(text)
-                .and_then(|c| parse_date(&c[1], today))
-            {
-                if d <= today {
-                    out.service_date = Some(Found { value: d, doc_page });
+            if let Some(c) = p.service.captures(text) {
+                let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
+                if let Some(d) = parse_date(&c[1], today).filter(|d| *d <= today) {
+                    out.service_date = Some(Found {
+                        value: d,
+                        doc_page,
+                        span: m,
+                    });
                 }
             }
         }
-        if out.dob.is_none() {
-            let bound = out.service_date.as_ref().map(|f| f.value).unwrap_or(today);
-            if let Some(d) = p.dob.captures(text).and_then(|c| parse_date(&c[1], bound)) {
-                out.dob = Some(Found { value: d, doc_page });
+        let bound = out.service_date.as_ref().map(|f| f.value).unwrap_or(today);
+        if let Some(c) = p.dob.captures(text) {
+            let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
+            if let Some(d) = parse_date(&c[1], bound) {
+                match &out.dob {
+                    None => {
+                        out.dob = Some(Found {
+                            value: d,
+                            doc_page,
+                            span: m,
+                        })
+                    }
+                    Some(f) if f.value != d => conflict("dob"),
+                    _ => {}
+                }
             }
         }
     }
@@ -120,6 +158,7 @@ pub fn extract(pages: &[&str], today: NaiveDate) -> Extracted {
             out.dob = None;
         }
     }
+    out.conflicts = conflicts;
     out
 }
 
@@ -166,6 +205,31 @@ mod tests {
         );
         assert_eq!(e.mrn.as_ref().unwrap().doc_page, 2);
         assert!(e.service_date.is_none());
+    }
+
+    #[test]
+    fn two_values_of_a_field_are_a_conflict_and_the_first_is_kept() {
+        let e = extract(
+            &[
+                "Patient: DOE, JANE MRN: 00412345",
+                "Patient: DOE, JANE MRN: 00412346",
+            ],
+            today(),
+        );
+        assert_eq!(e.mrn.as_ref().unwrap().value, "00412345");
+        assert_eq!(e.conflicts, vec!["mrn"]);
+        let e = extract(&["MRN: 0O412345", "MRN: 00412345"], today());
+        assert!(e.conflicts.is_empty(), "OCR look-alikes are the same MRN");
+    }
+
+    #[test]
+    fn spans_point_at_the_value() {
+        let text = "Clinic\nMRN: 00412345 DOB: 01/02/1960";
+        let e = extract(&[text], today());
+        let m = e.mrn.unwrap();
+        assert_eq!(&text[m.span.0..m.span.1], "00412345");
+        let d = e.dob.unwrap();
+        assert_eq!(&text[d.span.0..d.span.1], "01/02/1960");
     }
 
     #[test]

@@ -76,4 +76,54 @@ pub struct DocumentDraft {
     pub patient: Patient,
     /// ISO `YYYY-MM-DD`.
     pub service_date: Option<String>,
+    /// How sure the split is that this document starts where it does (1.0 after a
+    /// separator sheet).
+    pub boundary_confidence: f32,
+    /// Why a person should look at this document; empty when nothing is doubtful.
+    pub review: Vec<ReviewFlag>,
+    /// Where each extracted field was read.
+    pub provenance: Vec<FieldSource>,
+}
+
+/// A reason a document is in the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewFlag {
+    /// No document type reached the confidence threshold.
+    Unclassified,
+    /// The document's start was inferred from weak evidence.
+    UncertainBoundary,
+    /// Two different MRNs for one document (separator sheet vs page text, or two pages).
+    MrnConflict,
+    /// Two different values of another patient field (name, DOB) inside the document.
+    FieldConflict,
+    /// OCR confidence of a page is low: the text may be unreliable.
+    LowOcrConfidence,
+}
+
+impl ReviewFlag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewFlag::Unclassified => "unclassified",
+            ReviewFlag::UncertainBoundary => "uncertain_boundary",
+            ReviewFlag::MrnConflict => "mrn_conflict",
+            ReviewFlag::FieldConflict => "field_conflict",
+            ReviewFlag::LowOcrConfidence => "low_ocr_confidence",
+        }
+    }
+}
+
+/// Provenance of one extracted value: the page of the scan and the byte span of the page
+/// text it was read from (or the separator sheet for a barcode MRN).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldSource {
+    /// `mrn`, `name`, `dob`, `service_date` or `doc_type`.
+    pub field: String,
+    /// 1-based page of the scan.
+    pub page: u32,
+    /// Byte offsets `[start, end)` in that page's text; `None` for a barcode.
+    pub span: Option<(usize, usize)>,
+    /// `text`, `barcode`, `rules+model`, or `reviewer`.
+    pub method: String,
+    pub confidence: f32,
 }

@@ -9,7 +9,7 @@ pub mod page;
 pub mod record;
 pub mod scan;
 
-pub use document::{DocType, DocumentDraft, Patient};
+pub use document::{DocType, DocumentDraft, FieldSource, Patient, ReviewFlag};
 pub use export::{ExportDocument, ExportPage, ExportRetention, ExportScan, ExportSource};
 pub use page::{OcrPage, OcrWord, PageImage, PageKind, PageResult};
 pub use record::{DocumentRecord, PageRecord};

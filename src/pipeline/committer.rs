@@ -8,7 +8,11 @@ use crossbeam_channel::Receiver;
 use super::{Event, IngestSummary, PipelineError, Progress, Quarantined};
 use crate::archive::Archive;
 use crate::catalog::{PageCommit, ScanCommit};
-use crate::model::{PageResult, ScanInput};
+use crate::classify::Classifier;
+use crate::config::ReviewConfig;
+use crate::model::{
+    DocType, DocumentDraft, FieldSource, PageKind, PageResult, ReviewFlag, ScanInput,
+};
 use crate::split::SplitPage;
 
 struct ScanInFlight {
@@ -19,8 +23,15 @@ struct ScanInFlight {
     pages: Vec<PageResult>,
 }
 
+/// What the committer needs besides the archive.
+pub(crate) struct CommitContext {
+    pub classifier: Classifier,
+    pub review: ReviewConfig,
+}
+
 pub(crate) fn run(
     archive: &mut Archive,
+    ctx: &CommitContext,
     events: Receiver<Event>,
     progress: &Progress,
     summary: &mut IngestSummary,
@@ -108,7 +119,7 @@ pub(crate) fn run(
                 }
                 if scan.pages.len() == scan.num_pages {
                     if let Some(scan) = in_flight.remove(&scan_idx) {
-                        commit(archive, scan, summary)?;
+                        commit(archive, ctx, scan, summary)?;
                         progress.scan_done(summary.pages);
                     }
                 }
@@ -148,8 +159,107 @@ fn quarantine(
     Ok(())
 }
 
+/// Fields, type, provenance and review flags of one document from its pages' text.
+fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) {
+    let doc_pages: Vec<&PageResult> = doc
+        .pages
+        .iter()
+        .filter_map(|n| pages.iter().find(|p| p.page_no == *n))
+        .collect();
+    let texts: Vec<&str> = doc_pages
+        .iter()
+        .map(|p| p.ocr.as_ref().map(|o| o.text.as_str()).unwrap_or(""))
+        .collect();
+    let today = chrono::Local::now().date_naive();
+    let found = crate::extract::extract(&texts, today);
+    let page_of = |doc_page: usize| doc.pages.get(doc_page - 1).copied().unwrap_or(0);
+    let source = |field: &str, page: u32, span: (usize, usize)| FieldSource {
+        field: field.into(),
+        page,
+        span: Some(span),
+        method: "text".into(),
+        confidence: 0.9,
+    };
+    let mut review = Vec::new();
+    // The separator sheet's barcode is the reliable source of the MRN; page text fills it
+    // only when there was no sheet. A page printing another MRN is a conflict to review.
+    match (&doc.patient.mrn, &found.mrn) {
+        (Some(sheet), Some(text)) if *sheet != text.value => review.push(ReviewFlag::MrnConflict),
+        (None, Some(text)) => {
+            doc.patient.mrn = Some(text.value.clone());
+            doc.provenance
+                .push(source("mrn", page_of(text.doc_page), text.span));
+        }
+        _ => {}
+    }
+    if doc.patient.mrn.is_some() && doc.provenance.iter().all(|f| f.field != "mrn") {
+        doc.provenance.push(FieldSource {
+            field: "mrn".into(),
+            page: pages
+                .iter()
+                .filter(|p| p.kind == PageKind::Separator && p.page_no < doc.pages[0])
+                .map(|p| p.page_no)
+                .max()
+                .unwrap_or(0),
+            span: None,
+            method: "barcode".into(),
+            confidence: 1.0,
+        });
+    }
+    if found.conflicts.contains(&"mrn") && !review.contains(&ReviewFlag::MrnConflict) {
+        review.push(ReviewFlag::MrnConflict);
+    }
+    if found.conflicts.iter().any(|f| *f != "mrn") {
+        review.push(ReviewFlag::FieldConflict);
+    }
+    if let Some(f) = &found.name {
+        doc.provenance
+            .push(source("name", page_of(f.doc_page), f.span));
+    }
+    if let Some(f) = &found.dob {
+        doc.provenance
+            .push(source("dob", page_of(f.doc_page), f.span));
+    }
+    if let Some(f) = &found.service_date {
+        doc.provenance
+            .push(source("service_date", page_of(f.doc_page), f.span));
+    }
+    doc.patient.name = found.name.map(|f| f.value);
+    doc.patient.dob = found.dob.map(|f| f.value.to_string());
+    doc.service_date = found.service_date.map(|f| f.value.to_string());
+
+    let full_text = texts.join("\n");
+    let c = ctx
+        .classifier
+        .classify(texts.first().copied().unwrap_or(""), &full_text);
+    doc.doc_type = c.doc_type;
+    doc.doc_type_confidence = c.confidence;
+    doc.provenance.push(FieldSource {
+        field: "doc_type".into(),
+        page: doc.pages[0],
+        span: None,
+        method: "rules+model".into(),
+        confidence: c.confidence,
+    });
+    if c.doc_type == DocType::Unclassified {
+        review.push(ReviewFlag::Unclassified);
+    }
+    if doc.boundary_confidence < ctx.review.min_boundary_confidence {
+        review.push(ReviewFlag::UncertainBoundary);
+    }
+    if doc_pages.iter().any(|p| {
+        p.ocr
+            .as_ref()
+            .is_some_and(|o| o.confidence < ctx.review.min_ocr_confidence)
+    }) {
+        review.push(ReviewFlag::LowOcrConfidence);
+    }
+    doc.review = review;
+}
+
 fn commit(
     archive: &mut Archive,
+    ctx: &CommitContext,
     mut scan: ScanInFlight,
     summary: &mut IngestSummary,
 ) -> Result<(), PipelineError> {
@@ -165,23 +275,8 @@ fn commit(
         })
         .collect();
     let mut documents = crate::split::split(&scan.sha256, &split_pages);
-    let today = chrono::Local::now().date_naive();
     for doc in documents.iter_mut() {
-        let texts: Vec<&str> = doc
-            .pages
-            .iter()
-            .filter_map(|n| scan.pages.iter().find(|p| p.page_no == *n))
-            .filter_map(|p| p.ocr.as_ref().map(|o| o.text.as_str()))
-            .collect();
-        let found = crate::extract::extract(&texts, today);
-        // The separator sheet's barcode is the reliable source of the MRN; page text fills
-        // it only when there was no sheet.
-        if doc.patient.mrn.is_none() {
-            doc.patient.mrn = found.mrn.map(|f| f.value);
-        }
-        doc.patient.name = found.name.map(|f| f.value);
-        doc.patient.dob = found.dob.map(|f| f.value.to_string());
-        doc.service_date = found.service_date.map(|f| f.value.to_string());
+        describe(doc, &scan.pages, ctx);
     }
     let doc_of_page: HashMap<u32, &str> = documents
         .iter()

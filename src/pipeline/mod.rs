@@ -112,6 +112,10 @@ pub fn ingest(
         .map_err(crate::archive::ArchiveError::from)?;
     archive.store.clean_temp();
     archive.sync_index()?;
+    let ctx = committer::CommitContext {
+        classifier: archive.classifier(config)?,
+        review: config.review.clone(),
+    };
     let inputs = crate::ingest::discover(paths);
     progress.set_total(inputs.len() as u64);
 
@@ -134,7 +138,7 @@ pub fn ingest(
         }
         drop(job_rx);
         drop(event_tx);
-        committer::run(archive, event_rx, progress, &mut summary)
+        committer::run(archive, &ctx, event_rx, progress, &mut summary)
     })?;
 
     summary.wall_secs = started.elapsed().as_secs_f64();

@@ -43,6 +43,12 @@ impl BoundaryTracker {
 
     /// Whether this content page starts a new document.
     pub fn starts_document(&mut self, text: &str) -> bool {
+        self.judge(text).starts
+    }
+
+    /// Whether this content page starts a new document, and how sure the evidence is:
+    /// a footer is strong, a date of service alone weaker, a page with neither is a guess.
+    pub fn judge(&mut self, text: &str) -> Decision {
         let p = patterns();
         let footer_page = p
             .footer
@@ -53,18 +59,31 @@ impl BoundaryTracker {
             .service
             .captures(text)
             .map(|c| crate::extract::fix_digits(&c[1]));
-        let new = match (footer_page, &service) {
-            _ if !self.open => true,
-            (Some(k), _) => k == 1,
-            (None, None) => false,
-            (None, Some(s)) => self.current_service.as_deref() != Some(s.as_str()),
+        let date_differs = service.is_some() && self.current_service != service;
+        let (starts, confidence) = match (footer_page, &service) {
+            _ if !self.open => (true, 1.0),
+            (Some(1), _) => (true, 0.95),
+            // A continuation footer under a different date of service: contradicting evidence.
+            (Some(_), _) if date_differs && self.current_service.is_some() => (false, 0.5),
+            (Some(_), _) => (false, 0.95),
+            (None, None) => (false, 0.6),
+            (None, Some(_)) if date_differs => (true, 0.8),
+            (None, Some(_)) => (false, 0.75),
         };
-        if new || self.current_service.is_none() {
+        if starts || self.current_service.is_none() {
             self.current_service = service;
         }
         self.open = true;
-        new
+        Decision { starts, confidence }
     }
+}
+
+/// What [`BoundaryTracker::judge`] decided for one page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub starts: bool,
+    /// 0..1: how strongly the page's footer and header support the decision.
+    pub confidence: f32,
 }
 
 #[cfg(test)]
@@ -82,5 +101,17 @@ mod tests {
         assert!(t.starts_document("Date of Service: 05/06/2007\nPage 1 of 1"));
         t.reset();
         assert!(t.starts_document("anything after a separator"));
+    }
+
+    #[test]
+    fn weak_evidence_gives_low_confidence() {
+        let mut t = BoundaryTracker::default();
+        assert_eq!(t.judge("Date of Service: 01/02/2003").confidence, 1.0);
+        let d = t.judge("a page with no header or footer");
+        assert!(!d.starts && d.confidence < 0.65);
+        let d = t.judge("Date of Service: 09/09/2009\nPage 2 of 3");
+        assert!(!d.starts && d.confidence < 0.65, "footer and date disagree");
+        let d = t.judge("Page 1 of 2");
+        assert!(d.starts && d.confidence > 0.9);
     }
 }

@@ -34,23 +34,30 @@ pub struct SplitPage {
 /// Groups content pages into documents, in scan order. A patient separator sets the MRN
 /// of the documents after it, until the next one.
 pub fn split(scan_sha256: &str, pages: &[SplitPage]) -> Vec<DocumentDraft> {
-    let mut groups: Vec<(Vec<u32>, Option<String>)> = Vec::new();
+    // (pages, MRN of the sheet, weakest boundary evidence)
+    let mut groups: Vec<(Vec<u32>, Option<String>, f32)> = Vec::new();
     let mut current: Vec<u32> = Vec::new();
+    let mut confidence = 1.0f32;
     let mut mrn: Option<String> = None;
     let mut boundaries = content::BoundaryTracker::default();
     for p in pages {
         match p.kind {
             PageKind::Content => {
-                let starts = boundaries.starts_document(p.text.as_deref().unwrap_or(""));
-                if starts && !current.is_empty() {
-                    groups.push((std::mem::take(&mut current), mrn.clone()));
+                let d = boundaries.judge(p.text.as_deref().unwrap_or(""));
+                if d.starts && !current.is_empty() {
+                    groups.push((std::mem::take(&mut current), mrn.clone(), confidence));
+                }
+                if d.starts {
+                    confidence = d.confidence;
+                } else {
+                    confidence = confidence.min(d.confidence);
                 }
                 current.push(p.page_no);
             }
             PageKind::Separator | PageKind::DocSeparator => {
                 boundaries.reset();
                 if !current.is_empty() {
-                    groups.push((std::mem::take(&mut current), mrn.clone()));
+                    groups.push((std::mem::take(&mut current), mrn.clone(), confidence));
                 }
                 if p.kind == PageKind::Separator {
                     mrn = p.separator_mrn.clone();
@@ -60,11 +67,11 @@ pub fn split(scan_sha256: &str, pages: &[SplitPage]) -> Vec<DocumentDraft> {
         }
     }
     if !current.is_empty() {
-        groups.push((current, mrn));
+        groups.push((current, mrn, confidence));
     }
     groups
         .into_iter()
-        .map(|(pages, mrn)| DocumentDraft {
+        .map(|(pages, mrn, boundary_confidence)| DocumentDraft {
             doc_id: doc_id(scan_sha256, pages[0]),
             pages,
             doc_type: DocType::Unclassified,
@@ -74,6 +81,9 @@ pub fn split(scan_sha256: &str, pages: &[SplitPage]) -> Vec<DocumentDraft> {
                 ..Patient::default()
             },
             service_date: None,
+            boundary_confidence,
+            review: Vec::new(),
+            provenance: Vec::new(),
         })
         .collect()
 }

@@ -1,0 +1,218 @@
+//! Review queue, hand corrections and model versions in the catalog.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{now, Catalog, CatalogError};
+use crate::classify::Example;
+use crate::model::{DocType, ReviewFlag};
+
+/// A document waiting for a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewItem {
+    pub doc_id: String,
+    pub doc_type: DocType,
+    pub doc_type_confidence: f32,
+    pub boundary_confidence: f32,
+    pub flags: Vec<ReviewFlag>,
+}
+
+/// A stored model version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelRow {
+    pub version: i64,
+    pub file: String,
+    pub sha256: String,
+    pub trained_on: String,
+    pub examples: i64,
+    pub created_at: String,
+}
+
+impl Catalog {
+    /// Documents with at least one review flag, oldest first.
+    pub fn review_queue(&self) -> Result<Vec<ReviewItem>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc_id, doc_type, doc_type_confidence, boundary_confidence, review_flags
+             FROM documents WHERE review_flags <> '[]' ORDER BY created_at, seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ReviewItem {
+                doc_id: r.get(0)?,
+                doc_type: DocType::parse(&r.get::<_, String>(1)?).unwrap_or(DocType::Unclassified),
+                doc_type_confidence: r.get::<_, f64>(2)? as f32,
+                boundary_confidence: r.get::<_, f64>(3)? as f32,
+                flags: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn review_flags(&self, doc_id: &str) -> Result<Option<Vec<ReviewFlag>>, CatalogError> {
+        let flags: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT review_flags FROM documents WHERE doc_id = ?1",
+                [doc_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(flags.map(|f| serde_json::from_str(&f).unwrap_or_default()))
+    }
+
+    /// Sets a document's type by hand: recorded in `doc_corrections`, the document leaves
+    /// the review queue for `unclassified`, and it is re-indexed. Returns the old type, or
+    /// `None` when there is no such document.
+    pub fn set_doc_type(
+        &mut self,
+        doc_id: &str,
+        doc_type: DocType,
+        user: &str,
+    ) -> Result<Option<DocType>, CatalogError> {
+        let tx = self.conn.transaction()?;
+        let row: Option<(String, String)> = tx
+            .query_row(
+                "SELECT doc_type, review_flags FROM documents WHERE doc_id = ?1",
+                [doc_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((old, flags)) = row else {
+            return Ok(None);
+        };
+        let mut flags: Vec<ReviewFlag> = serde_json::from_str(&flags).unwrap_or_default();
+        flags.retain(|f| *f != ReviewFlag::Unclassified);
+        tx.execute(
+            "UPDATE documents SET doc_type = ?2, doc_type_confidence = 1.0,
+               doc_type_source = 'reviewer', review_flags = ?3, indexed = 0
+             WHERE doc_id = ?1",
+            params![
+                doc_id,
+                doc_type.as_str(),
+                serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into())
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO doc_corrections(doc_id, field, old_value, new_value, user, at)
+             VALUES (?1, 'doc_type', ?2, ?3, ?4, ?5)",
+            params![doc_id, old, doc_type.as_str(), user, now()],
+        )?;
+        tx.commit()?;
+        Ok(Some(DocType::parse(&old).unwrap_or(DocType::Unclassified)))
+    }
+
+    /// Clears the review flags of a document a person checked (recorded).
+    pub fn confirm_review(&mut self, doc_id: &str, user: &str) -> Result<bool, CatalogError> {
+        let tx = self.conn.transaction()?;
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT review_flags FROM documents WHERE doc_id = ?1",
+                [doc_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(old) = old else {
+            return Ok(false);
+        };
+        tx.execute(
+            "UPDATE documents SET review_flags = '[]',
+               doc_type_source = CASE doc_type WHEN 'unclassified' THEN doc_type_source
+                                 ELSE 'reviewer' END
+             WHERE doc_id = ?1",
+            [doc_id],
+        )?;
+        tx.execute(
+            "INSERT INTO doc_corrections(doc_id, field, old_value, new_value, user, at)
+             VALUES (?1, 'review_flags', ?2, '[]', ?3, ?4)",
+            params![doc_id, old, user, now()],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Hand corrections of a document, oldest first: (field, old, new, user, at).
+    #[allow(clippy::type_complexity)]
+    pub fn corrections(
+        &self,
+        doc_id: &str,
+    ) -> Result<Vec<(String, Option<String>, Option<String>, String, String)>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT field, old_value, new_value, user, at FROM doc_corrections
+             WHERE doc_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([doc_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Texts of documents whose type a person set or confirmed: training data.
+    pub fn reviewed_examples(&self) -> Result<Vec<Example>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.doc_type, group_concat(p.text, char(10)) FROM documents d
+             JOIN pages p ON p.doc_id = d.doc_id
+             WHERE d.doc_type_source = 'reviewer' AND d.doc_type <> 'unclassified'
+             GROUP BY d.doc_id ORDER BY d.doc_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (t, text) = row?;
+            if let (Some(doc_type), Some(text)) = (DocType::parse(&t), text) {
+                out.push(Example { text, doc_type });
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn add_model(
+        &mut self,
+        file: &str,
+        sha256: &str,
+        trained_on: &str,
+        examples: usize,
+    ) -> Result<i64, CatalogError> {
+        let tx = self.conn.transaction()?;
+        let version: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM models",
+            [],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO models(version, kind, file, sha256, trained_on, examples, created_at)
+             VALUES (?1, 'doctype', ?2, ?3, ?4, ?5, ?6)",
+            params![
+                version,
+                file.replace("{version}", &version.to_string()),
+                sha256,
+                trained_on,
+                examples as i64,
+                now()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(version)
+    }
+
+    /// The newest stored document-type model, if any.
+    pub fn latest_model(&self) -> Result<Option<ModelRow>, CatalogError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT version, file, sha256, trained_on, examples, created_at FROM models
+                 WHERE kind = 'doctype' ORDER BY version DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(ModelRow {
+                        version: r.get(0)?,
+                        file: r.get(1)?,
+                        sha256: r.get(2)?,
+                        trained_on: r.get(3)?,
+                        examples: r.get(4)?,
+                        created_at: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,129 @@
+//! Document classification: readable rules plus a statistical text model.
+//!
+//! Input: a document's text (its first page separately, for title rules). Output: a
+//! [`Classification`]: the type, its probability, every type's probability and the rules
+//! that fired. The combined score of a type is the model's log-probability plus the weights
+//! of the rules that point to it; a softmax turns scores into probabilities. Below
+//! `classify.min_confidence` the type is `unclassified` and the document goes to review.
+//!
+//! The model shipped with the binary is `pipelines/models/doctype.json.zst` (rebuild:
+//! `chartvault train --corpus ../shared/corpus --out pipelines/models/doctype.json.zst`);
+//! `chartvault train` into an archive stores a newer version there.
+
+pub mod features;
+pub mod model;
+pub mod rules;
+pub mod training;
+
+pub use model::{Example, TextModel, TrainingParams};
+pub use rules::{Rule, RuleConfig, RuleHit, RuleScope};
+
+use serde::Deserialize;
+
+use crate::model::DocType;
+
+/// The model embedded in the binary.
+pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../../pipelines/models/doctype.json.zst");
+
+/// Score of a type the model has never seen (it can still win on rules).
+const UNSEEN_TYPE_LOG_PROB: f32 = -7.0;
+
+/// `[classify]` in the pipeline file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifyConfig {
+    /// Below this probability a document is `unclassified` and goes to review.
+    pub min_confidence: f32,
+    /// How many non-empty lines at the top of the first page title rules look at.
+    pub title_lines: usize,
+    #[serde(default)]
+    pub rules: Vec<RuleConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classification {
+    pub doc_type: DocType,
+    /// Probability of the chosen type (of the best type when unclassified).
+    pub confidence: f32,
+    /// The most probable type even when below the threshold.
+    pub best_guess: DocType,
+    pub rule_hits: Vec<RuleHit>,
+}
+
+pub struct Classifier {
+    rules: Vec<Rule>,
+    model: Option<TextModel>,
+    min_confidence: f32,
+    title_lines: usize,
+}
+
+impl Classifier {
+    pub fn new(config: &ClassifyConfig, model: Option<TextModel>) -> Result<Classifier, String> {
+        let rules = config
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Rule::compile(r).map_err(|e| format!("classify.rules[{i}]: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Classifier {
+            rules,
+            model,
+            min_confidence: config.min_confidence,
+            title_lines: config.title_lines,
+        })
+    }
+
+    /// The classifier with the model embedded in the binary.
+    pub fn with_embedded_model(config: &ClassifyConfig) -> Result<Classifier, String> {
+        let model = TextModel::from_bytes(EMBEDDED_MODEL)
+            .map_err(|e| format!("embedded document-type model: {e}"))?;
+        Classifier::new(config, Some(model))
+    }
+
+    pub fn classify(&self, first_page: &str, text: &str) -> Classification {
+        let types: Vec<DocType> = DocType::ALL
+            .into_iter()
+            .filter(|t| *t != DocType::Unclassified)
+            .collect();
+        let mut scores: Vec<f32> = match &self.model {
+            Some(m) => {
+                let lp = m.log_probabilities(text);
+                types
+                    .iter()
+                    .map(|t| {
+                        lp.iter()
+                            .find(|(c, _)| c == t)
+                            .map(|(_, p)| *p)
+                            .unwrap_or(UNSEEN_TYPE_LOG_PROB)
+                    })
+                    .collect()
+            }
+            None => vec![0.0; types.len()],
+        };
+        let titles = rules::title_lines(first_page, self.title_lines);
+        let rule_hits = rules::apply(&self.rules, &titles, text);
+        for h in &rule_hits {
+            if let Some(i) = types.iter().position(|t| *t == h.doc_type) {
+                scores[i] += h.weight;
+            }
+        }
+        let probs = model::softmax(&scores);
+        let (best, p) = probs
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, p)| (types[i], *p))
+            .unwrap_or((DocType::Unclassified, 0.0));
+        let empty = text.trim().is_empty();
+        Classification {
+            doc_type: if p >= self.min_confidence && !empty {
+                best
+            } else {
+                DocType::Unclassified
+            },
+            confidence: if empty { 0.0 } else { p },
+            best_guess: best,
+            rule_hits,
+        }
+    }
+}
