@@ -7,6 +7,7 @@ mod export_cmd;
 mod ingest_cmd;
 mod rasterize_cmd;
 mod reindex_cmd;
+mod review_cmd;
 mod search_cmd;
 mod show_cmd;
 mod train_cmd;
@@ -65,6 +66,11 @@ pub enum Command {
     Reindex(reindex_cmd::ReindexArgs),
     /// Evaluate accuracy and speed on a corpus with a manifest.jsonl.
     Eval(eval_cmd::EvalArgs),
+    /// The review queue: documents a person should check (unclassified, uncertain split,
+    /// conflicting patient fields, low OCR confidence).
+    Review(review_cmd::ReviewArgs),
+    /// Set a document's type by hand (recorded; re-indexed; used by `train --from-archive`).
+    Reclassify(review_cmd::ReclassifyArgs),
     /// Train the document-type model from a corpus and/or reviewed archive documents.
     Train(train_cmd::TrainArgs),
     /// Classify texts given as JSON Lines on stdin (for comparisons with other classifiers).
@@ -151,6 +157,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(a) => verify_cmd::run(&ctx, a),
         Command::Reindex(a) => reindex_cmd::run(&ctx, a),
         Command::Eval(a) => eval_cmd::run(&ctx, a),
+        Command::Review(a) => review_cmd::run_review(&ctx, a),
+        Command::Reclassify(a) => review_cmd::run_reclassify(&ctx, a),
         Command::Train(a) => train_cmd::run(&ctx, a),
         Command::Classify(a) => classify_cmd::run(&ctx, a),
         Command::Rasterize(a) => rasterize_cmd::run(&ctx, a),

@@ -37,6 +37,19 @@ pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
         or_dash(&doc.patient.dob)
     );
     println!("service    {}", or_dash(&doc.service_date));
+    if let Some(flags) = archive.catalog.review_flags(&doc.doc_id)? {
+        if !flags.is_empty() {
+            let f: Vec<&str> = flags.iter().map(|f| f.as_str()).collect();
+            println!("review     {}", f.join(", "));
+        }
+    }
+    for (field, old, new, user, at) in archive.catalog.corrections(&doc.doc_id)? {
+        println!(
+            "corrected  {field}: {} -> {} by {user} at {at}",
+            old.unwrap_or_default(),
+            new.unwrap_or_default()
+        );
+    }
     println!(
         "source     {} (sha256 {})",
         doc.source_path, doc.scan_sha256
