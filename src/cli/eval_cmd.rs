@@ -21,6 +21,9 @@ pub struct EvalArgs {
     /// Only classify the ground-truth text of the test charts' documents (no OCR)
     #[arg(long)]
     pub classify_only: bool,
+    /// Only measure orientation and skew from pixels (no OCR)
+    #[arg(long)]
+    pub layout_only: bool,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
@@ -32,10 +35,15 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         max_charts: args.charts,
         text_dir: args.text_dir,
         classify_only: args.classify_only,
+        layout_only: args.layout_only,
     };
     let r = eval::run(&args.corpus, &ctx.config, &options, &progress)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(l) = &r.layout {
+        println!("{}", serde_json::to_string_pretty(l)?);
         return Ok(ExitCode::SUCCESS);
     }
     if args.classify_only {
@@ -71,6 +79,28 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         "exact documents (split)",
         pct(r.split_exact_documents)
     );
+    for (label, b) in [
+        ("split boundaries (all)", &r.split_boundaries),
+        (
+            "  with doc separators",
+            &r.split_boundaries_with_doc_separators,
+        ),
+        (
+            "  without doc separators",
+            &r.split_boundaries_without_doc_separators,
+        ),
+    ] {
+        if let Some(b) = b {
+            println!(
+                "{:<28} P {} R {} F1 {} ({} charts)",
+                label,
+                pct(b.precision),
+                pct(b.recall),
+                b.f1.map(|f| format!("{f:.3}")).unwrap_or("-".into()),
+                b.charts
+            );
+        }
+    }
     println!("{:<28} {}", "MRN accuracy", pct(r.mrn_accuracy));
     println!("{:<28} {}", "name accuracy", pct(r.name_accuracy));
     println!("{:<28} {}", "DOB accuracy", pct(r.dob_accuracy));

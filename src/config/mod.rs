@@ -92,6 +92,11 @@ pub struct ImagingConfig {
     pub orientation: OrientationMethod,
     /// OSD confidence below which a page is left as scanned.
     pub orientation_min_confidence: f32,
+    /// Level skewed text lines before OCR.
+    pub deskew: bool,
+    /// A content page OCR'd with mean confidence below this is read again turned 180° and
+    /// the better reading kept (catches a wrong up/down call). 0 disables.
+    pub recheck_below_ocr_confidence: f32,
     pub viewer_long_side_px: u32,
     pub viewer_jpeg_quality: u8,
 }
@@ -100,6 +105,8 @@ pub struct ImagingConfig {
 #[serde(rename_all = "snake_case")]
 pub enum OrientationMethod {
     Off,
+    /// Text-line profile and ascender balance (src/imaging/layout.rs).
+    Layout,
     Osd,
 }
 

@@ -55,6 +55,9 @@ pub struct ManifestChart {
     pub file: String,
     #[serde(default)]
     pub format: String,
+    /// Whether document separator sheets stand between the documents.
+    #[serde(default)]
+    pub doc_separators: bool,
     pub pages: Vec<ManifestPage>,
     #[serde(default)]
     pub patient: ManifestPatient,

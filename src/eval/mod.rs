@@ -5,6 +5,7 @@
 //! temporary archive with the real pipeline; nothing is mocked.
 
 pub mod doctype;
+pub mod layout;
 mod manifest;
 mod metrics;
 
@@ -104,6 +105,12 @@ pub struct EvalReport {
     pub service_date_accuracy: Option<f64>,
     /// Share of content pages whose detected rotation equals the ground truth.
     pub rotation_accuracy: Option<f64>,
+    /// Document starts (first pages) found, over all charts and by chart style.
+    pub split_boundaries: Option<BoundaryScore>,
+    pub split_boundaries_with_doc_separators: Option<BoundaryScore>,
+    pub split_boundaries_without_doc_separators: Option<BoundaryScore>,
+    /// `--layout-only`: orientation and skew from pixels.
+    pub layout: Option<layout::LayoutReport>,
     /// Document types on the test charts (never the model's training charts).
     pub doc_types: Option<doctype::DocTypeReport>,
 }
@@ -118,6 +125,8 @@ pub struct EvalOptions {
     pub text_dir: Option<PathBuf>,
     /// Only classify the ground-truth text of each test document (no OCR, seconds).
     pub classify_only: bool,
+    /// Only measure orientation and skew from pixels (no OCR).
+    pub layout_only: bool,
 }
 
 /// The folder-name form of a scan path used by `rasterize` and `--text-dir`.
@@ -161,6 +170,10 @@ pub fn run(
     // Predicted pages per chart: (kind, text) by page number.
     let mut predicted: HashMap<String, HashMap<u32, PredictedPage>> = HashMap::new();
     let mut predicted_docs: HashMap<String, Vec<PredictedDocument>> = HashMap::new();
+    if options.layout_only {
+        report.layout = Some(layout::run(corpus, &charts, config)?);
+        return Ok(report);
+    }
     if options.classify_only {
         let classifier = crate::classify::Classifier::with_embedded_model(&config.classify)
             .map_err(|m| EvalError::Manifest {
@@ -258,6 +271,13 @@ pub fn run(
     score(&charts, &predicted, &mut report);
     score_fields(&charts, &predicted_docs, &mut report);
     report.doc_types = doctype::score(&charts, &predicted_docs);
+    if !predicted_docs.is_empty() {
+        report.split_boundaries = Some(boundaries(&charts, &predicted_docs, |_| true));
+        report.split_boundaries_with_doc_separators =
+            Some(boundaries(&charts, &predicted_docs, |c| c.doc_separators));
+        report.split_boundaries_without_doc_separators =
+            Some(boundaries(&charts, &predicted_docs, |c| !c.doc_separators));
+    }
     Ok(report)
 }
 
@@ -305,6 +325,53 @@ fn score(
     report.separator_recall = separator.recall();
     report.blank_precision = blank.precision();
     report.blank_recall = blank.recall();
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BoundaryScore {
+    pub charts: usize,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+}
+
+/// A boundary is a document's first page; predicted and true first pages are compared per
+/// chart.
+fn boundaries(
+    charts: &[ManifestChart],
+    predicted: &HashMap<String, Vec<PredictedDocument>>,
+    include: impl Fn(&ManifestChart) -> bool,
+) -> BoundaryScore {
+    let mut d = Detection::default();
+    let mut n = 0;
+    for c in charts.iter().filter(|c| include(c)) {
+        n += 1;
+        let truth: Vec<u32> = c.documents.iter().map(|x| x.first_page).collect();
+        let got: Vec<u32> = predicted
+            .get(&c.chart_id)
+            .map(|docs| {
+                docs.iter()
+                    .filter_map(|x| x.pages.first().copied())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for t in &truth {
+            d.add(true, got.contains(t));
+        }
+        for _ in got.iter().filter(|g| !truth.contains(g)) {
+            d.add(false, true);
+        }
+    }
+    let (p, r) = (d.precision(), d.recall());
+    BoundaryScore {
+        charts: n,
+        precision: p,
+        recall: r,
+        f1: match (p, r) {
+            (Some(p), Some(r)) if p + r > 0.0 => Some(2.0 * p * r / (p + r)),
+            _ => None,
+        },
+    }
 }
 
 fn score_fields(

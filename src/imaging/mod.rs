@@ -6,5 +6,7 @@
 
 pub mod blank;
 pub mod decode;
+pub mod deskew;
+pub mod layout;
 pub mod orientation;
 pub mod viewer;

@@ -8,7 +8,7 @@ use crossbeam_channel::{Receiver, Sender};
 use super::{Event, PageJob};
 use crate::config::{OrientationMethod, PipelineConfig};
 use crate::imaging::orientation::{self, OsdEngine};
-use crate::imaging::{blank, viewer};
+use crate::imaging::{blank, deskew, layout, viewer};
 use crate::model::{PageKind, PageResult};
 use crate::ocr::{OcrEngine, TesseractEngine};
 use crate::split::barcode::read_barcodes;
@@ -27,7 +27,7 @@ pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Send
         }
     };
     let mut osd = match config.imaging.orientation {
-        OrientationMethod::Off => None,
+        OrientationMethod::Off | OrientationMethod::Layout => None,
         OrientationMethod::Osd => match OsdEngine::new() {
             Ok(o) => Some(o),
             Err(e) => {
@@ -74,6 +74,29 @@ fn process_page(
         Some(v) => v.kind,
     };
     let mut rotation_deg = 0;
+    let mut skew_deg = 0.0;
+    let layout = match kind {
+        PageKind::Content
+            if config.imaging.deskew || config.imaging.orientation == OrientationMethod::Layout =>
+        {
+            layout::analyze(&page.image, page.dpi)
+        }
+        _ => None,
+    };
+    if let Some(l) = layout {
+        if config.imaging.deskew {
+            if let Some(level) = deskew::deskew(&page.image, l.skew_deg) {
+                page.image = level;
+            }
+            skew_deg = l.skew_deg;
+        }
+        if config.imaging.orientation == OrientationMethod::Layout {
+            if let Some(upright) = orientation::make_upright(&page.image, l.rotation_deg) {
+                page.image = upright;
+                rotation_deg = l.rotation_deg;
+            }
+        }
+    }
     if let (PageKind::Content, Some(osd)) = (kind, osd) {
         if let Some(o) = osd.detect(&page.image, page.dpi) {
             if o.confidence >= config.imaging.orientation_min_confidence {
@@ -84,14 +107,9 @@ fn process_page(
             }
         }
     }
-    let viewer_jpeg = viewer::viewer_jpeg(
-        &page.image,
-        config.imaging.viewer_long_side_px,
-        config.imaging.viewer_jpeg_quality,
-    );
-    let imaging_ms = t0.elapsed().as_millis() as u64;
+    let mut imaging_ms = t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
-    let ocr = match kind {
+    let mut ocr = match kind {
         PageKind::Content => Some(
             engine
                 .recognize(&page.image, page.dpi)
@@ -99,7 +117,29 @@ fn process_page(
         ),
         _ => None,
     };
+    // A poor reading may be an upside-down page the layout call missed: read it turned
+    // 180 degrees and keep the better reading.
+    if let Some(first) = &ocr {
+        if first.confidence < config.imaging.recheck_below_ocr_confidence {
+            let turned = image::imageops::rotate180(&page.image);
+            let second = engine
+                .recognize(&turned, page.dpi)
+                .map_err(|e| format!("page {}: {e}", page.page_no))?;
+            if second.confidence > first.confidence {
+                page.image = turned;
+                rotation_deg = (rotation_deg + 180) % 360;
+                ocr = Some(second);
+            }
+        }
+    }
     let ocr_ms = t1.elapsed().as_millis() as u64;
+    let t2 = Instant::now();
+    let viewer_jpeg = viewer::viewer_jpeg(
+        &page.image,
+        config.imaging.viewer_long_side_px,
+        config.imaging.viewer_jpeg_quality,
+    );
+    imaging_ms += t2.elapsed().as_millis() as u64;
     let (w, h) = page.image.dimensions();
     Ok(PageResult {
         page_no: page.page_no,
@@ -108,7 +148,7 @@ fn process_page(
         width_px: w,
         height_px: h,
         rotation_deg,
-        skew_deg: 0.0,
+        skew_deg,
         barcode: barcode_verdict.as_ref().and_then(|v| v.barcode.clone()),
         separator_mrn: barcode_verdict.and_then(|v| v.mrn),
         ocr,
