@@ -62,7 +62,13 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
     println!("{:<28} {:.1}", "wall seconds", r.wall_secs);
     println!("{:<28} {:.2}", "pages/s", r.pages_per_sec);
     println!("{:<28} {:.0}", "imaging ms/page", r.imaging_ms_per_page);
+    println!("{:<28} {:.0}", "barcode ms/page", r.barcode_ms_per_page);
     println!("{:<28} {:.0}", "OCR ms/OCR'd page", r.ocr_ms_per_ocr_page);
+    println!(
+        "{:<28} {}",
+        "imaging / OCR time",
+        pct(r.imaging_to_ocr_ratio)
+    );
     println!("{:<28} {}", "OCR CER (content pages)", pct(r.cer));
     println!("{:<28} {}", "OCR WER (content pages)", pct(r.wer));
     println!("{:<28} {}", "rotation accuracy", pct(r.rotation_accuracy));

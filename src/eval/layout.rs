@@ -22,6 +22,9 @@ pub struct LayoutReport {
     pub mean_skew_error_deg: f64,
     pub max_skew_error_deg: f64,
     pub layout_ms_per_page: f64,
+    pub blank_ms_per_page: f64,
+    pub deskew_ms_per_page: f64,
+    pub viewer_ms_per_page: f64,
 }
 
 pub fn run(
@@ -36,6 +39,7 @@ pub fn run(
     let mut r = LayoutReport::default();
     let (mut correct, mut skew_err, mut skew_n) = (0usize, 0.0f64, 0usize);
     let mut ms = 0.0;
+    let (mut blank_ms, mut deskew_ms, mut viewer_ms) = (0.0, 0.0, 0.0);
     for c in charts {
         let path = corpus.join(&c.file);
         let input = crate::ingest::discover(std::slice::from_ref(&path));
@@ -62,8 +66,21 @@ pub fn run(
                 continue;
             };
             let t = Instant::now();
+            let _ = crate::imaging::blank::detect(&page.image, page.dpi, 0.0002);
+            blank_ms += t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
             let l = layout::analyze(&page.image, page.dpi);
             ms += t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
+            let level = l.and_then(|l| crate::imaging::deskew::deskew(&page.image, l.skew_deg));
+            deskew_ms += t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
+            let _ = crate::imaging::viewer::viewer_jpeg(
+                level.as_ref().unwrap_or(&page.image),
+                config.imaging.viewer_long_side_px,
+                config.imaging.viewer_jpeg_quality,
+            );
+            viewer_ms += t.elapsed().as_secs_f64() * 1000.0;
             r.content_pages += 1;
             let found = l.map(|l| l.rotation_deg).unwrap_or(0);
             if found == p.rotation_deg {
@@ -83,7 +100,11 @@ pub fn run(
     }
     if r.content_pages > 0 {
         r.rotation_accuracy = correct as f64 / r.content_pages as f64;
-        r.layout_ms_per_page = ms / r.content_pages as f64;
+        let n = r.content_pages as f64;
+        r.layout_ms_per_page = ms / n;
+        r.blank_ms_per_page = blank_ms / n;
+        r.deskew_ms_per_page = deskew_ms / n;
+        r.viewer_ms_per_page = viewer_ms / n;
     }
     if skew_n > 0 {
         r.mean_skew_error_deg = skew_err / skew_n as f64;

@@ -86,6 +86,9 @@ pub struct EvalReport {
     pub wall_secs: f64,
     pub pages_per_sec: f64,
     pub imaging_ms_per_page: f64,
+    pub barcode_ms_per_page: f64,
+    /// Imaging time over OCR time, summed over all pages.
+    pub imaging_to_ocr_ratio: Option<f64>,
     pub ocr_ms_per_ocr_page: f64,
     /// Character error rate over content pages (edits / ground-truth characters).
     pub cer: Option<f64>,
@@ -226,9 +229,11 @@ pub fn run(
         report.quarantined = summary.quarantined.len();
         if summary.pages > 0 {
             report.imaging_ms_per_page = summary.imaging_ms as f64 / summary.pages as f64;
+            report.barcode_ms_per_page = summary.barcode_ms as f64 / summary.pages as f64;
         }
         if summary.pages_ocr > 0 {
             report.ocr_ms_per_ocr_page = summary.ocr_ms as f64 / summary.pages_ocr as f64;
+            report.imaging_to_ocr_ratio = Some(summary.imaging_ms as f64 / summary.ocr_ms as f64);
         }
         let scans = archive.catalog.scans()?;
         let by_path: HashMap<&str, &crate::catalog::ScanRow> = scans

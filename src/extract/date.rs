@@ -11,7 +11,17 @@ pub fn parse_date(s: &str, not_after: NaiveDate) -> Option<NaiveDate> {
     if s.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return month_name_date(s);
     }
-    let s: String = super::fix_digits(s).chars().filter(|c| *c != ' ').collect();
+    let s: String = super::fix_digits(s)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | ',' | '.'))
+        .collect();
+    // `MMDD/YYYY`: OCR lost the first slash.
+    let s = match s.split_once('/') {
+        Some((md, y)) if md.len() == 4 && !y.contains('/') => {
+            format!("{}/{}/{y}", &md[..2], &md[2..])
+        }
+        _ => s,
+    };
     let parts: Vec<&str> = s.split('/').collect();
     if parts.len() != 3 {
         return None;

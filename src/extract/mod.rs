@@ -43,23 +43,26 @@ struct Patterns {
 
 /// A printed date: `MM/DD/YYYY`, `MM/DD/YY` (OCR may put spaces around the slashes),
 /// `YYYY-MM-DD`, or `Month D, YYYY`.
-pub const DATE: &str = r"([0-9OIlSB]{1,2} ?/ ?[0-9OIlSB]{1,2} ?/ ?[0-9OIlSB]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? [0-9OIl]{1,2}, [0-9OIlSB]{4})";
+pub const DATE: &str = r"([0-9OIlSB]{1,2} ?[,.]?/ ?[0-9OIlSB]{1,2} ?[,.]?/ ?[0-9OIlSB]{2,4}|[0-9OIlSB]{4}/[0-9OIlSB]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? [0-9OIl]{1,2}, [0-9OIlSB]{4})";
+
+/// Labels of the date of service in chart headers.
+pub const SERVICE_LABEL: &str = r"(?:Date o[ft] Service|DOS|Service Date|Visit Date)";
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
         // The regexes are constants: a failure here is a programming error caught by tests.
+        // Labels as OCR reads them too ("Patient Naane", "-atient:", "Patier! Name"); the
+        // value must look like `LAST, FIRST` (a period for the comma is an OCR slip).
         name: Regex::new(
-            r"(?m)(?:^|\s)(?i:patient name|patient|name)\s*:\s*([A-Z][A-Za-z'\-]+,\s*[A-Z][A-Za-z'\-]+(?:\s[A-Z]\.)?)",
+            r"(?m)(?:^|\s)(?i:[a-z\-]?atie\S{0,3}\s*na\S{1,3}|[a-z\-]?atie\S{0,3}|name)\s*[:;!.]?\s*([A-Z][A-Za-z'\-]+[,.]\s*[A-Z][A-Za-z'\-]+(?:\s[A-Z]\.)?)",
         )
         .expect("name pattern"),
         mrn: Regex::new(r"(?i)(?:MRN|MR\s?#|Medical Record (?:No\.?|Number|#))\s*[:#]?\s*([0-9OIlSB]{6,10})\b")
             .expect("mrn pattern"),
-        dob: Regex::new(&format!(r"(?i)(?:DOB|Date of Birth|Birth Date)\s*:\s*{DATE}"))
+        dob: Regex::new(&format!(r"(?i)(?:DOB|Date o[ft] Birth|Birth Date)\s*[:;]\s*{DATE}"))
             .expect("dob pattern"),
-        service: Regex::new(&format!(
-            r"(?i)(?:Date of Service|DOS|Service Date|Visit Date)\s*:\s*{DATE}"
-        ))
+        service: Regex::new(&format!(r"(?i){SERVICE_LABEL}\s*[:;]\s*{DATE}"))
         .expect("service pattern"),
     })
 }
@@ -94,7 +97,7 @@ pub fn extract(pages: &[&str], today: NaiveDate) -> Extracted {
         if let Some(c) = p.name.captures(text) {
             let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
             let name = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
-            let value = name.replace(" ,", ",").to_uppercase();
+            let value = name.replacen('.', ",", 1).replace(" ,", ",").to_uppercase();
             match &out.name {
                 None => {
                     out.name = Some(Found {
@@ -220,6 +223,25 @@ mod tests {
         assert_eq!(e.conflicts, vec!["mrn"]);
         let e = extract(&["MRN: 0O412345", "MRN: 00412345"], today());
         assert!(e.conflicts.is_empty(), "OCR look-alikes are the same MRN");
+    }
+
+    #[test]
+    fn ocr_slips_in_labels_and_values() {
+        let e = extract(
+            &["Patient Naane: SMITH. KATHERINE\nDOS; 08/08/2011 DOB: 10,/20/1975"],
+            today(),
+        );
+        assert_eq!(e.name.unwrap().value, "SMITH, KATHERINE");
+        assert_eq!(e.service_date.unwrap().value.to_string(), "2011-08-08");
+        assert_eq!(e.dob.unwrap().value.to_string(), "1975-10-20");
+        let e = extract(
+            &["Patier! Name CRAIG, KATHLEEN\nService Date: 0405/2021"],
+            today(),
+        );
+        assert_eq!(e.name.unwrap().value, "CRAIG, KATHLEEN");
+        assert_eq!(e.service_date.unwrap().value.to_string(), "2021-04-05");
+        let e = extract(&["-atient: JACKSON, MISTY"], today());
+        assert_eq!(e.name.unwrap().value, "JACKSON, MISTY");
     }
 
     #[test]

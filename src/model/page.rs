@@ -88,5 +88,7 @@ pub struct PageResult {
     pub viewer_jpeg: Vec<u8>,
     /// Milliseconds spent in imaging and in OCR for this page.
     pub imaging_ms: u64,
+    /// Barcode reading (split stage), not counted in `imaging_ms`.
+    pub barcode_ms: u64,
     pub ocr_ms: u64,
 }

@@ -96,6 +96,7 @@ pub(crate) fn run(
                 match result {
                     Ok(page) => {
                         summary.imaging_ms += page.imaging_ms;
+                        summary.barcode_ms += page.barcode_ms;
                         summary.ocr_ms += page.ocr_ms;
                         scan.pages.push(page);
                     }
@@ -257,6 +258,73 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
     doc.review = review;
 }
 
+/// Documents behind one patient separator sheet belong to one patient: a name or birth
+/// date that OCR could not read on one document is taken from the others, when they agree
+/// (the most common value, read on at least two documents or the only one read).
+fn fill_from_same_patient(documents: &mut [DocumentDraft]) {
+    let from_sheet = |d: &DocumentDraft| {
+        d.provenance
+            .iter()
+            .any(|f| f.field == "mrn" && f.method == "barcode")
+    };
+    let mrns: HashSet<String> = documents
+        .iter()
+        .filter(|d| from_sheet(d))
+        .filter_map(|d| d.patient.mrn.clone())
+        .collect();
+    for mrn in mrns {
+        let group: Vec<usize> = (0..documents.len())
+            .filter(|&i| {
+                from_sheet(&documents[i]) && documents[i].patient.mrn.as_ref() == Some(&mrn)
+            })
+            .collect();
+        for field in ["name", "dob"] {
+            let get = |d: &DocumentDraft| match field {
+                "name" => d.patient.name.clone(),
+                _ => d.patient.dob.clone(),
+            };
+            let mut counts: HashMap<String, (usize, u32)> = HashMap::new();
+            for &i in &group {
+                if let Some(v) = get(&documents[i]) {
+                    let page = documents[i]
+                        .provenance
+                        .iter()
+                        .find(|f| f.field == field)
+                        .map_or(0, |f| f.page);
+                    counts.entry(v).or_insert((0, page)).0 += 1;
+                }
+            }
+            let Some((value, (n, page))) = counts
+                .iter()
+                .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)))
+                .map(|(v, c)| (v.clone(), *c))
+            else {
+                continue;
+            };
+            if n < 2 && counts.len() > 1 {
+                continue;
+            }
+            for &i in &group {
+                let d = &mut documents[i];
+                if get(d).is_some() {
+                    continue;
+                }
+                match field {
+                    "name" => d.patient.name = Some(value.clone()),
+                    _ => d.patient.dob = Some(value.clone()),
+                }
+                d.provenance.push(FieldSource {
+                    field: field.into(),
+                    page,
+                    span: None,
+                    method: "same_patient".into(),
+                    confidence: 0.8,
+                });
+            }
+        }
+    }
+}
+
 fn commit(
     archive: &mut Archive,
     ctx: &CommitContext,
@@ -278,6 +346,7 @@ fn commit(
     for doc in documents.iter_mut() {
         describe(doc, &scan.pages, ctx);
     }
+    fill_from_same_patient(&mut documents);
     let doc_of_page: HashMap<u32, &str> = documents
         .iter()
         .flat_map(|d| d.pages.iter().map(move |p| (*p, d.doc_id.as_str())))

@@ -57,6 +57,7 @@ pub struct IngestSummary {
     pub wall_secs: f64,
     /// Summed over workers.
     pub imaging_ms: u64,
+    pub barcode_ms: u64,
     pub ocr_ms: u64,
 }
 

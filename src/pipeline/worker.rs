@@ -64,11 +64,15 @@ fn process_page(
 ) -> Result<PageResult, String> {
     let t0 = Instant::now();
     let verdict = blank::detect(&page.image, page.dpi, config.imaging.blank_max_ink_fraction);
+    let blank_ms = t0.elapsed().as_millis() as u64;
+    let tb = Instant::now();
     let barcode_verdict = if verdict.is_blank {
         None
     } else {
         Some(policy.judge(&read_barcodes(&page.image, page.dpi)))
     };
+    let barcode_ms = tb.elapsed().as_millis() as u64;
+    let t0 = Instant::now();
     let kind = match &barcode_verdict {
         None => PageKind::Blank,
         Some(v) => v.kind,
@@ -107,7 +111,7 @@ fn process_page(
             }
         }
     }
-    let mut imaging_ms = t0.elapsed().as_millis() as u64;
+    let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
     let mut ocr = match kind {
         PageKind::Content => Some(
@@ -154,6 +158,7 @@ fn process_page(
         ocr,
         viewer_jpeg,
         imaging_ms,
+        barcode_ms,
         ocr_ms,
     })
 }

@@ -21,7 +21,8 @@ fn patterns() -> &'static Patterns {
         footer: Regex::new(r"(?i)\bPage\s+([0-9OIl]{1,3})\s+of\s+([0-9OIl]{1,3})\b")
             .expect("footer pattern"),
         service: Regex::new(&format!(
-            r"(?i)(?:Date of Service|DOS|Service Date|Visit Date)\s*:\s*{}",
+            r"(?i){}\s*[:;]\s*{}",
+            crate::extract::SERVICE_LABEL,
             crate::extract::DATE
         ))
         .expect("service pattern"),
