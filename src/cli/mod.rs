@@ -5,6 +5,7 @@ mod classify_cmd;
 mod eval_cmd;
 mod export_cmd;
 mod ingest_cmd;
+mod ocr_floor_cmd;
 mod rasterize_cmd;
 mod reindex_cmd;
 mod review_cmd;
@@ -76,6 +77,9 @@ pub enum Command {
     /// Classify texts given as JSON Lines on stdin (for comparisons with other classifiers).
     #[command(hide = true)]
     Classify(classify_cmd::ClassifyArgs),
+    /// Time in-process tesseract recognition alone on page images (benchmark floor).
+    #[command(hide = true)]
+    OcrFloor(ocr_floor_cmd::OcrFloorArgs),
     /// Write the decoded pages of scans as PNG files (for benchmarks against other tools).
     #[command(hide = true)]
     Rasterize(rasterize_cmd::RasterizeArgs),
@@ -161,6 +165,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reclassify(a) => review_cmd::run_reclassify(&ctx, a),
         Command::Train(a) => train_cmd::run(&ctx, a),
         Command::Classify(a) => classify_cmd::run(&ctx, a),
+        Command::OcrFloor(a) => ocr_floor_cmd::run(&ctx, a),
         Command::Rasterize(a) => rasterize_cmd::run(&ctx, a),
     }
 }

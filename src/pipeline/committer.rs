@@ -417,3 +417,62 @@ fn commit(
     summary.documents += ids.len();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Patient;
+
+    fn doc(name: Option<&str>, dob: Option<&str>, sheet: bool) -> DocumentDraft {
+        DocumentDraft {
+            doc_id: "d".into(),
+            pages: vec![2],
+            doc_type: DocType::ProgressNote,
+            doc_type_confidence: 1.0,
+            patient: Patient {
+                mrn: Some("00412345".into()),
+                name: name.map(str::to_string),
+                dob: dob.map(str::to_string),
+            },
+            service_date: None,
+            boundary_confidence: 1.0,
+            review: vec![],
+            provenance: vec![FieldSource {
+                field: "mrn".into(),
+                page: 1,
+                span: None,
+                method: if sheet { "barcode" } else { "text" }.into(),
+                confidence: 1.0,
+            }],
+        }
+    }
+
+    #[test]
+    fn missing_fields_come_from_agreeing_documents_of_the_same_sheet() {
+        let mut docs = vec![
+            doc(Some("DOE, JANE"), Some("1960-01-02"), true),
+            doc(Some("DOE, JANE"), None, true),
+            doc(None, None, true),
+            doc(None, None, false),
+        ];
+        fill_from_same_patient(&mut docs);
+        assert_eq!(docs[2].patient.name.as_deref(), Some("DOE, JANE"));
+        assert_eq!(docs[1].patient.dob.as_deref(), Some("1960-01-02"));
+        assert!(docs[2]
+            .provenance
+            .iter()
+            .any(|f| f.field == "name" && f.method == "same_patient"));
+        assert!(docs[3].patient.name.is_none(), "no sheet: nothing shared");
+    }
+
+    #[test]
+    fn disagreeing_single_readings_are_not_shared() {
+        let mut docs = vec![
+            doc(Some("DOE, JANE"), None, true),
+            doc(Some("DOE, JANA"), None, true),
+            doc(None, None, true),
+        ];
+        fill_from_same_patient(&mut docs);
+        assert!(docs[2].patient.name.is_none());
+    }
+}
