@@ -32,5 +32,6 @@ pub mod ingest;
 pub mod model;
 pub mod ocr;
 pub mod pipeline;
+pub mod retention;
 pub mod split;
 pub mod store;

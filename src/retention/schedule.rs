@@ -1,0 +1,275 @@
+//! Retention schedules (`pipelines/retention.toml`): profiles of classes, each class with
+//! its document types, terms (trigger + period), minor rule, cutoff and disposition.
+//! Validated at load; the file's SHA-256 is recorded on every decision and certificate.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::DocType;
+
+pub const DEFAULT_RETENTION_TOML: &str = include_str!("../../pipelines/retention.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("cannot read retention schedule {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid retention schedule {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// What starts a term's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// The document's date of service.
+    ServiceDate,
+    /// The latest date of service of any live document of the patient (moves when a newer
+    /// document is ingested).
+    PatientLastService,
+    /// When the document was ingested.
+    IngestedAt,
+    /// The document's own date (a letter's or report's date): the date of service, since
+    /// that is the date printed in the header.
+    DocumentDate,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::ServiceDate => "service_date",
+            Trigger::PatientLastService => "patient_last_service",
+            Trigger::IngestedAt => "ingested_at",
+            Trigger::DocumentDate => "document_date",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub trigger: Trigger,
+    #[serde(default)]
+    pub years: u32,
+    #[serde(default)]
+    pub months: u32,
+}
+
+/// For patients under `age_of_majority` at the date of service: keep until
+/// `dob + (age_of_majority + years_after_majority)` years.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinorRule {
+    pub age_of_majority: u32,
+    pub years_after_majority: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    /// Eligible for destruction once every term has run.
+    Destroy,
+    /// Kept for ever.
+    Permanent,
+    /// Never eligible until a person classifies the document (status `indeterminate`).
+    Review,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Cutoff {
+    #[default]
+    None,
+    /// Triggers move to Dec 31 of their year (annual purges).
+    YearEnd,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionClass {
+    pub id: String,
+    pub description: String,
+    pub doc_types: Vec<String>,
+    pub disposition: Disposition,
+    #[serde(default)]
+    pub cutoff: Cutoff,
+    #[serde(default)]
+    pub terms: Vec<Term>,
+    #[serde(default)]
+    pub minor: Option<MinorRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub id: String,
+    pub version: String,
+    pub description: String,
+    pub classes: Vec<RetentionClass>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleFile {
+    version: u32,
+    facility: String,
+    active_profile: String,
+    profiles: Vec<Profile>,
+}
+
+/// A loaded, validated schedule with its active profile.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// SHA-256 of the schedule file's bytes.
+    pub hash: String,
+    pub facility: String,
+    pub profile: Profile,
+    pub profiles: Vec<Profile>,
+}
+
+impl Schedule {
+    pub fn embedded() -> Schedule {
+        // Checked by a unit test; failing here would be a build defect.
+        Schedule::parse(DEFAULT_RETENTION_TOML, "<embedded default>", None)
+            .unwrap_or_else(|e| panic!("embedded pipelines/retention.toml is invalid: {e}"))
+    }
+
+    pub fn load(path: &Path, profile: Option<&str>) -> Result<Schedule, ScheduleError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScheduleError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Schedule::parse(&text, &path.display().to_string(), profile)
+    }
+
+    /// Parses and validates; `profile` overrides the file's `active_profile`.
+    pub fn parse(text: &str, origin: &str, profile: Option<&str>) -> Result<Schedule, ScheduleError> {
+        let invalid = |message: String| ScheduleError::Invalid {
+            path: origin.to_string(),
+            message,
+        };
+        let file: ScheduleFile = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        if file.version != 1 {
+            return Err(invalid(format!("version {} is not supported (expected 1)", file.version)));
+        }
+        let mut ids = HashSet::new();
+        for p in &file.profiles {
+            if !ids.insert(p.id.as_str()) {
+                return Err(invalid(format!("profile {} is defined twice", p.id)));
+            }
+            validate_profile(p).map_err(|m| invalid(format!("profile {}: {m}", p.id)))?;
+        }
+        let wanted = profile.unwrap_or(&file.active_profile);
+        let active = file
+            .profiles
+            .iter()
+            .find(|p| p.id == wanted)
+            .cloned()
+            .ok_or_else(|| {
+                invalid(format!(
+                    "no profile {wanted:?} (profiles: {})",
+                    file.profiles.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+        Ok(Schedule {
+            hash: crate::store::sha256_hex(text.as_bytes()),
+            facility: file.facility,
+            profile: active,
+            profiles: file.profiles,
+        })
+    }
+
+    /// The class a document type maps to in the active profile.
+    pub fn class_of(&self, doc_type: DocType) -> &RetentionClass {
+        class_of(&self.profile, doc_type)
+    }
+
+    /// `profile-id@version#hash-prefix`: how decisions and certificates name the schedule.
+    pub fn label(&self) -> String {
+        format!("{}@{}#{}", self.profile.id, self.profile.version, &self.hash[..12])
+    }
+}
+
+fn class_of(p: &Profile, doc_type: DocType) -> &RetentionClass {
+    // Validation guarantees every type maps to exactly one class.
+    p.classes
+        .iter()
+        .find(|c| c.doc_types.iter().any(|t| t == doc_type.as_str()))
+        .unwrap_or(&p.classes[0])
+}
+
+fn validate_profile(p: &Profile) -> Result<(), String> {
+    if p.classes.is_empty() {
+        return Err("has no classes".into());
+    }
+    let mut class_ids = HashSet::new();
+    let mut mapped = HashSet::new();
+    for c in &p.classes {
+        if !class_ids.insert(c.id.as_str()) {
+            return Err(format!("class {} is defined twice", c.id));
+        }
+        for t in &c.doc_types {
+            if DocType::parse(t).is_none() {
+                return Err(format!("class {}: unknown document type {t:?}", c.id));
+            }
+            if !mapped.insert(t.as_str()) {
+                return Err(format!("document type {t} is in two classes"));
+            }
+        }
+        if c.disposition == Disposition::Destroy && c.terms.is_empty() {
+            return Err(format!("class {}: a destroy class needs at least one term", c.id));
+        }
+        for t in &c.terms {
+            if t.years == 0 && t.months == 0 || t.years > 200 || t.months > 2400 {
+                return Err(format!("class {}: term periods must be 1 month to 200 years", c.id));
+            }
+        }
+        if let Some(m) = &c.minor {
+            if !(1..=30).contains(&m.age_of_majority) || m.years_after_majority > 100 {
+                return Err(format!("class {}: implausible minor rule", c.id));
+            }
+        }
+    }
+    for t in DocType::ALL {
+        if !mapped.contains(t.as_str()) {
+            return Err(format!("document type {} is in no class", t.as_str()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_schedule_is_valid_and_maps_every_type() {
+        let s = Schedule::embedded();
+        assert_eq!(s.profile.id, "AHIMA-baseline");
+        assert_eq!(s.class_of(DocType::DischargeSummary).id, "CLIN-CORE");
+        assert_eq!(s.class_of(DocType::Unclassified).id, "UNCLASSIFIED");
+        assert_eq!(s.class_of(DocType::Correspondence).id, "CORR");
+        for p in ["CA", "NY", "TX", "NC", "MA"] {
+            let s = Schedule::parse(DEFAULT_RETENTION_TOML, "x", Some(p)).unwrap();
+            assert_eq!(s.profile.id, p);
+        }
+    }
+
+    #[test]
+    fn errors_name_what_is_wrong() {
+        let bad = DEFAULT_RETENTION_TOML.replacen("\"correspondence\"", "\"memo\"", 1);
+        let e = Schedule::parse(&bad, "r.toml", None).unwrap_err().to_string();
+        assert!(e.contains("unknown document type \"memo\""), "{e}");
+        let e = Schedule::parse(DEFAULT_RETENTION_TOML, "r.toml", Some("XX"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no profile \"XX\""), "{e}");
+        let bad = DEFAULT_RETENTION_TOML.replacen("years = 10", "years = 0", 1);
+        let e = Schedule::parse(&bad, "r.toml", None).unwrap_err().to_string();
+        assert!(e.contains("term periods"), "{e}");
+    }
+}
