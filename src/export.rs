@@ -1,10 +1,13 @@
 //! Building the export lines of contract §3 from the catalog.
 
+use std::collections::HashMap;
+
 use crate::catalog::{Catalog, CatalogError, ScanRow};
 use crate::model::export::EXPORT_VERSION;
 use crate::model::{
-    DocType, DocumentRecord, ExportDocument, ExportPage, ExportRetention, ExportScan, ExportSource,
+    DocumentRecord, ExportDocument, ExportPage, ExportRetention, ExportScan, ExportSource,
 };
+use crate::retention::Decision;
 
 pub fn scan_line(row: &ScanRow) -> ExportScan {
     ExportScan {
@@ -24,26 +27,34 @@ pub fn scan_line(row: &ScanRow) -> ExportScan {
     }
 }
 
-/// Retention as far as it is known without a schedule: unclassified documents map to the
-/// UNCLASSIFIED class, which is never eligible (retention.md §2.1).
-fn retention_of(doc_type: DocType) -> ExportRetention {
-    match doc_type {
-        DocType::Unclassified => ExportRetention {
-            class: "UNCLASSIFIED".into(),
-            status: "indeterminate".into(),
-            eligible_on: None,
-            binding_rule: Some("unclassified documents are never eligible".into()),
+/// The contract's retention object from a decision (`None`: never computed, which only an
+/// archive from before retention existed can show: reported as indeterminate).
+pub fn retention_line(decision: Option<&Decision>) -> ExportRetention {
+    match decision {
+        Some(d) => ExportRetention {
+            class: d.class.clone(),
+            status: d.status.as_str().into(),
+            eligible_on: d.eligible_on.map(|e| e.to_string()),
+            binding_rule: d.binding_rule.clone(),
+            retain_through: d.retain_through.map(|e| e.to_string()),
+            missing: d.missing.clone(),
+            schedule: Some(d.schedule.clone()),
+            as_of: Some(d.as_of.to_string()),
         },
-        _ => ExportRetention {
+        None => ExportRetention {
             class: "UNASSIGNED".into(),
             status: "indeterminate".into(),
             eligible_on: None,
-            binding_rule: Some("no retention schedule loaded".into()),
+            binding_rule: Some("retention not computed yet".into()),
+            retain_through: None,
+            missing: vec![],
+            schedule: None,
+            as_of: None,
         },
     }
 }
 
-pub fn document_line(d: &DocumentRecord) -> ExportDocument {
+pub fn document_line(d: &DocumentRecord, decision: Option<&Decision>) -> ExportDocument {
     ExportDocument {
         v: EXPORT_VERSION,
         kind: "document".into(),
@@ -68,13 +79,16 @@ pub fn document_line(d: &DocumentRecord) -> ExportDocument {
                 text: p.text.clone(),
             })
             .collect(),
-        retention: retention_of(d.doc_type),
+        retention: retention_line(decision.or(d.retention.as_ref())),
     }
 }
 
 /// Calls `emit` with every export line (scans, then documents) as JSON.
+/// `decisions`: retention as of the export date, by document id (documents missing from
+/// it use their stored decision).
 pub fn export_all(
     catalog: &Catalog,
+    decisions: &HashMap<String, Decision>,
     mut emit: impl FnMut(String) -> std::io::Result<()>,
 ) -> Result<(usize, usize), ExportError> {
     let scans = catalog.scans()?;
@@ -84,7 +98,10 @@ pub fn export_all(
     let ids = catalog.all_doc_ids()?;
     for id in &ids {
         if let Some(d) = catalog.document(id)? {
-            emit(serde_json::to_string(&document_line(&d))?)?;
+            emit(serde_json::to_string(&document_line(
+                &d,
+                decisions.get(id),
+            ))?)?;
         }
     }
     Ok((scans.len(), ids.len()))

@@ -12,6 +12,7 @@
 //! error telling the user to ingest first.
 
 mod models;
+mod retention;
 
 use std::path::{Path, PathBuf};
 
@@ -74,12 +75,21 @@ impl Archive {
         let catalog = Catalog::open(&catalog_path)?;
         let store = BlobStore::open(&root.join("store"), config.store.zstd_level)?;
         let index = ArchiveIndex::open(&root.join("index"), config.index.writer_memory_mb)?;
-        Ok(Archive {
+        let mut catalog = catalog;
+        if index.rebuilt {
+            catalog.mark_all_unindexed()?;
+        }
+        let mut archive = Archive {
             root: root.to_path_buf(),
             catalog,
             store,
             index,
-        })
+        };
+        if archive.index.rebuilt {
+            archive.index.begin_writing()?;
+            archive.sync_index()?;
+        }
+        Ok(archive)
     }
 
     /// Adds to the index every catalog document it has not committed yet (after a crash

@@ -6,9 +6,13 @@
 //! recorded or absent. The search index is derived from here (`indexed` marks what the
 //! index has committed).
 
+mod audit;
+mod retention;
 mod review;
 mod schema;
 
+pub use audit::{AuditEntry, AuditVerification};
+pub use retention::RetentionRow;
 pub use review::{ModelRow, ReviewItem};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -20,6 +24,8 @@ use crate::model::{DocType, DocumentDraft, DocumentRecord, PageKind, PageRecord,
 pub enum CatalogError {
     #[error("catalog database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("catalog record is damaged: {0}")]
+    Corrupt(String),
     #[error("catalog is from a newer ChartVault (schema {found}, this build knows {known})")]
     TooNew { found: i64, known: i64 },
 }
@@ -68,6 +74,9 @@ pub struct ScanRow {
 
 pub struct Catalog {
     conn: Connection,
+    path: std::path::PathBuf,
+    /// Who the audit log names for what this process does (`--user`).
+    actor: String,
 }
 
 fn now() -> String {
@@ -82,7 +91,20 @@ impl Catalog {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&conn)?;
-        Ok(Catalog { conn })
+        Ok(Catalog {
+            conn,
+            path: path.to_path_buf(),
+            actor: "system".into(),
+        })
+    }
+
+    /// Sets who the audit log names for this process's actions.
+    pub fn set_actor(&mut self, user: &str) {
+        self.actor = user.to_string();
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 
     /// Status of a scan with these bytes, if any (`ingested` or `quarantined`).
@@ -99,7 +121,9 @@ impl Catalog {
 
     /// Records a scan, its pages and documents in one transaction.
     pub fn commit_scan(&mut self, scan: &ScanCommit) -> Result<(), CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let at = now();
         tx.execute(
             "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
@@ -162,6 +186,14 @@ impl Catalog {
                 ],
             )?;
         }
+        let ids: Vec<&str> = scan.documents.iter().map(|d| d.doc_id.as_str()).collect();
+        let (seq, hash) = audit::append_tx(
+            &tx,
+            &self.actor,
+            "ingest",
+            &scan.sha256,
+            &serde_json::json!({"pages": scan.pages.len(), "documents": ids}),
+        )?;
         tx.execute(
             "INSERT INTO events(at, kind, subject, detail) VALUES (?1, 'scan_ingested', ?2, ?3)",
             params![
@@ -175,6 +207,7 @@ impl Catalog {
             ],
         )?;
         tx.commit()?;
+        self.write_head(seq, &hash);
         Ok(())
     }
 
@@ -185,7 +218,9 @@ impl Catalog {
         source_path: &str,
         reason: &str,
     ) -> Result<(), CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let at = now();
         match sha256 {
             Some(h) => tx.execute(
@@ -211,7 +246,9 @@ impl Catalog {
     }
 
     pub fn mark_indexed(&mut self, doc_ids: &[String], indexed: bool) -> Result<(), CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for id in doc_ids {
             tx.execute(
                 "UPDATE documents SET indexed = ?2 WHERE doc_id = ?1",
@@ -254,7 +291,7 @@ impl Catalog {
             .conn
             .query_row(
                 "SELECT d.scan_sha256, s.source_path, d.doc_type, d.doc_type_confidence, d.mrn,
-                        d.patient_name, d.dob, d.service_date
+                        d.patient_name, d.dob, d.service_date, d.retention
                  FROM documents d JOIN scans s ON s.sha256 = d.scan_sha256
                  WHERE d.doc_id = ?1",
                 [doc_id],
@@ -268,11 +305,22 @@ impl Catalog {
                         r.get::<_, Option<String>>(5)?,
                         r.get::<_, Option<String>>(6)?,
                         r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((scan_sha256, source_path, doc_type, conf, mrn, name, dob, service_date)) = head
+        let Some((
+            scan_sha256,
+            source_path,
+            doc_type,
+            conf,
+            mrn,
+            name,
+            dob,
+            service_date,
+            retention,
+        )) = head
         else {
             return Ok(None);
         };
@@ -302,6 +350,7 @@ impl Catalog {
             patient: Patient { mrn, name, dob },
             service_date,
             pages,
+            retention: retention.and_then(|j| serde_json::from_str(&j).ok()),
         }))
     }
 

@@ -67,7 +67,9 @@ impl Catalog {
         doc_type: DocType,
         user: &str,
     ) -> Result<Option<DocType>, CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let row: Option<(String, String)> = tx
             .query_row(
                 "SELECT doc_type, review_flags FROM documents WHERE doc_id = ?1",
@@ -95,13 +97,23 @@ impl Catalog {
              VALUES (?1, 'doc_type', ?2, ?3, ?4, ?5)",
             params![doc_id, old, doc_type.as_str(), user, now()],
         )?;
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            user,
+            "reclassify",
+            doc_id,
+            &serde_json::json!({"from": old, "to": doc_type.as_str()}),
+        )?;
         tx.commit()?;
+        self.write_head(seq, &hash);
         Ok(Some(DocType::parse(&old).unwrap_or(DocType::Unclassified)))
     }
 
     /// Clears the review flags of a document a person checked (recorded).
     pub fn confirm_review(&mut self, doc_id: &str, user: &str) -> Result<bool, CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let old: Option<String> = tx
             .query_row(
                 "SELECT review_flags FROM documents WHERE doc_id = ?1",
@@ -124,7 +136,15 @@ impl Catalog {
              VALUES (?1, 'review_flags', ?2, '[]', ?3, ?4)",
             params![doc_id, old, user, now()],
         )?;
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            user,
+            "review_confirm",
+            doc_id,
+            &serde_json::json!({"cleared": serde_json::from_str::<serde_json::Value>(&old).unwrap_or_default()}),
+        )?;
         tx.commit()?;
+        self.write_head(seq, &hash);
         Ok(true)
     }
 
@@ -172,7 +192,9 @@ impl Catalog {
         trained_on: &str,
         examples: usize,
     ) -> Result<i64, CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM models",
             [],

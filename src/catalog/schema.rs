@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -94,6 +94,42 @@ CREATE TABLE models (
 );
 ";
 
+/// Retention: per-document decision, legal holds, the hash-chained audit log.
+const V3: &str = "
+ALTER TABLE documents ADD COLUMN retention_class TEXT;
+ALTER TABLE documents ADD COLUMN retention_status TEXT;
+ALTER TABLE documents ADD COLUMN eligible_on TEXT;
+ALTER TABLE documents ADD COLUMN retention TEXT;
+CREATE INDEX documents_retention ON documents(retention_status, eligible_on);
+CREATE TABLE holds (
+    id             TEXT PRIMARY KEY,
+    matter         TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    scope_kind     TEXT NOT NULL CHECK (scope_kind IN ('mrn', 'document', 'query', 'class')),
+    scope          TEXT NOT NULL,
+    snapshot       TEXT NOT NULL DEFAULT '[]',
+    placed_by      TEXT NOT NULL,
+    placed_at      TEXT NOT NULL,
+    released_by    TEXT,
+    released_at    TEXT,
+    release_reason TEXT
+);
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user      TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
+
 pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -107,6 +143,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 2 {
         conn.execute_batch(&format!("BEGIN; {V2} PRAGMA user_version = 2; COMMIT;"))?;
+    }
+    if version < 3 {
+        conn.execute_batch(&format!("BEGIN; {V3} PRAGMA user_version = 3; COMMIT;"))?;
     }
     Ok(())
 }

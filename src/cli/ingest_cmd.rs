@@ -28,7 +28,13 @@ pub struct IngestArgs {
 pub fn run(ctx: &Context, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(true)?;
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let summary = pipeline::ingest(&mut archive, &args.paths, &ctx.config, &progress)?;
+    let summary = pipeline::ingest(
+        &mut archive,
+        &args.paths,
+        &ctx.config,
+        &ctx.schedule,
+        &progress,
+    )?;
     archive.index.close()?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);

@@ -1,13 +1,16 @@
 //! The command-line interface: one file per subcommand. Errors become one sentence on
 //! stderr and an exit code; no panics, no stack traces.
 
+mod audit_cmd;
 mod classify_cmd;
 mod eval_cmd;
 mod export_cmd;
+mod hold_cmd;
 mod ingest_cmd;
 mod ocr_floor_cmd;
 mod rasterize_cmd;
 mod reindex_cmd;
+mod retention_cmd;
 mod review_cmd;
 mod search_cmd;
 mod show_cmd;
@@ -44,6 +47,15 @@ pub struct Cli {
         default_value = "archive"
     )]
     pub archive: PathBuf,
+    /// Who is acting, for the audit log [default: $CHARTVAULT_USER, else $USER]
+    #[arg(long, global = true, env = "CHARTVAULT_USER")]
+    pub user: Option<String>,
+    /// Retention schedule (TOML) [default: the embedded pipelines/retention.toml]
+    #[arg(long, global = true)]
+    pub retention: Option<PathBuf>,
+    /// Retention profile of the schedule [default: its active_profile]
+    #[arg(long, global = true)]
+    pub retention_profile: Option<String>,
     /// Pipeline definition (TOML) [default: the embedded pipelines/default.toml]
     #[arg(long, global = true)]
     pub pipeline: Option<PathBuf>,
@@ -72,6 +84,12 @@ pub enum Command {
     Review(review_cmd::ReviewArgs),
     /// Set a document's type by hand (recorded; re-indexed; used by `train --from-archive`).
     Reclassify(review_cmd::ReclassifyArgs),
+    /// Retention status report, recompute, schedule in use.
+    Retention(retention_cmd::RetentionArgs),
+    /// Legal holds: place, list, show, release.
+    Hold(hold_cmd::HoldArgs),
+    /// The tamper-evident audit log: verify, list.
+    Audit(audit_cmd::AuditArgs),
     /// Train the document-type model from a corpus and/or reviewed archive documents.
     Train(train_cmd::TrainArgs),
     /// Classify texts given as JSON Lines on stdin (for comparisons with other classifiers).
@@ -149,9 +167,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(p) => PipelineConfig::load(p)?,
         None => PipelineConfig::embedded(),
     };
+    let schedule = match &cli.retention {
+        Some(p) => crate::retention::Schedule::load(p, cli.retention_profile.as_deref())?,
+        None => crate::retention::Schedule::parse(
+            crate::retention::schedule::DEFAULT_RETENTION_TOML,
+            "<embedded retention.toml>",
+            cli.retention_profile.as_deref(),
+        )?,
+    };
+    let user = cli
+        .user
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into());
     let ctx = Context {
         archive_dir: cli.archive,
         config,
+        schedule,
+        user,
     };
     match cli.command {
         Command::Ingest(a) => ingest_cmd::run(&ctx, a),
@@ -163,6 +196,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(a) => eval_cmd::run(&ctx, a),
         Command::Review(a) => review_cmd::run_review(&ctx, a),
         Command::Reclassify(a) => review_cmd::run_reclassify(&ctx, a),
+        Command::Retention(a) => retention_cmd::run(&ctx, a),
+        Command::Hold(a) => hold_cmd::run(&ctx, a),
+        Command::Audit(a) => audit_cmd::run(&ctx, a),
         Command::Train(a) => train_cmd::run(&ctx, a),
         Command::Classify(a) => classify_cmd::run(&ctx, a),
         Command::OcrFloor(a) => ocr_floor_cmd::run(&ctx, a),
@@ -173,10 +209,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub struct Context {
     pub archive_dir: PathBuf,
     pub config: PipelineConfig,
+    pub schedule: crate::retention::Schedule,
+    /// Who the audit log names (`--user`).
+    pub user: String,
 }
 
 impl Context {
     pub fn open_archive(&self, create: bool) -> anyhow::Result<Archive> {
-        Ok(Archive::open(&self.archive_dir, &self.config, create)?)
+        let mut a = Archive::open(&self.archive_dir, &self.config, create)?;
+        a.catalog.set_actor(&self.user);
+        Ok(a)
     }
 }

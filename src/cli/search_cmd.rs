@@ -22,6 +22,13 @@ pub struct SearchArgs {
     /// Service date on or before (YYYY-MM-DD)
     #[arg(long)]
     pub to: Option<String>,
+    /// Only documents with this retention status (retained, eligible, on_hold,
+    /// indeterminate, permanent), as of the last retention sweep
+    #[arg(long)]
+    pub retention_status: Option<String>,
+    /// Only documents eligible for destruction before this date (YYYY-MM-DD)
+    #[arg(long)]
+    pub eligible_before: Option<String>,
     /// Number of results
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -36,8 +43,13 @@ pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("unknown document type {t:?}");
         }
     }
-    let archive = ctx.open_archive(false)?;
-    let results = archive.index.search(&SearchQuery {
+    if let Some(s) = &args.retention_status {
+        if crate::retention::RetentionStatus::parse(s).is_none() {
+            anyhow::bail!("unknown retention status {s:?} (retained, eligible, on_hold, indeterminate, permanent)");
+        }
+    }
+    let mut archive = ctx.open_archive(false)?;
+    let query = SearchQuery {
         text: args.query.clone(),
         mrn: args.mrn,
         doc_type: args.doc_type,
@@ -45,7 +57,19 @@ pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
         to: args.to,
         limit: args.limit,
         offset: 0,
-    })?;
+        retention_status: args.retention_status,
+        eligible_before: args.eligible_before,
+    };
+    let results = archive.index.search(&query)?;
+    // The query may name a patient: the audit log keeps its hash, and the ids it returned.
+    let ids: Vec<&str> = results.hits.iter().map(|h| h.doc_id.as_str()).collect();
+    let actor = archive.catalog.actor().to_string();
+    archive.catalog.audit(
+        &actor,
+        "search",
+        &crate::store::sha256_hex(format!("{query:?}").as_bytes())[..16],
+        serde_json::json!({"total": results.total, "returned": ids}),
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(ExitCode::SUCCESS);

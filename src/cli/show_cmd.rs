@@ -11,15 +11,32 @@ pub struct ShowArgs {
     /// Print the document's export line (JSON)
     #[arg(long)]
     pub json: bool,
+    /// Retention status as of this date [default: today]
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
-    let archive = ctx.open_archive(false)?;
+    let mut archive = ctx.open_archive(false)?;
     let Some(doc) = archive.catalog.document(&args.doc_id)? else {
         anyhow::bail!("no document with id {}", args.doc_id);
     };
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let decision = archive
+        .decisions(
+            &ctx.schedule,
+            as_of,
+            Some(std::slice::from_ref(&doc.doc_id)),
+        )?
+        .pop()
+        .map(|(_, d)| d);
+    archive
+        .catalog
+        .audit(&ctx.user, "view", &doc.doc_id, serde_json::json!({}))?;
     if args.json {
-        let line = crate::export::document_line(&doc);
+        let line = crate::export::document_line(&doc, decision.as_ref());
         println!("{}", serde_json::to_string_pretty(&line)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -54,6 +71,9 @@ pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
         "source     {} (sha256 {})",
         doc.source_path, doc.scan_sha256
     );
+    if let Some(d) = &decision {
+        print_retention(d);
+    }
     for p in &doc.pages {
         println!(
             "\n--- page {} (rotation {}°, OCR confidence {:.0}) ---",
@@ -62,4 +82,37 @@ pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
         println!("{}", p.text);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn print_retention(d: &crate::retention::Decision) {
+    println!(
+        "retention  {} {} as of {} (schedule {})",
+        d.class,
+        d.status.as_str(),
+        d.as_of,
+        d.schedule
+    );
+    if let Some(e) = d.eligible_on {
+        let what = if d.holds.is_empty() {
+            "eligible on"
+        } else {
+            "would be eligible on"
+        };
+        println!(
+            "           {what} {e}, binding rule: {}",
+            d.binding_rule.as_deref().unwrap_or("-")
+        );
+    }
+    for c in &d.candidates {
+        println!(
+            "           candidate: {} from {} -> retain through {}",
+            c.rule, c.trigger_date, c.retain_through
+        );
+    }
+    if !d.missing.is_empty() {
+        println!("           missing: {}", d.missing.join(", "));
+    }
+    if !d.holds.is_empty() {
+        println!("           holds: {}", d.holds.join(", "));
+    }
 }

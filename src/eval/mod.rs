@@ -219,7 +219,13 @@ pub fn run(
         let tmp = tempfile::tempdir().map_err(EvalError::Temp)?;
         let mut archive = Archive::open(&tmp.path().join("archive"), config, true)?;
         let paths: Vec<PathBuf> = charts.iter().map(|c| corpus.join(&c.file)).collect();
-        let summary = pipeline::ingest(&mut archive, &paths, config, progress)?;
+        let summary = pipeline::ingest(
+            &mut archive,
+            &paths,
+            config,
+            &crate::retention::Schedule::embedded(),
+            progress,
+        )?;
         archive
             .index
             .close()

@@ -25,6 +25,10 @@ pub struct IndexFields {
     pub service_day: Field,
     pub pages: Field,
     pub text: Field,
+    pub retention_class: Field,
+    pub retention_status: Field,
+    /// Eligible-on date as YYYYMMDD (absent when never or not yet known).
+    pub eligible_day: Field,
 }
 
 pub fn build_schema() -> (Schema, IndexFields) {
@@ -55,6 +59,12 @@ pub fn build_schema() -> (Schema, IndexFields) {
         ),
         pages: b.add_text_field("pages", STORED),
         text: b.add_text_field("text", analyzed(true)),
+        retention_class: b.add_text_field("retention_class", STRING | STORED),
+        retention_status: b.add_text_field("retention_status", STRING | STORED),
+        eligible_day: b.add_i64_field(
+            "eligible_day",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
     };
     (b.build(), fields)
 }

@@ -22,6 +22,10 @@ pub struct SearchQuery {
     pub to: Option<String>,
     pub limit: usize,
     pub offset: usize,
+    /// Retention status as last computed (`on_hold`, `eligible`, ...).
+    pub retention_status: Option<String>,
+    /// Only documents whose eligible-on date is before this `YYYY-MM-DD`.
+    pub eligible_before: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,9 +51,29 @@ pub struct SearchResults {
 }
 
 impl ArchiveIndex {
-    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, IndexError> {
-        let f = self.fields;
+    /// Ids of every document the query matches (no ranking, no limit).
+    pub fn matching_ids(&self, q: &SearchQuery) -> Result<Vec<String>, IndexError> {
         let searcher = self.reader.searcher();
+        let query = self.build_query(q)?.0;
+        let docs = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut ids = Vec::with_capacity(docs.len());
+        for addr in docs {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = d.get_first(self.fields.doc_id).and_then(|v| v.as_str()) {
+                ids.push(id.to_string());
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// The boolean query for `q`, and the text part (for snippets).
+    #[allow(clippy::type_complexity)]
+    fn build_query(
+        &self,
+        q: &SearchQuery,
+    ) -> Result<(BooleanQuery, Option<Box<dyn Query>>), IndexError> {
+        let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let text = q.text.trim();
         let text_query = if text.is_empty() || text == "*" {
@@ -91,7 +115,23 @@ impl ArchiveIndex {
             };
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
-        let query = BooleanQuery::new(clauses);
+        if let Some(s) = &q.retention_status {
+            clauses.push((Occur::Must, term(f.retention_status, s)));
+        }
+        if let Some(d) = &q.eligible_before {
+            let upper = Bound::Excluded(Term::from_field_i64(f.eligible_day, date_key(d)?));
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Unbounded, upper)),
+            ));
+        }
+        Ok((BooleanQuery::new(clauses), text_query))
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, IndexError> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let (query, text_query) = self.build_query(q)?;
         let limit = q.limit.max(1);
         let (top, total) = searcher.search(
             &query,

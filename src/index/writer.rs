@@ -16,6 +16,8 @@ pub struct ArchiveIndex {
     pub(crate) reader: IndexReader,
     writer: Option<IndexWriter>,
     writer_memory_bytes: usize,
+    /// The index was recreated at open (schema change): every document needs indexing.
+    pub rebuilt: bool,
 }
 
 impl ArchiveIndex {
@@ -25,11 +27,27 @@ impl ArchiveIndex {
             source,
         })?;
         let (schema, fields) = build_schema();
+        let mut rebuilt = false;
         let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Io {
             path: dir.display().to_string(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        let index = Index::open_or_create(mmap, schema)?;
+        let index = match Index::open_or_create(mmap.clone(), schema.clone()) {
+            Ok(i) => i,
+            // An index written by an older build (different schema) is derived data: start
+            // a new one; the archive re-indexes every document from the catalog.
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                clear_dir(dir)?;
+                let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Io {
+                    path: dir.display().to_string(),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+                let index = Index::create(mmap, schema, tantivy::IndexSettings::default())?;
+                rebuilt = true;
+                index
+            }
+            Err(e) => return Err(e.into()),
+        };
         register_analyzer(&index);
         let reader = index
             .reader_builder()
@@ -41,6 +59,7 @@ impl ArchiveIndex {
             reader,
             writer: None,
             writer_memory_bytes: writer_memory_mb.max(16) * 1024 * 1024,
+            rebuilt,
         })
     }
 
@@ -93,6 +112,15 @@ impl ArchiveIndex {
                 d.add_i64(f.service_day, k);
             }
         }
+        if let Some(r) = &record.retention {
+            d.add_text(f.retention_class, &r.class);
+            d.add_text(f.retention_status, r.status.as_str());
+            if let Some(e) = r.eligible_on {
+                if let Ok(k) = date_key(&e.to_string()) {
+                    d.add_i64(f.eligible_day, k);
+                }
+            }
+        }
         let w = self.writer()?;
         w.delete_term(Term::from_field_text(f.doc_id, &record.doc_id));
         w.add_document(d)?;
@@ -139,4 +167,20 @@ impl ArchiveIndex {
         }
         Ok(out)
     }
+}
+
+fn clear_dir(dir: &Path) -> Result<(), IndexError> {
+    let io = |source| IndexError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let p = entry.map_err(io)?.path();
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).map_err(io)?;
+        } else {
+            std::fs::remove_file(&p).map_err(io)?;
+        }
+    }
+    Ok(())
 }

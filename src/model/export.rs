@@ -44,6 +44,18 @@ pub struct ExportRetention {
     pub status: String,
     pub eligible_on: Option<String>,
     pub binding_rule: Option<String>,
+    /// The day the binding term ends (`eligible_on` is the day after).
+    #[serde(default)]
+    pub retain_through: Option<String>,
+    /// Inputs whose absence makes the status `indeterminate`.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// Schedule profile, version and hash prefix the decision was made under.
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// The date the status was computed for.
+    #[serde(default)]
+    pub as_of: Option<String>,
 }
 
 /// `kind: "document"` line.
@@ -64,6 +76,8 @@ pub struct ExportDocument {
 /// One export line: either kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+// Lines are parsed one at a time (tests, outside tools): the size difference is harmless.
+#[allow(clippy::large_enum_variant)]
 pub enum ExportLine {
     Scan(ExportScan),
     Document(ExportDocument),

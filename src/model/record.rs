@@ -25,6 +25,8 @@ pub struct DocumentRecord {
     pub patient: Patient,
     pub service_date: Option<String>,
     pub pages: Vec<PageRecord>,
+    /// Retention decision as last computed (`None` before the first computation).
+    pub retention: Option<crate::retention::Decision>,
 }
 
 impl DocumentRecord {

@@ -27,6 +27,7 @@ struct ScanInFlight {
 pub(crate) struct CommitContext {
     pub classifier: Classifier,
     pub review: ReviewConfig,
+    pub schedule: crate::retention::Schedule,
 }
 
 pub(crate) fn run(
@@ -409,7 +410,23 @@ fn commit(
         .commit_scan(&commit)
         .map_err(crate::archive::ArchiveError::from)?;
     let ids: Vec<String> = documents.iter().map(|d| d.doc_id.clone()).collect();
-    archive.index_documents(&ids)?;
+    // Retention of the new documents, and of the patients' other documents: a newer date
+    // of service moves their patient_last_service. Re-indexes what changed.
+    let mrns: Vec<String> = documents
+        .iter()
+        .filter_map(|d| d.patient.mrn.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut affected = archive
+        .catalog
+        .doc_ids_of_mrns(&mrns)
+        .map_err(crate::archive::ArchiveError::from)?;
+    affected.extend(ids.iter().cloned());
+    affected.sort();
+    affected.dedup();
+    let today = chrono::Local::now().date_naive();
+    archive.recompute_retention(&ctx.schedule, today, Some(&affected))?;
     tracing::info!(scan = %scan.sha256, pages = scan.pages.len(), documents = ids.len(), "scan committed");
     summary.scans_ingested += 1;
     summary.pages += scan.pages.len();

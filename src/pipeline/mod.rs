@@ -104,6 +104,7 @@ pub fn ingest(
     archive: &mut Archive,
     paths: &[PathBuf],
     config: &PipelineConfig,
+    schedule: &crate::retention::Schedule,
     progress: &Progress,
 ) -> Result<IngestSummary, PipelineError> {
     let started = Instant::now();
@@ -116,6 +117,7 @@ pub fn ingest(
     let ctx = committer::CommitContext {
         classifier: archive.classifier(config)?,
         review: config.review.clone(),
+        schedule: schedule.clone(),
     };
     let inputs = crate::ingest::discover(paths);
     progress.set_total(inputs.len() as u64);

@@ -60,16 +60,22 @@ mod tests {
             for years in [0u32, 1, 5, 7, 10, 21, 30] {
                 let r = add_period(day, years, 0);
                 assert!(r >= day);
-                let exact = NaiveDate::from_ymd_opt(day.year() + years as i32, day.month(), day.day());
+                let exact =
+                    NaiveDate::from_ymd_opt(day.year() + years as i32, day.month(), day.day());
                 match exact {
                     Some(e) => assert_eq!(r, e, "{day} + {years}"),
-                    None => assert_eq!(r, NaiveDate::from_ymd_opt(day.year() + years as i32, 3, 1).unwrap()),
+                    None => assert_eq!(
+                        r,
+                        NaiveDate::from_ymd_opt(day.year() + years as i32, 3, 1).unwrap()
+                    ),
                 }
                 // Monotone: a later start never ends earlier.
                 let next = day.succ_opt().unwrap();
                 assert!(add_period(next, years, 0) >= r);
                 // Years add up: (d + a) + b is never before d + (a + b).
-                assert!(add_period(add_period(day, years, 0), 3, 0) >= add_period(day, years + 3, 0));
+                assert!(
+                    add_period(add_period(day, years, 0), 3, 0) >= add_period(day, years + 3, 0)
+                );
             }
             day = day.succ_opt().unwrap();
         }

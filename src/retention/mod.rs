@@ -6,8 +6,10 @@
 //! Nothing here destroys anything: only `purge` does.
 
 pub mod dates;
+pub mod holds;
 pub mod schedule;
 pub mod status;
 
+pub use holds::{Hold, HoldScope};
 pub use schedule::{Schedule, ScheduleError};
 pub use status::{decide, Decision, HoldCheck, RetentionFacts, RetentionStatus};

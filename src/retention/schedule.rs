@@ -23,7 +23,7 @@ pub enum ScheduleError {
 }
 
 /// What starts a term's clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// The document's date of service.
@@ -49,7 +49,7 @@ impl Trigger {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub trigger: Trigger,
@@ -61,14 +61,14 @@ pub struct Term {
 
 /// For patients under `age_of_majority` at the date of service: keep until
 /// `dob + (age_of_majority + years_after_majority)` years.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MinorRule {
     pub age_of_majority: u32,
     pub years_after_majority: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
     /// Eligible for destruction once every term has run.
@@ -79,7 +79,9 @@ pub enum Disposition {
     Review,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Cutoff {
     #[default]
@@ -88,7 +90,7 @@ pub enum Cutoff {
     YearEnd,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionClass {
     pub id: String,
@@ -103,7 +105,7 @@ pub struct RetentionClass {
     pub minor: Option<MinorRule>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub id: String,
@@ -112,9 +114,9 @@ pub struct Profile {
     pub classes: Vec<RetentionClass>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ScheduleFile {
+pub struct ScheduleFile {
     version: u32,
     facility: String,
     active_profile: String,
@@ -147,14 +149,22 @@ impl Schedule {
     }
 
     /// Parses and validates; `profile` overrides the file's `active_profile`.
-    pub fn parse(text: &str, origin: &str, profile: Option<&str>) -> Result<Schedule, ScheduleError> {
+    pub fn parse(
+        text: &str,
+        origin: &str,
+        profile: Option<&str>,
+    ) -> Result<Schedule, ScheduleError> {
         let invalid = |message: String| ScheduleError::Invalid {
             path: origin.to_string(),
             message,
         };
-        let file: ScheduleFile = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        let file: ScheduleFile =
+            toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
         if file.version != 1 {
-            return Err(invalid(format!("version {} is not supported (expected 1)", file.version)));
+            return Err(invalid(format!(
+                "version {} is not supported (expected 1)",
+                file.version
+            )));
         }
         let mut ids = HashSet::new();
         for p in &file.profiles {
@@ -172,7 +182,11 @@ impl Schedule {
             .ok_or_else(|| {
                 invalid(format!(
                     "no profile {wanted:?} (profiles: {})",
-                    file.profiles.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+                    file.profiles
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })?;
         Ok(Schedule {
@@ -190,7 +204,12 @@ impl Schedule {
 
     /// `profile-id@version#hash-prefix`: how decisions and certificates name the schedule.
     pub fn label(&self) -> String {
-        format!("{}@{}#{}", self.profile.id, self.profile.version, &self.hash[..12])
+        format!(
+            "{}@{}#{}",
+            self.profile.id,
+            self.profile.version,
+            &self.hash[..12]
+        )
     }
 }
 
@@ -221,11 +240,17 @@ fn validate_profile(p: &Profile) -> Result<(), String> {
             }
         }
         if c.disposition == Disposition::Destroy && c.terms.is_empty() {
-            return Err(format!("class {}: a destroy class needs at least one term", c.id));
+            return Err(format!(
+                "class {}: a destroy class needs at least one term",
+                c.id
+            ));
         }
         for t in &c.terms {
             if t.years == 0 && t.months == 0 || t.years > 200 || t.months > 2400 {
-                return Err(format!("class {}: term periods must be 1 month to 200 years", c.id));
+                return Err(format!(
+                    "class {}: term periods must be 1 month to 200 years",
+                    c.id
+                ));
             }
         }
         if let Some(m) = &c.minor {
@@ -242,9 +267,29 @@ fn validate_profile(p: &Profile) -> Result<(), String> {
     Ok(())
 }
 
+/// The JSON Schema of `pipelines/retention.toml`, as committed in
+/// `schemas/retention.schema.json`.
+pub fn schedule_json_schema() -> String {
+    serde_json::to_string_pretty(&schemars::schema_for!(ScheduleFile)).unwrap_or_default() + "\n"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn committed_retention_schema_matches_the_code() {
+        let generated = schedule_json_schema();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/retention.schema.json");
+        if std::env::var_os("CHARTVAULT_WRITE_SCHEMAS").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(
+            committed, generated,
+            "schemas/retention.schema.json is stale: CHARTVAULT_WRITE_SCHEMAS=1 cargo test"
+        );
+    }
 
     #[test]
     fn embedded_schedule_is_valid_and_maps_every_type() {
@@ -262,14 +307,18 @@ mod tests {
     #[test]
     fn errors_name_what_is_wrong() {
         let bad = DEFAULT_RETENTION_TOML.replacen("\"correspondence\"", "\"memo\"", 1);
-        let e = Schedule::parse(&bad, "r.toml", None).unwrap_err().to_string();
+        let e = Schedule::parse(&bad, "r.toml", None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown document type \"memo\""), "{e}");
         let e = Schedule::parse(DEFAULT_RETENTION_TOML, "r.toml", Some("XX"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("no profile \"XX\""), "{e}");
         let bad = DEFAULT_RETENTION_TOML.replacen("years = 10", "years = 0", 1);
-        let e = Schedule::parse(&bad, "r.toml", None).unwrap_err().to_string();
+        let e = Schedule::parse(&bad, "r.toml", None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("term periods"), "{e}");
     }
 }

@@ -129,7 +129,7 @@ pub fn decide(
         Cutoff::None => date,
         Cutoff::YearEnd => year_end(date),
     };
-    let mut need = |what: &str, d: &mut Decision| {
+    let need = |what: &str, d: &mut Decision| {
         if !d.missing.iter().any(|m| m == what) {
             d.missing.push(what.to_string());
         }
@@ -150,7 +150,11 @@ pub fn decide(
         };
         let t = cut(t);
         d.candidates.push(Candidate {
-            rule: format!("{} + {}", term.trigger.as_str(), period(term.years, term.months)),
+            rule: format!(
+                "{} + {}",
+                term.trigger.as_str(),
+                period(term.years, term.months)
+            ),
             trigger_date: t,
             retain_through: add_period(t, term.years, term.months),
         });
@@ -173,11 +177,13 @@ pub fn decide(
             (Some(_), None) => need("service_date", &mut d),
         }
     }
-    if let Some(best) = d
-        .candidates
-        .iter()
-        .reduce(|a, b| if b.retain_through > a.retain_through { b } else { a })
-    {
+    if let Some(best) = d.candidates.iter().reduce(|a, b| {
+        if b.retain_through > a.retain_through {
+            b
+        } else {
+            a
+        }
+    }) {
         d.retain_through = Some(best.retain_through);
         d.eligible_on = best.retain_through.succ_opt();
         d.binding_rule = Some(best.rule.clone());
@@ -241,7 +247,10 @@ mod tests {
         assert_eq!(r.class, "CLIN-CORE");
         assert_eq!(r.eligible_on, Some(d("2024-08-02")));
         assert_eq!(r.status, RetentionStatus::Eligible);
-        assert_eq!(r.binding_rule.as_deref(), Some("patient_last_service + 10y"));
+        assert_eq!(
+            r.binding_rule.as_deref(),
+            Some("patient_last_service + 10y")
+        );
     }
 
     #[test]
@@ -261,7 +270,12 @@ mod tests {
     #[test]
     fn example_3_minor_rule_binds() {
         let s = Schedule::embedded();
-        let f = facts(DocType::ProgressNote, "2012-01-15", Some("2010-05-01"), "2012-01-15");
+        let f = facts(
+            DocType::ProgressNote,
+            "2012-01-15",
+            Some("2010-05-01"),
+            "2012-01-15",
+        );
         let r = decide(&s, &f, &HoldCheck::Clear, d("2026-11-22"));
         let dates: Vec<NaiveDate> = r.candidates.iter().map(|c| c.retain_through).collect();
         assert_eq!(dates, vec![d("2022-01-15"), d("2038-05-01")]);
@@ -279,7 +293,12 @@ mod tests {
         let released = decide(&s, &f, &HoldCheck::Clear, d("2026-11-22"));
         assert_eq!(released.status, RetentionStatus::Eligible);
         // Fail closed.
-        let unknown = decide(&s, &f, &HoldCheck::Unknown("index busy".into()), d("2026-11-22"));
+        let unknown = decide(
+            &s,
+            &f,
+            &HoldCheck::Unknown("index busy".into()),
+            d("2026-11-22"),
+        );
         assert_eq!(unknown.status, RetentionStatus::OnHold);
     }
 
@@ -307,7 +326,10 @@ mod tests {
         let s = Schedule::embedded();
         let far = d("2999-01-01");
         let mut f = facts(DocType::Unclassified, "2000-01-01", ADULT, "2000-01-01");
-        assert_eq!(decide(&s, &f, &HoldCheck::Clear, far).status, RetentionStatus::Indeterminate);
+        assert_eq!(
+            decide(&s, &f, &HoldCheck::Clear, far).status,
+            RetentionStatus::Indeterminate
+        );
         f.doc_type = DocType::ProgressNote;
         f.service_date = None;
         let r = decide(&s, &f, &HoldCheck::Clear, far);
@@ -339,7 +361,12 @@ mod tests {
         }
         // California's floor: a 17-year-old is kept 7 years, not until 19.
         let s = Schedule::parse(text, "x", Some("CA")).unwrap();
-        let f = facts(DocType::ProgressNote, "2016-01-10", Some("1998-06-01"), "2016-01-10");
+        let f = facts(
+            DocType::ProgressNote,
+            "2016-01-10",
+            Some("1998-06-01"),
+            "2016-01-10",
+        );
         let r = decide(&s, &f, &HoldCheck::Clear, d("2026-11-22"));
         assert_eq!(r.retain_through, Some(d("2023-01-10")));
     }
@@ -347,7 +374,12 @@ mod tests {
     #[test]
     fn property_eligibility_is_monotone_in_the_as_of_date() {
         let s = Schedule::embedded();
-        let f = facts(DocType::RadiologyReport, "2009-07-04", Some("1999-02-28"), "2011-12-31");
+        let f = facts(
+            DocType::RadiologyReport,
+            "2009-07-04",
+            Some("1999-02-28"),
+            "2011-12-31",
+        );
         let r = decide(&s, &f, &HoldCheck::Clear, d("2000-01-01"));
         let e = r.eligible_on.unwrap();
         let mut day = d("2015-01-01");

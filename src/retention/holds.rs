@@ -1,0 +1,200 @@
+//! Legal holds: what a hold covers and whether a document falls in it (retention.md §4).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// What a hold covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HoldScope {
+    /// Every document of a patient, including ones ingested later.
+    Mrn { mrn: String },
+    /// One document.
+    Document { doc_id: String },
+    /// A saved search, re-run at every check; the ids matched at placement are kept too.
+    Query {
+        text: String,
+        #[serde(default)]
+        doc_type: Option<String>,
+        #[serde(default)]
+        from: Option<NaiveDate>,
+        #[serde(default)]
+        to: Option<NaiveDate>,
+    },
+    /// A retention class and a range of service dates.
+    Class {
+        class: String,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+}
+
+impl HoldScope {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HoldScope::Mrn { .. } => "mrn",
+            HoldScope::Document { .. } => "document",
+            HoldScope::Query { .. } => "query",
+            HoldScope::Class { .. } => "class",
+        }
+    }
+
+    /// A description without patient data (for lists shown to people without PHI access
+    /// and for the audit log).
+    pub fn redacted(&self) -> String {
+        match self {
+            HoldScope::Mrn { .. } => "patient (MRN)".into(),
+            HoldScope::Document { doc_id } => format!("document {doc_id}"),
+            HoldScope::Query { .. } => "saved query".into(),
+            HoldScope::Class { class, from, to } => format!("class {class}, service {from}..{to}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hold {
+    pub id: String,
+    pub matter: String,
+    pub reason: String,
+    pub scope: HoldScope,
+    /// Query holds: document ids matched when the hold was placed.
+    pub snapshot: Vec<String>,
+    pub placed_by: String,
+    pub placed_at: String,
+    pub released_by: Option<String>,
+    pub released_at: Option<String>,
+    pub release_reason: Option<String>,
+}
+
+impl Hold {
+    pub fn is_active(&self) -> bool {
+        self.released_at.is_none()
+    }
+}
+
+/// A document as hold scopes see it.
+#[derive(Debug, Clone)]
+pub struct HoldSubject<'a> {
+    pub doc_id: &'a str,
+    pub mrn: Option<&'a str>,
+    pub class: &'a str,
+    pub service_date: Option<NaiveDate>,
+}
+
+/// Whether an active hold covers the document. Query holds need the set of ids the query
+/// matches now (`query_hits`); `None` means it could not be run, and the caller fails closed.
+pub fn covers(hold: &Hold, doc: &HoldSubject, query_hits: Option<&[String]>) -> Option<bool> {
+    if !hold.is_active() {
+        return Some(false);
+    }
+    Some(match &hold.scope {
+        HoldScope::Mrn { mrn } => doc.mrn == Some(mrn.as_str()),
+        HoldScope::Document { doc_id } => doc.doc_id == doc_id,
+        HoldScope::Class { class, from, to } => {
+            // A document without a service date cannot be shown outside the range: held.
+            doc.class == class && doc.service_date.is_none_or(|d| d >= *from && d <= *to)
+        }
+        HoldScope::Query { .. } => {
+            if hold.snapshot.iter().any(|id| id == doc.doc_id) {
+                return Some(true);
+            }
+            query_hits?.iter().any(|id| id == doc.doc_id)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hold(scope: HoldScope) -> Hold {
+        Hold {
+            id: "H-0001".into(),
+            matter: "Doe v. Hospital".into(),
+            reason: "litigation".into(),
+            scope,
+            snapshot: vec!["dsnap".into()],
+            placed_by: "officer".into(),
+            placed_at: "2026-01-01T00:00:00Z".into(),
+            released_by: None,
+            released_at: None,
+            release_reason: None,
+        }
+    }
+
+    fn subject<'a>(id: &'a str, mrn: Option<&'a str>, svc: Option<&str>) -> HoldSubject<'a> {
+        HoldSubject {
+            doc_id: id,
+            mrn,
+            class: "CLIN-CORE",
+            service_date: svc.map(|s| s.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn scopes_match_what_they_name() {
+        let h = hold(HoldScope::Mrn {
+            mrn: "00412345".into(),
+        });
+        assert_eq!(
+            covers(&h, &subject("d1", Some("00412345"), None), None),
+            Some(true)
+        );
+        assert_eq!(
+            covers(&h, &subject("d1", Some("00412346"), None), None),
+            Some(false)
+        );
+        assert_eq!(covers(&h, &subject("d1", None, None), None), Some(false));
+        let h = hold(HoldScope::Class {
+            class: "CLIN-CORE".into(),
+            from: "2010-01-01".parse().unwrap(),
+            to: "2010-12-31".parse().unwrap(),
+        });
+        assert_eq!(
+            covers(&h, &subject("d", None, Some("2010-06-01")), None),
+            Some(true)
+        );
+        assert_eq!(
+            covers(&h, &subject("d", None, Some("2011-06-01")), None),
+            Some(false)
+        );
+        assert_eq!(
+            covers(&h, &subject("d", None, None), None),
+            Some(true),
+            "unknown date: held"
+        );
+    }
+
+    #[test]
+    fn query_holds_use_snapshot_and_fail_closed() {
+        let h = hold(HoldScope::Query {
+            text: "pneumothorax".into(),
+            doc_type: None,
+            from: None,
+            to: None,
+        });
+        assert_eq!(covers(&h, &subject("dsnap", None, None), None), Some(true));
+        assert_eq!(
+            covers(&h, &subject("dnew", None, None), Some(&["dnew".into()])),
+            Some(true)
+        );
+        assert_eq!(
+            covers(&h, &subject("dnew", None, None), Some(&[])),
+            Some(false)
+        );
+        assert_eq!(
+            covers(&h, &subject("dnew", None, None), None),
+            None,
+            "cannot tell"
+        );
+    }
+
+    #[test]
+    fn released_holds_cover_nothing() {
+        let mut h = hold(HoldScope::Document {
+            doc_id: "d1".into(),
+        });
+        h.released_at = Some("2026-02-01T00:00:00Z".into());
+        assert_eq!(covers(&h, &subject("d1", None, None), None), Some(false));
+    }
+}
