@@ -40,6 +40,7 @@ pub fn retention_line(decision: Option<&Decision>) -> ExportRetention {
             missing: d.missing.clone(),
             schedule: Some(d.schedule.clone()),
             as_of: Some(d.as_of.to_string()),
+            certificate_id: None,
         },
         None => ExportRetention {
             class: "UNASSIGNED".into(),
@@ -50,6 +51,7 @@ pub fn retention_line(decision: Option<&Decision>) -> ExportRetention {
             missing: vec![],
             schedule: None,
             as_of: None,
+            certificate_id: None,
         },
     }
 }
@@ -84,6 +86,26 @@ pub fn document_line(d: &DocumentRecord, decision: Option<&Decision>) -> ExportD
 }
 
 /// Calls `emit` with every export line (scans, then documents) as JSON.
+pub fn tombstone_line(t: &crate::catalog::Tombstone) -> crate::model::export::ExportTombstone {
+    crate::model::export::ExportTombstone {
+        v: EXPORT_VERSION,
+        kind: "document".into(),
+        doc_id: t.doc_id.clone(),
+        doc_type: t.doc_type.clone(),
+        retention: ExportRetention {
+            class: t.class.clone(),
+            status: "destroyed".into(),
+            eligible_on: None,
+            binding_rule: None,
+            retain_through: None,
+            missing: vec![],
+            schedule: None,
+            as_of: None,
+            certificate_id: Some(t.certificate_id.clone()),
+        },
+    }
+}
+
 /// `decisions`: retention as of the export date, by document id (documents missing from
 /// it use their stored decision).
 pub fn export_all(
@@ -97,7 +119,9 @@ pub fn export_all(
     }
     let ids = catalog.all_doc_ids()?;
     for id in &ids {
-        if let Some(d) = catalog.document(id)? {
+        if let Some(t) = catalog.tombstone(id)? {
+            emit(serde_json::to_string(&tombstone_line(&t))?)?;
+        } else if let Some(d) = catalog.document(id)? {
             emit(serde_json::to_string(&document_line(
                 &d,
                 decisions.get(id),

@@ -32,6 +32,7 @@ pub mod ingest;
 pub mod model;
 pub mod ocr;
 pub mod pipeline;
+pub mod purge;
 pub mod retention;
 pub mod split;
 pub mod store;

@@ -7,11 +7,13 @@
 //! index has committed).
 
 mod audit;
+mod purge;
 mod retention;
 mod review;
 mod schema;
 
 pub use audit::{AuditEntry, AuditVerification};
+pub use purge::{purge_sha256, JobRow, ManifestEntry, Tombstone};
 pub use retention::RetentionRow;
 pub use review::{ModelRow, ReviewItem};
 
@@ -90,12 +92,22 @@ impl Catalog {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted content is overwritten, not left in free pages (purges must erase).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         schema::migrate(&conn)?;
         Ok(Catalog {
             conn,
             path: path.to_path_buf(),
             actor: "system".into(),
         })
+    }
+
+    /// Copies the write-ahead log into the database and empties it, so no old page
+    /// versions (of erased content) linger in `catalog.db-wal`.
+    pub fn checkpoint(&self) -> Result<(), CatalogError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Sets who the audit log names for this process's actions.
@@ -260,12 +272,26 @@ impl Catalog {
     }
 
     pub fn mark_all_unindexed(&mut self) -> Result<(), CatalogError> {
-        self.conn.execute("UPDATE documents SET indexed = 0", [])?;
+        self.conn.execute(
+            "UPDATE documents SET indexed = 0 WHERE COALESCE(retention_status, '') <> 'destroyed'",
+            [],
+        )?;
         Ok(())
     }
 
     pub fn unindexed_doc_ids(&self) -> Result<Vec<String>, CatalogError> {
-        self.ids("SELECT doc_id FROM documents WHERE indexed = 0 ORDER BY rowid")
+        self.ids(
+            "SELECT doc_id FROM documents WHERE indexed = 0
+             AND COALESCE(retention_status, '') <> 'destroyed' ORDER BY rowid",
+        )
+    }
+
+    /// Documents not destroyed (what the index should hold).
+    pub fn live_doc_ids(&self) -> Result<Vec<String>, CatalogError> {
+        self.ids(
+            "SELECT doc_id FROM documents WHERE COALESCE(retention_status, '') <> 'destroyed'
+             ORDER BY rowid",
+        )
     }
 
     pub fn all_doc_ids(&self) -> Result<Vec<String>, CatalogError> {
@@ -436,6 +462,15 @@ impl Catalog {
     }
 
     /// Original file blobs of a scan: (file name, blob hash), in page order.
+    /// Original files of a scan with their position: (seq, name, blob).
+    pub fn scan_file_rows(&self, sha256: &str) -> Result<Vec<(u32, String, String)>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, name, blob FROM scan_files WHERE scan_sha256 = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     pub fn scan_files(&self, sha256: &str) -> Result<Vec<(String, String)>, CatalogError> {
         let mut stmt = self
             .conn

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -130,6 +130,77 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
 
+/// Purge jobs, approvals, per-document progress, tombstones (hash-chained destruction
+/// log), certificates of destruction.
+const V4: &str = "
+CREATE TABLE purge_jobs (
+    id                 TEXT PRIMARY KEY,
+    state              TEXT NOT NULL CHECK (state IN ('planned', 'approved', 'executing',
+                           'verified', 'certified', 'cancelled')),
+    as_of              TEXT NOT NULL,
+    created_by         TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    schedule_label     TEXT NOT NULL,
+    schedule_hash      TEXT NOT NULL,
+    manifest           TEXT NOT NULL,
+    manifest_hash      TEXT NOT NULL,
+    excluded           TEXT NOT NULL,
+    required_approvals INTEGER NOT NULL,
+    approvals_expire   TEXT NOT NULL,
+    executed_by        TEXT,
+    started_at         TEXT,
+    finished_at        TEXT,
+    verification       TEXT,
+    certificate_id     TEXT
+);
+CREATE TABLE purge_approvals (
+    job_id        TEXT NOT NULL REFERENCES purge_jobs(id),
+    user          TEXT NOT NULL,
+    manifest_hash TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    PRIMARY KEY (job_id, user)
+);
+CREATE TABLE purge_items (
+    job_id  TEXT NOT NULL REFERENCES purge_jobs(id),
+    doc_id  TEXT NOT NULL,
+    state   TEXT NOT NULL CHECK (state IN ('pending', 'destroyed', 'skipped')),
+    reason  TEXT,
+    -- Which of the plan's patients (0..n) the document belongs to: counts, never identities.
+    patient_slot INTEGER,
+    -- Blobs to delete once the catalog no longer refers to them (resumable cleanup).
+    blobs   TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (job_id, doc_id)
+);
+CREATE TABLE tombstones (
+    seq             INTEGER PRIMARY KEY,
+    doc_id          TEXT NOT NULL UNIQUE,
+    class           TEXT NOT NULL,
+    doc_type        TEXT NOT NULL,
+    schedule_hash   TEXT NOT NULL,
+    service_year    INTEGER,
+    page_count      INTEGER NOT NULL,
+    bytes           INTEGER NOT NULL,
+    original_sha256 TEXT NOT NULL,
+    job_id          TEXT NOT NULL,
+    certificate_id  TEXT NOT NULL,
+    destroyed_at    TEXT NOT NULL,
+    prev_hash       TEXT NOT NULL,
+    hash            TEXT NOT NULL
+);
+CREATE TRIGGER tombstones_no_update BEFORE UPDATE ON tombstones
+    BEGIN SELECT RAISE(ABORT, 'the destruction log is append-only'); END;
+CREATE TRIGGER tombstones_no_delete BEFORE DELETE ON tombstones
+    BEGIN SELECT RAISE(ABORT, 'the destruction log is append-only'); END;
+CREATE TABLE certificates (
+    id        TEXT PRIMARY KEY,
+    job_id    TEXT NOT NULL UNIQUE,
+    issued_at TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+";
+
 pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -146,6 +217,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 3 {
         conn.execute_batch(&format!("BEGIN; {V3} PRAGMA user_version = 3; COMMIT;"))?;
+    }
+    if version < 4 {
+        conn.execute_batch(&format!("BEGIN; {V4} PRAGMA user_version = 4; COMMIT;"))?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod export_cmd;
 mod hold_cmd;
 mod ingest_cmd;
 mod ocr_floor_cmd;
+mod purge_cmd;
 mod rasterize_cmd;
 mod reindex_cmd;
 mod retention_cmd;
@@ -88,6 +89,8 @@ pub enum Command {
     Retention(retention_cmd::RetentionArgs),
     /// Legal holds: place, list, show, release.
     Hold(hold_cmd::HoldArgs),
+    /// Purge jobs: plan (dry run), approve, execute, certificates of destruction.
+    Purge(purge_cmd::PurgeArgs),
     /// The tamper-evident audit log: verify, list.
     Audit(audit_cmd::AuditArgs),
     /// Train the document-type model from a corpus and/or reviewed archive documents.
@@ -198,6 +201,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reclassify(a) => review_cmd::run_reclassify(&ctx, a),
         Command::Retention(a) => retention_cmd::run(&ctx, a),
         Command::Hold(a) => hold_cmd::run(&ctx, a),
+        Command::Purge(a) => purge_cmd::run(&ctx, a),
         Command::Audit(a) => audit_cmd::run(&ctx, a),
         Command::Train(a) => train_cmd::run(&ctx, a),
         Command::Classify(a) => classify_cmd::run(&ctx, a),

@@ -18,6 +18,37 @@ pub struct ShowArgs {
 
 pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
+    if let Some(t) = archive.catalog.tombstone(&args.doc_id)? {
+        archive.catalog.audit(
+            &ctx.user,
+            "view",
+            &t.doc_id,
+            serde_json::json!({"destroyed": true}),
+        )?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&crate::export::tombstone_line(&t))?
+            );
+        } else {
+            println!("document   {}", t.doc_id);
+            println!(
+                "destroyed  {} by purge job {} under schedule {}; certificate of destruction {}",
+                t.destroyed_at,
+                t.job_id,
+                &t.schedule_hash[..12],
+                t.certificate_id
+            );
+            println!(
+                "kept       class {}, type {}, service year {}, {} pages (tombstone only)",
+                t.class,
+                t.doc_type,
+                t.service_year.map_or("-".into(), |y| y.to_string()),
+                t.page_count
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(doc) = archive.catalog.document(&args.doc_id)? else {
         anyhow::bail!("no document with id {}", args.doc_id);
     };

@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, _args: VerifyArgs) -> anyhow::Result<ExitCode> {
             problems.push(format!("{what}: {e}"));
         }
     }
-    let catalog_ids: HashSet<String> = archive.catalog.all_doc_ids()?.into_iter().collect();
+    let catalog_ids: HashSet<String> = archive.catalog.live_doc_ids()?.into_iter().collect();
     let index_ids = archive.index.all_doc_ids()?;
     let mut seen = HashSet::new();
     for id in &index_ids {

@@ -127,6 +127,75 @@ impl ArchiveIndex {
         Ok(())
     }
 
+    /// Removes a document (visible after the next commit; physically gone only after its
+    /// segment is merged: see [`ArchiveIndex::merge_and_collect`]).
+    pub fn delete_doc(&mut self, doc_id: &str) -> Result<(), IndexError> {
+        let f = self.fields.doc_id;
+        self.writer()?.delete_term(Term::from_field_text(f, doc_id));
+        Ok(())
+    }
+
+    /// Merges every segment into one (dropping deleted documents' data) and deletes the
+    /// files no longer used: after this, deleted text is physically gone from the index.
+    pub fn merge_and_collect(&mut self) -> Result<(), IndexError> {
+        let ids = self.index.searchable_segment_ids()?;
+        let needs_merge = ids.len() > 1 || self.pending_deletes() > 0;
+        let w = self.writer()?;
+        if needs_merge && !ids.is_empty() {
+            w.merge(&ids).wait()?;
+        }
+        w.garbage_collect_files().wait()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Documents with this id in the index (alive).
+    pub fn count_doc(&self, doc_id: &str) -> Result<usize, IndexError> {
+        let q = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.doc_id, doc_id),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        Ok(self
+            .reader
+            .searcher()
+            .search(&q, &tantivy::collector::Count)?)
+    }
+
+    /// Deleted documents whose data still sits in a segment.
+    pub fn pending_deletes(&self) -> u64 {
+        self.reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.num_deleted_docs() as u64)
+            .sum()
+    }
+
+    /// Files in the index folder that no live segment uses (left-over segment files).
+    pub fn orphan_files(&self, dir: &Path) -> Result<Vec<String>, IndexError> {
+        let mut used: std::collections::HashSet<std::path::PathBuf> = Default::default();
+        for m in self.index.searchable_segment_metas()? {
+            used.extend(m.list_files());
+        }
+        let mut out = Vec::new();
+        let entries = std::fs::read_dir(dir).map_err(|source| IndexError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let n = name.to_string_lossy();
+            if n == "meta.json" || n == ".managed.json" || n.ends_with(".lock") {
+                continue;
+            }
+            if !used.contains(std::path::Path::new(&*n)) {
+                out.push(n.into_owned());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     pub fn delete_all(&mut self) -> Result<(), IndexError> {
         self.writer()?.delete_all_documents()?;
         Ok(())

@@ -56,6 +56,20 @@ pub struct ExportRetention {
     /// The date the status was computed for.
     #[serde(default)]
     pub as_of: Option<String>,
+    /// For `destroyed`: the certificate of destruction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<String>,
+}
+
+/// `kind: "document"` line of a destroyed document: no PHI, only what the tombstone keeps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportTombstone {
+    pub v: u32,
+    pub kind: String,
+    pub doc_id: String,
+    pub doc_type: String,
+    pub retention: ExportRetention,
 }
 
 /// `kind: "document"` line.
@@ -81,6 +95,7 @@ pub struct ExportDocument {
 pub enum ExportLine {
     Scan(ExportScan),
     Document(ExportDocument),
+    Tombstone(ExportTombstone),
 }
 
 /// The JSON Schema of an export line, as committed in `schemas/export.schema.json`.

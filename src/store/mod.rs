@@ -83,6 +83,22 @@ impl BlobStore {
         Ok(hash)
     }
 
+    /// Deletes a blob (a purge; the caller checked nothing live refers to it). Returns
+    /// whether it existed. Idempotent.
+    pub fn remove(&self, hash: &str) -> Result<bool, StoreError> {
+        let path = self.path_of(hash);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                if let Some(d) = path.parent().and_then(|d| File::open(d).ok()) {
+                    let _ = d.sync_all();
+                }
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io_err(&path)(e)),
+        }
+    }
+
     /// Reads a blob and checks its hash.
     pub fn get(&self, hash: &str) -> Result<Vec<u8>, StoreError> {
         let path = self.path_of(hash);

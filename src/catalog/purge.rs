@@ -1,0 +1,655 @@
+//! Purge jobs, approvals, per-document destruction, tombstones and certificates in the
+//! catalog. Destroying a document is one transaction: its PHI fields and page text are
+//! erased, a tombstone is chained onto the destruction log, the job item is marked; the
+//! blobs it freed are listed on the item so a resumed run deletes them.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{now, Catalog, CatalogError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    pub doc_id: String,
+    /// SHA-256 over the document's page texts and blob ids when planned.
+    pub content_hash: String,
+    pub class: String,
+    pub doc_type: String,
+    pub service_year: Option<i32>,
+    pub pages: u32,
+    pub patient_slot: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRow {
+    pub id: String,
+    pub state: String,
+    pub as_of: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub schedule_label: String,
+    pub schedule_hash: String,
+    pub manifest: Vec<ManifestEntry>,
+    /// SHA-256 of the manifest JSON as stored.
+    pub manifest_hash: String,
+    pub manifest_json: String,
+    pub excluded: serde_json::Value,
+    pub required_approvals: u32,
+    pub approvals_expire: String,
+    pub executed_by: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub verification: Option<serde_json::Value>,
+    pub certificate_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tombstone {
+    pub doc_id: String,
+    pub class: String,
+    pub doc_type: String,
+    pub schedule_hash: String,
+    pub service_year: Option<i32>,
+    pub page_count: u32,
+    pub bytes: u64,
+    pub original_sha256: String,
+    pub job_id: String,
+    pub certificate_id: String,
+    pub destroyed_at: String,
+}
+
+pub fn purge_sha256(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn chain(prev: &str, body: &str) -> String {
+    purge_sha256(&format!("{prev}\n{body}"))
+}
+
+impl Catalog {
+    /// Content hash of a live document: its page texts and blob ids.
+    pub fn content_hash(&self, doc_id: &str) -> Result<String, CatalogError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT COALESCE(text, ''), COALESCE(words_blob, ''), COALESCE(image_blob, '')
+             FROM pages WHERE doc_id = ?1 ORDER BY page_no",
+        )?;
+        let mut h = Sha256::new();
+        for r in stmt.query_map([doc_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })? {
+            let (t, w, i) = r?;
+            for part in [t, w, i] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+        }
+        Ok(hex::encode(h.finalize()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_purge_job(
+        &mut self,
+        id: &str,
+        as_of: &str,
+        user: &str,
+        schedule_label: &str,
+        schedule_hash: &str,
+        manifest: &[ManifestEntry],
+        excluded: &serde_json::Value,
+        required_approvals: u32,
+        approvals_expire: &str,
+    ) -> Result<String, CatalogError> {
+        let manifest_json = serde_json::to_string(manifest).unwrap_or_default();
+        let manifest_hash = purge_sha256(&manifest_json);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO purge_jobs(id, state, as_of, created_by, created_at, schedule_label,
+               schedule_hash, manifest, manifest_hash, excluded, required_approvals,
+               approvals_expire)
+             VALUES (?1, 'planned', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                id,
+                as_of,
+                user,
+                now(),
+                schedule_label,
+                schedule_hash,
+                manifest_json,
+                manifest_hash,
+                excluded.to_string(),
+                required_approvals,
+                approvals_expire
+            ],
+        )?;
+        for e in manifest {
+            tx.execute(
+                "INSERT INTO purge_items(job_id, doc_id, state, patient_slot) VALUES (?1, ?2, 'pending', ?3)",
+                params![id, e.doc_id, e.patient_slot],
+            )?;
+        }
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            user,
+            "purge_plan",
+            id,
+            &serde_json::json!({"documents": manifest.len(), "manifest_hash": manifest_hash,
+                                "as_of": as_of, "excluded": excluded}),
+        )?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(manifest_hash)
+    }
+
+    pub fn purge_job(&self, id: &str) -> Result<Option<JobRow>, CatalogError> {
+        Ok(self
+            .purge_jobs_where("WHERE id = ?1", &[&id])?
+            .into_iter()
+            .next())
+    }
+
+    pub fn purge_jobs(&self) -> Result<Vec<JobRow>, CatalogError> {
+        self.purge_jobs_where("", &[])
+    }
+
+    fn purge_jobs_where(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<JobRow>, CatalogError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, state, as_of, created_by, created_at, schedule_label, schedule_hash,
+                    manifest, manifest_hash, excluded, required_approvals, approvals_expire,
+                    executed_by, started_at, finished_at, verification, certificate_id
+             FROM purge_jobs {filter} ORDER BY created_at, id"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            let manifest_json: String = r.get(7)?;
+            Ok(JobRow {
+                id: r.get(0)?,
+                state: r.get(1)?,
+                as_of: r.get(2)?,
+                created_by: r.get(3)?,
+                created_at: r.get(4)?,
+                schedule_label: r.get(5)?,
+                schedule_hash: r.get(6)?,
+                manifest: serde_json::from_str(&manifest_json).unwrap_or_default(),
+                manifest_json,
+                manifest_hash: r.get(8)?,
+                excluded: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
+                required_approvals: r.get(10)?,
+                approvals_expire: r.get(11)?,
+                executed_by: r.get(12)?,
+                started_at: r.get(13)?,
+                finished_at: r.get(14)?,
+                verification: r
+                    .get::<_, Option<String>>(15)?
+                    .and_then(|v| serde_json::from_str(&v).ok()),
+                certificate_id: r.get(16)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// (user, manifest hash, at) of a job's approvals.
+    pub fn purge_approvals(&self, id: &str) -> Result<Vec<(String, String, String)>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT user, manifest_hash, at FROM purge_approvals WHERE job_id = ?1 ORDER BY at",
+        )?;
+        let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Records an approval bound to `manifest_hash`; the job becomes `approved` when it
+    /// has enough. Returns the number of approvals.
+    pub fn approve_purge(
+        &mut self,
+        id: &str,
+        user: &str,
+        manifest_hash: &str,
+        required: u32,
+    ) -> Result<usize, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO purge_approvals(job_id, user, manifest_hash, at) VALUES (?1, ?2, ?3, ?4)",
+            params![id, user, manifest_hash, now()],
+        )?;
+        let n: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM purge_approvals WHERE job_id = ?1 AND manifest_hash = ?2",
+            params![id, manifest_hash],
+            |r| r.get(0),
+        )?;
+        if n as u32 >= required {
+            tx.execute(
+                "UPDATE purge_jobs SET state = 'approved' WHERE id = ?1 AND state = 'planned'",
+                [id],
+            )?;
+        }
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            user,
+            "purge_approve",
+            id,
+            &serde_json::json!({"manifest_hash": manifest_hash, "approvals": n}),
+        )?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(n as usize)
+    }
+
+    /// Moves a job to `state` (audited), setting the given columns.
+    pub fn set_purge_state(
+        &mut self,
+        id: &str,
+        state: &str,
+        user: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let at = now();
+        match state {
+            "executing" => tx.execute(
+                "UPDATE purge_jobs SET state = 'executing', executed_by = ?2,
+                   started_at = COALESCE(started_at, ?3) WHERE id = ?1",
+                params![id, user, at],
+            )?,
+            "verified" => tx.execute(
+                "UPDATE purge_jobs SET state = 'verified', finished_at = ?2, verification = ?3
+                 WHERE id = ?1",
+                params![id, at, detail.to_string()],
+            )?,
+            "certified" => tx.execute(
+                "UPDATE purge_jobs SET state = 'certified', certificate_id = ?2 WHERE id = ?1",
+                params![id, detail["certificate_id"].as_str().unwrap_or_default()],
+            )?,
+            _ => tx.execute(
+                "UPDATE purge_jobs SET state = ?2 WHERE id = ?1",
+                params![id, state],
+            )?,
+        };
+        let (seq, hash) =
+            super::audit::append_tx(&tx, user, &format!("purge_{state}"), id, &detail)?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(())
+    }
+
+    /// (doc_id, state, patient slot, blobs) of a job's items.
+    #[allow(clippy::type_complexity)]
+    pub fn purge_items(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(String, String, Option<u32>, Vec<String>)>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc_id, state, patient_slot, blobs FROM purge_items WHERE job_id = ?1 ORDER BY doc_id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+            ))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn skip_purge_item(
+        &mut self,
+        job: &str,
+        doc_id: &str,
+        reason: &str,
+    ) -> Result<(), CatalogError> {
+        self.conn.execute(
+            "UPDATE purge_items SET state = 'skipped', reason = ?3 WHERE job_id = ?1 AND doc_id = ?2",
+            params![job, doc_id, reason],
+        )?;
+        Ok(())
+    }
+
+    /// Destroys a document's catalog record in one transaction: erases PHI fields and page
+    /// text, detaches its blobs, chains a tombstone, marks the job item. Returns the blobs
+    /// no live record refers to any more (to delete).
+    pub fn destroy_document(
+        &mut self,
+        t: &Tombstone,
+        user: &str,
+    ) -> Result<Vec<String>, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut blobs: Vec<String> = Vec::new();
+        {
+            let mut stmt =
+                tx.prepare("SELECT words_blob, image_blob FROM pages WHERE doc_id = ?1")?;
+            for r in stmt.query_map([&t.doc_id], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                ))
+            })? {
+                let (w, i) = r?;
+                blobs.extend(w);
+                blobs.extend(i);
+            }
+        }
+        tx.execute(
+            "UPDATE pages SET text = NULL, words_blob = NULL, image_blob = NULL,
+               barcode = NULL, ocr_confidence = NULL WHERE doc_id = ?1",
+            [&t.doc_id],
+        )?;
+        tx.execute(
+            "UPDATE documents SET mrn = NULL, patient_name = NULL, dob = NULL,
+               service_date = NULL, provenance = '[]', review_flags = '[]',
+               retention_status = 'destroyed', eligible_on = NULL,
+               retention = ?2, indexed = 1
+             WHERE doc_id = ?1",
+            params![
+                t.doc_id,
+                serde_json::json!({"class": t.class, "status": "destroyed",
+                                   "certificate_id": t.certificate_id})
+                .to_string()
+            ],
+        )?;
+        let prev: String = tx
+            .query_row(
+                "SELECT hash FROM tombstones ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| super::audit::GENESIS.to_string());
+        let body = serde_json::to_string(t).unwrap_or_default();
+        let hash = chain(&prev, &body);
+        tx.execute(
+            "INSERT INTO tombstones(doc_id, class, doc_type, schedule_hash, service_year,
+               page_count, bytes, original_sha256, job_id, certificate_id, destroyed_at,
+               prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                t.doc_id,
+                t.class,
+                t.doc_type,
+                t.schedule_hash,
+                t.service_year,
+                t.page_count,
+                t.bytes as i64,
+                t.original_sha256,
+                t.job_id,
+                t.certificate_id,
+                t.destroyed_at,
+                prev,
+                hash
+            ],
+        )?;
+        // Blobs still referenced by a live page (content-addressed duplicates) stay.
+        let mut free = Vec::new();
+        for b in blobs {
+            let used: i64 = tx.query_row(
+                "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1 OR image_blob = ?1)
+                      + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
+                [&b],
+                |r| r.get(0),
+            )?;
+            if used == 0 && !free.contains(&b) {
+                free.push(b);
+            }
+        }
+        tx.execute(
+            "UPDATE purge_items SET state = 'destroyed', blobs = ?3 WHERE job_id = ?1 AND doc_id = ?2",
+            params![t.job_id, t.doc_id, serde_json::to_string(&free).unwrap_or_default()],
+        )?;
+        let (seq, ahash) = super::audit::append_tx(
+            &tx,
+            user,
+            "purge_destroy",
+            &t.doc_id,
+            &serde_json::json!({"job": t.job_id, "class": t.class}),
+        )?;
+        tx.commit()?;
+        self.write_head(seq, &ahash);
+        Ok(free)
+    }
+
+    pub fn tombstone(&self, doc_id: &str) -> Result<Option<Tombstone>, CatalogError> {
+        Ok(self
+            .tombstones_where("WHERE doc_id = ?1", &[&doc_id])?
+            .into_iter()
+            .next())
+    }
+
+    pub fn tombstones_of_job(&self, job: &str) -> Result<Vec<Tombstone>, CatalogError> {
+        self.tombstones_where("WHERE job_id = ?1", &[&job])
+    }
+
+    fn tombstones_where(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Tombstone>, CatalogError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT doc_id, class, doc_type, schedule_hash, service_year, page_count, bytes,
+                    original_sha256, job_id, certificate_id, destroyed_at
+             FROM tombstones {filter} ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            Ok(Tombstone {
+                doc_id: r.get(0)?,
+                class: r.get(1)?,
+                doc_type: r.get(2)?,
+                schedule_hash: r.get(3)?,
+                service_year: r.get(4)?,
+                page_count: r.get(5)?,
+                bytes: r.get::<_, i64>(6)? as u64,
+                original_sha256: r.get(7)?,
+                job_id: r.get(8)?,
+                certificate_id: r.get(9)?,
+                destroyed_at: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Live documents left in a scan.
+    pub fn live_documents_of_scan(&self, scan: &str) -> Result<Vec<String>, CatalogError> {
+        self.ids_with(
+            "SELECT doc_id FROM documents WHERE scan_sha256 = ?1
+             AND COALESCE(retention_status, '') <> 'destroyed' ORDER BY seq",
+            scan,
+        )
+    }
+
+    fn ids_with(&self, sql: &str, arg: &str) -> Result<Vec<String>, CatalogError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([arg], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Page numbers of a scan that belong to destroyed documents.
+    pub fn destroyed_pages_of_scan(&self, scan: &str) -> Result<Vec<u32>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.page_no FROM pages p JOIN documents d ON d.doc_id = p.doc_id
+             WHERE p.scan_sha256 = ?1 AND d.retention_status = 'destroyed' ORDER BY p.page_no",
+        )?;
+        let rows = stmt.query_map([scan], |r| r.get::<_, u32>(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Replaces (or, with `None`, drops) an original file of a scan; returns the old blob.
+    pub fn replace_scan_file(
+        &mut self,
+        scan: &str,
+        seq: u32,
+        blob: Option<&str>,
+        user: &str,
+        job: &str,
+    ) -> Result<Option<String>, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT blob FROM scan_files WHERE scan_sha256 = ?1 AND seq = ?2",
+                params![scan, seq],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match blob {
+            Some(b) => tx.execute(
+                "UPDATE scan_files SET blob = ?3 WHERE scan_sha256 = ?1 AND seq = ?2",
+                params![scan, seq, b],
+            )?,
+            None => tx.execute(
+                "DELETE FROM scan_files WHERE scan_sha256 = ?1 AND seq = ?2",
+                params![scan, seq],
+            )?,
+        };
+        let (s, h) = super::audit::append_tx(
+            &tx,
+            user,
+            if blob.is_some() {
+                "original_redacted"
+            } else {
+                "original_destroyed"
+            },
+            scan,
+            &serde_json::json!({"job": job, "file": seq}),
+        )?;
+        tx.commit()?;
+        self.write_head(s, &h);
+        Ok(old)
+    }
+
+    /// Original page numbers already cut out of a scan's original by purges.
+    pub fn removed_pages(&self, scan: &str) -> Result<Vec<u32>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT detail FROM events WHERE kind = 'original_pages_removed' AND subject = ?1",
+        )?;
+        let mut out: Vec<u32> = Vec::new();
+        for d in stmt.query_map([scan], |r| r.get::<_, String>(0))? {
+            out.extend(serde_json::from_str::<Vec<u32>>(&d?).unwrap_or_default());
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Replaces a scan's single original with a rewritten one without `pages` (original
+    /// numbering), recording which pages are gone, in one transaction.
+    pub fn redact_scan_file(
+        &mut self,
+        scan: &str,
+        new_blob: &str,
+        pages: &[u32],
+        user: &str,
+        job: &str,
+    ) -> Result<Option<String>, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT blob FROM scan_files WHERE scan_sha256 = ?1 AND seq = 0",
+                [scan],
+                |r| r.get(0),
+            )
+            .optional()?;
+        tx.execute(
+            "UPDATE scan_files SET blob = ?2 WHERE scan_sha256 = ?1 AND seq = 0",
+            params![scan, new_blob],
+        )?;
+        tx.execute(
+            "INSERT INTO events(at, kind, subject, detail) VALUES (?1, 'original_pages_removed', ?2, ?3)",
+            params![now(), scan, serde_json::to_string(pages).unwrap_or_default()],
+        )?;
+        let (s, h) = super::audit::append_tx(
+            &tx,
+            user,
+            "original_redacted",
+            scan,
+            &serde_json::json!({"job": job, "pages_removed": pages.len()}),
+        )?;
+        tx.commit()?;
+        self.write_head(s, &h);
+        Ok(old)
+    }
+
+    /// Whether any record refers to a blob.
+    pub fn blob_in_use(&self, blob: &str) -> Result<bool, CatalogError> {
+        let used: i64 = self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1 OR image_blob = ?1)
+                  + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
+            [blob],
+            |r| r.get(0),
+        )?;
+        Ok(used > 0)
+    }
+
+    /// Stores a certificate, chained to the previous one; returns its hash.
+    pub fn add_certificate(
+        &mut self,
+        id: &str,
+        job: &str,
+        body: &str,
+    ) -> Result<String, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(h) = tx
+            .query_row("SELECT hash FROM certificates WHERE id = ?1", [id], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+        {
+            return Ok(h);
+        }
+        let prev: String = tx
+            .query_row(
+                "SELECT hash FROM certificates ORDER BY issued_at DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| super::audit::GENESIS.to_string());
+        let hash = chain(&prev, body);
+        tx.execute(
+            "INSERT INTO certificates(id, job_id, issued_at, body, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, job, now(), body, prev, hash],
+        )?;
+        tx.commit()?;
+        Ok(hash)
+    }
+
+    /// The latest certificate's hash (what a new certificate links to).
+    pub fn last_certificate_hash(&self) -> Result<String, CatalogError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT hash FROM certificates ORDER BY issued_at DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| super::audit::GENESIS.to_string()))
+    }
+
+    pub fn certificate(&self, id: &str) -> Result<Option<String>, CatalogError> {
+        Ok(self
+            .conn
+            .query_row("SELECT body FROM certificates WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+}

@@ -1,0 +1,431 @@
+//! Purge jobs: the only code path that destroys content (retention.md §5).
+//!
+//! `planned → approved (N distinct approvers, never the initiator, bound to the manifest
+//! hash) → executing → verified → certified`; `cancelled` before execution. Execution is
+//! resumable and idempotent: each document is destroyed in one catalog transaction (PHI
+//! erased, tombstone chained, item marked, freed blobs listed), then its blobs and index
+//! entry are removed; a rerun finishes what a crash interrupted.
+
+pub mod certificate;
+pub mod redact;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::archive::{Archive, ArchiveError};
+use crate::catalog::{JobRow, ManifestEntry, Tombstone};
+use crate::retention::{RetentionStatus, Schedule};
+
+/// Approvals needed before a job can run.
+pub const DEFAULT_APPROVALS: u32 = 2;
+/// Days an approval stays valid.
+pub const APPROVAL_DAYS: u64 = 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PurgeError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("no purge job {0}")]
+    NoJob(String),
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl From<crate::catalog::CatalogError> for PurgeError {
+    fn from(e: crate::catalog::CatalogError) -> Self {
+        PurgeError::Archive(e.into())
+    }
+}
+
+impl From<crate::index::IndexError> for PurgeError {
+    fn from(e: crate::index::IndexError) -> Self {
+        PurgeError::Archive(e.into())
+    }
+}
+
+impl From<crate::store::StoreError> for PurgeError {
+    fn from(e: crate::store::StoreError) -> Self {
+        PurgeError::Archive(e.into())
+    }
+}
+
+/// The dry run: what a job would destroy, and what it leaves out and why.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub job_id: String,
+    pub manifest_hash: String,
+    pub documents: usize,
+    pub excluded: BTreeMap<String, usize>,
+}
+
+/// Creates a job from every document eligible as of `as_of`.
+pub fn plan(
+    archive: &mut Archive,
+    schedule: &Schedule,
+    as_of: NaiveDate,
+    user: &str,
+    required_approvals: u32,
+) -> Result<Plan, PurgeError> {
+    let decisions = archive.decisions(schedule, as_of, None)?;
+    let rows: HashMap<String, crate::catalog::RetentionRow> = archive
+        .catalog
+        .retention_rows(None)?
+        .into_iter()
+        .map(|r| (r.doc_id.clone(), r))
+        .collect();
+    let mut excluded: BTreeMap<String, usize> = BTreeMap::new();
+    let mut slots: HashMap<String, u32> = HashMap::new();
+    let mut manifest = Vec::new();
+    for (id, d) in &decisions {
+        if d.status != RetentionStatus::Eligible {
+            *excluded.entry(d.status.as_str().to_string()).or_default() += 1;
+            continue;
+        }
+        let row = &rows[id];
+        let next = slots.len() as u32;
+        let slot = *slots
+            .entry(row.mrn.clone().unwrap_or_else(|| format!("?{id}")))
+            .or_insert(next);
+        let pages = archive
+            .catalog
+            .document(id)?
+            .map(|r| r.pages.len() as u32)
+            .unwrap_or(0);
+        manifest.push(ManifestEntry {
+            doc_id: id.clone(),
+            content_hash: archive.catalog.content_hash(id)?,
+            class: d.class.clone(),
+            doc_type: row.facts.doc_type.as_str().into(),
+            service_year: row.facts.service_date.map(|s| s.year()),
+            pages,
+            patient_slot: slot,
+        });
+    }
+    manifest.sort_by(|a, b| a.doc_id.cmp(&b.doc_id));
+    let n = archive.catalog.purge_jobs()?.len() + 1;
+    let job_id = format!("PJ-{}-{n:04}", as_of.format("%Y%m%d"));
+    let expire = (chrono::Utc::now() + chrono::Duration::days(APPROVAL_DAYS as i64)).to_rfc3339();
+    let excluded_json = serde_json::to_value(&excluded).unwrap_or_default();
+    let manifest_hash = archive.catalog.create_purge_job(
+        &job_id,
+        &as_of.to_string(),
+        user,
+        &schedule.label(),
+        &schedule.hash,
+        &manifest,
+        &excluded_json,
+        required_approvals,
+        &expire,
+    )?;
+    Ok(Plan {
+        job_id,
+        manifest_hash,
+        documents: manifest.len(),
+        excluded,
+    })
+}
+
+fn job(archive: &Archive, id: &str) -> Result<JobRow, PurgeError> {
+    archive
+        .catalog
+        .purge_job(id)?
+        .ok_or_else(|| PurgeError::NoJob(id.to_string()))
+}
+
+/// The stored manifest still hashes to what the job (and its approvals) recorded.
+fn check_manifest(j: &JobRow) -> Result<(), PurgeError> {
+    if crate::catalog::purge_sha256(&j.manifest_json) != j.manifest_hash {
+        return Err(PurgeError::Refused(format!(
+            "job {}: its manifest changed after it was planned; approvals are void — plan a new job",
+            j.id
+        )));
+    }
+    Ok(())
+}
+
+/// Records an approval. Returns (approvals, required).
+pub fn approve(archive: &mut Archive, id: &str, user: &str) -> Result<(usize, u32), PurgeError> {
+    let j = job(archive, id)?;
+    if j.state != "planned" && j.state != "approved" {
+        return Err(PurgeError::Refused(format!(
+            "job {id} is {}; only a planned job can be approved",
+            j.state
+        )));
+    }
+    if j.created_by == user {
+        return Err(PurgeError::Refused(format!(
+            "{user} planned job {id} and cannot approve it (two other people must)"
+        )));
+    }
+    if archive
+        .catalog
+        .purge_approvals(id)?
+        .iter()
+        .any(|(u, _, _)| u == user)
+    {
+        return Err(PurgeError::Refused(format!(
+            "{user} already approved job {id}"
+        )));
+    }
+    check_manifest(&j)?;
+    let n = archive
+        .catalog
+        .approve_purge(id, user, &j.manifest_hash, j.required_approvals)?;
+    Ok((n, j.required_approvals))
+}
+
+pub fn cancel(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError> {
+    let j = job(archive, id)?;
+    if j.state != "planned" && j.state != "approved" {
+        return Err(PurgeError::Refused(format!(
+            "job {id} is {}; it can no longer be cancelled",
+            j.state
+        )));
+    }
+    archive
+        .catalog
+        .set_purge_state(id, "cancelled", user, serde_json::json!({}))?;
+    Ok(())
+}
+
+/// What an execution did.
+#[derive(Debug, Clone, Default)]
+pub struct Execution {
+    pub destroyed: usize,
+    pub skipped: Vec<(String, String)>,
+    pub certificate_id: Option<String>,
+    pub verification_ok: bool,
+}
+
+/// Executes (or resumes) an approved job, verifies it and issues the certificate.
+/// The caller holds the index writer.
+pub fn execute(
+    archive: &mut Archive,
+    schedule: &Schedule,
+    id: &str,
+    user: &str,
+    facility: &str,
+) -> Result<Execution, PurgeError> {
+    let j = job(archive, id)?;
+    match j.state.as_str() {
+        "approved" | "executing" => {}
+        "certified" | "verified" => {}
+        s => {
+            return Err(PurgeError::Refused(format!(
+                "job {id} is {s}; it needs {} approvals first",
+                j.required_approvals
+            )))
+        }
+    }
+    check_manifest(&j)?;
+    if j.state == "approved" {
+        let approvals = archive.catalog.purge_approvals(id)?;
+        let valid: HashSet<&str> = approvals
+            .iter()
+            .filter(|(u, h, _)| *h == j.manifest_hash && *u != j.created_by)
+            .map(|(u, _, _)| u.as_str())
+            .collect();
+        if (valid.len() as u32) < j.required_approvals {
+            return Err(PurgeError::Refused(format!(
+                "job {id} has {} valid approvals of {}",
+                valid.len(),
+                j.required_approvals
+            )));
+        }
+        if chrono::DateTime::parse_from_rfc3339(&j.approvals_expire)
+            .map(|e| e < chrono::Utc::now())
+            .unwrap_or(true)
+        {
+            return Err(PurgeError::Refused(format!(
+                "the approvals of job {id} expired; plan a new job"
+            )));
+        }
+        archive
+            .catalog
+            .set_purge_state(id, "executing", user, serde_json::json!({}))?;
+    }
+    let certificate_id = format!("COD-{}", &j.id[3..]);
+    let as_of = NaiveDate::parse_from_str(&j.as_of, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
+    let mut out = Execution::default();
+    let entries: HashMap<&str, &ManifestEntry> =
+        j.manifest.iter().map(|e| (e.doc_id.as_str(), e)).collect();
+    let mut scans: HashSet<String> = HashSet::new();
+    for (doc_id, state, _, _) in archive.catalog.purge_items(id)? {
+        if state != "pending" {
+            continue;
+        }
+        // Re-check now: a hold placed, a newer document of the patient, a longer schedule.
+        let now = archive
+            .decisions(schedule, as_of, Some(std::slice::from_ref(&doc_id)))?
+            .pop();
+        let Some((_, d)) = now else {
+            archive
+                .catalog
+                .skip_purge_item(id, &doc_id, "document no longer exists")?;
+            continue;
+        };
+        if d.status != RetentionStatus::Eligible {
+            let reason = format!("no longer eligible: {}", d.status.as_str());
+            archive.catalog.skip_purge_item(id, &doc_id, &reason)?;
+            out.skipped.push((doc_id, reason));
+            continue;
+        }
+        let Some(rec) = archive.catalog.document(&doc_id)? else {
+            continue;
+        };
+        let e = entries.get(doc_id.as_str());
+        let mut bytes = 0u64;
+        for p in &rec.pages {
+            bytes += p.text.len() as u64;
+            for b in p.words_blob.iter().chain(p.image_blob.iter()) {
+                bytes += std::fs::metadata(archive.store.path_of(b))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+            }
+        }
+        let t = Tombstone {
+            doc_id: doc_id.clone(),
+            class: d.class.clone(),
+            doc_type: rec.doc_type.as_str().into(),
+            schedule_hash: j.schedule_hash.clone(),
+            service_year: e.and_then(|e| e.service_year),
+            page_count: rec.pages.len() as u32,
+            bytes,
+            original_sha256: rec.scan_sha256.clone(),
+            job_id: id.to_string(),
+            certificate_id: certificate_id.clone(),
+            destroyed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        archive.catalog.destroy_document(&t, user)?;
+        scans.insert(rec.scan_sha256.clone());
+        out.destroyed += 1;
+        failpoint("purge_destroyed", out.destroyed);
+    }
+    failpoint("purge_cleanup", 1);
+    cleanup(archive, id, user)?;
+    failpoint("purge_verify", 1);
+    let verification = verify(archive, id)?;
+    out.verification_ok = verification["ok"].as_bool().unwrap_or(false);
+    let j = job(archive, id)?;
+    if j.state == "executing" && out.verification_ok {
+        archive
+            .catalog
+            .set_purge_state(id, "verified", user, verification.clone())?;
+    }
+    if out.verification_ok {
+        let body = certificate::build(archive, &job(archive, id)?, &certificate_id, facility)?;
+        archive
+            .catalog
+            .add_certificate(&certificate_id, id, &body.to_string())?;
+        certificate::write_files(archive, &certificate_id, &body)?;
+        if job(archive, id)?.state != "certified" {
+            archive.catalog.set_purge_state(
+                id,
+                "certified",
+                user,
+                serde_json::json!({"certificate_id": certificate_id}),
+            )?;
+        }
+        out.certificate_id = Some(certificate_id);
+    }
+    Ok(out)
+}
+
+/// Crash injection for the crash-safety tests: `CHARTVAULT_FAILPOINT=name:n` makes the
+/// process SIGKILL itself at that point (no destructors, no flushing), as a power cut would.
+fn failpoint(name: &str, n: usize) {
+    if std::env::var("CHARTVAULT_FAILPOINT").ok().as_deref() == Some(&format!("{name}:{n}")) {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &std::process::id().to_string()])
+            .status();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
+/// Idempotent removal of everything destroyed documents of a job left behind: index
+/// entries (then merge + garbage collection), freed blobs, and the scan originals that
+/// held their pages (deleted when no live document remains, else rewritten without them).
+fn cleanup(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError> {
+    let items = archive.catalog.purge_items(id)?;
+    let mut scans = HashSet::new();
+    for (doc_id, state, _, blobs) in &items {
+        if state != "destroyed" {
+            continue;
+        }
+        archive.index.delete_doc(doc_id)?;
+        for b in blobs {
+            if !archive.catalog.blob_in_use(b)? {
+                archive.store.remove(b)?;
+            }
+        }
+        if let Some(t) = archive.catalog.tombstone(doc_id)? {
+            scans.insert(t.original_sha256);
+        }
+    }
+    archive.index.commit()?;
+    archive.index.merge_and_collect()?;
+    for scan in scans {
+        redact::originals(archive, &scan, id, user)?;
+    }
+    archive.catalog.checkpoint()?;
+    Ok(())
+}
+
+/// Checks that every destroyed document of the job is gone: no index entry, no pending
+/// deleted data in a segment, no orphaned segment file, no text or blob in the catalog or
+/// store, and no original still holding its pages.
+pub fn verify(archive: &Archive, id: &str) -> Result<serde_json::Value, PurgeError> {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (doc_id, state, _, blobs) in archive.catalog.purge_items(id)? {
+        if state != "destroyed" {
+            continue;
+        }
+        checked += 1;
+        if archive.index.count_doc(&doc_id)? > 0 {
+            problems.push(format!("{doc_id}: still in the search index"));
+        }
+        if let Some(rec) = archive.catalog.document(&doc_id)? {
+            if rec
+                .pages
+                .iter()
+                .any(|p| !p.text.is_empty() || p.image_blob.is_some() || p.words_blob.is_some())
+                || rec.patient.mrn.is_some()
+                || rec.patient.name.is_some()
+            {
+                problems.push(format!("{doc_id}: catalog still holds its content"));
+            }
+        }
+        for b in blobs {
+            if archive.store.contains(&b) && !archive.catalog.blob_in_use(&b)? {
+                problems.push(format!("{doc_id}: blob {b} still stored"));
+            }
+        }
+        if let Some(t) = archive.catalog.tombstone(&doc_id)? {
+            if !redact::original_is_clean(archive, &t.original_sha256)? {
+                problems.push(format!("{doc_id}: the scan original still holds its pages"));
+            }
+        } else {
+            problems.push(format!("{doc_id}: no tombstone"));
+        }
+    }
+    let pending = archive.index.pending_deletes();
+    if pending > 0 {
+        problems.push(format!(
+            "{pending} deleted documents still in index segments (not merged)"
+        ));
+    }
+    let orphans = archive.index.orphan_files(&archive.root.join("index"))?;
+    if !orphans.is_empty() {
+        problems.push(format!("orphaned index files: {}", orphans.join(", ")));
+    }
+    Ok(serde_json::json!({
+        "ok": problems.is_empty(),
+        "documents_checked": checked,
+        "checks": ["no search hit by document id", "no deleted data left in index segments",
+                   "no orphaned index files", "no page text, OCR words or page images in catalog or store",
+                   "no scan original holding destroyed pages", "tombstone present"],
+        "problems": problems,
+    }))
+}

@@ -1,0 +1,284 @@
+//! Purge end to end with the real binary: a hold, a plan as of a far date, two approvals,
+//! execution, verification, certificate; then what is gone is gone and what is held stays.
+//! Crash safety: SIGKILL at several points of `purge execute`, rerun, exact result.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+
+fn cv(archive: &Path, user: &str, args: &[&str]) -> std::process::Output {
+    let mut full = vec!["--user", user];
+    full.extend_from_slice(args);
+    run(archive, &full)
+}
+
+fn ok(o: &std::process::Output) -> String {
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if e.file_type().is_file() {
+            let bytes = std::fs::read(e.path()).unwrap_or_default();
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                out.push(e.path().display().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Ingest the samples, hold patient 90000033 (radiology report), plan as of 2045 and get
+/// two approvals. Returns the job id.
+fn approved_job(archive: &Path) -> String {
+    ok(&cv(
+        archive,
+        "clerk1",
+        &[
+            "ingest",
+            "--quiet",
+            samples().join("scans").to_str().unwrap(),
+        ],
+    ));
+    ok(&cv(
+        archive,
+        "officer1",
+        &[
+            "hold",
+            "place",
+            "--matter",
+            "Case 17",
+            "--reason",
+            "litigation",
+            "--mrn",
+            "90000033",
+        ],
+    ));
+    let plan = ok(&cv(
+        archive,
+        "officer1",
+        &["purge", "plan", "--as-of", "2045-01-01"],
+    ));
+    assert!(plan.contains("4 documents eligible"), "{plan}");
+    assert!(plan.contains("excluded: on_hold (1)") && plan.contains("excluded: indeterminate (1)"));
+    let job = plan.split_whitespace().nth(2).unwrap().to_string();
+    // The initiator cannot approve; one person cannot approve twice.
+    let o = cv(archive, "officer1", &["purge", "approve", &job]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot approve it"));
+    ok(&cv(archive, "approver1", &["purge", "approve", &job]));
+    let o = cv(archive, "approver1", &["purge", "approve", &job]);
+    assert!(stderr(&o).contains("already approved"));
+    // Not enough approvals yet: execution refused.
+    let o = cv(archive, "exec1", &["purge", "execute", &job]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("needs 2 approvals"), "{}", stderr(&o));
+    ok(&cv(archive, "approver2", &["purge", "approve", &job]));
+    job
+}
+
+#[test]
+fn purge_destroys_eligible_documents_and_keeps_held_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let job = approved_job(&archive);
+    let lines = export(&archive);
+    let destroyed_ids: Vec<String> = of_kind(&lines, "document")
+        .iter()
+        .filter(|d| d["doc_type"] == "discharge_summary" || d["doc_type"] == "progress_note")
+        .map(|d| d["doc_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(destroyed_ids.len(), 4);
+    let phrase = b"Knee pain improved";
+    assert!(
+        !files_containing(&archive.join("index"), phrase).is_empty(),
+        "text in the index before"
+    );
+    let blobs_before = walkdir::WalkDir::new(archive.join("store"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .count();
+
+    let out = ok(&cv(&archive, "exec1", &["purge", "execute", &job]));
+    assert!(out.contains("4 documents destroyed"), "{out}");
+    let cert_id = out
+        .split("certificate of destruction ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+
+    // Gone: no hit by phrase or id, no text in any index file or blob, tombstone on show.
+    for q in ["\"knee pain improved\"", "\"community acquired pneumonia\""] {
+        let o = ok(&run(&archive, &["search", q, "--json"]));
+        let res: serde_json::Value = serde_json::from_str(&o).unwrap();
+        assert_eq!(res["total"], 0, "{q}");
+    }
+    assert!(
+        files_containing(&archive.join("index"), phrase).is_empty(),
+        "no segment file holds the text"
+    );
+    assert_eq!(
+        files_containing(&archive, phrase),
+        Vec::<String>::new(),
+        "nowhere in the archive"
+    );
+    for id in &destroyed_ids {
+        let o = ok(&run(&archive, &["show", id]));
+        assert!(o.contains("destroyed") && o.contains(&cert_id), "{o}");
+        assert!(!o.contains("TESTPATIENT"));
+    }
+    let blobs_after = walkdir::WalkDir::new(archive.join("store"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .count();
+    assert!(blobs_after < blobs_before, "{blobs_after} < {blobs_before}");
+    let o = ok(&run(&archive, &["verify"]));
+    assert!(o.contains("0 problems") || !o.contains("missing"), "{o}");
+
+    // Kept: the held radiology report and the undated consent form.
+    let o = ok(&run(&archive, &["search", "pneumothorax", "--json"]));
+    let res: serde_json::Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(res["total"], 1);
+    let lines = export(&archive);
+    let docs = of_kind(&lines, "document");
+    let destroyed: Vec<_> = docs
+        .iter()
+        .filter(|d| d["retention"]["status"] == "destroyed")
+        .collect();
+    assert_eq!(destroyed.len(), 4);
+    assert!(destroyed
+        .iter()
+        .all(|d| d.get("patient").is_none() && d.get("pages").is_none()));
+
+    // No PHI of destroyed documents in the certificate, its HTML, or the logs.
+    let cert = ok(&run(&archive, &["purge", "certificate", &cert_id]));
+    let html = ok(&run(
+        &archive,
+        &["purge", "certificate", &cert_id, "--html"],
+    ));
+    let log = ok(&run(&archive, &["audit", "list", "--limit", "1000"]));
+    let c: serde_json::Value = serde_json::from_str(&cert).unwrap();
+    assert_eq!(c["counts"]["documents"], 4);
+    assert_eq!(c["counts"]["patients"], 2);
+    assert_eq!(
+        c["approved_by"],
+        serde_json::json!(["approver1", "approver2"])
+    );
+    assert_eq!(c["verification"]["ok"], true);
+    for text in [&cert, &html, &log] {
+        for phi in [
+            "TESTPATIENT",
+            "ALICE",
+            "BRIAN",
+            "90000017",
+            "90000025",
+            "1958-04-12",
+            "04/12/1958",
+            "1971-09-30",
+            "Knee pain",
+            "pneumonia",
+            "2019-03-18",
+            "2020-11-02",
+        ] {
+            assert!(!text.contains(phi), "{phi} leaked");
+        }
+    }
+    assert!(archive
+        .join(format!("certificates/{cert_id}.html"))
+        .exists());
+    ok(&run(&archive, &["audit", "verify"]));
+    // Running it again changes nothing.
+    let again = ok(&cv(&archive, "exec1", &["purge", "execute", &job]));
+    assert!(again.contains("0 documents destroyed"), "{again}");
+}
+
+#[test]
+fn a_plan_changed_after_approval_cannot_execute() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let job = approved_job(&archive);
+    let conn = rusqlite::Connection::open(archive.join("catalog.db")).unwrap();
+    conn.execute(
+        "UPDATE purge_jobs SET manifest = replace(manifest, '\"pages\":1', '\"pages\":2') WHERE id = ?1",
+        [&job],
+    )
+    .unwrap();
+    drop(conn);
+    let o = cv(&archive, "exec1", &["purge", "execute", &job]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("manifest changed after it was planned"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ok(&run(&archive, &["search", "\"knee pain\"", "--json"]));
+    assert!(o.contains("\"total\": 2"), "nothing destroyed: {o}");
+}
+
+#[test]
+fn sigkill_during_execute_then_rerun_completes_exactly() {
+    for point in [
+        "purge_destroyed:1",
+        "purge_destroyed:3",
+        "purge_cleanup:1",
+        "purge_verify:1",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = dir.path().join("archive");
+        let job = approved_job(&archive);
+        let o = bin()
+            .args([
+                "--archive",
+                archive.to_str().unwrap(),
+                "--user",
+                "exec1",
+                "purge",
+                "execute",
+                &job,
+            ])
+            .env("CHARTVAULT_FAILPOINT", point)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{point}: killed");
+        let out = ok(&cv(&archive, "exec1", &["purge", "execute", &job]));
+        assert!(out.contains("certificate of destruction"), "{point}: {out}");
+        let cert_id = out
+            .split("certificate of destruction ")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        let c: serde_json::Value =
+            serde_json::from_str(&ok(&run(&archive, &["purge", "certificate", &cert_id]))).unwrap();
+        assert_eq!(c["counts"]["documents"], 4, "{point}");
+        assert_eq!(c["counts"]["pages"], 4, "{point}");
+        assert_eq!(c["verification"]["ok"], true, "{point}");
+        let lines = export(&archive);
+        let destroyed = of_kind(&lines, "document")
+            .iter()
+            .filter(|d| d["retention"]["status"] == "destroyed")
+            .count();
+        assert_eq!(destroyed, 4, "{point}");
+        assert!(
+            files_containing(&archive.join("index"), b"Knee pain improved").is_empty(),
+            "{point}"
+        );
+        ok(&run(&archive, &["audit", "verify"]));
+    }
+}
