@@ -34,5 +34,6 @@ pub mod ocr;
 pub mod pipeline;
 pub mod purge;
 pub mod retention;
+pub mod scheduler;
 pub mod split;
 pub mod store;

@@ -282,3 +282,55 @@ fn sigkill_during_execute_then_rerun_completes_exactly() {
         ok(&run(&archive, &["audit", "verify"]));
     }
 }
+
+#[test]
+fn scheduler_plans_yearly_and_executes_only_approved_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    ok(&cv(
+        &archive,
+        "clerk1",
+        &[
+            "ingest",
+            "--quiet",
+            samples().join("scans").to_str().unwrap(),
+        ],
+    ));
+    // Today nothing is eligible: no plan.
+    let o = ok(&run(
+        &archive,
+        &["scheduler", "run-once", "--as-of", "2026-11-24"],
+    ));
+    assert!(!o.contains("planned"), "{o}");
+    let o = ok(&run(
+        &archive,
+        &["scheduler", "run-once", "--as-of", "2045-01-01"],
+    ));
+    assert!(o.contains("planned purge job"), "{o}");
+    let job = o
+        .split("planned purge job ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    // Same year again: no second plan, nothing executed without approvals.
+    let o = ok(&run(
+        &archive,
+        &["scheduler", "run-once", "--as-of", "2045-06-01"],
+    ));
+    assert!(!o.contains("planned") && !o.contains("executed"), "{o}");
+    let o = ok(&run(&archive, &["search", "\"knee pain\"", "--json"]));
+    assert!(o.contains("\"total\": 2"));
+    ok(&cv(&archive, "approver1", &["purge", "approve", &job]));
+    ok(&cv(&archive, "approver2", &["purge", "approve", &job]));
+    let o = ok(&run(
+        &archive,
+        &["scheduler", "run-once", "--as-of", "2045-06-02"],
+    ));
+    assert!(o.contains(&format!("executed purge job {job}")), "{o}");
+    let o = ok(&run(&archive, &["search", "\"knee pain\"", "--json"]));
+    assert!(o.contains("\"total\": 0"));
+    ok(&run(&archive, &["audit", "verify"]));
+}

@@ -13,6 +13,7 @@ mod rasterize_cmd;
 mod reindex_cmd;
 mod retention_cmd;
 mod review_cmd;
+mod scheduler_cmd;
 mod search_cmd;
 mod show_cmd;
 mod train_cmd;
@@ -91,6 +92,8 @@ pub enum Command {
     Hold(hold_cmd::HoldArgs),
     /// Purge jobs: plan (dry run), approve, execute, certificates of destruction.
     Purge(purge_cmd::PurgeArgs),
+    /// The retention sweep (recompute, plan, execute approved jobs).
+    Scheduler(scheduler_cmd::SchedulerArgs),
     /// The tamper-evident audit log: verify, list.
     Audit(audit_cmd::AuditArgs),
     /// Train the document-type model from a corpus and/or reviewed archive documents.
@@ -202,6 +205,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Retention(a) => retention_cmd::run(&ctx, a),
         Command::Hold(a) => hold_cmd::run(&ctx, a),
         Command::Purge(a) => purge_cmd::run(&ctx, a),
+        Command::Scheduler(a) => scheduler_cmd::run(&ctx, a),
         Command::Audit(a) => audit_cmd::run(&ctx, a),
         Command::Train(a) => train_cmd::run(&ctx, a),
         Command::Classify(a) => classify_cmd::run(&ctx, a),

@@ -33,6 +33,7 @@ pub struct PipelineConfig {
     pub index: IndexConfig,
     pub classify: crate::classify::ClassifyConfig,
     pub review: ReviewConfig,
+    pub scheduler: SchedulerConfig,
     /// Barcode rules, first match wins.
     #[serde(default)]
     pub barcodes: Vec<BarcodeRule>,
@@ -108,6 +109,27 @@ pub enum OrientationMethod {
     /// Text-line profile and ascender balance (src/imaging/layout.rs).
     Layout,
     Osd,
+}
+
+/// The retention sweep (`chartvault scheduler run-once`, and daily under `serve`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerConfig {
+    /// How often a purge plan is created: "never", "monthly" or "yearly" (at most one
+    /// scheduler-made plan per period, and only when something is eligible).
+    pub purge_plans: PlanPeriod,
+    /// Approvals a scheduler-made plan needs.
+    pub required_approvals: u32,
+    /// Execute jobs that have all their approvals.
+    pub execute_approved: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanPeriod {
+    Never,
+    Monthly,
+    Yearly,
 }
 
 /// When a document goes to the review queue (besides being unclassified or having
