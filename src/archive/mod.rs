@@ -11,15 +11,21 @@
 //! Failure policy: opening a folder that is not an archive (and `create` is false) is an
 //! error telling the user to ingest first.
 
+mod backup;
 mod models;
 mod retention;
+mod verify;
+
+pub use backup::{restore, BackupReport};
+pub use verify::Verification;
 
 use std::path::{Path, PathBuf};
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::PipelineConfig;
 use crate::index::{ArchiveIndex, IndexError};
-use crate::store::{sha256_hex, BlobStore, StoreError};
+pub use crate::store::BlobStore;
+use crate::store::{sha256_hex, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

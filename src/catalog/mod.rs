@@ -110,6 +110,14 @@ impl Catalog {
         Ok(())
     }
 
+    /// A consistent copy of the catalog while it is in use (SQLite online backup).
+    pub fn backup_to(&self, dest: &Path) -> Result<(), CatalogError> {
+        let mut out = Connection::open(dest)?;
+        let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
+        b.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
+        Ok(())
+    }
+
     /// Sets who the audit log names for this process's actions.
     pub fn set_actor(&mut self, user: &str) {
         self.actor = user.to_string();

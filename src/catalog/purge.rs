@@ -584,6 +584,53 @@ impl Catalog {
         Ok(old)
     }
 
+    /// Erases what is left of a scan none of whose documents remain: the images, barcode
+    /// values (a patient sheet's MRN) and text of its separator and blank pages. Returns the
+    /// blobs no live record refers to any more.
+    pub fn scrub_scan_pages(&mut self, scan: &str) -> Result<Vec<String>, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut blobs = Vec::new();
+        {
+            let mut stmt =
+                tx.prepare("SELECT words_blob, image_blob FROM pages WHERE scan_sha256 = ?1")?;
+            for r in stmt.query_map([scan], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                ))
+            })? {
+                let (w, i) = r?;
+                blobs.extend(w);
+                blobs.extend(i);
+            }
+        }
+        tx.execute(
+            "UPDATE pages SET text = NULL, words_blob = NULL, image_blob = NULL, barcode = NULL
+             WHERE scan_sha256 = ?1",
+            [scan],
+        )?;
+        tx.execute(
+            "UPDATE scans SET source_path = '(destroyed)' WHERE sha256 = ?1",
+            [scan],
+        )?;
+        let mut free = Vec::new();
+        for b in blobs {
+            let used: i64 = tx.query_row(
+                "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1 OR image_blob = ?1)
+                      + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
+                [&b],
+                |r| r.get(0),
+            )?;
+            if used == 0 && !free.contains(&b) {
+                free.push(b);
+            }
+        }
+        tx.commit()?;
+        Ok(free)
+    }
+
     /// Whether any record refers to a blob.
     pub fn blob_in_use(&self, blob: &str) -> Result<bool, CatalogError> {
         let used: i64 = self.conn.query_row(

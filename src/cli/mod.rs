@@ -2,6 +2,7 @@
 //! stderr and an exit code; no panics, no stack traces.
 
 mod audit_cmd;
+mod backup_cmd;
 mod classify_cmd;
 mod eval_cmd;
 mod export_cmd;
@@ -94,6 +95,10 @@ pub enum Command {
     Purge(purge_cmd::PurgeArgs),
     /// The retention sweep (recompute, plan, execute approved jobs).
     Scheduler(scheduler_cmd::SchedulerArgs),
+    /// Write a verified backup of the archive into a new folder (safe while in use).
+    Backup(backup_cmd::BackupArgs),
+    /// Restore a backup into --archive (a new folder), rebuild the index and verify.
+    Restore(backup_cmd::RestoreArgs),
     /// The tamper-evident audit log: verify, list.
     Audit(audit_cmd::AuditArgs),
     /// Train the document-type model from a corpus and/or reviewed archive documents.
@@ -206,6 +211,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Hold(a) => hold_cmd::run(&ctx, a),
         Command::Purge(a) => purge_cmd::run(&ctx, a),
         Command::Scheduler(a) => scheduler_cmd::run(&ctx, a),
+        Command::Backup(a) => backup_cmd::backup(&ctx, a),
+        Command::Restore(a) => backup_cmd::restore(&ctx, a),
         Command::Audit(a) => audit_cmd::run(&ctx, a),
         Command::Train(a) => train_cmd::run(&ctx, a),
         Command::Classify(a) => classify_cmd::run(&ctx, a),

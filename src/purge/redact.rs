@@ -18,10 +18,16 @@ pub fn originals(
     user: &str,
 ) -> Result<(), PurgeError> {
     let files = archive.catalog.scan_file_rows(scan)?;
+    let live = archive.catalog.live_documents_of_scan(scan)?;
+    if live.is_empty() {
+        // Separator sheets carry the MRN; blank backs can show bleed-through.
+        for b in archive.catalog.scrub_scan_pages(scan)? {
+            archive.store.remove(&b)?;
+        }
+    }
     if files.is_empty() {
         return Ok(());
     }
-    let live = archive.catalog.live_documents_of_scan(scan)?;
     if live.is_empty() {
         for (seq, _, blob) in files {
             archive

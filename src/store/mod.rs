@@ -35,7 +35,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 pub struct BlobStore {
-    root: PathBuf,
+    pub(crate) root: PathBuf,
     zstd_level: i32,
 }
 
