@@ -71,7 +71,13 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
     );
     println!("{:<28} {}", "OCR CER (content pages)", pct(r.cer));
     println!("{:<28} {}", "OCR WER (content pages)", pct(r.wer));
+    for (cond, v) in &r.cer_by_condition {
+        println!("{:<28} {}", format!("  CER {cond}"), pct(Some(*v)));
+    }
     println!("{:<28} {}", "rotation accuracy", pct(r.rotation_accuracy));
+    if let Some(s) = r.mean_skew_error_deg {
+        println!("{:<28} {:.3}°", "mean skew error", s);
+    }
     println!("{:<28} {}", "blank precision", pct(r.blank_precision));
     println!("{:<28} {}", "blank recall", pct(r.blank_recall));
     println!(

@@ -95,6 +95,9 @@ pub struct ImagingConfig {
     pub orientation_min_confidence: f32,
     /// Level skewed text lines before OCR.
     pub deskew: bool,
+    /// Content pages scanned below this DPI are enlarged to 300 DPI before OCR (0: never).
+    #[serde(default)]
+    pub upsample_below_dpi: u32,
     /// A content page OCR'd with mean confidence below this is read again turned 180° and
     /// the better reading kept (catches a wrong up/down call). 0 disables.
     pub recheck_below_ocr_confidence: f32,

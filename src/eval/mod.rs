@@ -108,6 +108,11 @@ pub struct EvalReport {
     pub service_date_accuracy: Option<f64>,
     /// Share of content pages whose detected rotation equals the ground truth.
     pub rotation_accuracy: Option<f64>,
+    /// Mean |measured - true| skew over content pages, degrees.
+    pub mean_skew_error_deg: Option<f64>,
+    /// CER of content pages by scan condition: upright (0°), rotated (90/180/270),
+    /// skewed (|skew| >= 1°), dpi200.
+    pub cer_by_condition: std::collections::BTreeMap<String, f64>,
     /// Document starts (first pages) found, over all charts and by chart style.
     pub split_boundaries: Option<BoundaryScore>,
     pub split_boundaries_with_doc_separators: Option<BoundaryScore>,
@@ -153,6 +158,8 @@ pub struct PredictedDocument {
 pub struct PredictedPage {
     pub kind: PageKind,
     pub rotation_deg: u32,
+    /// `None` when the tool does not measure skew.
+    pub skew_deg: Option<f32>,
     pub text: String,
 }
 
@@ -209,6 +216,7 @@ pub fn run(
                     PredictedPage {
                         kind: PageKind::Content,
                         rotation_deg: 0,
+                        skew_deg: None,
                         text,
                     },
                 );
@@ -257,6 +265,7 @@ pub fn run(
                         PredictedPage {
                             kind: row.kind,
                             rotation_deg: row.rotation_deg,
+                            skew_deg: Some(row.skew_deg),
                             text: row.text.unwrap_or_default(),
                         },
                     );
@@ -300,15 +309,17 @@ fn score(
     let (mut cer, mut wer) = (Ratio::default(), Ratio::default());
     let (mut blank, mut separator) = (Detection::default(), Detection::default());
     let mut rotation = Ratio::default();
+    let mut skew = Ratio::default();
+    let mut by_condition: std::collections::BTreeMap<&str, Ratio> = Default::default();
     for c in charts {
         let empty = HashMap::new();
         let pred = predicted.get(&c.chart_id).unwrap_or(&empty);
         for p in &c.pages {
             report.pages += 1;
-            let (kind, rotation_deg, text) = pred
+            let (kind, rotation_deg, skew_deg, text) = pred
                 .get(&p.page)
-                .map(|x| (x.kind, x.rotation_deg, x.text.as_str()))
-                .unwrap_or((PageKind::Content, 0, ""));
+                .map(|x| (x.kind, x.rotation_deg, x.skew_deg, x.text.as_str()))
+                .unwrap_or((PageKind::Content, 0, None, ""));
             blank.add(p.kind == "blank", kind == PageKind::Blank);
             separator.add(
                 p.kind == "separator" || p.kind == "doc_separator",
@@ -322,14 +333,39 @@ fn score(
                 }
                 let truth = normalize_text(&p.text);
                 let got = normalize_text(text);
-                cer.num += char_edit_distance(&truth, &got) as f64;
-                cer.den += truth.chars().count() as f64;
+                let edits = char_edit_distance(&truth, &got) as f64;
+                let chars = truth.chars().count() as f64;
+                cer.num += edits;
+                cer.den += chars;
+                let mut conditions = vec![if p.rotation_deg == 0 { "upright" } else { "rotated" }];
+                if p.skew_deg.abs() >= 1.0 {
+                    conditions.push("skewed");
+                }
+                if p.dpi == 200 {
+                    conditions.push("dpi200");
+                } else {
+                    conditions.push("dpi300");
+                }
+                for cond in conditions {
+                    let r = by_condition.entry(cond).or_default();
+                    r.num += edits;
+                    r.den += chars;
+                }
+                if let Some(s) = skew_deg {
+                    skew.num += (s - p.skew_deg).abs() as f64;
+                    skew.den += 1.0;
+                }
                 wer.num += word_edit_distance(&truth, &got) as f64;
                 wer.den += truth.split(' ').filter(|w| !w.is_empty()).count() as f64;
             }
         }
     }
     report.cer = cer.value();
+    report.mean_skew_error_deg = skew.value();
+    report.cer_by_condition = by_condition
+        .into_iter()
+        .filter_map(|(k, r)| r.value().map(|v| (k.to_string(), v)))
+        .collect();
     report.rotation_accuracy = rotation.value();
     report.wer = wer.value();
     report.separator_precision = separator.precision();

@@ -111,6 +111,20 @@ fn process_page(
             }
         }
     }
+    if kind == PageKind::Content
+        && page.dpi > 0
+        && page.dpi < config.imaging.upsample_below_dpi
+    {
+        let (w, h) = page.image.dimensions();
+        let f = 300.0 / page.dpi as f32;
+        page.image = image::imageops::resize(
+            &page.image,
+            (w as f32 * f) as u32,
+            (h as f32 * f) as u32,
+            image::imageops::FilterType::Triangle,
+        );
+        page.dpi = 300;
+    }
     let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
     let mut ocr = match kind {
