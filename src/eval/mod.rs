@@ -337,7 +337,11 @@ fn score(
                 let chars = truth.chars().count() as f64;
                 cer.num += edits;
                 cer.den += chars;
-                let mut conditions = vec![if p.rotation_deg == 0 { "upright" } else { "rotated" }];
+                let mut conditions = vec![if p.rotation_deg == 0 {
+                    "upright"
+                } else {
+                    "rotated"
+                }];
                 if p.skew_deg.abs() >= 1.0 {
                     conditions.push("skewed");
                 }

@@ -111,10 +111,7 @@ fn process_page(
             }
         }
     }
-    if kind == PageKind::Content
-        && page.dpi > 0
-        && page.dpi < config.imaging.upsample_below_dpi
-    {
+    if kind == PageKind::Content && page.dpi > 0 && page.dpi < config.imaging.upsample_below_dpi {
         let (w, h) = page.image.dimensions();
         let f = 300.0 / page.dpi as f32;
         page.image = image::imageops::resize(
