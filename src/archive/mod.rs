@@ -56,6 +56,8 @@ pub struct Archive {
     pub catalog: Catalog,
     pub store: BlobStore,
     pub index: ArchiveIndex,
+    /// Documents indexed between commits when indexing many at once.
+    commit_every: usize,
 }
 
 impl Archive {
@@ -80,7 +82,7 @@ impl Archive {
         }
         let catalog = Catalog::open(&catalog_path)?;
         let store = BlobStore::open(&root.join("store"), config.store.zstd_level)?;
-        let index = ArchiveIndex::open(&root.join("index"), config.index.writer_memory_mb)?;
+        let index = ArchiveIndex::open(&root.join("index"), &config.index)?;
         let mut catalog = catalog;
         if index.rebuilt {
             catalog.mark_all_unindexed()?;
@@ -90,6 +92,7 @@ impl Archive {
             catalog,
             store,
             index,
+            commit_every: config.index.commit_every_documents,
         };
         if archive.index.rebuilt {
             archive.index.begin_writing()?;
@@ -118,7 +121,7 @@ impl Archive {
         if ids.is_empty() {
             return Ok(());
         }
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(self.commit_every.max(1)) {
             for id in chunk {
                 if let Some(record) = self.catalog.document(id)? {
                     self.index.upsert(&record)?;

@@ -141,93 +141,22 @@ impl Catalog {
 
     /// Records a scan, its pages and documents in one transaction.
     pub fn commit_scan(&mut self, scan: &ScanCommit) -> Result<(), CatalogError> {
+        self.commit_scans(std::slice::from_ref(scan))
+    }
+
+    /// Records several scans in one transaction (all or none).
+    pub fn commit_scans(&mut self, scans: &[ScanCommit]) -> Result<(), CatalogError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let at = now();
-        tx.execute(
-            "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
-            [&scan.sha256],
-        )?;
-        tx.execute(
-            "INSERT INTO scans(sha256, source_path, status, error, page_count, ingested_at)
-             VALUES (?1, ?2, 'ingested', NULL, ?3, ?4)",
-            params![scan.sha256, scan.source_path, scan.pages.len() as i64, at],
-        )?;
-        for (seq, (name, blob)) in scan.files.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO scan_files(scan_sha256, seq, name, blob) VALUES (?1, ?2, ?3, ?4)",
-                params![scan.sha256, seq as i64, name, blob],
-            )?;
+        let mut head = None;
+        for scan in scans {
+            head = Some(insert_scan(&tx, &self.actor, scan)?);
         }
-        for (seq, d) in scan.documents.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
-                   mrn, patient_name, dob, service_date, indexed, created_at,
-                   boundary_confidence, review_flags, provenance)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13)",
-                params![
-                    d.doc_id,
-                    scan.sha256,
-                    seq as i64,
-                    d.doc_type.as_str(),
-                    d.doc_type_confidence,
-                    d.patient.mrn,
-                    d.patient.name,
-                    d.patient.dob,
-                    d.service_date,
-                    at,
-                    d.boundary_confidence,
-                    serde_json::to_string(&d.review).unwrap_or_else(|_| "[]".into()),
-                    serde_json::to_string(&d.provenance).unwrap_or_else(|_| "[]".into()),
-                ],
-            )?;
-        }
-        for p in &scan.pages {
-            tx.execute(
-                "INSERT INTO pages(scan_sha256, page_no, kind, doc_id, dpi, width_px, height_px,
-                   rotation_deg, skew_deg, barcode, ocr_confidence, text, words_blob, image_blob)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    scan.sha256,
-                    p.page_no,
-                    p.kind.as_str(),
-                    p.doc_id,
-                    p.dpi,
-                    p.width_px,
-                    p.height_px,
-                    p.rotation_deg,
-                    p.skew_deg,
-                    p.barcode,
-                    p.ocr_confidence,
-                    p.text,
-                    p.words_blob,
-                    p.image_blob
-                ],
-            )?;
-        }
-        let ids: Vec<&str> = scan.documents.iter().map(|d| d.doc_id.as_str()).collect();
-        let (seq, hash) = audit::append_tx(
-            &tx,
-            &self.actor,
-            "ingest",
-            &scan.sha256,
-            &serde_json::json!({"pages": scan.pages.len(), "documents": ids}),
-        )?;
-        tx.execute(
-            "INSERT INTO events(at, kind, subject, detail) VALUES (?1, 'scan_ingested', ?2, ?3)",
-            params![
-                at,
-                scan.sha256,
-                format!(
-                    "{} pages, {} documents",
-                    scan.pages.len(),
-                    scan.documents.len()
-                )
-            ],
-        )?;
         tx.commit()?;
-        self.write_head(seq, &hash);
+        if let Some((seq, hash)) = head {
+            self.write_head(seq, &hash);
+        }
         Ok(())
     }
 
@@ -518,4 +447,95 @@ impl Catalog {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Inserts one scan with its files, documents and pages, and its audit entry.
+fn insert_scan(
+    tx: &rusqlite::Transaction,
+    actor: &str,
+    scan: &ScanCommit,
+) -> Result<(i64, String), CatalogError> {
+    let at = now();
+    tx.execute(
+        "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
+        [&scan.sha256],
+    )?;
+    tx.execute(
+        "INSERT INTO scans(sha256, source_path, status, error, page_count, ingested_at)
+             VALUES (?1, ?2, 'ingested', NULL, ?3, ?4)",
+        params![scan.sha256, scan.source_path, scan.pages.len() as i64, at],
+    )?;
+    for (seq, (name, blob)) in scan.files.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO scan_files(scan_sha256, seq, name, blob) VALUES (?1, ?2, ?3, ?4)",
+            params![scan.sha256, seq as i64, name, blob],
+        )?;
+    }
+    for (seq, d) in scan.documents.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
+                   mrn, patient_name, dob, service_date, indexed, created_at,
+                   boundary_confidence, review_flags, provenance)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13)",
+            params![
+                d.doc_id,
+                scan.sha256,
+                seq as i64,
+                d.doc_type.as_str(),
+                d.doc_type_confidence,
+                d.patient.mrn,
+                d.patient.name,
+                d.patient.dob,
+                d.service_date,
+                at,
+                d.boundary_confidence,
+                serde_json::to_string(&d.review).unwrap_or_else(|_| "[]".into()),
+                serde_json::to_string(&d.provenance).unwrap_or_else(|_| "[]".into()),
+            ],
+        )?;
+    }
+    for p in &scan.pages {
+        tx.execute(
+            "INSERT INTO pages(scan_sha256, page_no, kind, doc_id, dpi, width_px, height_px,
+                   rotation_deg, skew_deg, barcode, ocr_confidence, text, words_blob, image_blob)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                scan.sha256,
+                p.page_no,
+                p.kind.as_str(),
+                p.doc_id,
+                p.dpi,
+                p.width_px,
+                p.height_px,
+                p.rotation_deg,
+                p.skew_deg,
+                p.barcode,
+                p.ocr_confidence,
+                p.text,
+                p.words_blob,
+                p.image_blob
+            ],
+        )?;
+    }
+    let ids: Vec<&str> = scan.documents.iter().map(|d| d.doc_id.as_str()).collect();
+    let (seq, hash) = audit::append_tx(
+        tx,
+        actor,
+        "ingest",
+        &scan.sha256,
+        &serde_json::json!({"pages": scan.pages.len(), "documents": ids}),
+    )?;
+    tx.execute(
+        "INSERT INTO events(at, kind, subject, detail) VALUES (?1, 'scan_ingested', ?2, ?3)",
+        params![
+            at,
+            scan.sha256,
+            format!(
+                "{} pages, {} documents",
+                scan.pages.len(),
+                scan.documents.len()
+            )
+        ],
+    )?;
+    Ok((seq, hash))
 }

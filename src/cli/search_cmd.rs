@@ -29,6 +29,12 @@ pub struct SearchArgs {
     /// Only documents eligible for destruction before this date (YYYY-MM-DD)
     #[arg(long)]
     pub eligible_before: Option<String>,
+    /// Also match words one letter away (typos, OCR slips)
+    #[arg(long)]
+    pub fuzzy: bool,
+    /// Also count the matches by document type, year of service and retention status
+    #[arg(long)]
+    pub facets: bool,
     /// Number of results
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -59,6 +65,8 @@ pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
         offset: 0,
         retention_status: args.retention_status,
         eligible_before: args.eligible_before,
+        fuzzy: args.fuzzy,
+        facets: args.facets,
     };
     let results = archive.index.search(&query)?;
     // The query may name a patient: the audit log keeps its hash, and the ids it returned.
@@ -75,6 +83,28 @@ pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("{} documents match", results.total);
+    if let Some(f) = &results.facets {
+        let line = |name: &str, counts: Vec<String>| {
+            if !counts.is_empty() {
+                println!("  {name:<17} {}", counts.join(", "));
+            }
+        };
+        line(
+            "by type",
+            f.doc_type.iter().map(|(k, n)| format!("{k} {n}")).collect(),
+        );
+        line(
+            "by year",
+            f.year.iter().map(|(k, n)| format!("{k} {n}")).collect(),
+        );
+        line(
+            "by retention",
+            f.retention_status
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect(),
+        );
+    }
     for hit in &results.hits {
         let pages = match (hit.pages.first(), hit.pages.last()) {
             (Some(a), Some(b)) if a != b => format!("pages {a}-{b}"),

@@ -155,7 +155,19 @@ pub struct StoreConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndexConfig {
+    /// Memory budget of the index writer, shared by its threads.
     pub writer_memory_mb: usize,
+    /// Indexing threads (0 = one per CPU core, at most 4).
+    #[serde(default)]
+    pub writer_threads: usize,
+    /// Documents added to the index between commits when indexing many at once (reindex,
+    /// catching up after a crash, synthetic archives).
+    #[serde(default = "default_commit_every")]
+    pub commit_every_documents: usize,
+}
+
+fn default_commit_every() -> usize {
+    10_000
 }
 
 impl PipelineConfig {

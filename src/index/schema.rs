@@ -1,7 +1,7 @@
 //! Index schema and analyzer. `schemas/index.json` is generated from [`build_schema`].
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
     STRING,
 };
 use tantivy::tokenizer::{
@@ -51,7 +51,7 @@ pub fn build_schema() -> (Schema, IndexFields) {
         mrn: b.add_text_field("mrn", STRING | STORED),
         patient_name: b.add_text_field("patient_name", analyzed(true)),
         dob: b.add_text_field("dob", STRING | STORED),
-        doc_type: b.add_text_field("doc_type", STRING | STORED),
+        doc_type: b.add_text_field("doc_type", STRING | STORED | FAST),
         service_date: b.add_text_field("service_date", STRING | STORED),
         service_day: b.add_i64_field(
             "service_day",
@@ -60,7 +60,7 @@ pub fn build_schema() -> (Schema, IndexFields) {
         pages: b.add_text_field("pages", STORED),
         text: b.add_text_field("text", analyzed(true)),
         retention_class: b.add_text_field("retention_class", STRING | STORED),
-        retention_status: b.add_text_field("retention_status", STRING | STORED),
+        retention_status: b.add_text_field("retention_status", STRING | STORED | FAST),
         eligible_day: b.add_i64_field(
             "eligible_day",
             NumericOptions::default().set_indexed().set_fast(),

@@ -26,6 +26,10 @@ pub struct SearchQuery {
     pub retention_status: Option<String>,
     /// Only documents whose eligible-on date is before this `YYYY-MM-DD`.
     pub eligible_before: Option<String>,
+    /// Also match words one edit away from the query's words (OCR slips, typos).
+    pub fuzzy: bool,
+    /// Count the matching documents by type, year of service and retention status.
+    pub facets: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +52,18 @@ pub struct SearchHit {
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<SearchHit>,
+    /// Present when the query asked for facets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// Counts of the matching documents, most frequent first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub doc_type: Vec<(String, u64)>,
+    /// Year of service (documents without a date of service are not counted).
+    pub year: Vec<(i64, u64)>,
+    pub retention_status: Vec<(String, u64)>,
 }
 
 impl ArchiveIndex {
@@ -81,6 +97,11 @@ impl ArchiveIndex {
         } else {
             let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.patient_name]);
             parser.set_conjunction_by_default();
+            if q.fuzzy {
+                for field in [f.text, f.patient_name] {
+                    parser.set_field_fuzzy(field, false, 1, true);
+                }
+            }
             // Strict syntax first; text that is not valid syntax (an unbalanced quote, a
             // stray colon) is still searched, leniently, rather than refused.
             Some(match parser.parse_query(text) {
@@ -137,6 +158,11 @@ impl ArchiveIndex {
             &query,
             &(TopDocs::with_limit(limit).and_offset(q.offset), Count),
         )?;
+        let facets = if q.facets {
+            Some(facet_counts(&searcher, &query)?)
+        } else {
+            None
+        };
         let snippets = match &text_query {
             Some(tq) => {
                 let mut g = SnippetGenerator::create(&searcher, tq.as_ref(), f.text)?;
@@ -182,6 +208,72 @@ impl ArchiveIndex {
                 highlights,
             });
         }
-        Ok(SearchResults { total, hits })
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
     }
+}
+
+/// Facet counts through tantivy's aggregations over the fast fields.
+fn facet_counts(searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Facets, IndexError> {
+    use tantivy::aggregation::agg_req::Aggregations;
+    use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
+    use tantivy::aggregation::{AggregationCollector, Key};
+    let request: Aggregations = serde_json::from_value(serde_json::json!({
+        "doc_type": {"terms": {"field": "doc_type", "size": 50}},
+        "retention_status": {"terms": {"field": "retention_status", "size": 20}},
+        // service_day is YYYYMMDD: buckets of 10000 are years.
+        "year": {"histogram": {"field": "service_day", "interval": 10000.0, "min_doc_count": 1}},
+    }))
+    .map_err(|e| IndexError::Query(format!("facet request: {e}")))?;
+    let collector = AggregationCollector::from_aggs(request, Default::default());
+    let results = searcher.search(query, &collector)?;
+    let mut facets = Facets::default();
+    for (name, result) in results.0 {
+        let AggregationResult::BucketResult(buckets) = result else {
+            continue;
+        };
+        match buckets {
+            BucketResult::Terms { buckets, .. } => {
+                let counts = buckets
+                    .into_iter()
+                    .map(|b| {
+                        let key = match b.key {
+                            Key::Str(s) => s,
+                            other => format!("{other:?}"),
+                        };
+                        (key, b.doc_count)
+                    })
+                    .collect();
+                match name.as_str() {
+                    "doc_type" => facets.doc_type = counts,
+                    _ => facets.retention_status = counts,
+                }
+            }
+            BucketResult::Histogram { buckets } => {
+                let list = match buckets {
+                    tantivy::aggregation::agg_result::BucketEntries::Vec(v) => v,
+                    tantivy::aggregation::agg_result::BucketEntries::HashMap(m) => {
+                        m.into_values().collect()
+                    }
+                };
+                let mut years: Vec<(i64, u64)> = list
+                    .into_iter()
+                    .filter_map(|b| match b.key {
+                        Key::F64(k) => Some(((k / 10_000.0).round() as i64, b.doc_count)),
+                        Key::I64(k) => Some((k / 10_000, b.doc_count)),
+                        Key::U64(k) => Some((k as i64 / 10_000, b.doc_count)),
+                        _ => None,
+                    })
+                    .filter(|(_, n)| *n > 0)
+                    .collect();
+                years.sort_by_key(|b| std::cmp::Reverse(b.0));
+                facets.year = years;
+            }
+            _ => {}
+        }
+    }
+    Ok(facets)
 }

@@ -8,6 +8,7 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 
 use super::schema::{build_schema, register_analyzer, IndexFields};
 use super::{date_key, IndexError};
+use crate::config::IndexConfig;
 use crate::model::DocumentRecord;
 
 pub struct ArchiveIndex {
@@ -16,12 +17,13 @@ pub struct ArchiveIndex {
     pub(crate) reader: IndexReader,
     writer: Option<IndexWriter>,
     writer_memory_bytes: usize,
+    writer_threads: usize,
     /// The index was recreated at open (schema change): every document needs indexing.
     pub rebuilt: bool,
 }
 
 impl ArchiveIndex {
-    pub fn open(dir: &Path, writer_memory_mb: usize) -> Result<ArchiveIndex, IndexError> {
+    pub fn open(dir: &Path, config: &IndexConfig) -> Result<ArchiveIndex, IndexError> {
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
             path: dir.display().to_string(),
             source,
@@ -49,6 +51,13 @@ impl ArchiveIndex {
             Err(e) => return Err(e.into()),
         };
         register_analyzer(&index);
+        let writer_threads = match config.writer_threads {
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(4),
+            n => n,
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -58,7 +67,9 @@ impl ArchiveIndex {
             fields,
             reader,
             writer: None,
-            writer_memory_bytes: writer_memory_mb.max(16) * 1024 * 1024,
+            writer_threads,
+            // tantivy needs at least 15 MB per indexing thread.
+            writer_memory_bytes: config.writer_memory_mb.max(16 * writer_threads) * 1024 * 1024,
             rebuilt,
         })
     }
@@ -67,7 +78,7 @@ impl ArchiveIndex {
         if self.writer.is_none() {
             let w = self
                 .index
-                .writer_with_num_threads(1, self.writer_memory_bytes)
+                .writer_with_num_threads(self.writer_threads, self.writer_memory_bytes)
                 .map_err(|e| match e {
                     tantivy::TantivyError::LockFailure(..) => IndexError::Busy,
                     other => IndexError::Tantivy(other),
