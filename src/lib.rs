@@ -29,6 +29,7 @@ pub mod extract;
 pub mod imaging;
 pub mod index;
 pub mod ingest;
+pub mod keys;
 pub mod model;
 pub mod ocr;
 pub mod pipeline;

@@ -87,12 +87,21 @@ impl Archive {
         require_empty(dest)?;
         let cat_dest = dest.join("catalog.db");
         self.catalog.backup_to(&cat_dest)?;
-        let snapshot = Catalog::open(&cat_dest)?;
+        let snapshot = Catalog::open(&cat_dest, self.keys.clone())?;
         let mut r = copy_blobs(&snapshot, &self.store, &dest.join("store"))?;
         r.documents = snapshot.live_doc_ids()?.len();
         for sub in ["models", "certificates"] {
             copy_dir(&self.root.join(sub), &dest.join(sub))?;
         }
+        // Where the key store is (a path, not the keys), so a restore finds it.
+        std::fs::write(
+            dest.join(super::keystore::POINTER),
+            format!(
+                "{}\n",
+                self.keys.path().parent().unwrap_or(Path::new("")).display()
+            ),
+        )
+        .map_err(io(dest))?;
         // The audit head of the snapshot (not the live one, which may have moved on).
         if let Some(last) = snapshot.audit_entries(Some(1))?.pop() {
             std::fs::write(
@@ -103,8 +112,9 @@ impl Archive {
         }
         drop(snapshot);
         // Verify the copy: every blob decodes to its hash.
-        let copy = super::BlobStore::open(&dest.join("store"), 3)?;
-        let snapshot = Catalog::open(&cat_dest)?;
+        // Blobs are sealed: the copy is checked against the live key store, never copied.
+        let copy = super::BlobStore::open(&dest.join("store"), 3, self.keys.clone())?;
+        let snapshot = Catalog::open(&cat_dest, self.keys.clone())?;
         for (what, hash) in snapshot.referenced_blobs()? {
             if let Err(e) = copy.get(&hash) {
                 r.problems.push(format!("backup copy of {what}: {e}"));
@@ -117,6 +127,8 @@ impl Archive {
                 "source": self.root.display().to_string(),
                 "blobs": r.blobs, "bytes": r.bytes, "documents": r.documents,
                 "index": "not included; `chartvault restore` rebuilds it from the catalog",
+                "keys": "not included: blobs, patient fields and page text are sealed under \
+                         keys in the key store, which is kept and copied apart",
             }))
             .unwrap_or_default(),
         )
@@ -145,8 +157,10 @@ pub fn restore(src: &Path, dest: &Path) -> Result<(), ArchiveError> {
     for sub in ["store", "models", "certificates"] {
         copy_dir(&src.join(sub), &dest.join(sub))?;
     }
-    if src.join("audit.head").exists() {
-        std::fs::copy(src.join("audit.head"), dest.join("audit.head")).map_err(io(dest))?;
+    for file in ["audit.head", super::keystore::POINTER] {
+        if src.join(file).exists() {
+            std::fs::copy(src.join(file), dest.join(file)).map_err(io(dest))?;
+        }
     }
     Ok(())
 }

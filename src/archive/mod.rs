@@ -7,11 +7,13 @@
 //!   index/        tantivy (derived; `reindex` rebuilds it)
 //!   quarantine/   scans that failed, each with reason.json
 //!   models/       document-type model versions trained into this archive
+//!   keystore.path where the key store is (it lives outside this folder: [`keystore`])
 //! ```
 //! Failure policy: opening a folder that is not an archive (and `create` is false) is an
 //! error telling the user to ingest first.
 
 mod backup;
+pub mod keystore;
 mod models;
 mod retention;
 mod verify;
@@ -53,6 +55,8 @@ pub enum ArchiveError {
 
 pub struct Archive {
     pub root: PathBuf,
+    /// Per-document keys (crypto-shredding), kept outside the archive folder.
+    pub keys: std::sync::Arc<crate::keys::KeyStore>,
     pub catalog: Catalog,
     pub store: BlobStore,
     pub index: ArchiveIndex,
@@ -65,13 +69,17 @@ impl Archive {
         root.join("catalog.db")
     }
 
+    /// Opens the archive at `root` with its key store ([`keystore::locate`]; `keys` is
+    /// `--keys`).
     pub fn open(
         root: &Path,
+        keys: Option<&Path>,
         config: &PipelineConfig,
         create: bool,
     ) -> Result<Archive, ArchiveError> {
         let catalog_path = Self::catalog_path(root);
-        if !catalog_path.exists() {
+        let new_archive = !catalog_path.exists();
+        if new_archive {
             if !create {
                 return Err(ArchiveError::Missing(root.display().to_string()));
             }
@@ -80,8 +88,9 @@ impl Archive {
                 source,
             })?;
         }
-        let catalog = Catalog::open(&catalog_path)?;
-        let store = BlobStore::open(&root.join("store"), config.store.zstd_level)?;
+        let keys = keystore::open(root, keys, new_archive)?;
+        let catalog = Catalog::open(&catalog_path, keys.clone())?;
+        let store = BlobStore::open(&root.join("store"), config.store.zstd_level, keys.clone())?;
         let index = ArchiveIndex::open(&root.join("index"), &config.index)?;
         let mut catalog = catalog;
         if index.rebuilt {
@@ -89,6 +98,7 @@ impl Archive {
         }
         let mut archive = Archive {
             root: root.to_path_buf(),
+            keys,
             catalog,
             store,
             index,

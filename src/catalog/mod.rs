@@ -19,6 +19,9 @@ pub use review::{ModelRow, ReviewItem};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
+use std::sync::Arc;
+
+use crate::keys::{doc_key_id, scan_key_id, KeyError, KeyStore};
 
 use crate::model::{DocType, DocumentDraft, DocumentRecord, PageKind, PageRecord, Patient};
 
@@ -30,6 +33,8 @@ pub enum CatalogError {
     Corrupt(String),
     #[error("catalog is from a newer ChartVault (schema {found}, this build knows {known})")]
     TooNew { found: i64, known: i64 },
+    #[error(transparent)]
+    Keys(#[from] KeyError),
 }
 
 /// One page as committed.
@@ -76,6 +81,8 @@ pub struct ScanRow {
 
 pub struct Catalog {
     conn: Connection,
+    /// Keys sealing patient fields and page text (crypto-shredding).
+    keys: Arc<KeyStore>,
     path: std::path::PathBuf,
     /// Who the audit log names for what this process does (`--user`).
     actor: String,
@@ -86,7 +93,7 @@ fn now() -> String {
 }
 
 impl Catalog {
-    pub fn open(path: &Path) -> Result<Catalog, CatalogError> {
+    pub fn open(path: &Path, keys: Arc<KeyStore>) -> Result<Catalog, CatalogError> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -95,11 +102,37 @@ impl Catalog {
         // Deleted content is overwritten, not left in free pages (purges must erase).
         conn.pragma_update(None, "secure_delete", "ON")?;
         schema::migrate(&conn)?;
-        Ok(Catalog {
+        let catalog = Catalog {
             conn,
+            keys,
             path: path.to_path_buf(),
             actor: "system".into(),
-        })
+        };
+        catalog.tag_legacy_mrns()?;
+        Ok(catalog)
+    }
+
+    pub fn keys(&self) -> &Arc<KeyStore> {
+        &self.keys
+    }
+
+    /// Documents recorded before MRNs were sealed get their look-up tag.
+    fn tag_legacy_mrns(&self) -> Result<(), CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc_id, mrn FROM documents WHERE mrn IS NOT NULL AND mrn_tag IS NULL",
+        )?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, mrn) in rows {
+            if let Some(mrn) = self.keys.open_text(&doc_key_id(&id), Some(mrn))? {
+                self.conn.execute(
+                    "UPDATE documents SET mrn_tag = ?2 WHERE doc_id = ?1",
+                    params![id, self.keys.mrn_tag(&mrn)],
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Copies the write-ahead log into the database and empties it, so no old page
@@ -151,7 +184,7 @@ impl Catalog {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut head = None;
         for scan in scans {
-            head = Some(insert_scan(&tx, &self.actor, scan)?);
+            head = Some(insert_scan(&tx, &self.keys, &self.actor, scan)?);
         }
         tx.commit()?;
         if let Some((seq, hash)) = head {
@@ -291,19 +324,30 @@ impl Catalog {
             "SELECT page_no, rotation_deg, skew_deg, ocr_confidence, text, words_blob, image_blob
              FROM pages WHERE doc_id = ?1 ORDER BY page_no",
         )?;
-        let pages = stmt
+        let rows = stmt
             .query_map([doc_id], |r| {
-                Ok(PageRecord {
-                    page_no: r.get(0)?,
-                    rotation_deg: r.get(1)?,
-                    skew_deg: r.get::<_, f64>(2)? as f32,
-                    ocr_confidence: r.get::<_, Option<f64>>(3)?.unwrap_or(0.0) as f32,
-                    text: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    words_blob: r.get(5)?,
-                    image_blob: r.get(6)?,
-                })
+                Ok((
+                    PageRecord {
+                        page_no: r.get(0)?,
+                        rotation_deg: r.get(1)?,
+                        skew_deg: r.get::<_, f64>(2)? as f32,
+                        ocr_confidence: r.get::<_, Option<f64>>(3)?.unwrap_or(0.0) as f32,
+                        text: String::new(),
+                        words_blob: r.get(5)?,
+                        image_blob: r.get(6)?,
+                    },
+                    r.get::<_, Option<String>>(4)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        let key = doc_key_id(doc_id);
+        let open = |v: Option<String>| self.keys.open_text(&key, v);
+        let mut pages = Vec::with_capacity(rows.len());
+        for (mut page, text) in rows {
+            page.text = open(text)?.unwrap_or_default();
+            pages.push(page);
+        }
+        let (mrn, name, dob) = (open(mrn)?, open(name)?, open(dob)?);
         Ok(Some(DocumentRecord {
             doc_id: doc_id.to_string(),
             scan_sha256,
@@ -445,17 +489,35 @@ impl Catalog {
                 doc_id: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut pages: Vec<PageRow> = rows.collect::<Result<_, _>>()?;
+        for p in pages.iter_mut() {
+            let key = page_key_id(sha256, p.doc_id.as_deref());
+            p.text = self.keys.open_text(&key, p.text.take())?;
+        }
+        Ok(pages)
+    }
+}
+
+/// The key a page's text and images are sealed under: its document's, or for separator
+/// sheets and blank backs, its scan's.
+pub fn page_key_id(scan_sha256: &str, doc_id: Option<&str>) -> String {
+    match doc_id {
+        Some(d) => doc_key_id(d),
+        None => scan_key_id(scan_sha256),
     }
 }
 
 /// Inserts one scan with its files, documents and pages, and its audit entry.
 fn insert_scan(
     tx: &rusqlite::Transaction,
+    keys: &KeyStore,
     actor: &str,
     scan: &ScanCommit,
 ) -> Result<(i64, String), CatalogError> {
     let at = now();
+    let mut ids = vec![scan_key_id(&scan.sha256)];
+    ids.extend(scan.documents.iter().map(|d| doc_key_id(&d.doc_id)));
+    keys.ensure(&ids)?;
     tx.execute(
         "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
         [&scan.sha256],
@@ -472,29 +534,33 @@ fn insert_scan(
         )?;
     }
     for (seq, d) in scan.documents.iter().enumerate() {
+        let key = doc_key_id(&d.doc_id);
+        let seal = |v: &Option<String>| keys.seal_text(&key, v.as_deref());
         tx.execute(
             "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
                    mrn, patient_name, dob, service_date, indexed, created_at,
-                   boundary_confidence, review_flags, provenance)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13)",
+                   boundary_confidence, review_flags, provenance, mrn_tag)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13, ?14)",
             params![
                 d.doc_id,
                 scan.sha256,
                 seq as i64,
                 d.doc_type.as_str(),
                 d.doc_type_confidence,
-                d.patient.mrn,
-                d.patient.name,
-                d.patient.dob,
+                seal(&d.patient.mrn)?,
+                seal(&d.patient.name)?,
+                seal(&d.patient.dob)?,
                 d.service_date,
                 at,
                 d.boundary_confidence,
                 serde_json::to_string(&d.review).unwrap_or_else(|_| "[]".into()),
                 serde_json::to_string(&d.provenance).unwrap_or_else(|_| "[]".into()),
+                d.patient.mrn.as_deref().map(|m| keys.mrn_tag(m)),
             ],
         )?;
     }
     for p in &scan.pages {
+        let key = page_key_id(&scan.sha256, p.doc_id.as_deref());
         tx.execute(
             "INSERT INTO pages(scan_sha256, page_no, kind, doc_id, dpi, width_px, height_px,
                    rotation_deg, skew_deg, barcode, ocr_confidence, text, words_blob, image_blob)
@@ -509,9 +575,9 @@ fn insert_scan(
                 p.height_px,
                 p.rotation_deg,
                 p.skew_deg,
-                p.barcode,
+                keys.seal_text(&key, p.barcode.as_deref())?,
                 p.ocr_confidence,
-                p.text,
+                keys.seal_text(&key, p.text.as_deref())?,
                 p.words_blob,
                 p.image_blob
             ],

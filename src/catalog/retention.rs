@@ -11,8 +11,13 @@ use crate::retention::{Decision, Hold, HoldScope, RetentionFacts};
 #[derive(Debug, Clone)]
 pub struct RetentionRow {
     pub doc_id: String,
+    /// Keyed hash of the MRN ([`crate::keys::KeyStore::mrn_tag`]): what MRN holds match.
     pub mrn: Option<String>,
     pub facts: RetentionFacts,
+}
+
+fn is_tag(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
@@ -25,34 +30,48 @@ impl Catalog {
         &self,
         ids: Option<&[String]>,
     ) -> Result<Vec<RetentionRow>, CatalogError> {
-        let sql = "SELECT d.doc_id, d.doc_type, d.service_date, d.dob, d.mrn, d.created_at,
+        let sql = "SELECT d.doc_id, d.doc_type, d.service_date, d.dob, d.mrn_tag, d.created_at,
                           (SELECT MAX(o.service_date) FROM documents o
-                           WHERE o.mrn = d.mrn AND COALESCE(o.retention_status, '') <> 'destroyed')
+                           WHERE o.mrn_tag = d.mrn_tag
+                             AND COALESCE(o.retention_status, '') <> 'destroyed')
                    FROM documents d
                    WHERE COALESCE(d.retention_status, '') <> 'destroyed'";
-        let map = |r: &rusqlite::Row| -> rusqlite::Result<RetentionRow> {
+        // The sealed DOB is opened after the row is read (the key store is not SQL).
+        let map = |r: &rusqlite::Row| -> rusqlite::Result<(RetentionRow, Option<String>)> {
             let mrn: Option<String> = r.get(4)?;
             let created: String = r.get(5)?;
-            Ok(RetentionRow {
-                doc_id: r.get(0)?,
-                facts: RetentionFacts {
-                    doc_type: DocType::parse(&r.get::<_, String>(1)?)
-                        .unwrap_or(DocType::Unclassified),
-                    service_date: date(r.get(2)?),
-                    dob: date(r.get(3)?),
-                    has_mrn: mrn.is_some(),
-                    patient_last_service: date(r.get(6)?),
-                    ingested_at: date(Some(created.chars().take(10).collect()))
-                        .unwrap_or(NaiveDate::MIN),
+            Ok((
+                RetentionRow {
+                    doc_id: r.get(0)?,
+                    facts: RetentionFacts {
+                        doc_type: DocType::parse(&r.get::<_, String>(1)?)
+                            .unwrap_or(DocType::Unclassified),
+                        service_date: date(r.get(2)?),
+                        dob: None,
+                        has_mrn: mrn.is_some(),
+                        patient_last_service: date(r.get(6)?),
+                        ingested_at: date(Some(created.chars().take(10).collect()))
+                            .unwrap_or(NaiveDate::MIN),
+                    },
+                    mrn,
                 },
-                mrn,
-            })
+                r.get(3)?,
+            ))
+        };
+        let open = |rows: Vec<(RetentionRow, Option<String>)>| {
+            rows.into_iter()
+                .map(|(mut row, dob)| {
+                    let key = crate::keys::doc_key_id(&row.doc_id);
+                    row.facts.dob = date(self.keys.open_text(&key, dob)?);
+                    Ok(row)
+                })
+                .collect::<Result<Vec<_>, CatalogError>>()
         };
         match ids {
             None => {
                 let mut stmt = self.conn.prepare(&format!("{sql} ORDER BY d.doc_id"))?;
                 let rows = stmt.query_map([], map)?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                open(rows.collect::<Result<Vec<_>, _>>()?)
             }
             Some(ids) => {
                 let mut stmt = self
@@ -64,7 +83,7 @@ impl Catalog {
                         out.push(row);
                     }
                 }
-                Ok(out)
+                open(out)
             }
         }
     }
@@ -72,12 +91,12 @@ impl Catalog {
     /// Ids of the live documents of these patients.
     pub fn doc_ids_of_mrns(&self, mrns: &[String]) -> Result<Vec<String>, CatalogError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT doc_id FROM documents WHERE mrn = ?1
+            "SELECT doc_id FROM documents WHERE mrn_tag = ?1
              AND COALESCE(retention_status, '') <> 'destroyed' ORDER BY doc_id",
         )?;
         let mut out = Vec::new();
         for m in mrns {
-            for id in stmt.query_map([m], |r| r.get::<_, String>(0))? {
+            for id in stmt.query_map([self.keys.mrn_tag(m)], |r| r.get::<_, String>(0))? {
                 out.push(id?);
             }
         }
@@ -147,6 +166,17 @@ impl Catalog {
         Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
     }
 
+    /// An MRN scope with the MRN replaced by its keyed hash (as stored; holds placed before
+    /// MRNs were hashed are converted as they are read).
+    fn tagged(&self, scope: &HoldScope) -> HoldScope {
+        match scope {
+            HoldScope::Mrn { mrn } if !is_tag(mrn) => HoldScope::Mrn {
+                mrn: self.keys.mrn_tag(mrn),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// Places a hold (audited); returns its id.
     pub fn place_hold(
         &mut self,
@@ -156,11 +186,14 @@ impl Catalog {
         snapshot: &[String],
         user: &str,
     ) -> Result<String, CatalogError> {
+        // An MRN hold keeps the MRN's keyed hash, which is what documents are matched on.
+        let scope = &self.tagged(scope);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let n: i64 = tx.query_row("SELECT COUNT(*) FROM holds", [], |r| r.get(0))?;
         let id = format!("H-{:04}", n + 1);
+
         tx.execute(
             "INSERT INTO holds(id, matter, reason, scope_kind, scope, snapshot, placed_by, placed_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -237,6 +270,7 @@ impl Catalog {
             let (id, matter, reason, scope, snapshot, placed_by, placed_at, rb, ra, rr) = row?;
             let scope: HoldScope = serde_json::from_str(&scope)
                 .map_err(|e| CatalogError::Corrupt(format!("hold {id}: unreadable scope: {e}")))?;
+            let scope = self.tagged(&scope);
             out.push(Hold {
                 id,
                 matter,

@@ -167,22 +167,38 @@ impl Catalog {
     /// Texts of documents whose type a person set or confirmed: training data.
     pub fn reviewed_examples(&self) -> Result<Vec<Example>, CatalogError> {
         let mut stmt = self.conn.prepare(
-            "SELECT d.doc_type, group_concat(p.text, char(10)) FROM documents d
+            "SELECT d.doc_id, d.doc_type, p.text FROM documents d
              JOIN pages p ON p.doc_id = d.doc_id
              WHERE d.doc_type_source = 'reviewer' AND d.doc_type <> 'unclassified'
-             GROUP BY d.doc_id ORDER BY d.doc_id",
+               AND p.text IS NOT NULL
+             ORDER BY d.doc_id, p.page_no",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
         })?;
-        let mut out = Vec::new();
+        let mut out: Vec<(String, Example)> = Vec::new();
         for row in rows {
-            let (t, text) = row?;
-            if let (Some(doc_type), Some(text)) = (DocType::parse(&t), text) {
-                out.push(Example { text, doc_type });
+            let (id, t, text) = row?;
+            let Some(doc_type) = DocType::parse(&t) else {
+                continue;
+            };
+            let text = self
+                .keys
+                .open_text(&crate::keys::doc_key_id(&id), text)?
+                .unwrap_or_default();
+            match out.last_mut() {
+                Some((last, ex)) if *last == id => {
+                    ex.text.push('\n');
+                    ex.text.push_str(&text);
+                }
+                _ => out.push((id, Example { text, doc_type })),
             }
         }
-        Ok(out)
+        Ok(out.into_iter().map(|(_, e)| e).collect())
     }
 
     pub fn add_model(

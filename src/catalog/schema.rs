@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -201,6 +201,14 @@ CREATE TABLE certificates (
 );
 ";
 
+/// Crypto-shredding: patient fields, page text and barcodes are sealed under the document's
+/// (or scan's) key; MRN look-ups go through a keyed hash. The plaintext MRN index goes.
+const V5: &str = "
+ALTER TABLE documents ADD COLUMN mrn_tag TEXT;
+DROP INDEX documents_mrn;
+CREATE INDEX documents_mrn_tag ON documents(mrn_tag);
+";
+
 pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -220,6 +228,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 4 {
         conn.execute_batch(&format!("BEGIN; {V4} PRAGMA user_version = 4; COMMIT;"))?;
+    }
+    if version < 5 {
+        conn.execute_batch(&format!("BEGIN; {V5} PRAGMA user_version = 5; COMMIT;"))?;
     }
     Ok(())
 }

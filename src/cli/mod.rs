@@ -50,6 +50,10 @@ pub struct Cli {
         default_value = "archive"
     )]
     pub archive: PathBuf,
+    /// Key store folder (per-document keys; keep it apart from the archive and its backups)
+    /// [default: $CHARTVAULT_KEYS, else where the archive recorded it, else <archive>.keys]
+    #[arg(long, global = true, env = "CHARTVAULT_KEYS")]
+    pub keys: Option<PathBuf>,
     /// Who is acting, for the audit log [default: $CHARTVAULT_USER, else $USER]
     #[arg(long, global = true, env = "CHARTVAULT_USER")]
     pub user: Option<String>,
@@ -193,6 +197,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| "unknown".into());
     let ctx = Context {
         archive_dir: cli.archive,
+        keys_dir: cli.keys,
         config,
         schedule,
         user,
@@ -223,6 +228,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 pub struct Context {
     pub archive_dir: PathBuf,
+    pub keys_dir: Option<PathBuf>,
     pub config: PipelineConfig,
     pub schedule: crate::retention::Schedule,
     /// Who the audit log names (`--user`).
@@ -231,7 +237,12 @@ pub struct Context {
 
 impl Context {
     pub fn open_archive(&self, create: bool) -> anyhow::Result<Archive> {
-        let mut a = Archive::open(&self.archive_dir, &self.config, create)?;
+        let mut a = Archive::open(
+            &self.archive_dir,
+            self.keys_dir.as_deref(),
+            &self.config,
+            create,
+        )?;
         a.catalog.set_actor(&self.user);
         Ok(a)
     }

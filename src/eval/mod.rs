@@ -225,7 +225,7 @@ pub fn run(
         }
     } else {
         let tmp = tempfile::tempdir().map_err(EvalError::Temp)?;
-        let mut archive = Archive::open(&tmp.path().join("archive"), config, true)?;
+        let mut archive = Archive::open(&tmp.path().join("archive"), None, config, true)?;
         let paths: Vec<PathBuf> = charts.iter().map(|c| corpus.join(&c.file)).collect();
         let summary = pipeline::ingest(
             &mut archive,

@@ -353,34 +353,34 @@ fn commit(
         .flat_map(|d| d.pages.iter().map(move |p| (*p, d.doc_id.as_str())))
         .collect();
 
+    // Keys first: every blob and sealed field below is encrypted under the key of its
+    // document (or, for separator and blank pages, its scan); each original has its own.
     let store = &archive.store;
-    let files = scan
-        .files
-        .iter()
-        .map(|(name, bytes)| Ok((name.clone(), store.put(bytes)?)))
-        .collect::<Result<Vec<_>, crate::store::StoreError>>()
-        .map_err(crate::archive::ArchiveError::from)?;
+    let store_err = |e: crate::store::StoreError| crate::archive::ArchiveError::from(e);
+    let key_err = |e: crate::keys::KeyError| crate::archive::ArchiveError::Model(e.to_string());
+    let mut key_ids = vec![crate::keys::scan_key_id(&scan.sha256)];
+    key_ids.extend(documents.iter().map(|d| crate::keys::doc_key_id(&d.doc_id)));
+    archive.keys.ensure(&key_ids).map_err(key_err)?;
+    let mut files = Vec::with_capacity(scan.files.len());
+    for (name, bytes) in &scan.files {
+        let key = archive.keys.new_blob_key().map_err(key_err)?;
+        files.push((name.clone(), store.put(bytes, &key).map_err(store_err)?));
+    }
     let mut pages = Vec::with_capacity(scan.pages.len());
     for p in &scan.pages {
+        let doc_id = doc_of_page.get(&p.page_no).copied();
+        let key = crate::catalog::page_key_id(&scan.sha256, doc_id);
         let words_blob = match &p.ocr {
             Some(ocr) => {
                 let json = serde_json::to_vec(&ocr.words).unwrap_or_default();
-                Some(
-                    store
-                        .put(&json)
-                        .map_err(crate::archive::ArchiveError::from)?,
-                )
+                Some(store.put(&json, &key).map_err(store_err)?)
             }
             None => None,
         };
         let image_blob = if p.viewer_jpeg.is_empty() {
             None
         } else {
-            Some(
-                store
-                    .put(&p.viewer_jpeg)
-                    .map_err(crate::archive::ArchiveError::from)?,
-            )
+            Some(store.put(&p.viewer_jpeg, &key).map_err(store_err)?)
         };
         pages.push(PageCommit {
             page_no: p.page_no,

@@ -125,13 +125,20 @@ pub fn ingest(
     let (job_tx, job_rx) = bounded::<PageJob>(config.queues.decoded_pages);
     let (event_tx, event_rx) = bounded::<Event>(config.queues.page_results);
     let catalog_path = Archive::catalog_path(&archive.root);
+    let keys = archive.keys.clone();
     let mut summary = IngestSummary::default();
 
     std::thread::scope(|scope| -> Result<(), PipelineError> {
         let reader_events = event_tx.clone();
         let reader_config = config.clone();
         scope.spawn(move || {
-            reader::run(inputs, &catalog_path, &reader_config, job_tx, reader_events)
+            reader::run(
+                inputs,
+                (&catalog_path, keys),
+                &reader_config,
+                job_tx,
+                reader_events,
+            )
         });
         for _ in 0..config.num_ocr_workers() {
             let jobs = job_rx.clone();

@@ -15,12 +15,12 @@ use crate::model::{ScanInput, ScanInputKind};
 
 pub(crate) fn run(
     inputs: Vec<ScanInput>,
-    catalog_path: &Path,
+    (catalog_path, keys): (&Path, std::sync::Arc<crate::keys::KeyStore>),
     config: &PipelineConfig,
     jobs: Sender<PageJob>,
     events: Sender<Event>,
 ) {
-    let catalog = match Catalog::open(catalog_path) {
+    let catalog = match Catalog::open(catalog_path, keys) {
         Ok(c) => c,
         Err(e) => {
             let _ = events.send(Event::Fatal(e.to_string()));

@@ -298,6 +298,9 @@ pub fn execute(
             destroyed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         };
         archive.catalog.destroy_document(&t, user)?;
+        // Crypto-shredding: without its key no copy of the document (backups included)
+        // can be read. A crash before this line is finished by `cleanup`.
+        shred(archive, &[crate::keys::doc_key_id(&doc_id)])?;
         scans.insert(rec.scan_sha256.clone());
         out.destroyed += 1;
         failpoint("purge_destroyed", out.destroyed);
@@ -353,6 +356,7 @@ fn cleanup(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError
         if state != "destroyed" {
             continue;
         }
+        shred(archive, &[crate::keys::doc_key_id(doc_id)])?;
         archive.index.delete_doc(doc_id)?;
         for b in blobs {
             if !archive.catalog.blob_in_use(b)? {
@@ -372,6 +376,14 @@ fn cleanup(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError
     Ok(())
 }
 
+fn shred(archive: &Archive, key_ids: &[String]) -> Result<(), PurgeError> {
+    archive
+        .keys
+        .destroy(key_ids)
+        .map_err(|e| PurgeError::Refused(format!("cannot destroy keys: {e}")))?;
+    Ok(())
+}
+
 /// Checks that every destroyed document of the job is gone: no index entry, no pending
 /// deleted data in a segment, no orphaned segment file, no text or blob in the catalog or
 /// store, and no original still holding its pages.
@@ -383,6 +395,12 @@ pub fn verify(archive: &Archive, id: &str) -> Result<serde_json::Value, PurgeErr
             continue;
         }
         checked += 1;
+        let key = crate::keys::doc_key_id(&doc_id);
+        if archive.keys.exists(&key).unwrap_or(true) {
+            problems.push(format!(
+                "{doc_id}: its key still exists (not crypto-shredded)"
+            ));
+        }
         if archive.index.count_doc(&doc_id)? > 0 {
             problems.push(format!("{doc_id}: still in the search index"));
         }
@@ -425,7 +443,8 @@ pub fn verify(archive: &Archive, id: &str) -> Result<serde_json::Value, PurgeErr
         "documents_checked": checked,
         "checks": ["no search hit by document id", "no deleted data left in index segments",
                    "no orphaned index files", "no page text, OCR words or page images in catalog or store",
-                   "no scan original holding destroyed pages", "tombstone present"],
+                   "no scan original holding destroyed pages", "tombstone present",
+                   "document key destroyed (backups cannot be decrypted)"],
         "problems": problems,
     }))
 }

@@ -24,6 +24,10 @@ pub fn originals(
         for b in archive.catalog.scrub_scan_pages(scan)? {
             archive.store.remove(&b)?;
         }
+        archive
+            .keys
+            .destroy(&[crate::keys::scan_key_id(scan)])
+            .map_err(|e| PurgeError::Refused(format!("cannot destroy keys: {e}")))?;
     }
     if files.is_empty() {
         return Ok(());
@@ -79,7 +83,13 @@ pub fn originals(
             )))
         }
     };
-    let new_blob = archive.store.put(&rewritten)?;
+    // The rewritten original gets a key of its own; removing the old one destroys the old
+    // key, so backups of the old original cannot be read either.
+    let key = archive
+        .keys
+        .new_blob_key()
+        .map_err(|e| PurgeError::Refused(e.to_string()))?;
+    let new_blob = archive.store.put(&rewritten, &key)?;
     let old = archive
         .catalog
         .redact_scan_file(scan, &new_blob, &todo, user, job)?;
