@@ -25,7 +25,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ArchiveError + '_ {
 
 fn require_empty(dir: &Path) -> Result<(), ArchiveError> {
     if dir.exists() && std::fs::read_dir(dir).map_err(io(dir))?.next().is_some() {
-        return Err(ArchiveError::Model(format!(
+        return Err(ArchiveError::Setup(format!(
             "{} is not empty: back up into (or restore to) a new folder",
             dir.display()
         )));
@@ -147,7 +147,7 @@ impl Archive {
 /// Restores a backup folder into the empty archive folder `dest` (index rebuilt).
 pub fn restore(src: &Path, dest: &Path) -> Result<(), ArchiveError> {
     if !src.join("catalog.db").exists() || !src.join("BACKUP.json").exists() {
-        return Err(ArchiveError::Model(format!(
+        return Err(ArchiveError::Setup(format!(
             "{} is not a ChartVault backup (no BACKUP.json and catalog.db)",
             src.display()
         )));

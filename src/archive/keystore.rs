@@ -40,7 +40,7 @@ pub fn open(
     let dir = locate(root, explicit);
     let root_abs = absolute(root);
     if dir.starts_with(&root_abs) {
-        return Err(ArchiveError::Model(format!(
+        return Err(ArchiveError::Setup(format!(
             "the key store {} must not be inside the archive folder {} (backups of the \
              archive would carry the keys)",
             dir.display(),
@@ -48,8 +48,7 @@ pub fn open(
         )));
     }
     let legacy = !new_archive && !dir.join("keys.db").exists() && catalog_version(root) < 5;
-    let keys = KeyStore::open(&dir, None, new_archive || legacy)
-        .map_err(|e| ArchiveError::Model(e.to_string()))?;
+    let keys = KeyStore::open(&dir, None, new_archive || legacy)?;
     let pointer = root.join(POINTER);
     if !pointer.exists() {
         std::fs::write(&pointer, format!("{}\n", dir.display())).map_err(|source| {

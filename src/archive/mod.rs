@@ -15,10 +15,12 @@
 mod backup;
 pub mod keystore;
 mod models;
+mod reconcile;
 mod retention;
 mod verify;
 
 pub use backup::{restore, BackupReport};
+pub use reconcile::Unkeyed;
 pub use verify::Verification;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +46,10 @@ pub enum ArchiveError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeyError),
+    #[error("{0}")]
+    Setup(String),
     #[error("document-type model: {0}")]
     Model(String),
     #[error("cannot write quarantine record {path}: {source}")]

@@ -1,4 +1,5 @@
-//! Archive self-check: every referenced blob decodes to its hash; index and catalog agree
+//! Archive self-check: every referenced blob decrypts and decodes to its hash; every live
+//! document has its key; index and catalog agree
 //! on the live documents; the audit log's chain holds.
 
 use std::collections::HashSet;
@@ -24,6 +25,14 @@ impl Archive {
             }
         }
         let catalog_ids: HashSet<String> = self.catalog.live_doc_ids()?.into_iter().collect();
+        let unkeyed = self.catalog.documents_without_keys()?.len();
+        if unkeyed > 0 {
+            v.problems.push(format!(
+                "{unkeyed} live documents have no key in the key store {} (wrong key store, or \
+                 destroyed since a restored backup: run `chartvault restore` from the backup)",
+                self.keys.path().display()
+            ));
+        }
         let index_ids = self.index.all_doc_ids()?;
         v.documents = catalog_ids.len();
         v.indexed = index_ids.len();

@@ -11,6 +11,7 @@ mod purge;
 mod retention;
 mod review;
 mod schema;
+mod shredded;
 
 pub use audit::{AuditEntry, AuditVerification};
 pub use purge::{purge_sha256, JobRow, ManifestEntry, Tombstone};

@@ -325,6 +325,16 @@ impl Catalog {
         t: &Tombstone,
         user: &str,
     ) -> Result<Vec<String>, CatalogError> {
+        self.record_destruction(t, user, "purge_destroy")
+    }
+
+    /// Clears a document and writes its tombstone; `action` names it in the audit log.
+    pub(super) fn record_destruction(
+        &mut self,
+        t: &Tombstone,
+        user: &str,
+        action: &str,
+    ) -> Result<Vec<String>, CatalogError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -349,7 +359,7 @@ impl Catalog {
             [&t.doc_id],
         )?;
         tx.execute(
-            "UPDATE documents SET mrn = NULL, patient_name = NULL, dob = NULL,
+            "UPDATE documents SET mrn = NULL, mrn_tag = NULL, patient_name = NULL, dob = NULL,
                service_date = NULL, provenance = '[]', review_flags = '[]',
                retention_status = 'destroyed', eligible_on = NULL,
                retention = ?2, indexed = 1
@@ -412,7 +422,7 @@ impl Catalog {
         let (seq, ahash) = super::audit::append_tx(
             &tx,
             user,
-            "purge_destroy",
+            action,
             &t.doc_id,
             &serde_json::json!({"job": t.job_id, "class": t.class}),
         )?;

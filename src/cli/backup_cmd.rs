@@ -46,18 +46,30 @@ pub fn backup(ctx: &Context, args: BackupArgs) -> anyhow::Result<ExitCode> {
 pub fn restore(ctx: &Context, args: RestoreArgs) -> anyhow::Result<ExitCode> {
     crate::archive::restore(&args.src, &ctx.archive_dir)?;
     let mut archive = ctx.open_archive(false)?;
+    // Documents destroyed after this backup was taken have no keys any more: they stay
+    // destroyed rather than coming back with the backup.
+    let gone = archive.clear_unkeyed(&ctx.user)?;
     archive.index.begin_writing()?;
     let n = archive.reindex()?;
     archive.catalog.audit(
         &ctx.user,
         "restore",
         "archive",
-        serde_json::json!({"documents": n}),
+        serde_json::json!({"documents": n, "destroyed_since_backup": gone.documents,
+                           "originals_redacted_since_backup": gone.originals}),
     )?;
     println!(
         "restored {} into {} ({n} documents indexed); verifying",
         args.src.display(),
         ctx.archive_dir.display()
     );
+    if gone.documents + gone.originals + gone.scans > 0 {
+        println!(
+            "{} documents destroyed since this backup stay destroyed (their keys are gone); \
+             {} original files redacted or destroyed since are no longer readable and were dropped; \
+             {} unreadable blobs deleted",
+            gone.documents, gone.originals, gone.blobs
+        );
+    }
     super::verify_cmd::report(&archive.verify()?)
 }

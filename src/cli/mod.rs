@@ -8,6 +8,7 @@ mod eval_cmd;
 mod export_cmd;
 mod hold_cmd;
 mod ingest_cmd;
+mod keys_cmd;
 mod ocr_floor_cmd;
 mod purge_cmd;
 mod rasterize_cmd;
@@ -103,6 +104,8 @@ pub enum Command {
     Backup(backup_cmd::BackupArgs),
     /// Restore a backup into --archive (a new folder), rebuild the index and verify.
     Restore(backup_cmd::RestoreArgs),
+    /// The key store (per-document keys): status, backup copy.
+    Keys(keys_cmd::KeysArgs),
     /// The tamper-evident audit log: verify, list.
     Audit(audit_cmd::AuditArgs),
     /// Train the document-type model from a corpus and/or reviewed archive documents.
@@ -218,6 +221,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scheduler(a) => scheduler_cmd::run(&ctx, a),
         Command::Backup(a) => backup_cmd::backup(&ctx, a),
         Command::Restore(a) => backup_cmd::restore(&ctx, a),
+        Command::Keys(a) => keys_cmd::run(&ctx, a),
         Command::Audit(a) => audit_cmd::run(&ctx, a),
         Command::Train(a) => train_cmd::run(&ctx, a),
         Command::Classify(a) => classify_cmd::run(&ctx, a),

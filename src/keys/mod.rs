@@ -51,13 +51,16 @@ const CACHE_MAX: usize = 200_000;
 pub struct KeyStore {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// The master key's file; `None` when it came from `$CHARTVAULT_MASTER_KEY`.
+    master_file: Option<PathBuf>,
     master: Key,
     tag_key: Key,
     cache: Mutex<HashMap<String, Key>>,
 }
 
 /// Where the master key comes from: `$CHARTVAULT_MASTER_KEY` (64 hex digits), else the
-/// file `master_file` (created, mode 0600, with a new random key when the key store is new).
+/// file `master_file` (`$CHARTVAULT_MASTER_KEY_FILE`, else `master.key` in the key store;
+/// created, mode 0600, with a new random key when the key store is new).
 fn master_key(master_file: &Path, creating: bool) -> Result<Key, KeyError> {
     let bad = |message: String| KeyError::Store {
         path: master_file.display().to_string(),
@@ -100,7 +103,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 impl KeyStore {
     /// Opens (or, with `create`, creates) the key store in `dir`. The master key is read
-    /// from `$CHARTVAULT_MASTER_KEY` or `master_file` (default `dir/master.key`).
+    /// from `$CHARTVAULT_MASTER_KEY` or `master_file` (default `$CHARTVAULT_MASTER_KEY_FILE`,
+    /// else `dir/master.key`).
     pub fn open(dir: &Path, master_file: Option<&Path>, create: bool) -> Result<Self, KeyError> {
         let path = dir.join("keys.db");
         let err = |message: String| KeyError::Store {
@@ -118,6 +122,7 @@ impl KeyStore {
         std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create folder: {e}")))?;
         let master_path = master_file
             .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("CHARTVAULT_MASTER_KEY_FILE").map(PathBuf::from))
             .unwrap_or_else(|| dir.join("master.key"));
         let master = master_key(&master_path, !exists)?;
         let conn = Connection::open(&path)?;
@@ -131,7 +136,12 @@ impl KeyStore {
                  wrapped    BLOB NOT NULL,
                  created_at TEXT NOT NULL
              );
-             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);",
+             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS destroyed (
+                 id           TEXT PRIMARY KEY,
+                 destroyed_at TEXT NOT NULL,
+                 note         TEXT
+             );",
         )?;
         let check: Option<Vec<u8>> = conn
             .query_row("SELECT value FROM meta WHERE name = 'check'", [], |r| {
@@ -172,10 +182,17 @@ impl KeyStore {
         Ok(KeyStore {
             conn: Mutex::new(conn),
             path,
+            master_file: std::env::var_os("CHARTVAULT_MASTER_KEY")
+                .is_none()
+                .then_some(master_path),
             master,
             tag_key,
             cache: Mutex::new(HashMap::new()),
         })
+    }
+
+    pub fn master_file(&self) -> Option<&Path> {
+        self.master_file.as_deref()
     }
 
     pub fn path(&self) -> &Path {
@@ -240,15 +257,25 @@ impl KeyStore {
 
     /// Destroys keys (crypto-shredding): deleted with secure_delete, then the WAL is
     /// checkpointed and truncated so no copy of the key is left in the key store's files.
-    /// Idempotent; returns how many existed.
-    pub fn destroy(&self, ids: &[String]) -> Result<usize, KeyError> {
+    /// Idempotent; returns how many existed. The destruction is recorded with `note` (for a
+    /// document, its tombstone, which holds no patient data), so that restoring a backup
+    /// taken before it can tell what became of the document.
+    pub fn destroy(&self, ids: &[String], note: Option<&str>) -> Result<usize, KeyError> {
         let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let tx = conn.transaction()?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare_cached("DELETE FROM keys WHERE id = ?1")?;
+            let mut record = tx.prepare_cached(
+                "INSERT INTO destroyed(id, destroyed_at, note) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET note = coalesce(excluded.note, note)",
+            )?;
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             for id in ids {
                 n += stmt.execute([id])?;
+                if !id.starts_with("blob:") {
+                    record.execute(params![id, now, note])?;
+                }
             }
         }
         tx.commit()?;
@@ -258,6 +285,17 @@ impl KeyStore {
             cache.remove(id);
         }
         Ok(n)
+    }
+
+    /// The note recorded when key `id` was destroyed (`None`: not destroyed, or no note).
+    pub fn destruction_note(&self, id: &str) -> Result<Option<String>, KeyError> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(conn
+            .query_row("SELECT note FROM destroyed WHERE id = ?1", [id], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten())
     }
 
     /// A keyed hash of an MRN, for look-ups (holds by MRN, a patient's documents) without
@@ -374,14 +412,22 @@ mod tests {
         drop(ks);
         // Reopened: the same keys; then destroyed, for good.
         let ks = KeyStore::open(dir.path(), None, false).unwrap();
-        assert_eq!(ks.destroy(std::slice::from_ref(&id)).unwrap(), 1);
+        let wrapped: Vec<u8> = Connection::open(dir.path().join("keys.db"))
+            .unwrap()
+            .query_row("SELECT wrapped FROM keys WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(ks.destroy(std::slice::from_ref(&id), Some("t")).unwrap(), 1);
+        assert_eq!(ks.destruction_note(&id).unwrap().as_deref(), Some("t"));
         assert!(matches!(
             ks.open_text(&id, Some(sealed.clone())),
             Err(KeyError::Shredded(_))
         ));
         drop(ks);
         let raw = std::fs::read(dir.path().join("keys.db")).unwrap();
-        assert!(!raw.windows(id.len()).any(|w| w == id.as_bytes()));
+        // The wrapped key is gone from the file (only the record of its destruction stays).
+        assert!(!raw.windows(wrapped.len()).any(|w| w == wrapped.as_slice()));
         // A wrong master key is refused clearly.
         let wrong = dir.path().join("wrong.key");
         std::fs::write(&wrong, "00".repeat(32)).unwrap();

@@ -357,7 +357,7 @@ fn commit(
     // document (or, for separator and blank pages, its scan); each original has its own.
     let store = &archive.store;
     let store_err = |e: crate::store::StoreError| crate::archive::ArchiveError::from(e);
-    let key_err = |e: crate::keys::KeyError| crate::archive::ArchiveError::Model(e.to_string());
+    let key_err = crate::archive::ArchiveError::Keys;
     let mut key_ids = vec![crate::keys::scan_key_id(&scan.sha256)];
     key_ids.extend(documents.iter().map(|d| crate::keys::doc_key_id(&d.doc_id)));
     archive.keys.ensure(&key_ids).map_err(key_err)?;

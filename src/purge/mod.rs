@@ -300,7 +300,7 @@ pub fn execute(
         archive.catalog.destroy_document(&t, user)?;
         // Crypto-shredding: without its key no copy of the document (backups included)
         // can be read. A crash before this line is finished by `cleanup`.
-        shred(archive, &[crate::keys::doc_key_id(&doc_id)])?;
+        shred(archive, &t)?;
         scans.insert(rec.scan_sha256.clone());
         out.destroyed += 1;
         failpoint("purge_destroyed", out.destroyed);
@@ -356,7 +356,9 @@ fn cleanup(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError
         if state != "destroyed" {
             continue;
         }
-        shred(archive, &[crate::keys::doc_key_id(doc_id)])?;
+        if let Some(t) = archive.catalog.tombstone(doc_id)? {
+            shred(archive, &t)?;
+        }
         archive.index.delete_doc(doc_id)?;
         for b in blobs {
             if !archive.catalog.blob_in_use(b)? {
@@ -376,10 +378,13 @@ fn cleanup(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError
     Ok(())
 }
 
-fn shred(archive: &Archive, key_ids: &[String]) -> Result<(), PurgeError> {
+/// Destroys a document's key, recording its tombstone in the key store (for restores of
+/// older backups).
+fn shred(archive: &Archive, t: &Tombstone) -> Result<(), PurgeError> {
+    let note = serde_json::to_string(t).unwrap_or_default();
     archive
         .keys
-        .destroy(key_ids)
+        .destroy(&[crate::keys::doc_key_id(&t.doc_id)], Some(&note))
         .map_err(|e| PurgeError::Refused(format!("cannot destroy keys: {e}")))?;
     Ok(())
 }

@@ -26,7 +26,7 @@ pub fn originals(
         }
         archive
             .keys
-            .destroy(&[crate::keys::scan_key_id(scan)])
+            .destroy(&[crate::keys::scan_key_id(scan)], None)
             .map_err(|e| PurgeError::Refused(format!("cannot destroy keys: {e}")))?;
     }
     if files.is_empty() {

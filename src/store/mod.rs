@@ -129,7 +129,7 @@ impl BlobStore {
     pub fn remove(&self, hash: &str) -> Result<bool, StoreError> {
         let path = self.path_of(hash);
         if let Some(key) = self.key_of(hash).filter(|k| k.starts_with("blob:")) {
-            self.keys.destroy(&[key])?;
+            self.keys.destroy(&[key], None)?;
         }
         match fs::remove_file(&path) {
             Ok(()) => {
@@ -229,7 +229,7 @@ mod tests {
         assert!(matches!(store.get(&h), Err(StoreError::Corrupt { .. })));
         std::fs::write(store.path_of(&h), &raw).unwrap();
         // Destroying the key makes the blob (and any copy of it) unreadable.
-        keys.destroy(std::slice::from_ref(&doc)).unwrap();
+        keys.destroy(std::slice::from_ref(&doc), None).unwrap();
         assert!(matches!(store.get(&h), Err(StoreError::Shredded { .. })));
         // A blob with a key of its own loses the key when removed.
         let own = keys.new_blob_key().unwrap();
