@@ -35,6 +35,7 @@ pub mod ocr;
 pub mod pipeline;
 pub mod purge;
 pub mod retention;
+pub mod scale;
 pub mod scheduler;
 pub mod split;
 pub mod store;

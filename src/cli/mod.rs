@@ -3,6 +3,7 @@
 
 mod audit_cmd;
 mod backup_cmd;
+mod bench_cmd;
 mod classify_cmd;
 mod eval_cmd;
 mod export_cmd;
@@ -113,6 +114,9 @@ pub enum Command {
     /// Classify texts given as JSON Lines on stdin (for comparisons with other classifiers).
     #[command(hide = true)]
     Classify(classify_cmd::ClassifyArgs),
+    /// Scale benchmarks: synthetic archives, search latency.
+    #[command(hide = true)]
+    Bench(bench_cmd::BenchArgs),
     /// Time in-process tesseract recognition alone on page images (benchmark floor).
     #[command(hide = true)]
     OcrFloor(ocr_floor_cmd::OcrFloorArgs),
@@ -225,6 +229,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(a) => audit_cmd::run(&ctx, a),
         Command::Train(a) => train_cmd::run(&ctx, a),
         Command::Classify(a) => classify_cmd::run(&ctx, a),
+        Command::Bench(a) => bench_cmd::run(&ctx, a),
         Command::OcrFloor(a) => ocr_floor_cmd::run(&ctx, a),
         Command::Rasterize(a) => rasterize_cmd::run(&ctx, a),
     }

@@ -149,6 +149,24 @@ impl ArchiveIndex {
         Ok((BooleanQuery::new(clauses), text_query))
     }
 
+    /// The benchmark reference: one analysed word as a bare tantivy term query, top 10 and
+    /// count, no stored fields loaded, no snippets. Returns the count.
+    pub fn reference_term_query(&self, word: &str) -> Result<usize, IndexError> {
+        let f = self.fields.text;
+        let mut analyzer = self.index.tokenizer_for_field(f)?;
+        let mut stream = analyzer.token_stream(word);
+        let Some(token) = stream.next().map(|t| t.text.clone()) else {
+            return Ok(0);
+        };
+        let query = TermQuery::new(
+            Term::from_field_text(f, &token),
+            IndexRecordOption::WithFreqs,
+        );
+        let searcher = self.reader.searcher();
+        let (_, total) = searcher.search(&query, &(TopDocs::with_limit(10), Count))?;
+        Ok(total)
+    }
+
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, IndexError> {
         let f = self.fields;
         let searcher = self.reader.searcher();

@@ -1,0 +1,165 @@
+//! `chartvault bench`: synthetic archives at scale and the search benchmark over them.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::Context;
+use crate::scale::{GenerateOptions, TextSource};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Add synthetic documents (OCR-like text, realistic metadata, no images) to --archive.
+    Generate {
+        /// How many documents to add
+        #[arg(long, default_value_t = 100_000)]
+        documents: usize,
+        /// Corpus whose train_text.jsonl gives the sentences [default: ../shared/corpus when
+        /// present, else built-in texts]
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Scans per catalog transaction and index commit
+        #[arg(long, default_value_t = 2000)]
+        batch_scans: usize,
+        /// Characters of text per page
+        #[arg(long, default_value_t = 1800)]
+        page_chars: usize,
+        /// Then compute and index every document's retention status (as of today)
+        #[arg(long)]
+        with_retention: bool,
+    },
+    /// Search latency (p50/p99) per query kind, next to a bare tantivy term query.
+    Search {
+        /// Queries of each kind
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn text_source(corpus: Option<PathBuf>) -> TextSource {
+    let default = Path::new("../shared/corpus");
+    let corpus = corpus.or_else(|| default.exists().then(|| default.to_path_buf()));
+    match &corpus {
+        Some(c) => eprintln!("sentences from {}", c.join("train_text.jsonl").display()),
+        None => eprintln!("sentences from the built-in texts (no corpus)"),
+    }
+    TextSource::load(corpus.as_deref())
+}
+
+pub fn dir_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        BenchCommand::Generate {
+            documents,
+            corpus,
+            seed,
+            batch_scans,
+            page_chars,
+            with_retention,
+        } => {
+            let text = text_source(corpus);
+            let mut archive = ctx.open_archive(true)?;
+            let before = archive.index.num_docs();
+            let bar = indicatif::ProgressBar::new(documents as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} documents ({per_sec}, eta {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let opts = GenerateOptions {
+                documents,
+                seed,
+                batch_scans,
+                page_chars,
+            };
+            let t = std::time::Instant::now();
+            let report = crate::scale::generate(&mut archive, &text, &opts, |n| {
+                bar.set_position(n as u64)
+            })?;
+            bar.finish_and_clear();
+            let total_secs = t.elapsed().as_secs_f64();
+            let retention_secs = if with_retention {
+                let t = std::time::Instant::now();
+                let today = chrono::Local::now().date_naive();
+                archive.recompute_retention(&ctx.schedule, today, None)?;
+                Some(t.elapsed().as_secs_f64())
+            } else {
+                None
+            };
+            let docs = archive.index.num_docs();
+            let index_bytes = dir_size(&ctx.archive_dir.join("index"));
+            let out = serde_json::json!({
+                "added": report,
+                "wall_secs": total_secs,
+                "retention_secs": retention_secs,
+                "documents_in_index": docs,
+                "documents_before": before,
+                "index_bytes": index_bytes,
+                "index_bytes_per_document": index_bytes as f64 / docs.max(1) as f64,
+                "catalog_bytes": dir_size(&ctx.archive_dir.join("catalog.db")),
+                "key_store_bytes": dir_size(archive.keys.path()),
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        BenchCommand::Search {
+            queries,
+            corpus,
+            seed,
+            json,
+        } => {
+            let text = text_source(corpus);
+            let archive = ctx.open_archive(false)?;
+            let r = crate::scale::bench::run(&archive.index, &text, queries, seed)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "{} documents; {} queries of each kind; ratio = p50 / reference p50",
+                    r.documents, queries
+                );
+                println!(
+                    "{:<11} {:>9} {:>9} {:>9} {:>8} {:>12}  example",
+                    "kind", "p50 ms", "p99 ms", "max ms", "ratio", "mean hits"
+                );
+                for l in r.kinds.iter().chain(std::iter::once(&r.reference)) {
+                    println!(
+                        "{:<11} {:>9.2} {:>9.2} {:>9.2} {:>8.1} {:>12.0}  {}",
+                        l.kind,
+                        l.p50_ms,
+                        l.p99_ms,
+                        l.max_ms,
+                        l.p50_ms / r.reference.p50_ms.max(1e-6),
+                        l.mean_total_hits,
+                        l.example
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

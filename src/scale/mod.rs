@@ -1,0 +1,9 @@
+//! Scale work: synthetic archives of many documents and benchmarks over them
+//! (`chartvault bench generate`, `chartvault bench search`).
+
+pub mod bench;
+pub mod generate;
+pub mod text;
+
+pub use generate::{generate, GenerateOptions, GenerateReport};
+pub use text::TextSource;
