@@ -53,10 +53,12 @@ pub enum BenchCommand {
 
 fn text_source(corpus: Option<PathBuf>) -> TextSource {
     let default = Path::new("../shared/corpus");
-    let corpus = corpus.or_else(|| default.exists().then(|| default.to_path_buf()));
+    let corpus = corpus
+        .or_else(|| default.exists().then(|| default.to_path_buf()))
+        .filter(|c| c.join("train_text.jsonl").is_file());
     match &corpus {
         Some(c) => eprintln!("sentences from {}", c.join("train_text.jsonl").display()),
-        None => eprintln!("sentences from the built-in texts (no corpus)"),
+        None => eprintln!("sentences from the built-in texts (no corpus train_text.jsonl)"),
     }
     TextSource::load(corpus.as_deref())
 }
@@ -98,9 +100,8 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
                 page_chars,
             };
             let t = std::time::Instant::now();
-            let report = crate::scale::generate(&mut archive, &text, &opts, |n| {
-                bar.set_position(n as u64)
-            })?;
+            let report =
+                crate::scale::generate(&mut archive, &text, &opts, |n| bar.set_position(n as u64))?;
             bar.finish_and_clear();
             let total_secs = t.elapsed().as_secs_f64();
             let retention_secs = if with_retention {

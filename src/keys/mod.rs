@@ -272,14 +272,17 @@ impl KeyStore {
             )?;
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             for id in ids {
-                n += stmt.execute([id])?;
-                if !id.starts_with("blob:") {
+                let deleted = stmt.execute([id])?;
+                n += deleted;
+                if deleted > 0 && !id.starts_with("blob:") {
                     record.execute(params![id, now, note])?;
                 }
             }
         }
         tx.commit()?;
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        if n > 0 {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         for id in ids {
             cache.remove(id);

@@ -41,9 +41,32 @@ const FIRST: &[&str] = &[
     "KAREN", "LUIS", "MARIA", "NATHAN", "OLIVIA", "PETER", "QUINN", "ROSA", "SAMUEL", "TERESA",
 ];
 const LAST: &[&str] = &[
-    "ANDERSON", "BAKER", "CHEN", "DIAZ", "EVANS", "FISCHER", "GARCIA", "HUGHES", "IBRAHIM",
-    "JOHNSON", "KOWALSKI", "LOPEZ", "MURPHY", "NGUYEN", "OKAFOR", "PATEL", "QUINTERO", "ROSSI",
-    "SMITH", "TANAKA", "URIBE", "VOSS", "WALKER", "XU", "YOUNG", "ZIMMERMAN",
+    "ANDERSON",
+    "BAKER",
+    "CHEN",
+    "DIAZ",
+    "EVANS",
+    "FISCHER",
+    "GARCIA",
+    "HUGHES",
+    "IBRAHIM",
+    "JOHNSON",
+    "KOWALSKI",
+    "LOPEZ",
+    "MURPHY",
+    "NGUYEN",
+    "OKAFOR",
+    "PATEL",
+    "QUINTERO",
+    "ROSSI",
+    "SMITH",
+    "TANAKA",
+    "URIBE",
+    "VOSS",
+    "WALKER",
+    "XU",
+    "YOUNG",
+    "ZIMMERMAN",
 ];
 
 /// The MRN of synthetic patient `i` (8 digits).
@@ -80,7 +103,8 @@ fn synth_scan(
     ));
     let source_path = format!("synthetic/box-{:04}/scan-{scan_no:07}.tif", scan_no / 1000);
     let patient_no = rng.below(patients_for(opts.documents));
-    let mut prng = Rng::new(opts.seed ^ patient_no as u64);
+    // A patient is the same person whatever the seed.
+    let mut prng = Rng::new(patient_no as u64);
     let patient = Patient {
         mrn: Some(mrn_of(patient_no)),
         name: Some(format!("{}, {}", prng.pick(LAST), prng.pick(FIRST))),
@@ -203,11 +227,7 @@ pub fn generate(
         let mut key_ids = Vec::new();
         for g in &batch {
             key_ids.push(crate::keys::scan_key_id(&g.scan.sha256));
-            key_ids.extend(
-                g.records
-                    .iter()
-                    .map(|r| crate::keys::doc_key_id(&r.doc_id)),
-            );
+            key_ids.extend(g.records.iter().map(|r| crate::keys::doc_key_id(&r.doc_id)));
         }
         archive.keys.ensure(&key_ids)?;
         let scans: Vec<ScanCommit> = batch.iter().map(|g| g.scan.clone()).collect();
