@@ -11,6 +11,8 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 
 pub const TEXT_ANALYZER: &str = "chart_text";
+/// Adjacent word pairs of the text analyzer's output ([`super::pairs`]).
+pub const PAIR_ANALYZER: &str = "chart_text_pairs";
 
 #[derive(Debug, Clone, Copy)]
 pub struct IndexFields {
@@ -25,6 +27,8 @@ pub struct IndexFields {
     pub service_day: Field,
     pub pages: Field,
     pub text: Field,
+    /// Adjacent word pairs of `text`, for phrase queries (indexed only).
+    pub text_pairs: Field,
     pub retention_class: Field,
     pub retention_status: Field,
     /// Eligible-on date as YYYYMMDD (absent when never or not yet known).
@@ -59,6 +63,14 @@ pub fn build_schema() -> (Schema, IndexFields) {
         ),
         pages: b.add_text_field("pages", STORED),
         text: b.add_text_field("text", analyzed(true)),
+        text_pairs: b.add_text_field(
+            "text_pairs",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(PAIR_ANALYZER)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         retention_class: b.add_text_field("retention_class", STRING | STORED),
         retention_status: b.add_text_field("retention_status", STRING | STORED | FAST),
         eligible_day: b.add_i64_field(
@@ -76,6 +88,12 @@ pub fn register_analyzer(index: &Index) {
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
         .build();
+    index.tokenizers().register(
+        PAIR_ANALYZER,
+        TextAnalyzer::from(super::pairs::PairTokenizer {
+            inner: analyzer.clone(),
+        }),
+    );
     index.tokenizers().register(TEXT_ANALYZER, analyzer);
 }
 

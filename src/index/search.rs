@@ -110,7 +110,11 @@ impl ArchiveIndex {
             })
         };
         match &text_query {
-            Some(tq) => clauses.push((Occur::Must, tq.box_clone())),
+            // Phrases go through the word-pair field; snippets use the query as parsed.
+            Some(tq) => clauses.push((
+                Occur::Must,
+                super::pairs::accelerate(tq.as_ref(), f.text, f.text_pairs),
+            )),
             None => clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery))),
         }
         let term = |field, value: &str| -> Box<dyn Query> {

@@ -100,13 +100,15 @@ impl ArchiveIndex {
     /// Replaces (or adds) a document; takes effect at the next [`commit`](Self::commit).
     pub fn upsert(&mut self, record: &DocumentRecord) -> Result<(), IndexError> {
         let f = self.fields;
+        let text = record.full_text();
         let mut d = doc!(
             f.doc_id => record.doc_id.clone(),
             f.scan_sha256 => record.scan_sha256.clone(),
             f.source_path => record.source_path.clone(),
             f.doc_type => record.doc_type.as_str(),
             f.pages => serde_json::to_string(&record.page_numbers()).unwrap_or_default(),
-            f.text => record.full_text(),
+            f.text_pairs => text.clone(),
+            f.text => text,
         );
         if let Some(m) = &record.patient.mrn {
             d.add_text(f.mrn, m);
