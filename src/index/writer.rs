@@ -150,7 +150,14 @@ impl ArchiveIndex {
 
     /// Merges every segment into one (dropping deleted documents' data) and deletes the
     /// files no longer used: after this, deleted text is physically gone from the index.
+    /// Background merges started by earlier commits are let finish first (merging a segment
+    /// they are merging fails), and none start while this runs.
     pub fn merge_and_collect(&mut self) -> Result<(), IndexError> {
+        if let Some(w) = self.writer.take() {
+            w.wait_merging_threads()?;
+        }
+        self.writer()?
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         let ids = self.index.searchable_segment_ids()?;
         let needs_merge = ids.len() > 1 || self.pending_deletes() > 0;
         let w = self.writer()?;
@@ -158,6 +165,10 @@ impl ArchiveIndex {
             w.merge(&ids).wait()?;
         }
         w.garbage_collect_files().wait()?;
+        // The next writer gets the default merge policy again.
+        if let Some(w) = self.writer.take() {
+            w.wait_merging_threads()?;
+        }
         self.reader.reload()?;
         Ok(())
     }
