@@ -406,7 +406,8 @@ impl Catalog {
         let mut free = Vec::new();
         for b in blobs {
             let used: i64 = tx.query_row(
-                "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1 OR image_blob = ?1)
+                "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1)
+                      + (SELECT COUNT(*) FROM pages WHERE image_blob = ?1)
                       + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
                 [&b],
                 |r| r.get(0),
@@ -628,7 +629,8 @@ impl Catalog {
         let mut free = Vec::new();
         for b in blobs {
             let used: i64 = tx.query_row(
-                "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1 OR image_blob = ?1)
+                "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1)
+                      + (SELECT COUNT(*) FROM pages WHERE image_blob = ?1)
                       + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
                 [&b],
                 |r| r.get(0),
@@ -644,7 +646,8 @@ impl Catalog {
     /// Whether any record refers to a blob.
     pub fn blob_in_use(&self, blob: &str) -> Result<bool, CatalogError> {
         let used: i64 = self.conn.query_row(
-            "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1 OR image_blob = ?1)
+            "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1)
+                      + (SELECT COUNT(*) FROM pages WHERE image_blob = ?1)
                   + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
             [blob],
             |r| r.get(0),
