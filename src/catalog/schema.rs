@@ -266,7 +266,8 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert!(
-            plan.iter().all(|p| !p.starts_with("SCAN ") || p == "SCAN CONSTANT ROW"),
+            plan.iter()
+                .all(|p| !p.starts_with("SCAN ") || p == "SCAN CONSTANT ROW"),
             "full table scans: {plan:?}"
         );
     }
