@@ -253,3 +253,26 @@ fn scheduler_plans_yearly_and_executes_only_approved_jobs() {
     assert!(o.contains("\"total\": 0"));
     ok(&run(&archive, &["audit", "verify"]));
 }
+
+#[test]
+fn the_scheduler_daemon_sweeps_today_and_releases_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    ok(&cv(
+        &archive,
+        "clerk1",
+        &[
+            "ingest",
+            "--quiet",
+            samples().join("scans").to_str().unwrap(),
+        ],
+    ));
+    let o = ok(&run(&archive, &["scheduler", "run", "--max-sweeps", "1"]));
+    let today = chrono::Local::now().date_naive().to_string();
+    assert!(
+        o.contains(&format!("retention sweep as of {today}: 6 documents")),
+        "{o}"
+    );
+    // The archive is free again: another command can write.
+    ok(&run(&archive, &["reindex"]));
+}

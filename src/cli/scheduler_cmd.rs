@@ -22,37 +22,88 @@ pub enum SchedulerAction {
         #[arg(long)]
         json: bool,
     },
+    /// Keep running: a sweep now and then once each new day (local time), until stopped.
+    /// The archive is opened only for each sweep, so other commands run in between.
+    Run {
+        /// Minutes between checks for a new day
+        #[arg(long, default_value_t = 5)]
+        check_minutes: u64,
+        /// Stop after this many sweeps (for tests and drills)
+        #[arg(long, hide = true)]
+        max_sweeps: Option<u32>,
+    },
 }
 
 pub fn run(ctx: &Context, args: SchedulerArgs) -> anyhow::Result<ExitCode> {
-    let SchedulerAction::RunOnce { as_of, json } = args.action;
-    let mut archive = ctx.open_archive(false)?;
-    archive.index.begin_writing()?;
-    let today = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let r = crate::scheduler::run_once(&mut archive, &ctx.schedule, &ctx.config.scheduler, today)?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-    } else {
-        println!(
-            "retention sweep as of {}: {} documents, {} status changes",
-            r.as_of, r.documents, r.status_changes
-        );
-        if let Some(p) = &r.planned {
-            println!(
-                "planned purge job {p} (needs {} approvals)",
-                ctx.config.scheduler.required_approvals
-            );
+    match args.action {
+        SchedulerAction::RunOnce { as_of, json } => {
+            let today = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let r = sweep(ctx, today)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print_report(ctx, &r);
+            }
+            Ok(if r.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_PROBLEMS)
+            })
         }
-        for e in &r.executed {
-            println!("executed purge job {e}");
-        }
-        for p in &r.problems {
-            println!("problem: {p}");
+        SchedulerAction::Run {
+            check_minutes,
+            max_sweeps,
+        } => {
+            let mut last: Option<NaiveDate> = None;
+            let mut sweeps = 0;
+            loop {
+                let today = chrono::Local::now().date_naive();
+                if last != Some(today) {
+                    // A failed sweep is reported and retried at the next check.
+                    match sweep(ctx, today) {
+                        Ok(r) => {
+                            print_report(ctx, &r);
+                            last = Some(today);
+                        }
+                        Err(e) => eprintln!("error: retention sweep as of {today}: {e:#}"),
+                    }
+                    sweeps += 1;
+                    if max_sweeps.is_some_and(|m| sweeps >= m) {
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_secs(check_minutes.max(1) * 60));
+            }
         }
     }
-    Ok(if r.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_PROBLEMS)
-    })
+}
+
+fn sweep(ctx: &Context, today: NaiveDate) -> anyhow::Result<crate::scheduler::SweepReport> {
+    let mut archive = ctx.open_archive(false)?;
+    archive.index.begin_writing()?;
+    Ok(crate::scheduler::run_once(
+        &mut archive,
+        &ctx.schedule,
+        &ctx.config.scheduler,
+        today,
+    )?)
+}
+
+fn print_report(ctx: &Context, r: &crate::scheduler::SweepReport) {
+    println!(
+        "retention sweep as of {}: {} documents, {} status changes",
+        r.as_of, r.documents, r.status_changes
+    );
+    if let Some(p) = &r.planned {
+        println!(
+            "planned purge job {p} (needs {} approvals)",
+            ctx.config.scheduler.required_approvals
+        );
+    }
+    for e in &r.executed {
+        println!("executed purge job {e}");
+    }
+    for p in &r.problems {
+        println!("problem: {p}");
+    }
 }
