@@ -46,14 +46,7 @@ fn purge_reaches_a_backup_taken_before_it() {
 
     let out = ok(&cv(&archive, "exec1", &["purge", "execute", &job]));
     assert!(out.contains("4 documents destroyed"), "{out}");
-    let cert_id = out
-        .split("certificate of destruction ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let cert_id = certificate_id(&out);
     let destroyed: Vec<String> = of_kind(&export(&archive), "document")
         .iter()
         .filter(|d| d["retention"]["status"] == "destroyed")

@@ -30,14 +30,7 @@ fn purge_destroys_eligible_documents_and_keeps_held_ones() {
 
     let out = ok(&cv(&archive, "exec1", &["purge", "execute", &job]));
     assert!(out.contains("4 documents destroyed"), "{out}");
-    let cert_id = out
-        .split("certificate of destruction ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let cert_id = certificate_id(&out);
 
     // Gone: no hit by phrase or id, no text in any index file or blob, tombstone on show.
     for q in ["\"knee pain improved\"", "\"community acquired pneumonia\""] {
@@ -175,14 +168,7 @@ fn sigkill_during_execute_then_rerun_completes_exactly() {
         assert!(!o.status.success(), "{point}: killed");
         let out = ok(&cv(&archive, "exec1", &["purge", "execute", &job]));
         assert!(out.contains("certificate of destruction"), "{point}: {out}");
-        let cert_id = out
-            .split("certificate of destruction ")
-            .nth(1)
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_string();
+        let cert_id = certificate_id(&out);
         let c: serde_json::Value =
             serde_json::from_str(&ok(&run(&archive, &["purge", "certificate", &cert_id]))).unwrap();
         assert_eq!(c["counts"]["documents"], 4, "{point}");

@@ -338,38 +338,14 @@ impl Catalog {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut blobs: Vec<String> = Vec::new();
-        {
-            let mut stmt =
-                tx.prepare("SELECT words_blob, image_blob FROM pages WHERE doc_id = ?1")?;
-            for r in stmt.query_map([&t.doc_id], |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                ))
-            })? {
-                let (w, i) = r?;
-                blobs.extend(w);
-                blobs.extend(i);
-            }
-        }
-        tx.execute(
-            "UPDATE pages SET text = NULL, words_blob = NULL, image_blob = NULL,
-               barcode = NULL, ocr_confidence = NULL WHERE doc_id = ?1",
-            [&t.doc_id],
-        )?;
-        tx.execute(
-            "UPDATE documents SET mrn = NULL, mrn_tag = NULL, patient_name = NULL, dob = NULL,
-               service_date = NULL, provenance = '[]', review_flags = '[]',
-               retention_status = 'destroyed', eligible_on = NULL,
-               retention = ?2, indexed = 1
-             WHERE doc_id = ?1",
-            params![
-                t.doc_id,
+        let blobs = super::shredded::clear_document(
+            &tx,
+            &t.doc_id,
+            Some(
                 serde_json::json!({"class": t.class, "status": "destroyed",
                                    "certificate_id": t.certificate_id})
-                .to_string()
-            ],
+                .to_string(),
+            ),
         )?;
         let prev: String = tx
             .query_row(
@@ -602,21 +578,7 @@ impl Catalog {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut blobs = Vec::new();
-        {
-            let mut stmt =
-                tx.prepare("SELECT words_blob, image_blob FROM pages WHERE scan_sha256 = ?1")?;
-            for r in stmt.query_map([scan], |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                ))
-            })? {
-                let (w, i) = r?;
-                blobs.extend(w);
-                blobs.extend(i);
-            }
-        }
+        let blobs = super::shredded::page_blobs(&tx, "scan_sha256 = ?1", scan)?;
         tx.execute(
             "UPDATE pages SET text = NULL, words_blob = NULL, image_blob = NULL, barcode = NULL
              WHERE scan_sha256 = ?1",

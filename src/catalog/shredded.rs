@@ -52,29 +52,12 @@ impl Catalog {
     ) -> Result<Vec<String>, CatalogError> {
         let note = self.keys.destruction_note(&doc_key_id(doc_id))?;
         if let Some(t) = note.and_then(|n| serde_json::from_str::<super::Tombstone>(&n).ok()) {
-            if t.doc_id == doc_id && self.tombstone(doc_id)?.is_none() {
-                let tx = self.conn.transaction()?;
-                let blobs = page_blobs(&tx, "doc_id = ?1", doc_id)?;
-                tx.commit()?;
-                self.record_destruction(&t, user, "restore_shredded")?;
-                return Ok(blobs);
+            if t.doc_id == doc_id {
+                return self.record_destruction(&t, user, "restore_shredded");
             }
         }
         let tx = self.conn.transaction()?;
-        let blobs = page_blobs(&tx, "doc_id = ?1", doc_id)?;
-        tx.execute(
-            "UPDATE pages SET text = NULL, words_blob = NULL, image_blob = NULL,
-               barcode = NULL, ocr_confidence = NULL WHERE doc_id = ?1",
-            [doc_id],
-        )?;
-        tx.execute(
-            "UPDATE documents SET mrn = NULL, mrn_tag = NULL, patient_name = NULL, dob = NULL,
-               service_date = NULL, provenance = '[]', review_flags = '[]',
-               retention_status = 'destroyed', eligible_on = NULL, indexed = 1,
-               retention = NULL
-             WHERE doc_id = ?1",
-            [doc_id],
-        )?;
+        let blobs = clear_document(&tx, doc_id, None)?;
         let (seq, hash) = super::audit::append_tx(
             &tx,
             user,
@@ -87,28 +70,20 @@ impl Catalog {
         Ok(blobs)
     }
 
-    /// Clears the sealed separator and blank pages of a scan whose key is gone.
+    /// Clears the sealed separator and blank pages of a scan whose key is gone (its key is
+    /// destroyed only once none of its documents remain), as purge scrubs them.
     pub fn clear_unkeyed_scan_pages(
         &mut self,
         scan_sha256: &str,
         user: &str,
     ) -> Result<Vec<String>, CatalogError> {
-        let tx = self.conn.transaction()?;
-        let blobs = page_blobs(&tx, "scan_sha256 = ?1 AND doc_id IS NULL", scan_sha256)?;
-        tx.execute(
-            "UPDATE pages SET text = NULL, words_blob = NULL, image_blob = NULL, barcode = NULL,
-               ocr_confidence = NULL WHERE scan_sha256 = ?1 AND doc_id IS NULL",
-            [scan_sha256],
-        )?;
-        let (seq, hash) = super::audit::append_tx(
-            &tx,
+        let blobs = self.scrub_scan_pages(scan_sha256)?;
+        self.audit(
             user,
             "restore_shredded",
             scan_sha256,
-            &serde_json::json!({"scan_pages_blobs": blobs.len()}),
+            serde_json::json!({"scan_pages_blobs": blobs.len()}),
         )?;
-        tx.commit()?;
-        self.write_head(seq, &hash);
         Ok(blobs)
     }
 
@@ -125,7 +100,7 @@ impl Catalog {
             "DELETE FROM scan_files WHERE scan_sha256 = ?1 AND seq = ?2",
             params![scan_sha256, seq],
         )?;
-        let (seq, hash) = super::audit::append_tx(
+        let (audit_seq, hash) = super::audit::append_tx(
             &tx,
             user,
             "restore_shredded",
@@ -133,12 +108,37 @@ impl Catalog {
             &serde_json::json!({"original_file": seq}),
         )?;
         tx.commit()?;
-        self.write_head(seq, &hash);
+        self.write_head(audit_seq, &hash);
         Ok(())
     }
 }
 
-fn page_blobs(
+/// Erases a document's patient fields and its pages' text, barcodes and blob references
+/// (purge, and restore of what lost its key); `retention` is the JSON left in its place.
+/// Returns the blobs its pages referred to.
+pub(super) fn clear_document(
+    tx: &rusqlite::Transaction,
+    doc_id: &str,
+    retention: Option<String>,
+) -> Result<Vec<String>, CatalogError> {
+    let blobs = page_blobs(tx, "doc_id = ?1", doc_id)?;
+    tx.execute(
+        "UPDATE pages SET text = NULL, words_blob = NULL, image_blob = NULL,
+           barcode = NULL, ocr_confidence = NULL WHERE doc_id = ?1",
+        [doc_id],
+    )?;
+    tx.execute(
+        "UPDATE documents SET mrn = NULL, mrn_tag = NULL, patient_name = NULL, dob = NULL,
+           service_date = NULL, provenance = '[]', review_flags = '[]',
+           retention_status = 'destroyed', eligible_on = NULL, indexed = 1, retention = ?2
+         WHERE doc_id = ?1",
+        params![doc_id, retention],
+    )?;
+    Ok(blobs)
+}
+
+/// The OCR-words and page-image blobs of the pages matching `condition` (one `?1`).
+pub(super) fn page_blobs(
     tx: &rusqlite::Transaction,
     condition: &str,
     arg: &str,

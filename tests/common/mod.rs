@@ -126,3 +126,12 @@ pub fn approved_job(archive: &Path) -> String {
     ok(&cv(archive, "approver2", &["purge", "approve", &job]));
     job
 }
+
+/// The certificate id `purge execute` printed.
+pub fn certificate_id(out: &str) -> String {
+    out.split("certificate of destruction ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no certificate in: {out}"))
+        .to_string()
+}
