@@ -508,7 +508,8 @@ pub fn page_key_id(scan_sha256: &str, doc_id: Option<&str>) -> String {
     }
 }
 
-/// Inserts one scan with its files, documents and pages, and its audit entry.
+/// Inserts one scan with its files, documents and pages, and its audit entry. The scan and
+/// document keys exist already: the caller made them before sealing the scan's blobs.
 fn insert_scan(
     tx: &rusqlite::Transaction,
     keys: &KeyStore,
@@ -516,9 +517,6 @@ fn insert_scan(
     scan: &ScanCommit,
 ) -> Result<(i64, String), CatalogError> {
     let at = now();
-    let mut ids = vec![scan_key_id(&scan.sha256)];
-    ids.extend(scan.documents.iter().map(|d| doc_key_id(&d.doc_id)));
-    keys.ensure(&ids)?;
     tx.execute(
         "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
         [&scan.sha256],
