@@ -52,6 +52,7 @@ pub fn run(ctx: &Context, args: KeysArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             keys.backup_to(&dest)?;
+            let count = keys.count()?;
             let mut copied_master = false;
             if let (Some(master), false) = (keys.master_file(), without_master) {
                 copy_private(master, &dest.join("master.key"))?;
@@ -61,12 +62,11 @@ pub fn run(ctx: &Context, args: KeysArgs) -> anyhow::Result<ExitCode> {
                 &ctx.user,
                 "keys_backup",
                 "key store",
-                serde_json::json!({"dest": dest.display().to_string(), "keys": keys.count()?,
+                serde_json::json!({"dest": dest.display().to_string(), "keys": count,
                                    "master_copied": copied_master}),
             )?;
             println!(
-                "copied {} keys to {}{}",
-                keys.count()?,
+                "copied {count} keys to {}{}",
                 dest.display(),
                 if copied_master {
                     " with the master key"

@@ -119,8 +119,15 @@ impl BlobStore {
     /// The id of the key a stored blob is sealed under (`None` for a blob stored before
     /// encryption, or a missing one).
     pub fn key_of(&self, hash: &str) -> Option<String> {
-        let bytes = fs::read(self.path_of(hash)).ok()?;
-        split_sealed(&bytes).map(|(k, _)| k.to_string())
+        // Only the header: originals can be large.
+        use std::io::Read;
+        let mut head = Vec::with_capacity(MAX_HEADER);
+        File::open(self.path_of(hash))
+            .ok()?
+            .take(MAX_HEADER as u64)
+            .read_to_end(&mut head)
+            .ok()?;
+        split_sealed(&head).map(|(k, _)| k.to_string())
     }
 
     /// Deletes a blob (a purge; the caller checked nothing live refers to it). A blob with
@@ -199,6 +206,9 @@ impl BlobStore {
 }
 
 /// `(key id, sealed bytes)` of an encrypted blob file.
+/// Magic, key-id length and the longest key id fit in this.
+const MAX_HEADER: usize = MAGIC.len() + 2 + u16::MAX as usize;
+
 fn split_sealed(file: &[u8]) -> Option<(&str, &[u8])> {
     let rest = file.strip_prefix(MAGIC)?;
     let len = u16::from_le_bytes(rest.get(..2)?.try_into().ok()?) as usize;
