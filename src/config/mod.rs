@@ -114,7 +114,7 @@ pub enum OrientationMethod {
     Osd,
 }
 
-/// The retention sweep (`chartvault scheduler run-once`, and daily under `serve`).
+/// The retention sweep (`chartvault scheduler run-once`, and daily under `scheduler run`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulerConfig {

@@ -1,6 +1,6 @@
-//! The retention sweep, run daily (`chartvault scheduler run-once`, or the loop in
-//! `serve`): recompute statuses, create the purge plan the period calls for, execute jobs
-//! whose approvals are complete. It acts as user `scheduler`; it never approves.
+//! The retention sweep, run daily (`chartvault scheduler run-once` from cron, or the loop
+//! of `chartvault scheduler run`): recompute statuses, create the purge plan the period
+//! calls for, execute jobs whose approvals are complete. It acts as user `scheduler`; it never approves.
 
 use chrono::{Datelike, NaiveDate};
 
