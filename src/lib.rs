@@ -18,6 +18,7 @@
 //! - **record**: an archived document as read back from the catalog.
 //! - **quarantine**: where a scan that cannot be read goes, with its reason.
 
+pub mod access;
 pub mod archive;
 pub mod catalog;
 pub mod classify;
@@ -34,8 +35,10 @@ pub mod model;
 pub mod ocr;
 pub mod pipeline;
 pub mod purge;
+pub mod release;
 pub mod retention;
 pub mod scale;
 pub mod scheduler;
 pub mod split;
 pub mod store;
+pub mod web;

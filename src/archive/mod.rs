@@ -21,6 +21,7 @@ mod verify;
 
 pub use backup::{restore, BackupReport};
 pub use reconcile::Unkeyed;
+pub use retention::{NextEligible, ReportRow, RetentionReport};
 pub use verify::Verification;
 
 use std::path::{Path, PathBuf};

@@ -9,7 +9,145 @@ use crate::index::SearchQuery;
 use crate::retention::holds::{covers, HoldSubject};
 use crate::retention::{decide, Decision, Hold, HoldCheck, HoldScope, Schedule};
 
+/// Document counts by class, status and year of service, and the next dates on which
+/// documents become eligible (what `retention report` and the retention desk show).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RetentionReport {
+    pub as_of: String,
+    pub schedule: String,
+    pub counts: Vec<ReportRow>,
+    pub next_eligible: Vec<NextEligible>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportRow {
+    pub class: String,
+    pub status: String,
+    pub service_year: String,
+    pub documents: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NextEligible {
+    pub eligible_on: String,
+    pub documents: usize,
+}
+
 impl Archive {
+    /// Places a legal hold (the index writer must be open) and recomputes retention.
+    /// Returns the hold id and how many documents it covers now.
+    pub fn place_hold(
+        &mut self,
+        schedule: &Schedule,
+        matter: &str,
+        reason: &str,
+        scope: &HoldScope,
+        user: &str,
+    ) -> Result<(String, usize), ArchiveError> {
+        match scope {
+            HoldScope::Document { doc_id } if self.catalog.document(doc_id)?.is_none() => {
+                return Err(ArchiveError::Setup(format!("no document with id {doc_id}")));
+            }
+            HoldScope::Class { class, from, to } => {
+                if !schedule.profile.classes.iter().any(|c| &c.id == class) {
+                    return Err(ArchiveError::Setup(format!(
+                        "no retention class {class} in schedule {}",
+                        schedule.label()
+                    )));
+                }
+                if from > to {
+                    return Err(ArchiveError::Setup(format!(
+                        "the hold's dates are reversed ({from} after {to})"
+                    )));
+                }
+            }
+            _ => {}
+        }
+        let snapshot = self.query_ids(scope)?;
+        let id = self
+            .catalog
+            .place_hold(matter, reason, scope, &snapshot, user)?;
+        let today = chrono::Local::now().date_naive();
+        self.recompute_retention(schedule, today, None)?;
+        let covered = self
+            .decisions(schedule, today, None)?
+            .into_iter()
+            .filter(|(_, d)| d.holds.contains(&id))
+            .count();
+        Ok((id, covered))
+    }
+
+    /// Releases an active hold and recomputes retention; false when there is none.
+    pub fn release_hold(
+        &mut self,
+        schedule: &Schedule,
+        id: &str,
+        user: &str,
+        reason: &str,
+    ) -> Result<bool, ArchiveError> {
+        if !self.catalog.release_hold(id, user, reason)? {
+            return Ok(false);
+        }
+        let today = chrono::Local::now().date_naive();
+        self.recompute_retention(schedule, today, None)?;
+        Ok(true)
+    }
+
+    pub fn retention_report(
+        &self,
+        schedule: &Schedule,
+        as_of: NaiveDate,
+    ) -> Result<RetentionReport, ArchiveError> {
+        use chrono::Datelike;
+        use std::collections::BTreeMap;
+        let decisions = self.decisions(schedule, as_of, None)?;
+        let rows = self.catalog.retention_rows(None)?;
+        let year_of: BTreeMap<&str, String> = rows
+            .iter()
+            .map(|r| {
+                let y = r
+                    .facts
+                    .service_date
+                    .map_or("unknown".into(), |d| d.year().to_string());
+                (r.doc_id.as_str(), y)
+            })
+            .collect();
+        let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        let mut upcoming: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+        for (id, d) in &decisions {
+            let y = year_of.get(id.as_str()).cloned().unwrap_or_default();
+            *counts
+                .entry((d.class.clone(), d.status.as_str().into(), y))
+                .or_default() += 1;
+            if let (Some(e), crate::retention::RetentionStatus::Retained) =
+                (d.eligible_on, d.status)
+            {
+                *upcoming.entry(e).or_default() += 1;
+            }
+        }
+        Ok(RetentionReport {
+            as_of: as_of.to_string(),
+            schedule: schedule.label(),
+            counts: counts
+                .into_iter()
+                .map(|((class, status, service_year), documents)| ReportRow {
+                    class,
+                    status,
+                    service_year,
+                    documents,
+                })
+                .collect(),
+            next_eligible: upcoming
+                .into_iter()
+                .take(10)
+                .map(|(d, documents)| NextEligible {
+                    eligible_on: d.to_string(),
+                    documents,
+                })
+                .collect(),
+        })
+    }
+
     /// Ids of the documents a saved query matches now.
     pub fn query_ids(&self, scope: &HoldScope) -> Result<Vec<String>, ArchiveError> {
         let HoldScope::Query {

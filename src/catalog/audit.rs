@@ -113,6 +113,16 @@ impl Catalog {
     /// Records the head after a transaction that appended entries committed.
     pub(crate) fn write_head(&self, seq: i64, hash: &str) {
         if let Some(p) = self.head_path() {
+            // Two connections of one process (the web service's reader and writer) append
+            // in turn; the head only ever moves forward, never back to an older entry.
+            static HEAD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+            let _guard = HEAD.lock().unwrap_or_else(|e| e.into_inner());
+            let current = std::fs::read_to_string(&p)
+                .ok()
+                .and_then(|t| t.split_whitespace().next()?.parse::<i64>().ok());
+            if current.is_some_and(|c| c >= seq) {
+                return;
+            }
             // Best effort: the chain in the catalog is the record; the head file only
             // detects truncation, and `audit verify` reports a missing or stale head.
             let _ = write_atomic(&p, format!("{seq} {hash}\n").as_bytes());

@@ -7,16 +7,20 @@
 //! index has committed).
 
 mod audit;
+mod disclosures;
 mod purge;
 mod retention;
 mod review;
 mod schema;
 mod shredded;
+mod users;
 
 pub use audit::{AuditEntry, AuditVerification};
+pub use disclosures::{DisclosedDocument, Disclosure, PageView};
 pub use purge::{purge_sha256, JobRow, ManifestEntry, Tombstone};
 pub use retention::RetentionRow;
 pub use review::{ModelRow, ReviewItem};
+pub use users::{Session, User};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;

@@ -159,9 +159,106 @@ impl Catalog {
              WHERE doc_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([doc_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
         })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let key = crate::keys::doc_key_id(doc_id);
+        let mut out = Vec::new();
+        for row in rows {
+            let (field, old, new, user, at) = row?;
+            if field.starts_with("patient.") {
+                let old = self.keys.open_text(&key, old)?;
+                let new = self.keys.open_text(&key, new)?;
+                out.push((field, old, new, user, at));
+            } else {
+                out.push((field, old, new, user, at));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Corrects a document's patient fields by hand (`Some("")` clears a field): sealed
+    /// under the document's key, recorded (sealed) in `doc_corrections`, audited without
+    /// the values, and the document is marked for re-indexing. Returns false when there is
+    /// no such document.
+    pub fn set_patient(
+        &mut self,
+        doc_id: &str,
+        fields: &[(&str, Option<&str>)],
+        user: &str,
+    ) -> Result<bool, CatalogError> {
+        let Some(current) = self.document(doc_id)? else {
+            return Ok(false);
+        };
+        let key = crate::keys::doc_key_id(doc_id);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut changed = Vec::new();
+        for (field, value) in fields {
+            let Some(value) = value else { continue };
+            let new = Some(value.trim()).filter(|v| !v.is_empty());
+            let (column, old) = match *field {
+                "mrn" => ("mrn", current.patient.mrn.as_deref()),
+                "name" => ("patient_name", current.patient.name.as_deref()),
+                "dob" => ("dob", current.patient.dob.as_deref()),
+                _ => continue,
+            };
+            if old == new {
+                continue;
+            }
+            let sealed = self.keys.seal_text(&key, new)?;
+            tx.execute(
+                &format!("UPDATE documents SET {column} = ?2, indexed = 0 WHERE doc_id = ?1"),
+                params![doc_id, sealed],
+            )?;
+            if column == "mrn" {
+                tx.execute(
+                    "UPDATE documents SET mrn_tag = ?2 WHERE doc_id = ?1",
+                    params![doc_id, new.map(|m| self.keys.mrn_tag(m))],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO doc_corrections(doc_id, field, old_value, new_value, user, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    doc_id,
+                    format!("patient.{field}"),
+                    self.keys.seal_text(&key, old)?,
+                    sealed,
+                    user,
+                    now()
+                ],
+            )?;
+            changed.push(*field);
+        }
+        if changed.is_empty() {
+            return Ok(true);
+        }
+        let mut flags: Vec<ReviewFlag> = review_flags_tx(&tx, doc_id)?.unwrap_or_default();
+        flags.retain(|f| !matches!(f, ReviewFlag::MrnConflict | ReviewFlag::FieldConflict));
+        tx.execute(
+            "UPDATE documents SET review_flags = ?2 WHERE doc_id = ?1",
+            params![
+                doc_id,
+                serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into())
+            ],
+        )?;
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            user,
+            "correct_patient",
+            doc_id,
+            &serde_json::json!({"fields": changed}),
+        )?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(true)
     }
 
     /// Texts of documents whose type a person set or confirmed: training data.
@@ -253,4 +350,18 @@ impl Catalog {
             )
             .optional()?)
     }
+}
+
+fn review_flags_tx(
+    tx: &rusqlite::Transaction,
+    doc_id: &str,
+) -> Result<Option<Vec<ReviewFlag>>, CatalogError> {
+    let flags: Option<String> = tx
+        .query_row(
+            "SELECT review_flags FROM documents WHERE doc_id = ?1",
+            [doc_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(flags.map(|f| serde_json::from_str(&f).unwrap_or_default()))
 }

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -218,6 +218,44 @@ CREATE INDEX pages_image_blob ON pages(image_blob) WHERE image_blob IS NOT NULL;
 CREATE INDEX scan_files_blob ON scan_files(blob);
 ";
 
+/// The web service: local users with roles, login sessions, and releases of information
+/// (disclosures) with the documents each one carried, looked up per patient by MRN tag.
+const V7: &str = "
+CREATE TABLE users (
+    username      TEXT PRIMARY KEY,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    disabled_at   TEXT
+);
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    username    TEXT NOT NULL REFERENCES users(username),
+    csrf        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+CREATE TABLE disclosures (
+    id          TEXT PRIMARY KEY,
+    at          TEXT NOT NULL,
+    user        TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    purpose     TEXT NOT NULL,
+    pages       INTEGER NOT NULL,
+    pdf_sha256  TEXT NOT NULL
+);
+CREATE TABLE disclosure_docs (
+    disclosure_id TEXT NOT NULL REFERENCES disclosures(id),
+    doc_id        TEXT NOT NULL,
+    doc_type      TEXT NOT NULL,
+    service_date  TEXT,
+    mrn_tag       TEXT,
+    PRIMARY KEY (disclosure_id, doc_id)
+);
+CREATE INDEX disclosure_docs_mrn ON disclosure_docs(mrn_tag);
+";
+
 pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -243,6 +281,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 6 {
         conn.execute_batch(&format!("BEGIN; {V6} PRAGMA user_version = 6; COMMIT;"))?;
+    }
+    if version < 7 {
+        conn.execute_batch(&format!("BEGIN; {V7} PRAGMA user_version = 7; COMMIT;"))?;
     }
     Ok(())
 }

@@ -122,6 +122,11 @@ pub(super) fn clear_document(
     retention: Option<String>,
 ) -> Result<Vec<String>, CatalogError> {
     let blobs = page_blobs(tx, "doc_id = ?1", doc_id)?;
+    // Hand corrections of patient fields hold (sealed) patient data too.
+    tx.execute(
+        "DELETE FROM doc_corrections WHERE doc_id = ?1 AND field LIKE 'patient.%'",
+        [doc_id],
+    )?;
     tx.execute(
         "UPDATE pages SET text = NULL, words_blob = NULL, image_blob = NULL,
            barcode = NULL, ocr_confidence = NULL WHERE doc_id = ?1",

@@ -117,11 +117,9 @@ pub fn run(ctx: &Context, args: HoldArgs) -> anyhow::Result<ExitCode> {
         HoldAction::Release { id, reason } => {
             let mut archive = ctx.open_archive(false)?;
             archive.index.begin_writing()?;
-            if !archive.catalog.release_hold(&id, &ctx.user, &reason)? {
+            if !archive.release_hold(&ctx.schedule, &id, &ctx.user, &reason)? {
                 anyhow::bail!("no active hold with id {id}");
             }
-            let today = chrono::Local::now().date_naive();
-            archive.recompute_retention(&ctx.schedule, today, None)?;
             println!(
                 "{id} released by {}; nothing is destroyed until an approved purge job runs",
                 ctx.user
@@ -144,12 +142,6 @@ fn place(ctx: &Context, p: PlaceArgs) -> anyhow::Result<ExitCode> {
             to: p.to,
         }
     } else if let Some(class) = p.class {
-        if !ctx.schedule.profile.classes.iter().any(|c| c.id == class) {
-            anyhow::bail!(
-                "no retention class {class} in schedule {}",
-                ctx.schedule.label()
-            );
-        }
         let (Some(from), Some(to)) = (p.from, p.to) else {
             anyhow::bail!("a class hold needs --from and --to (service dates)");
         };
@@ -159,22 +151,8 @@ fn place(ctx: &Context, p: PlaceArgs) -> anyhow::Result<ExitCode> {
     };
     let mut archive = ctx.open_archive(false)?;
     archive.index.begin_writing()?;
-    if let HoldScope::Document { doc_id } = &scope {
-        if archive.catalog.document(doc_id)?.is_none() {
-            anyhow::bail!("no document with id {doc_id}");
-        }
-    }
-    let snapshot = archive.query_ids(&scope)?;
-    let id = archive
-        .catalog
-        .place_hold(&p.matter, &p.reason, &scope, &snapshot, &ctx.user)?;
-    let today = chrono::Local::now().date_naive();
-    archive.recompute_retention(&ctx.schedule, today, None)?;
-    let covered = archive
-        .decisions(&ctx.schedule, today, None)?
-        .into_iter()
-        .filter(|(_, d)| d.holds.contains(&id))
-        .count();
+    let (id, covered) =
+        archive.place_hold(&ctx.schedule, &p.matter, &p.reason, &scope, &ctx.user)?;
     println!(
         "hold {id} placed by {}; covers {covered} documents now",
         ctx.user

@@ -18,8 +18,10 @@ mod retention_cmd;
 mod review_cmd;
 mod scheduler_cmd;
 mod search_cmd;
+mod serve_cmd;
 mod show_cmd;
 mod train_cmd;
+mod user_cmd;
 mod verify_cmd;
 
 use std::path::PathBuf;
@@ -78,6 +80,10 @@ pub enum Command {
     Ingest(ingest_cmd::IngestArgs),
     /// Full-text search with filters.
     Search(search_cmd::SearchArgs),
+    /// The web service and UI (search, viewer, release of information, retention desk).
+    Serve(serve_cmd::ServeArgs),
+    /// Users of the web service: add, list, disable.
+    User(user_cmd::UserArgs),
     /// Show one document: metadata and page text.
     Show(show_cmd::ShowArgs),
     /// Export every scan and document as JSON Lines (contract v1) on stdout.
@@ -212,6 +218,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ingest(a) => ingest_cmd::run(&ctx, a),
         Command::Search(a) => search_cmd::run(&ctx, a),
+        Command::Serve(a) => serve_cmd::run(&ctx, a),
+        Command::User(a) => user_cmd::run(&ctx, a),
         Command::Show(a) => show_cmd::run(&ctx, a),
         Command::Export(a) => export_cmd::run(&ctx, a),
         Command::Verify(a) => verify_cmd::run(&ctx, a),

@@ -1,7 +1,6 @@
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use super::Context;
@@ -36,47 +35,9 @@ pub fn run(ctx: &Context, args: RetentionArgs) -> anyhow::Result<ExitCode> {
         RetentionAction::Report { as_of, json } => {
             let as_of = as_of.unwrap_or(today);
             let archive = ctx.open_archive(false)?;
-            let decisions = archive.decisions(&ctx.schedule, as_of, None)?;
-            let rows = archive.catalog.retention_rows(None)?;
-            let year_of: BTreeMap<&str, String> = rows
-                .iter()
-                .map(|r| {
-                    let y = r
-                        .facts
-                        .service_date
-                        .map_or("unknown".into(), |d| d.year().to_string());
-                    (r.doc_id.as_str(), y)
-                })
-                .collect();
-            let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
-            let mut upcoming: BTreeMap<NaiveDate, usize> = BTreeMap::new();
-            for (id, d) in &decisions {
-                let y = year_of.get(id.as_str()).cloned().unwrap_or_default();
-                *counts
-                    .entry((d.class.clone(), d.status.as_str().into(), y))
-                    .or_default() += 1;
-                if let (Some(e), crate::retention::RetentionStatus::Retained) =
-                    (d.eligible_on, d.status)
-                {
-                    *upcoming.entry(e).or_default() += 1;
-                }
-            }
+            let report = archive.retention_report(&ctx.schedule, as_of)?;
             if json {
-                let rows: Vec<_> = counts
-                    .iter()
-                    .map(|((c, s, y), n)| serde_json::json!({"class": c, "status": s, "service_year": y, "documents": n}))
-                    .collect();
-                let next: Vec<_> = upcoming
-                    .iter()
-                    .take(10)
-                    .map(|(d, n)| serde_json::json!({"eligible_on": d.to_string(), "documents": n}))
-                    .collect();
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "as_of": as_of.to_string(), "schedule": ctx.schedule.label(),
-                        "counts": rows, "next_eligible": next}))?
-                );
+                println!("{}", serde_json::to_string_pretty(&report)?);
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
@@ -87,12 +48,15 @@ pub fn run(ctx: &Context, args: RetentionArgs) -> anyhow::Result<ExitCode> {
                 "{:<14} {:<14} {:<8} {:>9}",
                 "class", "status", "year", "documents"
             );
-            for ((c, s, y), n) in &counts {
-                println!("{c:<14} {s:<14} {y:<8} {n:>9}");
+            for r in &report.counts {
+                println!(
+                    "{:<14} {:<14} {:<8} {:>9}",
+                    r.class, r.status, r.service_year, r.documents
+                );
             }
             println!("next eligible dates:");
-            for (d, n) in upcoming.iter().take(10) {
-                println!("  {d}: {n} documents");
+            for n in &report.next_eligible {
+                println!("  {}: {} documents", n.eligible_on, n.documents);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -35,6 +35,9 @@ pub struct SearchArgs {
     /// Also count the matches by document type, year of service and retention status
     #[arg(long)]
     pub facets: bool,
+    /// Order: relevance, newest or oldest (date of service)
+    #[arg(long, default_value = "relevance")]
+    pub sort: String,
     /// Number of results
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -54,8 +57,12 @@ pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("unknown retention status {s:?} (retained, eligible, on_hold, indeterminate, permanent)");
         }
     }
+    let Some(sort) = crate::index::SortOrder::parse(&args.sort) else {
+        anyhow::bail!("unknown sort {:?} (relevance, newest, oldest)", args.sort);
+    };
     let mut archive = ctx.open_archive(false)?;
     let query = SearchQuery {
+        sort,
         text: args.query.clone(),
         mrn: args.mrn,
         doc_type: args.doc_type,

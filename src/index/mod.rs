@@ -12,7 +12,7 @@ mod search;
 mod writer;
 
 pub use schema::{build_schema, IndexFields, TEXT_ANALYZER};
-pub use search::{SearchHit, SearchQuery, SearchResults};
+pub use search::{SearchHit, SearchQuery, SearchResults, SortOrder};
 pub use writer::ArchiveIndex;
 
 #[derive(Debug, thiserror::Error)]

@@ -30,6 +30,29 @@ pub struct SearchQuery {
     pub fuzzy: bool,
     /// Count the matching documents by type, year of service and retention status.
     pub facets: bool,
+    pub sort: SortOrder,
+}
+
+/// Order of the hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Best match first (BM25).
+    #[default]
+    Relevance,
+    /// Latest date of service first.
+    Newest,
+    Oldest,
+}
+
+impl SortOrder {
+    pub fn parse(s: &str) -> Option<SortOrder> {
+        match s {
+            "relevance" => Some(SortOrder::Relevance),
+            "newest" => Some(SortOrder::Newest),
+            "oldest" => Some(SortOrder::Oldest),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,10 +199,20 @@ impl ArchiveIndex {
         let searcher = self.reader.searcher();
         let (query, text_query) = self.build_query(q)?;
         let limit = q.limit.max(1);
-        let (top, total) = searcher.search(
-            &query,
-            &(TopDocs::with_limit(limit).and_offset(q.offset), Count),
-        )?;
+        let top_docs = TopDocs::with_limit(limit).and_offset(q.offset);
+        let (top, total) = match q.sort {
+            SortOrder::Relevance => searcher.search(&query, &(top_docs, Count))?,
+            SortOrder::Newest | SortOrder::Oldest => {
+                let order = if q.sort == SortOrder::Newest {
+                    tantivy::Order::Desc
+                } else {
+                    tantivy::Order::Asc
+                };
+                let by_date = top_docs.order_by_fast_field::<i64>("service_day", order);
+                let (top, total) = searcher.search(&query, &(by_date, Count))?;
+                (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+            }
+        };
         let facets = if q.facets {
             Some(facet_counts(&searcher, &query)?)
         } else {

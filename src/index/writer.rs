@@ -91,6 +91,26 @@ impl ArchiveIndex {
             .ok_or_else(|| IndexError::Query("index writer unavailable".into()))
     }
 
+    /// Sees what another handle (the web service's writer, another process) committed.
+    pub fn refresh(&self) -> Result<(), IndexError> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The terms the index makes of `text` (lowercased, folded, stemmed): what a word on
+    /// a page must equal to be a hit of a query.
+    pub fn analyze(&self, text: &str) -> Vec<String> {
+        let Some(mut analyzer) = self.index.tokenizers().get(super::TEXT_ANALYZER) else {
+            return Vec::new();
+        };
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
     /// Takes the index's single-writer lock now, so a second writer fails before doing any
     /// work rather than at its first commit.
     pub fn begin_writing(&mut self) -> Result<(), IndexError> {

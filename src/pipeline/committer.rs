@@ -76,6 +76,7 @@ pub(crate) fn run(
                 files,
                 num_pages,
             } => {
+                progress.scan_started(num_pages);
                 in_flight.insert(
                     scan_idx,
                     ScanInFlight {
@@ -96,6 +97,7 @@ pub(crate) fn run(
                 };
                 match result {
                     Ok(page) => {
+                        progress.page_done();
                         summary.imaging_ms += page.imaging_ms;
                         summary.barcode_ms += page.barcode_ms;
                         summary.ocr_ms += page.ocr_ms;

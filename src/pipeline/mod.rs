@@ -27,7 +27,7 @@ use crate::archive::{Archive, ArchiveError};
 use crate::config::PipelineConfig;
 use crate::model::{PageImage, PageResult, ScanInput};
 
-pub use progress::Progress;
+pub use progress::{Counters, Progress};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {

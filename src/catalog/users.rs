@@ -1,0 +1,168 @@
+//! Local users of the web service and their login sessions. Passwords arrive hashed
+//! (argon2, [`crate::access::password`]); session tokens arrive hashed (SHA-256), so the
+//! catalog never holds a secret that logs someone in.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{now, Catalog, CatalogError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub username: String,
+    pub role: String,
+    pub password_hash: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub disabled_at: Option<String>,
+}
+
+/// A live session joined with its (enabled) user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub username: String,
+    pub role: String,
+    pub csrf: String,
+    pub expires_at: String,
+}
+
+impl Catalog {
+    /// Adds a user, or replaces the role and password of an existing one (re-enabling it).
+    /// Audited as `user_add` / `user_update` by `by`.
+    pub fn put_user(
+        &mut self,
+        username: &str,
+        role: &str,
+        password_hash: &str,
+        by: &str,
+    ) -> Result<bool, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let existed: bool = tx
+            .query_row(
+                "SELECT 1 FROM users WHERE username = ?1",
+                [username],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        tx.execute(
+            "INSERT INTO users(username, role, password_hash, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(username) DO UPDATE SET role = ?2, password_hash = ?3,
+                disabled_at = NULL",
+            params![username, role, password_hash, now(), by],
+        )?;
+        // A changed password or role ends the user's sessions.
+        tx.execute("DELETE FROM sessions WHERE username = ?1", [username])?;
+        let action = if existed { "user_update" } else { "user_add" };
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            by,
+            action,
+            username,
+            &serde_json::json!({"role": role}),
+        )?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(!existed)
+    }
+
+    /// Disables a user and ends their sessions. Returns false when there is no such user.
+    pub fn disable_user(&mut self, username: &str, by: &str) -> Result<bool, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE users SET disabled_at = ?2 WHERE username = ?1 AND disabled_at IS NULL",
+            params![username, now()],
+        )?;
+        tx.execute("DELETE FROM sessions WHERE username = ?1", [username])?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let (seq, hash) =
+            super::audit::append_tx(&tx, by, "user_disable", username, &serde_json::json!({}))?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(true)
+    }
+
+    pub fn user(&self, username: &str) -> Result<Option<User>, CatalogError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT username, role, password_hash, created_at, created_by, disabled_at
+                 FROM users WHERE username = ?1",
+                [username],
+                user_row,
+            )
+            .optional()?)
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT username, role, password_hash, created_at, created_by, disabled_at
+             FROM users ORDER BY username",
+        )?;
+        let rows = stmt.query_map([], user_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn create_session(
+        &mut self,
+        token_hash: &str,
+        username: &str,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<(), CatalogError> {
+        let at = now();
+        self.conn
+            .execute("DELETE FROM sessions WHERE expires_at < ?1", [&at])?;
+        self.conn.execute(
+            "INSERT INTO sessions(token_hash, username, csrf, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, username, csrf, at, expires_at],
+        )?;
+        Ok(())
+    }
+
+    /// The unexpired session with this token hash, if its user is still enabled.
+    pub fn session(&self, token_hash: &str) -> Result<Option<Session>, CatalogError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT u.username, u.role, s.csrf, s.expires_at
+                 FROM sessions s JOIN users u ON u.username = s.username
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
+                params![token_hash, now()],
+                |r| {
+                    Ok(Session {
+                        username: r.get(0)?,
+                        role: r.get(1)?,
+                        csrf: r.get(2)?,
+                        expires_at: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn end_session(&mut self, token_hash: &str) -> Result<bool, CatalogError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?
+            > 0)
+    }
+}
+
+fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
+    Ok(User {
+        username: r.get(0)?,
+        role: r.get(1)?,
+        password_hash: r.get(2)?,
+        created_at: r.get(3)?,
+        created_by: r.get(4)?,
+        disabled_at: r.get(5)?,
+    })
+}

@@ -1,0 +1,251 @@
+//! Uploads, ingest progress and the QA queue (permission `ingest`).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::api_documents::safe_file_name;
+use super::auth::Authed;
+use super::ingest_queue::Origin;
+use super::routes::{JsonBody, PathParams, QueryParams};
+use super::{ApiError, AppState};
+use crate::access::Permission;
+use crate::model::DocType;
+
+#[derive(Debug, Deserialize)]
+pub struct UploadParams {
+    pub filename: Option<String>,
+}
+
+/// The scan formats we ingest, told by their first bytes (not by the name).
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("pdf")
+    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+        Some("tif")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("jpg")
+    } else {
+        None
+    }
+}
+
+pub async fn upload(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    QueryParams(p): QueryParams<UploadParams>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    user.require(Permission::Ingest)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                "payload_too_large",
+                format!(
+                    "the upload is larger than {} MB",
+                    state.settings.max_upload_bytes / (1024 * 1024)
+                ),
+            )
+        } else {
+            ApiError::bad_request(format!("cannot read the upload: {}", e.body_text()))
+        }
+    })?;
+    let name = safe_file_name(p.filename.as_deref().unwrap_or("scan"));
+    if body.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "{name}: the upload is empty"
+        )));
+    }
+    let Some(kind) = sniff(&body) else {
+        return Err(ApiError::new(
+            "unsupported_media_type",
+            format!("{name}: not a PDF, TIFF, PNG or JPEG file"),
+        ));
+    };
+    // The stored name keeps the sniffed type, whatever the name claimed.
+    let stem = name
+        .rsplit_once('.')
+        .map_or(name.as_str(), |(s, _)| s)
+        .to_string();
+    let id = state.ingest.new_id();
+    let file = format!("{id:06}-{stem}.{kind}");
+    let dest = state.ingest.inbox.join(&file);
+    let part = state.ingest.inbox.join(format!("{file}.part"));
+    let bytes = body.len();
+    let q = state.clone();
+    let display = name.clone();
+    tokio::task::spawn_blocking(move || -> Result<(), ApiError> {
+        std::fs::write(&part, &body)
+            .and_then(|_| std::fs::File::open(&part)?.sync_all())
+            .and_then(|_| std::fs::rename(&part, &dest))
+            .map_err(|e| ApiError::internal(format!("cannot keep the upload in the inbox: {e}")))?;
+        q.ingest.enqueue_with_id(id, dest, display, Origin::Upload);
+        Ok(())
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    state
+        .read(move |a, _| {
+            a.catalog.audit(
+                &user.username,
+                "upload",
+                &format!("job:{id}"),
+                json!({"bytes": bytes, "kind": kind}),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"job_id": id, "file": name, "state": "queued"})),
+    ))
+}
+
+pub async fn jobs(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Ingest)?;
+    let jobs = state.ingest.views();
+    let running = jobs.iter().filter(|j| j.state == "running").count();
+    let queued = jobs.iter().filter(|j| j.state == "queued").count();
+    Ok(Json(json!({
+        "watching": state.settings.watch.as_ref().map(|w| w.display().to_string()),
+        "running": running,
+        "queued": queued,
+        "jobs": jobs,
+    })))
+}
+
+pub async fn review(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Ingest)?;
+    state
+        .read(move |a, _| {
+            let items: Vec<Value> = a
+                .catalog
+                .review_queue()?
+                .into_iter()
+                .map(|i| {
+                    json!({
+                        "doc_id": i.doc_id,
+                        "doc_type": i.doc_type.as_str(),
+                        "doc_type_confidence": i.doc_type_confidence,
+                        "boundary_confidence": i.boundary_confidence,
+                        "flags": i.flags,
+                    })
+                })
+                .collect();
+            Ok(Json(json!({"total": items.len(), "items": items})))
+        })
+        .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatientFix {
+    pub mrn: Option<String>,
+    pub name: Option<String>,
+    pub dob: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentFix {
+    pub doc_type: Option<String>,
+    pub patient: Option<PatientFix>,
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+pub async fn fix_document(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+    JsonBody(fix): JsonBody<DocumentFix>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Ingest)?;
+    let doc_type = match &fix.doc_type {
+        Some(t) => Some(
+            DocType::parse(t)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown document type {t:?}")))?,
+        ),
+        None => None,
+    };
+    if let Some(p) = &fix.patient {
+        if let Some(d) = p.dob.as_deref().filter(|d| !d.is_empty()) {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_request(format!("date of birth {d:?} is not YYYY-MM-DD"))
+            })?;
+        }
+        for v in [&p.mrn, &p.name].into_iter().flatten() {
+            if v.len() > 200 {
+                return Err(ApiError::bad_request(
+                    "a patient field is longer than 200 characters",
+                ));
+            }
+        }
+    }
+    state
+        .write(move |a, st| {
+            if a.catalog.document(&id)?.is_none() {
+                return Err(match a.catalog.tombstone(&id)? {
+                    Some(t) => ApiError::gone(&t.doc_id, &t.certificate_id, &t.destroyed_at),
+                    None => ApiError::not_found(format!("no document with id {id}")),
+                });
+            }
+            let mut changed = Vec::new();
+            if let Some(t) = doc_type {
+                a.catalog.set_doc_type(&id, t, &user.username)?;
+                changed.push("doc_type");
+            }
+            if let Some(p) = &fix.patient {
+                let fields = [
+                    ("mrn", p.mrn.as_deref()),
+                    ("name", p.name.as_deref()),
+                    ("dob", p.dob.as_deref()),
+                ];
+                a.catalog.set_patient(&id, &fields, &user.username)?;
+                changed.push("patient");
+            }
+            if fix.confirm {
+                a.catalog.confirm_review(&id, &user.username)?;
+                changed.push("review");
+            }
+            let today = chrono::Local::now().date_naive();
+            a.recompute_retention(
+                &st.settings.schedule,
+                today,
+                Some(std::slice::from_ref(&id)),
+            )?;
+            a.sync_index()?;
+            let flags = a.catalog.review_flags(&id)?.unwrap_or_default();
+            Ok(Json(
+                json!({"doc_id": id, "changed": changed, "review_flags": flags}),
+            ))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sniffs_scan_formats() {
+        assert_eq!(super::sniff(b"%PDF-1.4 ..."), Some("pdf"));
+        assert_eq!(super::sniff(b"II*\0...."), Some("tif"));
+        assert_eq!(super::sniff(b"\x89PNG\r\n\x1a\n.."), Some("png"));
+        assert_eq!(super::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("jpg"));
+        assert_eq!(super::sniff(b"<html>"), None);
+        assert_eq!(super::sniff(b""), None);
+    }
+}

@@ -1,0 +1,438 @@
+//! The retention desk (report, holds, purge jobs, certificates), the audit log and users.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::Authed;
+use super::routes::{JsonBody, PathParams, QueryParams};
+use super::{ApiError, AppState};
+use crate::access::{password, valid_username, Permission, Role};
+use crate::purge;
+use crate::retention::HoldScope;
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AsOf {
+    pub as_of: Option<NaiveDate>,
+}
+
+pub async fn report(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    QueryParams(p): QueryParams<AsOf>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::RetentionRead)?;
+    state
+        .read(move |a, st| {
+            let r = a.retention_report(&st.settings.schedule, p.as_of.unwrap_or_else(today))?;
+            Ok(Json(serde_json::to_value(r).unwrap_or_default()))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HoldList {
+    #[serde(default)]
+    pub all: bool,
+}
+
+pub async fn holds(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    QueryParams(p): QueryParams<HoldList>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::RetentionRead)?;
+    state
+        .read(move |a, _| {
+            let holds = a.catalog.holds(!p.all)?;
+            Ok(Json(json!({"holds": holds})))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceHold {
+    pub matter: String,
+    pub reason: String,
+    pub scope: HoldScope,
+}
+
+pub async fn place_hold(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    JsonBody(h): JsonBody<PlaceHold>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Hold)?;
+    if h.matter.trim().is_empty() || h.reason.trim().is_empty() {
+        return Err(ApiError::bad_request("a hold needs a matter and a reason"));
+    }
+    let empty = match &h.scope {
+        HoldScope::Mrn { mrn } => mrn.trim().is_empty(),
+        HoldScope::Document { doc_id } => doc_id.trim().is_empty(),
+        HoldScope::Query { text, .. } => text.trim().is_empty(),
+        HoldScope::Class { class, .. } => class.trim().is_empty(),
+    };
+    if empty {
+        return Err(ApiError::bad_request("the hold's scope is empty"));
+    }
+    state
+        .write(move |a, st| {
+            if let HoldScope::Document { doc_id } = &h.scope {
+                if a.catalog.document(doc_id)?.is_none() {
+                    return Err(ApiError::not_found(format!("no document with id {doc_id}")));
+                }
+            }
+            let (id, covered) = a.place_hold(
+                &st.settings.schedule,
+                h.matter.trim(),
+                h.reason.trim(),
+                &h.scope,
+                &user.username,
+            )?;
+            Ok(Json(
+                json!({"hold_id": id, "covers": covered, "placed_by": user.username}),
+            ))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReleaseHold {
+    pub reason: String,
+}
+
+pub async fn release_hold(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+    JsonBody(r): JsonBody<ReleaseHold>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Hold)?;
+    if r.reason.trim().is_empty() {
+        return Err(ApiError::bad_request("releasing a hold needs a reason"));
+    }
+    state
+        .write(move |a, st| {
+            if !a.release_hold(&st.settings.schedule, &id, &user.username, r.reason.trim())? {
+                return Err(ApiError::not_found(format!("no active hold with id {id}")));
+            }
+            Ok(Json(json!({"hold_id": id, "released_by": user.username})))
+        })
+        .await
+}
+
+fn job_summary(j: &crate::catalog::JobRow) -> Value {
+    json!({
+        "id": j.id,
+        "state": j.state,
+        "as_of": j.as_of,
+        "schedule": j.schedule_label,
+        "created_by": j.created_by,
+        "created_at": j.created_at,
+        "documents": j.manifest.len(),
+        "excluded": j.excluded,
+        "manifest_sha256": j.manifest_hash,
+        "required_approvals": j.required_approvals,
+        "approvals_expire": j.approvals_expire,
+        "executed_by": j.executed_by,
+        "finished_at": j.finished_at,
+        "verification": j.verification,
+        "certificate_id": j.certificate_id,
+    })
+}
+
+pub async fn purge_jobs(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::RetentionRead)?;
+    state
+        .read(move |a, _| {
+            let jobs: Vec<Value> = a.catalog.purge_jobs()?.iter().map(job_summary).collect();
+            Ok(Json(json!({"jobs": jobs})))
+        })
+        .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequest {
+    pub as_of: Option<NaiveDate>,
+    pub approvals: Option<u32>,
+}
+
+pub async fn plan(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    JsonBody(p): JsonBody<PlanRequest>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Purge)?;
+    let approvals = p.approvals.unwrap_or(purge::DEFAULT_APPROVALS);
+    if !(1..=10).contains(&approvals) {
+        return Err(ApiError::bad_request("approvals must be 1 to 10"));
+    }
+    state
+        .write(move |a, st| {
+            let as_of = p.as_of.unwrap_or_else(today);
+            let plan = purge::plan(a, &st.settings.schedule, as_of, &user.username, approvals)?;
+            Ok(Json(json!({
+                "job_id": plan.job_id,
+                "documents": plan.documents,
+                "excluded": plan.excluded,
+                "manifest_sha256": plan.manifest_hash,
+                "as_of": as_of.to_string(),
+                "required_approvals": approvals,
+            })))
+        })
+        .await
+}
+
+pub async fn purge_job(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::RetentionRead)?;
+    state
+        .read(move |a, _| {
+            let j = a
+                .catalog
+                .purge_job(&id)?
+                .ok_or_else(|| ApiError::not_found(format!("no purge job {id}")))?;
+            let approvals: Vec<Value> = a
+                .catalog
+                .purge_approvals(&id)?
+                .into_iter()
+                .map(|(u, h, at)| json!({"user": u, "at": at, "valid": h == j.manifest_hash}))
+                .collect();
+            // The review list names patients: audited as in `purge show --review`.
+            a.catalog
+                .audit(&user.username, "purge_review", &id, json!({"via": "web"}))?;
+            let mut docs = Vec::with_capacity(j.manifest.len());
+            for e in j.manifest.iter().take(5000) {
+                let d = a.catalog.document(&e.doc_id)?;
+                docs.push(json!({
+                    "doc_id": e.doc_id,
+                    "class": e.class,
+                    "doc_type": e.doc_type,
+                    "patient_name": d.as_ref().and_then(|d| d.patient.name.clone()),
+                    "mrn": d.as_ref().and_then(|d| d.patient.mrn.clone()),
+                    "service_date": d.as_ref().and_then(|d| d.service_date.clone()),
+                    "destroyed": d.is_none(),
+                }));
+            }
+            let mut body = job_summary(&j);
+            body["approvals"] = Value::Array(approvals);
+            body["manifest"] = Value::Array(docs);
+            Ok(Json(body))
+        })
+        .await
+}
+
+pub async fn approve(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Approve)?;
+    state
+        .write(move |a, _| {
+            let (n, required) = purge::approve(a, &id, &user.username)?;
+            Ok(Json(
+                json!({"job_id": id, "approvals": n, "required": required}),
+            ))
+        })
+        .await
+}
+
+pub async fn execute(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Purge)?;
+    state
+        .write(move |a, st| {
+            let facility = st.settings.schedule.facility.clone();
+            let e = purge::execute(a, &st.settings.schedule, &id, &user.username, &facility)?;
+            Ok(Json(json!({
+                "job_id": id,
+                "destroyed": e.destroyed,
+                "skipped": e.skipped.iter().map(|(d, why)| json!({"doc_id": d, "reason": why})).collect::<Vec<_>>(),
+                "verified": e.verification_ok,
+                "certificate_id": e.certificate_id,
+            })))
+        })
+        .await
+}
+
+pub async fn cancel(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Purge)?;
+    state
+        .write(move |a, _| {
+            purge::cancel(a, &id, &user.username)?;
+            Ok(Json(json!({"job_id": id, "state": "cancelled"})))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CertificateFormat {
+    pub format: Option<String>,
+}
+
+pub async fn certificate(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+    QueryParams(f): QueryParams<CertificateFormat>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::RetentionRead)?;
+    let html = match f.format.as_deref() {
+        None | Some("json") => false,
+        Some("html") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "unknown format {other:?} (json, html)"
+            )))
+        }
+    };
+    state
+        .read(move |a, _| {
+            let body = a
+                .catalog
+                .certificate(&id)?
+                .ok_or_else(|| ApiError::not_found(format!("no certificate {id}")))?;
+            let v: Value = serde_json::from_str(&body)
+                .map_err(|e| ApiError::internal(format!("certificate {id} is unreadable: {e}")))?;
+            if html {
+                let mut resp = purge::certificate::html(&v).into_response();
+                resp.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
+                Ok(resp)
+            } else {
+                Ok(Json(v).into_response())
+            }
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    pub limit: Option<usize>,
+    pub user: Option<String>,
+    pub action: Option<String>,
+}
+
+pub async fn audit(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    QueryParams(q): QueryParams<AuditQuery>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Audit)?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    state
+        .read(move |a, _| {
+            // Filters look back over the latest 20,000 entries.
+            let window = if q.user.is_some() || q.action.is_some() { 20_000 } else { limit };
+            let mut entries: Vec<_> = a
+                .catalog
+                .audit_entries(Some(window))?
+                .into_iter()
+                .filter(|e| q.user.as_ref().is_none_or(|u| &e.user == u))
+                .filter(|e| q.action.as_ref().is_none_or(|x| &e.action == x))
+                .collect();
+            let skip = entries.len().saturating_sub(limit);
+            entries.drain(..skip);
+            let list: Vec<Value> = entries
+                .into_iter()
+                .map(|e| {
+                    json!({
+                        "seq": e.seq, "at": e.at, "user": e.user, "action": e.action,
+                        "subject": e.subject,
+                        "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::String(e.detail.clone())),
+                        "hash": e.hash,
+                    })
+                })
+                .collect();
+            Ok(Json(json!({"entries": list})))
+        })
+        .await
+}
+
+pub async fn users(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Admin)?;
+    state
+        .read(move |a, _| {
+            let list: Vec<Value> = a
+                .catalog
+                .users()?
+                .into_iter()
+                .map(|u| json!({"username": u.username, "role": u.role, "created_at": u.created_at, "created_by": u.created_by, "disabled_at": u.disabled_at}))
+                .collect();
+            Ok(Json(json!({"users": list})))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub role: String,
+    pub password: String,
+}
+
+pub async fn add_user(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    JsonBody(n): JsonBody<NewUser>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Admin)?;
+    if !valid_username(&n.username) {
+        return Err(ApiError::bad_request(
+            "a user name is 1 to 64 letters, digits, '.', '_' or '-'",
+        ));
+    }
+    let role = Role::parse(&n.role).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "unknown role {:?} (viewer, clerk, retention_officer, approver, admin)",
+            n.role
+        ))
+    })?;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&n.password))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(ApiError::bad_request)?;
+    let username = n.username;
+    state
+        .read(move |a, _| {
+            let created = a
+                .catalog
+                .put_user(&username, role.as_str(), &hash, &user.username)?;
+            Ok(Json(
+                json!({"username": username, "role": role.as_str(), "created": created}),
+            ))
+        })
+        .await
+}

@@ -1,0 +1,175 @@
+//! `chartvault serve`: the archive behind a web service (axum on tokio), one process.
+//!
+//! ```text
+//! browser / API client ──HTTP──▶ routes (auth: session cookie + CSRF, or bearer token;
+//!   every route names a permission) ──spawn_blocking──▶ reader Archive (search, view,
+//!   release; audit entries) │ writer Archive (index writer: holds, purges, QA fixes)
+//! ingest queue thread (uploads, --watch folder) ──▶ writer Archive, one scan file at a time
+//! retention sweep thread ──▶ writer Archive, once a day (as `scheduler run`)
+//! ```
+//! Two archive handles so that searches go on while a scan is ingested or a purge runs;
+//! the reader re-opens the index's latest commit before each search.
+
+mod api_documents;
+mod api_ingest;
+mod api_release;
+mod api_retention;
+mod auth;
+pub mod error;
+mod ingest_queue;
+pub mod routes;
+mod sweep;
+mod ui;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::archive::Archive;
+use crate::config::PipelineConfig;
+use crate::retention::Schedule;
+pub use error::ApiError;
+
+/// What `serve` was started with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub archive_dir: PathBuf,
+    pub keys_dir: Option<PathBuf>,
+    pub config: PipelineConfig,
+    pub schedule: Schedule,
+    pub addr: SocketAddr,
+    /// Scanner folder to ingest from (files move to done/ or failed/).
+    pub watch: Option<PathBuf>,
+    pub max_upload_bytes: usize,
+    pub session_hours: i64,
+    /// Run the daily retention sweep in this process.
+    pub sweep: bool,
+    pub sweep_check_minutes: u64,
+}
+
+pub struct AppState {
+    pub settings: Settings,
+    reader: Mutex<Archive>,
+    writer: Mutex<Archive>,
+    pub ingest: ingest_queue::Queue,
+    logins: auth::LoginThrottle,
+}
+
+impl AppState {
+    /// Runs `f` on the reader archive on a blocking thread, at the index's latest commit.
+    pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Archive, &AppState) -> Result<T, ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut archive = state.reader.lock().unwrap_or_else(|e| e.into_inner());
+            archive.index.refresh()?;
+            f(&mut archive, &state)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("request task failed: {e}")))?
+    }
+
+    /// Runs `f` on the writer archive (it holds the index writer) on a blocking thread.
+    pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Archive, &AppState) -> Result<T, ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut archive = state.writer.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut archive, &state)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("request task failed: {e}")))?
+    }
+
+    pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&mut Archive) -> T) -> T {
+        let mut archive = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut archive)
+    }
+}
+
+/// Opens the archive (creating it when missing), binds, prints the address and serves
+/// until interrupted (Ctrl-C or SIGTERM).
+pub fn serve(settings: Settings) -> anyhow::Result<()> {
+    let open = || {
+        Archive::open(
+            &settings.archive_dir,
+            settings.keys_dir.as_deref(),
+            &settings.config,
+            true,
+        )
+    };
+    let mut writer = open()?;
+    writer.index.begin_writing()?;
+    writer.sync_index()?;
+    writer.catalog.set_actor("chartvault-serve");
+    let reader = open()?;
+    let users = reader.catalog.users()?.len();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(settings.addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
+        let local = listener.local_addr()?;
+        let state = Arc::new(AppState {
+            ingest: ingest_queue::Queue::new(&settings)?,
+            settings,
+            reader: Mutex::new(reader),
+            writer: Mutex::new(writer),
+            logins: auth::LoginThrottle::default(),
+        });
+        ingest_queue::start(state.clone());
+        if state.settings.sweep {
+            sweep::start(state.clone());
+        }
+        println!(
+            "ChartVault serving {} on http://{local}/",
+            state.settings.archive_dir.display()
+        );
+        if users == 0 {
+            println!(
+                "no users yet: add one with `chartvault user add NAME --role admin` to log in"
+            );
+        }
+        if let Some(w) = &state.settings.watch {
+            println!("watching {} for scans", w.display());
+        }
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let app = routes::router(state.clone());
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        state.ingest.stop();
+        anyhow::Ok(())
+    })?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
