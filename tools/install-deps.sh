@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ChartVault builds and runs with (tesseract, leptonica, clang
-# for the bindings). Idempotent; uses sudo when not root.
+# for the bindings, chromium + chromedriver for the browser test). Idempotent; uses sudo when not root.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -8,4 +8,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev \
-  clang libclang-dev pkg-config ca-certificates >/dev/null
+  clang libclang-dev pkg-config ca-certificates chromium chromium-driver >/dev/null

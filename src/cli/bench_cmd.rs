@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::Context;
+use crate::scale::bench::Latency;
 use crate::scale::{GenerateOptions, TextSource};
 
 #[derive(Debug, Args)]
@@ -49,6 +50,45 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Search latency over HTTP (p50/p95/p99) against a running `chartvault serve`, next to
+    /// a reference request (GET /api/v1/session). The password is read from stdin.
+    Http {
+        /// The server, as `serve` printed it
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// A user of that server (any role: search needs only `read`)
+        #[arg(long)]
+        user: String,
+        /// Queries of each kind
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        #[arg(long, default_value_t = 11)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print_table(lines: &[&Latency], reference: &Latency) {
+    println!(
+        "{:<11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12}  example",
+        "kind", "p50 ms", "p95 ms", "p99 ms", "max ms", "p95 ratio", "mean hits"
+    );
+    for l in lines {
+        println!(
+            "{:<11} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>12.0}  {}",
+            l.kind,
+            l.p50_ms,
+            l.p95_ms,
+            l.p99_ms,
+            l.max_ms,
+            l.p95_ms / reference.p95_ms.max(1e-6),
+            l.mean_total_hits,
+            l.example
+        );
+    }
 }
 
 fn text_source(corpus: Option<PathBuf>) -> TextSource {
@@ -140,25 +180,37 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
                 println!(
-                    "{} documents; {} queries of each kind; ratio = p50 / reference p50",
+                    "{} documents; {} queries of each kind; ratio = p95 / reference p95",
                     r.documents, queries
                 );
+                let lines: Vec<&Latency> = r.kinds.iter().chain([&r.reference]).collect();
+                print_table(&lines, &r.reference);
+            }
+        }
+        BenchCommand::Http {
+            url,
+            user,
+            queries,
+            corpus,
+            seed,
+            json,
+        } => {
+            let text = text_source(corpus);
+            let password = super::user_cmd::read_password()?;
+            let r = crate::scale::http_bench::run(&url, &user, &password, &text, queries, seed)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
                 println!(
-                    "{:<11} {:>9} {:>9} {:>9} {:>8} {:>12}  example",
-                    "kind", "p50 ms", "p99 ms", "max ms", "ratio", "mean hits"
+                    "{} documents behind {}; {} requests of each kind; ratio = p95 / reference p95",
+                    r.documents, r.url, queries
                 );
-                for l in r.kinds.iter().chain(std::iter::once(&r.reference)) {
-                    println!(
-                        "{:<11} {:>9.2} {:>9.2} {:>9.2} {:>8.1} {:>12.0}  {}",
-                        l.kind,
-                        l.p50_ms,
-                        l.p99_ms,
-                        l.max_ms,
-                        l.p50_ms / r.reference.p50_ms.max(1e-6),
-                        l.mean_total_hits,
-                        l.example
-                    );
-                }
+                let lines: Vec<&Latency> = r
+                    .kinds
+                    .iter()
+                    .chain([&r.all_searches, &r.reference])
+                    .collect();
+                print_table(&lines, &r.reference);
             }
         }
     }

@@ -28,7 +28,7 @@ pub enum UserAction {
     Disable { name: String },
 }
 
-fn read_password() -> anyhow::Result<String> {
+pub(crate) fn read_password() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprint!(

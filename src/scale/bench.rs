@@ -17,6 +17,7 @@ pub struct Latency {
     pub example: String,
     pub queries: usize,
     pub p50_ms: f64,
+    pub p95_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
     pub mean_total_hits: f64,
@@ -46,13 +47,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn summarize(kind: &str, example: String, mut ms: Vec<f64>, hits: u64) -> Latency {
+pub(crate) fn summarize_kind(kind: &str, example: String, mut ms: Vec<f64>, hits: u64) -> Latency {
     ms.sort_by(|a, b| a.total_cmp(b));
     Latency {
         kind: kind.into(),
         example,
         queries: ms.len(),
         p50_ms: percentile(&ms, 0.50),
+        p95_ms: percentile(&ms, 0.95),
         p99_ms: percentile(&ms, 0.99),
         max_ms: ms.last().copied().unwrap_or(0.0),
         mean_total_hits: hits as f64 / ms.len().max(1) as f64,
@@ -69,7 +71,12 @@ fn word(rng: &mut Rng, text: &TextSource) -> String {
 }
 
 /// The query kinds, each a function of a random draw.
-fn make_query(kind: &str, rng: &mut Rng, text: &TextSource, patients: usize) -> SearchQuery {
+pub(crate) fn make_query(
+    kind: &str,
+    rng: &mut Rng,
+    text: &TextSource,
+    patients: usize,
+) -> SearchQuery {
     let base = SearchQuery {
         limit: 10,
         ..SearchQuery::default()
@@ -175,14 +182,14 @@ pub fn run(
     }
     let mut kinds: Vec<Latency> = Vec::new();
     for (k, kind) in KINDS.iter().enumerate() {
-        kinds.push(summarize(
+        kinds.push(summarize_kind(
             kind,
             std::mem::take(&mut examples[k]),
             std::mem::take(&mut times[k]),
             hits[k],
         ));
     }
-    let reference = summarize(
+    let reference = summarize_kind(
         "reference",
         std::mem::take(&mut examples[KINDS.len()]),
         std::mem::take(&mut times[KINDS.len()]),

@@ -146,17 +146,22 @@ pub async fn search(
     Ok(Json(results))
 }
 
-/// 410 for a destroyed document, 404 for an unknown one.
-fn missing(a: &Archive, id: &str) -> ApiError {
-    match a.catalog.tombstone(id) {
-        Ok(Some(t)) => ApiError::gone(&t.doc_id, &t.certificate_id, &t.destroyed_at),
-        Ok(None) => ApiError::not_found(format!("no document with id {id}")),
-        Err(e) => e.into(),
+/// A document that is still kept: 410 Gone (with the certificate) for a destroyed one,
+/// whose catalog row remains as an emptied shell, and 404 for an unknown id.
+pub(super) fn live_document(
+    a: &Archive,
+    id: &str,
+) -> Result<crate::model::DocumentRecord, ApiError> {
+    if let Some(t) = a.catalog.tombstone(id)? {
+        return Err(ApiError::gone(
+            &t.doc_id,
+            &t.certificate_id,
+            &t.destroyed_at,
+        ));
     }
-}
-
-fn live_document(a: &Archive, id: &str) -> Result<crate::model::DocumentRecord, ApiError> {
-    a.catalog.document(id)?.ok_or_else(|| missing(a, id))
+    a.catalog
+        .document(id)?
+        .ok_or_else(|| ApiError::not_found(format!("no document with id {id}")))
 }
 
 pub async fn document(
@@ -243,9 +248,7 @@ fn hit_terms(a: &Archive, q: &str) -> std::collections::HashSet<String> {
 }
 
 fn page_view(a: &Archive, id: &str, page: u32) -> Result<crate::catalog::PageView, ApiError> {
-    if a.catalog.document(id)?.is_none() {
-        return Err(missing(a, id));
-    }
+    live_document(a, id)?;
     a.catalog
         .page_views(id)?
         .into_iter()

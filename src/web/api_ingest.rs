@@ -198,12 +198,7 @@ pub async fn fix_document(
     }
     state
         .write(move |a, st| {
-            if a.catalog.document(&id)?.is_none() {
-                return Err(match a.catalog.tombstone(&id)? {
-                    Some(t) => ApiError::gone(&t.doc_id, &t.certificate_id, &t.destroyed_at),
-                    None => ApiError::not_found(format!("no document with id {id}")),
-                });
-            }
+            super::api_documents::live_document(a, &id)?;
             let mut changed = Vec::new();
             if let Some(t) = doc_type {
                 a.catalog.set_doc_type(&id, t, &user.username)?;

@@ -61,12 +61,7 @@ pub async fn create(
             let mut pages = Vec::new();
             let mut docs = Vec::new();
             for doc_id in &ids {
-                let Some(doc) = a.catalog.document(doc_id)? else {
-                    return Err(match a.catalog.tombstone(doc_id)? {
-                        Some(t) => ApiError::gone(&t.doc_id, &t.certificate_id, &t.destroyed_at),
-                        None => ApiError::not_found(format!("no document with id {doc_id}")),
-                    });
-                };
+                let doc = super::api_documents::live_document(a, doc_id)?;
                 for v in a.catalog.page_views(doc_id)? {
                     let Some(image) = &v.image_blob else { continue };
                     let words: Vec<OcrWord> = match &v.words_blob {

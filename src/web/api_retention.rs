@@ -89,9 +89,7 @@ pub async fn place_hold(
     state
         .write(move |a, st| {
             if let HoldScope::Document { doc_id } = &h.scope {
-                if a.catalog.document(doc_id)?.is_none() {
-                    return Err(ApiError::not_found(format!("no document with id {doc_id}")));
-                }
+                super::api_documents::live_document(a, doc_id)?;
             }
             let (id, covered) = a.place_hold(
                 &st.settings.schedule,

@@ -85,6 +85,10 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
+        // Already checked by the router's `authorize` layer.
+        if let Some(user) = parts.extensions.get::<Authed>() {
+            return Ok(user.clone());
+        }
         let (token, by_cookie) = match bearer_token(&parts.headers) {
             Some(t) => (t, false),
             None => match cookie_token(&parts.headers) {

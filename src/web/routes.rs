@@ -154,6 +154,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/users",
             get(retention::users).post(retention::add_user),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            authorize,
+        ))
         .method_not_allowed_fallback(method_not_allowed);
     api.merge(ui::router())
         .fallback(not_found)
@@ -183,6 +187,48 @@ async fn security_headers(mut resp: axum::response::Response) -> axum::response:
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// Checks the session (and CSRF token) and the route's permission from [`ROUTES`] before
+/// the handler runs, so that a refused caller learns nothing about its body or parameters.
+async fn authorize(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    matched: axum::extract::MatchedPath,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let method = match req.method().as_str() {
+        "HEAD" => "GET",
+        m => m,
+    };
+    let Some(route) = ROUTES
+        .iter()
+        .find(|r| r.method == method && r.path == matched.as_str())
+    else {
+        return ApiError::internal(format!(
+            "route {method} {} has no access rule",
+            matched.as_str()
+        ))
+        .into_response();
+    };
+    let need = match route.access {
+        Access::Public => return next.run(req).await,
+        Access::Session => None,
+        Access::Needs(p) => Some(p),
+    };
+    let (mut parts, body) = req.into_parts();
+    let user = match auth::Authed::from_request_parts(&mut parts, &state).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(p) = need {
+        if let Err(e) = user.require(p) {
+            return e.into_response();
+        }
+    }
+    parts.extensions.insert(user);
+    next.run(Request::from_parts(parts, body)).await
 }
 
 async fn health() -> axum::Json<serde_json::Value> {

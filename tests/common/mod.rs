@@ -135,3 +135,5 @@ pub fn certificate_id(out: &str) -> String {
         .unwrap_or_else(|| panic!("no certificate in: {out}"))
         .to_string()
 }
+
+pub mod server;

@@ -12,6 +12,11 @@ function el(tag, attrs, ...children) {
     if (v === null || v === undefined || v === false) continue;
     if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
     else if (k === "class") e.className = v;
+    // Through the CSSOM: the Content-Security-Policy refuses inline style attributes.
+    else if (k === "style") for (const decl of String(v).split(";")) {
+      const i = decl.indexOf(":");
+      if (i > 0) e.style.setProperty(decl.slice(0, i).trim(), decl.slice(i + 1).trim());
+    }
     else e.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat()) {
@@ -147,12 +152,14 @@ async function viewSearch(params) {
   let r;
   try { r = await api("GET", "/search?" + qs({ ...f, facets: "true", limit: 20, offset })); }
   catch (e) { results.append(el("div", { class: "panel denied" }, e.message)); return; }
-  const addFilter = (k, v) => () => { const p = new URLSearchParams(params); p.set(k, v); p.delete("offset"); location.hash = "#/search?" + p; };
+  // A facet is a link to the same search with one more filter.
+  const withFilter = (k, v) => { const p = new URLSearchParams(params); p.set(k, v); p.delete("offset"); return "#/search?" + p; };
+  const facetLinks = (key, pairs, show) => pairs.map(([v, n]) => el("a", { href: withFilter(key, v), class: "facet" + (f[key] === String(v) ? " active" : "") }, `${show(v)} (${n})`));
   const facets = el("div", { class: "facets panel" }, el("h2", {}, `${r.total} documents`));
   if (r.facets) {
-    facets.append(el("h3", {}, "Type"), r.facets.doc_type.map(([k, n]) => el("a", { href: "javascript:void 0", onclick: addFilter("type", k) }, `${label(k)} (${n})`)));
-    facets.append(el("h3", {}, "Year of service"), r.facets.year.map(([y, n]) => el("a", { href: "javascript:void 0", onclick: addFilter("year", y) }, `${y} (${n})`)));
-    facets.append(el("h3", {}, "Retention"), r.facets.retention_status.map(([k, n]) => el("a", { href: "javascript:void 0", onclick: addFilter("retention_status", k) }, `${label(k)} (${n})`)));
+    facets.append(el("h3", {}, "Type"), ...facetLinks("type", r.facets.doc_type, label));
+    facets.append(el("h3", {}, "Year of service"), ...facetLinks("year", r.facets.year, String));
+    facets.append(el("h3", {}, "Retention"), ...facetLinks("retention_status", r.facets.retention_status, label));
   }
   const list = el("div", { class: "panel" });
   if (!r.hits.length) list.append(el("p", { class: "muted" }, "No documents match."));

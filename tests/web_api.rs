@@ -1,0 +1,604 @@
+//! The web service over real HTTP: a `chartvault serve` on 127.0.0.1:0 in front of an
+//! archive of the sample scans.
+
+mod common;
+
+use common::server::{add_user, wait_for, Server, Session};
+use serde_json::{json, Value};
+
+const PW: &str = "correct-horse-battery";
+const ROLES: [&str; 5] = ["viewer", "clerk", "retention_officer", "approver", "admin"];
+
+fn archive_with_users() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let o = common::run(
+        &archive,
+        &[
+            "ingest",
+            "--quiet",
+            common::samples().join("scans").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    for role in ROLES {
+        add_user(&archive, role, role, PW);
+    }
+    add_user(&archive, "approver2", "approver", PW);
+    (dir, archive)
+}
+
+fn discharge_doc(s: &Session) -> (String, String) {
+    let r = s.get("/api/v1/search?q=discharge&type=discharge_summary&facets=true");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert!(v["total"].as_u64().unwrap() >= 1);
+    assert!(v["facets"]["doc_type"].is_array());
+    let hit = &v["hits"][0];
+    assert!(!hit["highlights"].as_array().unwrap().is_empty());
+    (
+        hit["doc_id"].as_str().unwrap().to_string(),
+        hit["mrn"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn search_view_download_release_and_accounting() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    assert_eq!(
+        server.request("GET", "/api/v1/search?q=x", &[], b"").status,
+        401
+    );
+    let clerk = server.login("clerk", PW);
+    let (doc, mrn) = discharge_doc(&clerk);
+
+    let d = clerk.get(&format!("/api/v1/documents/{doc}"));
+    assert_eq!(d.status, 200, "{}", d.text());
+    let d = d.json();
+    assert_eq!(d["doc_type"], "discharge_summary");
+    assert_eq!(d["patient"]["mrn"], mrn.as_str());
+    let page_no = d["pages"][0]["page_no"].as_u64().unwrap();
+
+    // Hits on the page come with word boxes.
+    let p = clerk
+        .get(&format!(
+            "/api/v1/documents/{doc}/pages/{page_no}?q=discharge"
+        ))
+        .json();
+    let hits = p["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "no hit boxes: {p}");
+    let w = &p["words"][hits[0].as_u64().unwrap() as usize];
+    assert!(w["text"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("discharge"));
+    assert!(w["width"].as_u64().unwrap() > 0);
+    assert!(p["width_px"].as_u64().unwrap() > 0);
+
+    let img = clerk.get(&format!("/api/v1/documents/{doc}/pages/{page_no}/image"));
+    assert_eq!(img.status, 200);
+    assert_eq!(img.header("content-type"), Some("image/jpeg"));
+    assert!(img.body.starts_with(&[0xFF, 0xD8]));
+    let thumb = clerk.get(&format!(
+        "/api/v1/documents/{doc}/pages/{page_no}/thumbnail"
+    ));
+    assert_eq!(thumb.status, 200);
+    assert!(thumb.body.len() < img.body.len());
+    let orig = clerk.get(&format!("/api/v1/documents/{doc}/original"));
+    assert_eq!(orig.status, 200);
+    assert!(orig
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment"));
+    let text = clerk.get(&format!("/api/v1/documents/{doc}/text")).json();
+    assert!(text["pages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("DISCHARGE"));
+    assert_eq!(
+        clerk
+            .get(&format!("/api/v1/documents/{doc}/pages/99"))
+            .status,
+        404
+    );
+
+    let patient = clerk
+        .get(&format!("/api/v1/patients/{mrn}/documents"))
+        .json();
+    assert!(patient["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["doc_id"] == doc.as_str()));
+
+    // Release of information: a searchable PDF, recorded as a disclosure.
+    let r = clerk.send(
+        "POST",
+        "/api/v1/releases",
+        &json!({"doc_ids": [doc], "recipient": "Dr. Jane Lee, Lakeside Clinic", "purpose": "continuity of care"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert!(r.body.starts_with(b"%PDF-"));
+    let disclosure = r.header("x-disclosure-id").unwrap().to_string();
+    let pdf = lopdf::Document::load_mem(&r.body).unwrap();
+    assert_eq!(
+        pdf.get_pages().len(),
+        1 + d["pages"].as_array().unwrap().len()
+    );
+    let page_text = pdf.extract_text(&[2]).unwrap();
+    assert!(
+        page_text.to_uppercase().contains("DISCHARGE"),
+        "no text layer: {page_text}"
+    );
+    let acc = clerk
+        .get(&format!("/api/v1/patients/{mrn}/disclosures"))
+        .json();
+    let list = acc["disclosures"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], disclosure.as_str());
+    assert_eq!(list[0]["recipient"], "Dr. Jane Lee, Lakeside Clinic");
+    assert_eq!(list[0]["documents"][0]["doc_id"], doc.as_str());
+    // Another patient has no disclosures.
+    let other = clerk.get("/api/v1/patients/00000000/disclosures").json();
+    assert!(other["disclosures"].as_array().unwrap().is_empty());
+
+    // Every search, view, download and release is in the audit log with the user.
+    let admin = server.login("admin", PW);
+    let audit = admin.get("/api/v1/audit?user=clerk&limit=500").json();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "login",
+        "search",
+        "view",
+        "view_page",
+        "view_image",
+        "download",
+        "release",
+        "accounting",
+    ] {
+        assert!(actions.contains(&a), "no {a} entry for clerk: {actions:?}");
+    }
+    let v = common::run(&archive, &["audit", "verify"]);
+    assert!(v.status.success(), "{}", common::stdout(&v));
+
+    // Logout ends the session.
+    assert_eq!(
+        clerk.send("DELETE", "/api/v1/session", &json!({})).status,
+        200
+    );
+    assert_eq!(clerk.get("/api/v1/search?q=x").status, 401);
+}
+
+/// Permission each route needs, from the served OpenAPI document.
+fn routes(server: &Server) -> Vec<(String, String, Option<String>)> {
+    let doc = server
+        .request("GET", "/api/v1/openapi.json", &[], b"")
+        .json();
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let desc = op["description"].as_str().unwrap();
+            let need = desc
+                .split('`')
+                .nth(1)
+                .map(str::to_string)
+                .or_else(|| (!desc.contains("public")).then(|| "session".to_string()));
+            out.push((method.to_uppercase(), path.clone(), need));
+        }
+    }
+    out
+}
+
+#[test]
+fn role_matrix_holds_for_every_endpoint() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let sessions: Vec<(&str, Session)> = ROLES.iter().map(|r| (*r, server.login(r, PW))).collect();
+    let routes = routes(&server);
+    assert!(routes.len() >= 30, "{} routes", routes.len());
+    for (method, path, need) in &routes {
+        if method == "DELETE" && path == "/api/v1/session" {
+            continue; // logging out is checked elsewhere
+        }
+        let concrete = path
+            .replace("{id}", "no-such-id")
+            .replace("{page}", "1")
+            .replace("{mrn}", "00000000");
+        // Without a session: 401 unless public.
+        let anon = server.request(
+            method,
+            &concrete,
+            &[("Content-Type", "application/json")],
+            b"{}",
+        );
+        match need {
+            None => assert_ne!(anon.status, 401, "{method} {path} is public"),
+            Some(_) => assert_eq!(
+                anon.status,
+                401,
+                "{method} {path} without login: {}",
+                anon.text()
+            ),
+        }
+        for (role, s) in &sessions {
+            let r = if method == "GET" {
+                s.get(&concrete)
+            } else {
+                s.send(method, &concrete, &json!({}))
+            };
+            assert!(
+                r.status < 500,
+                "{method} {path} as {role}: {} {}",
+                r.status,
+                r.text()
+            );
+            let allowed = match need.as_deref() {
+                None | Some("session") => true,
+                Some(p) => chartvault::access::Role::parse(role)
+                    .unwrap()
+                    .permissions()
+                    .iter()
+                    .any(|x| x.as_str() == p),
+            };
+            if allowed {
+                assert_ne!(
+                    r.status,
+                    403,
+                    "{role} refused {method} {path}: {}",
+                    r.text()
+                );
+            } else {
+                assert_eq!(
+                    r.status,
+                    403,
+                    "{role} allowed {method} {path}: {}",
+                    r.text()
+                );
+                assert_eq!(r.json()["code"], "forbidden");
+            }
+        }
+    }
+    // A viewer cannot ingest, hold or purge.
+    let viewer = &sessions[0].1;
+    assert_eq!(viewer.upload("a.png", b"\x89PNG\r\n\x1a\nxx").status, 403);
+    assert_eq!(
+        viewer
+            .send(
+                "POST",
+                "/api/v1/holds",
+                &json!({"matter": "m", "reason": "r", "scope": {"kind": "mrn", "mrn": "1"}})
+            )
+            .status,
+        403
+    );
+    assert_eq!(
+        viewer.send("POST", "/api/v1/purge-jobs", &json!({})).status,
+        403
+    );
+    assert_eq!(viewer.get("/api/v1/retention/report").status, 403);
+    // A state change with the cookie but without the CSRF token is refused.
+    let admin = &sessions[4].1;
+    let r = common::server::http(
+        &server.addr,
+        "POST",
+        "/api/v1/purge-jobs",
+        &[
+            ("Cookie", &admin.cookie),
+            ("Content-Type", "application/json"),
+        ],
+        b"{}",
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json()["code"], "csrf_failed");
+}
+
+#[test]
+fn holds_purge_two_person_approval_and_gone() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let officer = server.login("retention_officer", PW);
+    let (doc, _) = discharge_doc(&officer);
+    let h = officer.send(
+        "POST",
+        "/api/v1/holds",
+        &json!({"matter": "Smith v. Hospital", "reason": "litigation", "scope": {"kind": "document", "doc_id": doc}}),
+    );
+    assert_eq!(h.status, 200, "{}", h.text());
+    assert_eq!(h.json()["covers"], 1);
+    let d = officer.get(&format!("/api/v1/documents/{doc}")).json();
+    assert_eq!(d["retention"]["status"], "on_hold");
+
+    // Plan far in the future: everything but the held document is eligible.
+    let plan = officer.send(
+        "POST",
+        "/api/v1/purge-jobs",
+        &json!({"as_of": "2150-01-01"}),
+    );
+    assert_eq!(plan.status, 200, "{}", plan.text());
+    let job = plan.json()["job_id"].as_str().unwrap().to_string();
+    let planned = plan.json()["documents"].as_u64().unwrap();
+    assert!(planned >= 1);
+    let detail = officer.get(&format!("/api/v1/purge-jobs/{job}")).json();
+    assert!(!detail["manifest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["doc_id"] == doc.as_str()));
+    let victim = detail["manifest"][0]["doc_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Executing before approval is refused; an officer cannot approve.
+    let early = officer.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{job}/execute"),
+        &json!({}),
+    );
+    assert_eq!(early.status, 409, "{}", early.text());
+    assert_eq!(
+        officer
+            .send(
+                "POST",
+                &format!("/api/v1/purge-jobs/{job}/approve"),
+                &json!({})
+            )
+            .status,
+        403
+    );
+    for a in ["approver", "approver2"] {
+        let s = server.login(a, PW);
+        let r = s.send(
+            "POST",
+            &format!("/api/v1/purge-jobs/{job}/approve"),
+            &json!({}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let e = officer.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{job}/execute"),
+        &json!({}),
+    );
+    assert_eq!(e.status, 200, "{}", e.text());
+    let e = e.json();
+    assert_eq!(e["verified"], true);
+    let cert = e["certificate_id"].as_str().unwrap().to_string();
+
+    // Destroyed: 410 with the certificate, on every document route.
+    for path in [
+        format!("/api/v1/documents/{victim}"),
+        format!("/api/v1/documents/{victim}/pages/1"),
+        format!("/api/v1/documents/{victim}/original"),
+    ] {
+        let r = officer.get(&path);
+        assert_eq!(r.status, 410, "{path}: {}", r.text());
+        assert_eq!(r.json()["code"], "gone");
+        assert_eq!(r.json()["certificate_id"], cert.as_str());
+    }
+    let clerk = server.login("clerk", PW);
+    let r = clerk.send(
+        "POST",
+        "/api/v1/releases",
+        &json!({"doc_ids": [victim], "recipient": "x", "purpose": "y"}),
+    );
+    assert_eq!(r.status, 410);
+    // The held document survived.
+    assert_eq!(officer.get(&format!("/api/v1/documents/{doc}")).status, 200);
+    let c = officer.get(&format!("/api/v1/certificates/{cert}?format=html"));
+    assert_eq!(c.status, 200);
+    assert!(c.header("content-type").unwrap().starts_with("text/html"));
+    assert_eq!(
+        officer.get(&format!("/api/v1/certificates/{cert}")).json()["certificate_id"],
+        cert.as_str()
+    );
+
+    // An admin may plan and approve, but never approve their own plan.
+    let admin = server.login("admin", PW);
+    let own = admin.send(
+        "POST",
+        "/api/v1/purge-jobs",
+        &json!({"as_of": "2150-01-01", "approvals": 1}),
+    );
+    assert_eq!(own.status, 200, "{}", own.text());
+    let own = own.json()["job_id"].as_str().unwrap().to_string();
+    let r = admin.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{own}/approve"),
+        &json!({}),
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert_eq!(r.json()["code"], "refused");
+}
+
+#[test]
+fn hostile_input_gets_clear_4xx() {
+    let (dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &["--max-upload-mb", "1"]);
+    let clerk = server.login("clerk", PW);
+    let (doc, _) = discharge_doc(&clerk);
+    let checks: Vec<(String, u16)> = vec![
+        ("/api/v1/documents/..%2F..%2Fcatalog.db".into(), 404),
+        ("/api/v1/documents/../../etc/passwd".into(), 404),
+        (format!("/api/v1/documents/{doc}/original?file=0"), 404),
+        (
+            format!("/api/v1/documents/{doc}/original?file=../../etc/passwd"),
+            400,
+        ),
+        (
+            format!("/api/v1/documents/{doc}/original?file=99999999999999"),
+            400,
+        ),
+        (format!("/api/v1/documents/{doc}/pages/-1"), 400),
+        (
+            format!("/api/v1/documents/{doc}/pages/../../../x/image"),
+            404,
+        ),
+        ("/api/v1/search?limit=100000".into(), 400),
+        ("/api/v1/search?from=2020-02-31".into(), 400),
+        ("/api/v1/search?type=%3Cscript%3E".into(), 400),
+        ("/api/v1/search?q=%22unclosed%20(phrase%20AND".into(), 200),
+        ("/api/v1/search?q=mrn:".into(), 200),
+        ("/api/v1/nope".into(), 404),
+        ("/ui/../../etc/passwd".into(), 404),
+    ];
+    for (path, want) in &checks {
+        let r = clerk.get(path);
+        assert!(
+            r.status == *want || (*want == 200 && r.status == 400),
+            "{path}: {} {}",
+            r.status,
+            r.text()
+        );
+        if !path.starts_with("/ui") {
+            let v = r.json();
+            if r.status >= 400 {
+                assert!(
+                    v["code"].is_string() && v["message"].is_string(),
+                    "{path}: {v}"
+                );
+            }
+        }
+    }
+    // Bodies: not JSON, wrong type, unknown fields, too large.
+    let r = common::server::http(
+        &server.addr,
+        "POST",
+        "/api/v1/releases",
+        &[
+            ("Cookie", &clerk.cookie),
+            ("X-CSRF-Token", &clerk.csrf),
+            ("Content-Type", "text/plain"),
+        ],
+        b"hello",
+    );
+    assert_eq!(r.status, 415);
+    let r = common::server::http(
+        &server.addr,
+        "POST",
+        "/api/v1/releases",
+        &[
+            ("Cookie", &clerk.cookie),
+            ("X-CSRF-Token", &clerk.csrf),
+            ("Content-Type", "application/json"),
+        ],
+        b"{\"doc_ids\": [",
+    );
+    assert_eq!(r.status, 400);
+    let r = clerk.send(
+        "POST",
+        "/api/v1/releases",
+        &json!({"doc_ids": [doc], "recipient": "", "purpose": "p"}),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(clerk.upload("scan.pdf", b"").status, 400);
+    let r = clerk.upload("notes.pdf", b"<html><script>alert(1)</script></html>");
+    assert_eq!(r.status, 415);
+    assert_eq!(r.json()["code"], "unsupported_media_type");
+    let big = vec![0x25u8; 3 * 1024 * 1024];
+    let r = clerk.upload("big.pdf", &big);
+    assert_eq!(r.status, 413, "{}", r.text());
+    // A hostile upload name never leaves the inbox.
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.extend_from_slice(b"not really a pdf");
+    let r = clerk.upload("..%2F..%2F..%2Fevil.pdf", &pdf);
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert!(!dir.path().join("evil.pdf").exists());
+    assert!(!archive.join("evil.pdf").exists());
+    // It is quarantined with a reason, and the archive keeps what it had.
+    let jobs = wait_for(60, || {
+        let j = clerk.get("/api/v1/ingest/jobs").json();
+        let done = j["jobs"]
+            .as_array()?
+            .iter()
+            .all(|x| x["finished_at"].is_string());
+        done.then_some(j)
+    });
+    let job = &jobs["jobs"][0];
+    assert_eq!(job["state"], "failed", "{job}");
+    assert!(job["error"].as_str().unwrap().len() > 5);
+    assert_eq!(clerk.get(&format!("/api/v1/documents/{doc}")).status, 200);
+    // Login lockout after repeated failures.
+    for _ in 0..5 {
+        let r = server.request(
+            "POST",
+            "/api/v1/session",
+            &[("Content-Type", "application/json")],
+            br#"{"username":"viewer","password":"wrong-password"}"#,
+        );
+        assert_eq!(r.status, 401);
+    }
+    let r = server.request(
+        "POST",
+        "/api/v1/session",
+        &[("Content-Type", "application/json")],
+        format!(r#"{{"username":"viewer","password":"{PW}"}}"#).as_bytes(),
+    );
+    assert_eq!(r.status, 429);
+}
+
+#[test]
+fn uploads_and_watch_folder_are_ingested_with_progress() {
+    let (dir, archive) = archive_with_users();
+    let watch = dir.path().join("scanner");
+    std::fs::create_dir_all(&watch).unwrap();
+    let server = Server::start(&archive, &["--watch", watch.to_str().unwrap()]);
+    let clerk = server.login("clerk", PW);
+
+    // An upload of a new scan (a sample turned 90 degrees, so a different file).
+    let png = image::open(common::samples().join("scans/discharge_summary.png")).unwrap();
+    let mut bytes = Vec::new();
+    png.rotate90()
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    let r = clerk.upload("rotated.png", &bytes);
+    assert_eq!(r.status, 202, "{}", r.text());
+    let id = r.json()["job_id"].as_u64().unwrap();
+
+    // Files dropped into the watched folder: one good, one corrupt.
+    std::fs::copy(
+        common::samples().join("scans/consent_form.pdf"),
+        watch.join("again.pdf"),
+    )
+    .unwrap();
+    std::fs::write(watch.join("broken.pdf"), b"%PDF-1.7\n garbage").unwrap();
+
+    let jobs = wait_for(240, || {
+        let j = clerk.get("/api/v1/ingest/jobs").json();
+        let list = j["jobs"].as_array()?.clone();
+        (list.len() == 3 && list.iter().all(|x| x["finished_at"].is_string())).then_some(list)
+    });
+    let by_file = |f: &str| jobs.iter().find(|j| j["file"] == f).unwrap().clone();
+    let up = jobs.iter().find(|j| j["id"] == id).unwrap();
+    assert_eq!(up["state"], "done", "{up}");
+    assert!(up["documents"].as_u64().unwrap() >= 1);
+    assert!(up["pages_total"].as_u64().unwrap() >= 1);
+    assert_eq!(up["pages_done"], up["pages_total"]);
+    let again = by_file("again.pdf");
+    assert_eq!(again["state"], "done");
+    assert_eq!(again["duplicate"], true, "{again}");
+    assert_eq!(by_file("broken.pdf")["state"], "failed");
+    assert!(watch.join("done/again.pdf").exists());
+    assert!(watch.join("failed/broken.pdf").exists());
+    let reason = std::fs::read_to_string(watch.join("failed/broken.pdf.reason.txt")).unwrap();
+    assert!(!reason.trim().is_empty());
+    assert!(!watch.join("again.pdf").exists());
+    // The uploaded scan is searchable at once, and left the inbox.
+    let r = clerk
+        .get("/api/v1/search?q=discharge&type=discharge_summary")
+        .json();
+    assert!(r["total"].as_u64().unwrap() >= 3, "{r}");
+    assert_eq!(std::fs::read_dir(archive.join("inbox")).unwrap().count(), 0);
+    let _: Value = r;
+}

@@ -1,0 +1,274 @@
+//! The web UI in a real headless Chromium, driven over WebDriver (chromedriver) against a real
+//! `chartvault serve`: log in, search, open a document, see a hit highlighted on the page image,
+//! place a legal hold, log out, and see a viewer refused the retention desk.
+//!
+//! Skips when chromedriver is not installed, unless CHARTVAULT_REQUIRE_BROWSER=1 (CI sets it).
+//! Screenshots go to CHARTVAULT_SCREENSHOTS when that names a folder.
+
+mod common;
+
+use common::server::{add_user, Server};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PW: &str = "correct-horse-battery";
+const WAIT: Duration = Duration::from_secs(60);
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    let path = std::env::var_os("CHROMEDRIVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromedriver"));
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var("CHARTVAULT_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!("CHARTVAULT_REQUIRE_BROWSER=1 but {} is missing (apt-get install chromium chromium-driver)", path.display());
+    }
+    eprintln!(
+        "skipping the browser test: {} is not installed",
+        path.display()
+    );
+    None
+}
+
+fn start_driver(path: &Path) -> (Driver, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let addr = format!("127.0.0.1:{port}");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "chromedriver did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (Driver(child), format!("http://{addr}"))
+}
+
+async fn browser(driver: &str, profile: &Path) -> Client {
+    let chrome = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chrome,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-quic", "--window-size=1400,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("open a Chromium session")
+}
+
+async fn css(c: &Client, sel: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(sel))
+        .await
+        .unwrap_or_else(|e| panic!("no {sel} on the page: {e}"))
+}
+
+/// Waits until the element's text contains `want`, and returns the text.
+async fn text_of(c: &Client, sel: &str, want: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let t = css(c, sel).await.text().await.unwrap_or_default();
+        if t.contains(want) {
+            return t;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "{sel} never said {want:?}; it says {t:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn shot(c: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("CHARTVAULT_SCREENSHOTS") {
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+async fn log_in(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/#/login")).await.unwrap();
+    for (sel, value) in [("#login-user", user), ("#login-pass", PW)] {
+        let field = css(c, sel).await;
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+    css(c, "#login-submit").await.click().await.unwrap();
+    text_of(c, "#who", user).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
+    let Some(driver_bin) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let o = common::run(
+        &archive,
+        &[
+            "ingest",
+            "--quiet",
+            common::samples().join("scans").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    add_user(&archive, "officer", "retention_officer", PW);
+    add_user(&archive, "reader", "viewer", PW);
+    let server = Server::start(&archive, &[]);
+    let base = format!("http://{}", server.addr);
+    let (_driver, driver_url) = start_driver(&driver_bin);
+    let c = browser(&driver_url, &dir.path().join("chromium-profile")).await;
+
+    // A wrong password is refused with a message, not a crash.
+    c.goto(&format!("{base}/#/login")).await.unwrap();
+    css(&c, "#login-user")
+        .await
+        .send_keys("officer")
+        .await
+        .unwrap();
+    css(&c, "#login-pass")
+        .await
+        .send_keys("not-the-password")
+        .await
+        .unwrap();
+    css(&c, "#login-submit").await.click().await.unwrap();
+    text_of(&c, "#login-msg", "wrong user name or password").await;
+
+    // Log in and search.
+    log_in(&c, &base, "officer").await;
+    let q = css(&c, "#q").await;
+    q.send_keys("discharge").await.unwrap();
+    css(&c, "#search-submit").await.click().await.unwrap();
+    css(&c, ".hit-link").await;
+    text_of(&c, "#results", "documents").await;
+    let marks = c
+        .find_all(Locator::Css("#results .snippet mark"))
+        .await
+        .unwrap();
+    assert!(!marks.is_empty(), "no highlighted snippet in the results");
+    // Facets are links that narrow the search.
+    text_of(&c, ".facets", "discharge summary (").await;
+    shot(&c, "1-search").await;
+    c.find(Locator::Css(".facets a.facet"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_of(&c, ".facets a.active", "(").await;
+    let link = css(&c, ".hit-link").await;
+
+    // Open the first result: the page image with the hit boxed on it.
+    link.click().await.unwrap();
+    let img = css(&c, "#page-frame img").await;
+    let start = Instant::now();
+    loop {
+        let loaded = c
+            .execute(
+                "return arguments[0].complete && arguments[0].naturalWidth > 0",
+                vec![serde_json::to_value(&img).unwrap()],
+            )
+            .await
+            .unwrap();
+        if loaded == serde_json::Value::Bool(true) {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "the page image did not load");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let hit = css(&c, "#page-frame .hit-box").await;
+    let (hx, hy, w, h) = hit.rectangle().await.unwrap();
+    let (ix, iy, iw, ih) = img.rectangle().await.unwrap();
+    assert!(w > 2.0 && h > 2.0, "hit box is {w}x{h}");
+    assert!(
+        hx >= ix && hy >= iy && hx + w <= ix + iw + 1.0 && hy + h <= iy + ih + 1.0,
+        "hit box ({hx},{hy} {w}x{h}) is not on the page image ({ix},{iy} {iw}x{ih})"
+    );
+    let title = hit.attr("title").await.unwrap().unwrap_or_default();
+    assert!(
+        title.to_lowercase().contains("discharge"),
+        "boxed word is {title:?}"
+    );
+    let marked = text_of(&c, "#ocr-text mark", "").await;
+    assert!(
+        marked.to_lowercase().contains("discharge"),
+        "OCR text marks {marked:?}"
+    );
+    shot(&c, "2-document").await;
+
+    // Place a legal hold on it; reopening shows the document on hold.
+    css(&c, "#hold-matter")
+        .await
+        .send_keys("Doe v. General Hospital")
+        .await
+        .unwrap();
+    css(&c, "#hold-reason")
+        .await
+        .send_keys("litigation notice")
+        .await
+        .unwrap();
+    css(&c, "#hold-submit").await.click().await.unwrap();
+    text_of(&c, "#hold-result", "placed").await;
+    c.refresh().await.unwrap();
+    text_of(&c, "#retention-status", "on hold").await;
+    shot(&c, "3-hold").await;
+    css(&c, "#nav-retention").await.click().await.unwrap();
+    text_of(&c, "#holds", "Doe v. General Hospital").await;
+    shot(&c, "4-retention-desk").await;
+
+    // Log out; a viewer is refused the retention desk.
+    css(&c, "#logout").await.click().await.unwrap();
+    css(&c, "#login-user").await;
+    log_in(&c, &base, "reader").await;
+    c.goto(&format!("{base}/#/retention")).await.unwrap();
+    text_of(
+        &c,
+        "#denied",
+        "You do not have access to the retention desk",
+    )
+    .await;
+    assert!(c.find(Locator::Css("#holds")).await.is_err());
+    shot(&c, "5-viewer-denied").await;
+    c.close().await.unwrap();
+
+    // The hold is real in the archive, and the audit log names the browser's users.
+    let audit = common::run(&archive, &["audit", "verify"]);
+    assert!(audit.status.success(), "{}", common::stdout(&audit));
+}
