@@ -602,3 +602,38 @@ fn uploads_and_watch_folder_are_ingested_with_progress() {
     assert_eq!(std::fs::read_dir(archive.join("inbox")).unwrap().count(), 0);
     let _: Value = r;
 }
+
+#[test]
+fn serve_runs_the_retention_sweep_and_audits_logins() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start_sweeping(&archive);
+    let admin = server.login("admin", PW);
+    // A failed login is audited too (user name only, never the password).
+    let bad = server.request(
+        "POST",
+        "/api/v1/session",
+        &[("Content-Type", "application/json")],
+        br#"{"username":"clerk","password":"not-it-at-all"}"#,
+    );
+    assert_eq!(bad.status, 401);
+    let entries = wait_for(60, || {
+        let a = admin.get("/api/v1/audit?action=retention_sweep").json();
+        let e = a["entries"].as_array()?.clone();
+        (!e.is_empty()).then_some(e)
+    });
+    assert_eq!(entries[0]["user"], "scheduler", "{:?}", entries[0]);
+    assert!(entries[0]["detail"]["documents"].as_u64().unwrap() >= 1);
+    let audit = admin.get("/api/v1/audit?limit=500").json();
+    let all = audit["entries"].as_array().unwrap();
+    assert!(all
+        .iter()
+        .any(|e| e["action"] == "login" && e["user"] == "admin"));
+    assert!(all
+        .iter()
+        .any(|e| e["action"] == "login_failed" && e["subject"] == "clerk"));
+    assert!(!audit.to_string().contains("not-it-at-all"));
+    // The sweep computed every document's retention status.
+    let (doc, _) = discharge_doc(&admin);
+    let d = admin.get(&format!("/api/v1/documents/{doc}")).json();
+    assert!(d["retention"]["status"].is_string(), "{d}");
+}

@@ -62,6 +62,9 @@ pub enum BenchCommand {
         /// Queries of each kind
         #[arg(long, default_value_t = 200)]
         queries: usize,
+        /// Clients sending requests at the same time (each one request at a time)
+        #[arg(long, default_value_t = 1)]
+        clients: usize,
         #[arg(long)]
         corpus: Option<PathBuf>,
         #[arg(long, default_value_t = 11)]
@@ -191,19 +194,22 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
             url,
             user,
             queries,
+            clients,
             corpus,
             seed,
             json,
         } => {
             let text = text_source(corpus);
             let password = super::user_cmd::read_password()?;
-            let r = crate::scale::http_bench::run(&url, &user, &password, &text, queries, seed)?;
+            let r = crate::scale::http_bench::run(
+                &url, &user, &password, &text, queries, clients, seed,
+            )?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
                 println!(
-                    "{} documents behind {}; {} requests of each kind; ratio = p95 / reference p95",
-                    r.documents, r.url, queries
+                    "{} documents behind {}; {} clients x {} requests of each kind; ratio = p95 / reference p95",
+                    r.documents, r.url, r.clients, queries
                 );
                 let lines: Vec<&Latency> = r
                     .kinds

@@ -26,6 +26,9 @@ pub struct ServeArgs {
     /// Minutes between checks for a new day (retention sweep)
     #[arg(long, default_value_t = 5)]
     pub sweep_check_minutes: u64,
+    /// Requests that read the archive (search, view, release) served at the same time
+    #[arg(long, default_value_t = 4)]
+    pub readers: usize,
 }
 
 pub fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -36,6 +39,9 @@ pub fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
                 w.display()
             );
         }
+    }
+    if !(1..=32).contains(&args.readers) {
+        anyhow::bail!("--readers must be 1 to 32");
     }
     if !(1..=24 * 7).contains(&args.session_hours) {
         anyhow::bail!("--session-hours must be 1 to 168");
@@ -51,6 +57,7 @@ pub fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
         session_hours: args.session_hours,
         sweep: !args.no_sweep,
         sweep_check_minutes: args.sweep_check_minutes,
+        readers: args.readers,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,8 @@
 //! then `GET /api/v1/search` (20 hits with snippets, as the web UI asks, every search audited)
 //! for each kind of query, interleaved with a reference request in the same loop:
 //! `GET /api/v1/session` (same connection set-up, session check and JSON, no index work), the
-//! floor for HTTP on this machine. One TCP connection per request, so set-up is counted.
+//! floor for HTTP on this machine. One TCP connection per request, so set-up is counted;
+//! `--clients N` runs N such clients at once.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -19,6 +20,8 @@ use crate::index::SearchQuery;
 pub struct HttpBench {
     pub url: String,
     pub documents: u64,
+    /// Concurrent clients.
+    pub clients: usize,
     pub kinds: Vec<Latency>,
     /// `GET /api/v1/session`, interleaved with the searches.
     pub reference: Latency,
@@ -189,13 +192,62 @@ fn total_of(body: &[u8]) -> u64 {
         .unwrap_or(0)
 }
 
-/// Logs in as `user`, runs `queries` searches of each kind after a warm-up, logs out.
+/// Per kind (and the reference, last): request times in ms, total hits, first example.
+struct Samples {
+    times: Vec<Vec<f64>>,
+    hits: Vec<u64>,
+    examples: Vec<String>,
+}
+
+/// One client's loop: after a warm-up, `queries` rounds of one request of each kind and one
+/// reference request.
+fn client_loop(
+    client: &Client,
+    text: &TextSource,
+    patients: usize,
+    queries: usize,
+    seed: u64,
+) -> Result<Samples, HttpBenchError> {
+    let mut rng = Rng::new(seed);
+    let mut s = Samples {
+        times: vec![Vec::new(); KINDS.len() + 1],
+        hits: vec![0; KINDS.len() + 1],
+        examples: vec![String::new(); KINDS.len() + 1],
+    };
+    let warmup = (queries / 10).max(5);
+    for round in 0..queries + warmup {
+        for (k, kind) in KINDS.iter().enumerate() {
+            let path = search_path(&make_query(kind, &mut rng, text, patients));
+            let t = Instant::now();
+            let a = client.get(&path)?;
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            if round >= warmup {
+                s.times[k].push(ms);
+                s.hits[k] += total_of(&a.body);
+            }
+            if s.examples[k].is_empty() {
+                s.examples[k] = path;
+            }
+        }
+        let t = Instant::now();
+        client.get("/api/v1/session")?;
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        if round >= warmup {
+            s.times[KINDS.len()].push(ms);
+        }
+    }
+    Ok(s)
+}
+
+/// Logs in as `user`; `clients` threads each run `queries` searches of each kind after a
+/// warm-up (one request at a time each, so `clients` requests are in flight); logs out.
 pub fn run(
     url: &str,
     user: &str,
     password: &str,
     text: &TextSource,
     queries: usize,
+    clients: usize,
     seed: u64,
 ) -> Result<HttpBench, HttpBenchError> {
     let addr = url
@@ -207,32 +259,18 @@ pub fn run(
     // Total documents: an empty query counts them all.
     let documents = total_of(&client.get("/api/v1/search?limit=1")?.body);
     let patients = patients_for(documents as usize);
-    let mut rng = Rng::new(seed);
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); KINDS.len() + 1];
-    let mut hits = vec![0u64; KINDS.len() + 1];
-    let mut examples = vec![String::new(); KINDS.len() + 1];
-    let warmup = (queries / 10).max(5);
-    for round in 0..queries + warmup {
-        for (k, kind) in KINDS.iter().enumerate() {
-            let path = search_path(&make_query(kind, &mut rng, text, patients));
-            let t = Instant::now();
-            let a = client.get(&path)?;
-            let ms = t.elapsed().as_secs_f64() * 1e3;
-            if round >= warmup {
-                times[k].push(ms);
-                hits[k] += total_of(&a.body);
-            }
-            if examples[k].is_empty() {
-                examples[k] = path;
-            }
-        }
-        let t = Instant::now();
-        client.get("/api/v1/session")?;
-        let ms = t.elapsed().as_secs_f64() * 1e3;
-        if round >= warmup {
-            times[KINDS.len()].push(ms);
-        }
-    }
+    let results: Vec<Result<Samples, HttpBenchError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients.max(1) as u64)
+            .map(|i| {
+                let client = &client;
+                scope.spawn(move || client_loop(client, text, patients, queries, seed + i))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("benchmark client thread"))
+            .collect()
+    });
     let _ = request(
         addr,
         "DELETE",
@@ -240,28 +278,48 @@ pub fn run(
         &format!("Cookie: {}\r\n", client.cookie),
         b"",
     );
-    let all: Vec<f64> = times[..KINDS.len()].iter().flatten().copied().collect();
-    let all_hits: u64 = hits[..KINDS.len()].iter().sum();
+    let mut merged = Samples {
+        times: vec![Vec::new(); KINDS.len() + 1],
+        hits: vec![0; KINDS.len() + 1],
+        examples: vec![String::new(); KINDS.len() + 1],
+    };
+    for r in results {
+        let mut r = r?;
+        for k in 0..=KINDS.len() {
+            merged.times[k].append(&mut r.times[k]);
+            merged.hits[k] += r.hits[k];
+            if merged.examples[k].is_empty() {
+                merged.examples[k] = std::mem::take(&mut r.examples[k]);
+            }
+        }
+    }
+    let all: Vec<f64> = merged.times[..KINDS.len()]
+        .iter()
+        .flatten()
+        .copied()
+        .collect();
+    let all_hits: u64 = merged.hits[..KINDS.len()].iter().sum();
     let kinds = KINDS
         .iter()
         .enumerate()
         .map(|(k, kind)| {
             summarize_kind(
                 kind,
-                std::mem::take(&mut examples[k]),
-                std::mem::take(&mut times[k]),
-                hits[k],
+                std::mem::take(&mut merged.examples[k]),
+                std::mem::take(&mut merged.times[k]),
+                merged.hits[k],
             )
         })
         .collect();
     Ok(HttpBench {
         url: url.to_string(),
         documents,
+        clients: clients.max(1),
         kinds,
         reference: summarize_kind(
             "reference",
             "GET /api/v1/session".into(),
-            std::mem::take(&mut times[KINDS.len()]),
+            std::mem::take(&mut merged.times[KINDS.len()]),
             0,
         ),
         all_searches: summarize_kind("all", "every search above".into(), all, all_hits),
@@ -289,7 +347,7 @@ mod tests {
     #[test]
     fn a_url_without_a_port_is_refused() {
         let t = TextSource::load(None);
-        let e = run("https://x", "u", "p", &t, 1, 1).unwrap_err();
+        let e = run("https://x", "u", "p", &t, 1, 1, 1).unwrap_err();
         assert!(matches!(e, HttpBenchError::BadUrl(_)));
     }
 }

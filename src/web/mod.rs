@@ -7,8 +7,9 @@
 //! ingest queue thread (uploads, --watch folder) ──▶ writer Archive, one scan file at a time
 //! retention sweep thread ──▶ writer Archive, once a day (as `scheduler run`)
 //! ```
-//! Two archive handles so that searches go on while a scan is ingested or a purge runs;
-//! the reader re-opens the index's latest commit before each search.
+//! A pool of reader handles (`--readers`, default 4) so that searches and views go on side by
+//! side, and while a scan is ingested, a release PDF is built or a purge runs; each reader
+//! moves to the index's latest commit before each request. One writer holds the index writer.
 
 mod api_documents;
 mod api_ingest;
@@ -23,7 +24,7 @@ mod ui;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::archive::Archive;
 use crate::config::PipelineConfig;
@@ -45,11 +46,50 @@ pub struct Settings {
     /// Run the daily retention sweep in this process.
     pub sweep: bool,
     pub sweep_check_minutes: u64,
+    /// Archive handles serving reads at the same time.
+    pub readers: usize,
+}
+
+/// Reader archives, each lent to one request at a time.
+struct ReaderPool {
+    free: Mutex<Vec<Archive>>,
+    returned: Condvar,
+}
+
+/// A lent reader; it goes back to the pool when dropped (also when the request panicked).
+struct Lent<'a> {
+    pool: &'a ReaderPool,
+    archive: Option<Archive>,
+}
+
+impl ReaderPool {
+    fn take(&self) -> Lent<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(a) = free.pop() {
+                return Lent {
+                    pool: self,
+                    archive: Some(a),
+                };
+            }
+            free = self.returned.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let Some(a) = self.archive.take() {
+            let mut free = self.pool.free.lock().unwrap_or_else(|e| e.into_inner());
+            free.push(a);
+            self.pool.returned.notify_one();
+        }
+    }
 }
 
 pub struct AppState {
     pub settings: Settings,
-    reader: Mutex<Archive>,
+    readers: ReaderPool,
     writer: Mutex<Archive>,
     pub ingest: ingest_queue::Queue,
     logins: auth::LoginThrottle,
@@ -64,9 +104,10 @@ impl AppState {
     {
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut archive = state.reader.lock().unwrap_or_else(|e| e.into_inner());
+            let mut lent = state.readers.take();
+            let archive = lent.archive.as_mut().expect("a lent reader");
             archive.index.refresh()?;
-            f(&mut archive, &state)
+            f(archive, &state)
         })
         .await
         .map_err(|e| ApiError::internal(format!("request task failed: {e}")))?
@@ -108,8 +149,10 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
     writer.index.begin_writing()?;
     writer.sync_index()?;
     writer.catalog.set_actor("chartvault-serve");
-    let reader = open()?;
-    let users = reader.catalog.users()?.len();
+    let readers = (0..settings.readers.clamp(1, 32))
+        .map(|_| open())
+        .collect::<Result<Vec<_>, _>>()?;
+    let users = readers[0].catalog.users()?.len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -121,7 +164,10 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         let state = Arc::new(AppState {
             ingest: ingest_queue::Queue::new(&settings)?,
             settings,
-            reader: Mutex::new(reader),
+            readers: ReaderPool {
+                free: Mutex::new(readers),
+                returned: Condvar::new(),
+            },
             writer: Mutex::new(writer),
             logins: auth::LoginThrottle::default(),
         });

@@ -40,11 +40,23 @@ pub fn add_user(archive: &Path, name: &str, role: &str, password: &str) {
 }
 
 impl Server {
+    /// A server without the daily retention sweep, so tests see only their own changes.
     pub fn start(archive: &Path, extra: &[&str]) -> Server {
+        let mut args = vec!["--no-sweep"];
+        args.extend_from_slice(extra);
+        Server::launch(archive, &args)
+    }
+
+    /// A server as staff run it: the retention sweep runs in it.
+    pub fn start_sweeping(archive: &Path) -> Server {
+        Server::launch(archive, &[])
+    }
+
+    fn launch(archive: &Path, extra: &[&str]) -> Server {
         let mut child = super::bin()
             .arg("--archive")
             .arg(archive)
-            .args(["serve", "--addr", "127.0.0.1:0", "--no-sweep"])
+            .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -203,17 +215,14 @@ fn parse(raw: &[u8]) -> Resp {
     if chunked {
         let mut out = Vec::new();
         let mut rest = &body[..];
-        loop {
-            let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") else {
-                break;
-            };
+        while let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") {
             let size =
                 usize::from_str_radix(String::from_utf8_lossy(&rest[..nl]).trim(), 16).unwrap_or(0);
-            if size == 0 {
+            if size == 0 || rest.len() < nl + 2 + size {
                 break;
             }
             out.extend_from_slice(&rest[nl + 2..nl + 2 + size]);
-            rest = &rest[nl + 2 + size + 2..];
+            rest = &rest[(nl + 4 + size).min(rest.len())..];
         }
         body = out;
     }
