@@ -637,3 +637,152 @@ fn serve_runs_the_retention_sweep_and_audits_logins() {
     let d = admin.get(&format!("/api/v1/documents/{doc}")).json();
     assert!(d["retention"]["status"].is_string(), "{d}");
 }
+
+/// The documents of one scan, by its source file name, in page order.
+fn documents_of(s: &Session, file: &str) -> Vec<(String, Vec<u64>)> {
+    let hits = s.get("/api/v1/search?limit=100").json();
+    let mut out: Vec<(String, Vec<u64>)> = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["doc_id"].as_str().unwrap().to_string())
+        .filter_map(|id| {
+            let d = s.get(&format!("/api/v1/documents/{id}")).json();
+            (d["source"]["path"] == file).then(|| {
+                let pages = d["pages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["page_no"].as_u64().unwrap())
+                    .collect();
+                (id, pages)
+            })
+        })
+        .collect();
+    out.sort_by_key(|(_, p)| p[0]);
+    out
+}
+
+#[test]
+fn a_clerk_fixes_a_split_by_merging_and_splitting() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let clerk = server.login("clerk", PW);
+    let docs = documents_of(&clerk, "chart_with_separators.tif");
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    let (a, b) = (docs[0].clone(), docs[1].clone());
+    let b_text = clerk.get(&format!("/api/v1/documents/{}/text", b.0)).json()["pages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b_mrn = clerk.get(&format!("/api/v1/documents/{}", b.0)).json()["patient"]["mrn"].clone();
+    assert!(b_mrn.is_string());
+
+    // Refused: the first document has none before it; a viewer may not; a first page
+    // cannot start a new document.
+    let r = clerk.send(
+        "POST",
+        &format!("/api/v1/documents/{}/merge-previous", a.0),
+        &json!({}),
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    let viewer = server.login("viewer", PW);
+    let r = viewer.send(
+        "POST",
+        &format!("/api/v1/documents/{}/merge-previous", b.0),
+        &json!({}),
+    );
+    assert_eq!(r.status, 403);
+    let r = clerk.send(
+        "POST",
+        &format!("/api/v1/documents/{}/split", a.0),
+        &json!({"page": a.1[0]}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+
+    // Merge: b's pages join a, re-sealed under a's key; b is gone from catalog and index.
+    let r = clerk.send(
+        "POST",
+        &format!("/api/v1/documents/{}/merge-previous", b.0),
+        &json!({}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let m = r.json();
+    assert_eq!(m["removed"], b.0.as_str());
+    assert_eq!(m["documents"][0]["doc_id"], a.0.as_str());
+    let mut both: Vec<u64> = a.1.iter().chain(&b.1).copied().collect();
+    both.sort();
+    assert_eq!(m["documents"][0]["pages"], json!(both));
+    assert_eq!(clerk.get(&format!("/api/v1/documents/{}", b.0)).status, 404);
+    let moved = b.1[0];
+    let img = clerk.get(&format!("/api/v1/documents/{}/pages/{moved}/image", a.0));
+    assert_eq!(
+        img.status,
+        200,
+        "moved page image unreadable: {}",
+        img.text()
+    );
+    let text = clerk.get(&format!("/api/v1/documents/{}/text", a.0)).json();
+    assert_eq!(text["pages"][1]["text"].as_str().unwrap(), b_text);
+    assert_eq!(documents_of(&clerk, "chart_with_separators.tif").len(), 1);
+    let v = common::run(&archive, &["verify"]);
+    assert!(
+        v.status.success(),
+        "verify after merge: {}",
+        common::stdout(&v)
+    );
+
+    // Split it again where b began: b comes back under its stable id.
+    let r = clerk.send(
+        "POST",
+        &format!("/api/v1/documents/{}/split", a.0),
+        &json!({"page": moved}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let s = r.json();
+    assert_eq!(s["documents"][1]["doc_id"], b.0.as_str());
+    assert_eq!(s["documents"][0]["pages"], json!(a.1));
+    assert_eq!(s["documents"][1]["pages"], json!(b.1));
+    let back = clerk.get(&format!("/api/v1/documents/{}", b.0)).json();
+    assert_eq!(back["patient"]["mrn"], b_mrn, "{back}");
+    let again = clerk.get(&format!("/api/v1/documents/{}/text", b.0)).json();
+    assert_eq!(again["pages"][0]["text"].as_str().unwrap(), b_text);
+    assert_eq!(
+        documents_of(&clerk, "chart_with_separators.tif"),
+        vec![a.clone(), b.clone()]
+    );
+    let v = common::run(&archive, &["verify"]);
+    assert!(
+        v.status.success(),
+        "verify after split: {}",
+        common::stdout(&v)
+    );
+
+    // A document on legal hold keeps its pages.
+    let officer = server.login("retention_officer", PW);
+    let h = officer.send(
+        "POST",
+        "/api/v1/holds",
+        &json!({"matter": "m", "reason": "r", "scope": {"kind": "document", "doc_id": a.0}}),
+    );
+    assert_eq!(h.status, 200, "{}", h.text());
+    let r = clerk.send(
+        "POST",
+        &format!("/api/v1/documents/{}/merge-previous", b.0),
+        &json!({}),
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.json()["message"].as_str().unwrap().contains("legal hold"));
+
+    let admin = server.login("admin", PW);
+    let audit = admin.get("/api/v1/audit?user=clerk&limit=500").json();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"merge_documents") && actions.contains(&"split_document"));
+    let a_audit = common::run(&archive, &["audit", "verify"]);
+    assert!(a_audit.status.success());
+}

@@ -16,11 +16,13 @@ mod backup;
 pub mod keystore;
 mod models;
 mod reconcile;
+mod regroup;
 mod retention;
 mod verify;
 
 pub use backup::{restore, BackupReport};
 pub use reconcile::Unkeyed;
+pub use regroup::{Regroup, Regrouped};
 pub use retention::{NextEligible, ReportRow, RetentionReport};
 pub use verify::Verification;
 
@@ -53,6 +55,9 @@ pub enum ArchiveError {
     Setup(String),
     #[error("document-type model: {0}")]
     Model(String),
+    /// The request conflicts with the record's state (a hold, a release, a purge job).
+    #[error("{0}")]
+    Refused(String),
     #[error("cannot write quarantine record {path}: {source}")]
     Quarantine {
         path: String,

@@ -9,6 +9,7 @@
 mod audit;
 mod disclosures;
 mod purge;
+mod resplit;
 mod retention;
 mod review;
 mod schema;
@@ -18,6 +19,7 @@ mod users;
 pub use audit::{AuditEntry, AuditVerification};
 pub use disclosures::{DisclosedDocument, Disclosure, PageView};
 pub use purge::{purge_sha256, JobRow, ManifestEntry, Tombstone};
+pub use resplit::{DocumentRewrite, PageMove, Regrouping, ScanLayout};
 pub use retention::RetentionRow;
 pub use review::{ModelRow, ReviewItem};
 pub use users::{Session, User};

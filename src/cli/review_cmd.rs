@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::{Context, EXIT_ERROR};
+use crate::archive::Regroup;
 use crate::model::DocType;
 
 #[derive(Debug, Args)]
@@ -18,6 +19,21 @@ pub enum ReviewAction {
         /// One JSON object per line
         #[arg(long)]
         json: bool,
+    },
+    /// Fix a split: PAGE (its number in the scan) starts a new document. The pages are
+    /// re-sealed under the new document's key and its fields read again (recorded)
+    Split {
+        doc_id: String,
+        #[arg(long = "at-page")]
+        at_page: u32,
+        #[arg(long)]
+        user: String,
+    },
+    /// Fix a split: the document belongs to the one before it in the same scan (recorded)
+    Merge {
+        doc_id: String,
+        #[arg(long)]
+        user: String,
     },
     /// Mark a document as checked: its review flags are cleared (recorded with the user)
     Confirm {
@@ -78,6 +94,14 @@ pub fn run_review(ctx: &Context, args: ReviewArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        ReviewAction::Split {
+            doc_id,
+            at_page,
+            user,
+        } => regroup(ctx, &doc_id, Regroup::SplitAt(at_page), &user),
+        ReviewAction::Merge { doc_id, user } => {
+            regroup(ctx, &doc_id, Regroup::MergeIntoPrevious, &user)
+        }
         ReviewAction::Confirm { doc_id, user } => {
             let mut archive = ctx.open_archive(false)?;
             if !archive.catalog.confirm_review(&doc_id, &user)? {
@@ -87,6 +111,23 @@ pub fn run_review(ctx: &Context, args: ReviewArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn regroup(ctx: &Context, doc_id: &str, how: Regroup, user: &str) -> anyhow::Result<ExitCode> {
+    let mut archive = ctx.open_archive(false)?;
+    archive.index.begin_writing()?;
+    let today = chrono::Local::now().date_naive();
+    let r = archive.regroup(&ctx.config, &ctx.schedule, doc_id, how, user, today)?;
+    for id in &r.documents {
+        let d = archive.catalog.document(id)?;
+        let pages: Vec<u32> = d.as_ref().map(|d| d.page_numbers()).unwrap_or_default();
+        let t = d.as_ref().map(|d| d.doc_type.as_str()).unwrap_or("-");
+        println!("{id}: pages {pages:?}, {t}");
+    }
+    if let Some(gone) = &r.removed {
+        println!("{gone}: merged away (by {user})");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run_reclassify(ctx: &Context, args: ReclassifyArgs) -> anyhow::Result<ExitCode> {

@@ -97,4 +97,53 @@ mod tests {
         }
         assert_eq!(level.get_pixel(0, 0).0[0], 240, "corners filled with paper");
     }
+
+    /// Dark pixels (ink) of an image.
+    fn ink(img: &GrayImage) -> usize {
+        img.pixels().filter(|p| p.0[0] < 128).count()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+        /// Any skew within ±5°: a line comes out level, and text inside letter-page margins
+        /// (half an inch at 100 DPI) is all kept, none cropped.
+        #[test]
+        fn skewed_text_comes_out_level_and_whole(
+            deg in proptest::prop_oneof![-5.0f32..-0.2, 0.2f32..5.0],
+            y_mid in 300u32..800,
+        ) {
+            let (w, h) = (850u32, 1100u32);
+            let mut img = GrayImage::from_pixel(w, h, image::Luma([240]));
+            let slope = deg.to_radians().tan();
+            for x in 50..800u32 {
+                let y = (y_mid as f32 - (x as f32 - 425.0) * slope) as u32;
+                for t in 0..3 {
+                    img.put_pixel(x, y + t, image::Luma([10]));
+                }
+            }
+            // Text blocks in the four corners of the text area.
+            for (bx, by) in [(50u32, 50u32), (760, 50), (50, 1010), (760, 1010)] {
+                for y in by..by + 40 {
+                    for x in bx..bx + 40 {
+                        img.put_pixel(x, y, image::Luma([10]));
+                    }
+                }
+            }
+            let level = deskew(&img, deg).unwrap();
+            for x in (150..700).step_by(50) {
+                let darkest = (150..h - 150)
+                    .min_by_key(|&y| level.get_pixel(x, y).0[0])
+                    .unwrap();
+                proptest::prop_assert!(
+                    (darkest as i32 - y_mid as i32 - 1).abs() <= 2,
+                    "deg {}, x {}: row {} not {}", deg, x, darkest, y_mid + 1
+                );
+            }
+            let (before, after) = (ink(&img) as f32, ink(&level) as f32);
+            proptest::prop_assert!(
+                (after - before).abs() / before < 0.05,
+                "ink {} -> {} at {} deg", before, after, deg
+            );
+        }
+    }
 }

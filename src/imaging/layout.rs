@@ -191,18 +191,24 @@ mod tests {
 
     /// A synthetic page of text-like lines: a core band with ascenders on top.
     fn page() -> GrayImage {
+        page_with(30, 100, 0)
+    }
+
+    /// Lines every `pitch` pixels inside `margin`; `salt` varies word lengths and strokes.
+    fn page_with(pitch: u32, margin: u32, salt: u32) -> GrayImage {
         let (w, h) = (850u32, 1100u32);
         let mut img = GrayImage::from_pixel(w, h, image::Luma([245]));
-        let mut y = 120;
-        while y < h - 120 {
-            let mut x = 100;
-            while x < w - 100 {
-                let word = 30 + (x * 7 + y * 3) % 40;
-                for xx in x..(x + word).min(w - 100) {
+        let mut y = 20 + margin;
+        while y < h - 20 - margin {
+            let mut x = margin;
+            while x < w - margin {
+                let word = 30 + (x * 7 + y * 3 + salt) % 40;
+                for xx in x..(x + word).min(w - margin) {
                     // Pseudo-random strokes so columns do not line up across lines.
                     let r = (xx / 3)
                         .wrapping_mul(2_654_435_761)
                         .wrapping_add(y * 40_503)
+                        .wrapping_add(salt.wrapping_mul(97))
                         >> 7;
                     for yy in y..y + 10 {
                         if r % 3 != 0 {
@@ -218,7 +224,7 @@ mod tests {
                 }
                 x += word + 15;
             }
-            y += 30;
+            y += pitch;
         }
         img
     }
@@ -274,6 +280,25 @@ mod tests {
                 l.skew_deg
             );
             assert_eq!(l.rotation_deg, 0);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+        /// Any angle within ±5°, on pages of varied line spacing, margins and words.
+        #[test]
+        fn skew_within_five_degrees_is_measured_within_a_third_of_a_degree(
+            deg in -5.0f32..=5.0,
+            pitch in 24u32..44,
+            margin in 60u32..180,
+            salt in 0u32..10_000,
+        ) {
+            let l = analyze(&rotate(&page_with(pitch, margin, salt), deg), 100).unwrap();
+            proptest::prop_assert!(
+                (l.skew_deg - deg).abs() <= 0.3,
+                "rotated by {}, measured {}", deg, l.skew_deg
+            );
+            proptest::prop_assert_eq!(l.rotation_deg, 0);
         }
     }
 

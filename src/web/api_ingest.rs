@@ -16,6 +16,7 @@ use super::ingest_queue::Origin;
 use super::routes::{JsonBody, PathParams, QueryParams};
 use super::{ApiError, AppState};
 use crate::access::Permission;
+use crate::archive::Regroup;
 use crate::model::DocType;
 
 #[derive(Debug, Deserialize)]
@@ -228,6 +229,58 @@ pub async fn fix_document(
             Ok(Json(
                 json!({"doc_id": id, "changed": changed, "review_flags": flags}),
             ))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitBody {
+    pub page: u32,
+}
+
+pub async fn split_document(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<SplitBody>,
+) -> Result<Json<Value>, ApiError> {
+    regroup(state, user, id, Regroup::SplitAt(body.page)).await
+}
+
+pub async fn merge_document(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    regroup(state, user, id, Regroup::MergeIntoPrevious).await
+}
+
+async fn regroup(
+    state: Arc<AppState>,
+    user: Authed,
+    id: String,
+    how: Regroup,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Ingest)?;
+    state
+        .write(move |a, st| {
+            super::api_documents::live_document(a, &id)?;
+            let today = chrono::Local::now().date_naive();
+            let s = &st.settings;
+            let r = a.regroup(&s.config, &s.schedule, &id, how, &user.username, today)?;
+            let mut docs = Vec::new();
+            for d in &r.documents {
+                if let Some(rec) = a.catalog.document(d)? {
+                    docs.push(json!({
+                        "doc_id": rec.doc_id,
+                        "doc_type": rec.doc_type.as_str(),
+                        "pages": rec.page_numbers(),
+                        "review_flags": a.catalog.review_flags(d)?.unwrap_or_default(),
+                    }));
+                }
+            }
+            Ok(Json(json!({"documents": docs, "removed": r.removed})))
         })
         .await
 }

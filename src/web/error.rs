@@ -149,6 +149,7 @@ impl From<ArchiveError> for ApiError {
                 ApiError::new("invalid_query", e.to_string())
             }
             ArchiveError::Setup(m) => ApiError::bad_request(m),
+            ArchiveError::Refused(m) => ApiError::new("refused", m),
             other => ApiError::internal(other.to_string()),
         }
     }

@@ -68,6 +68,8 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/api/v1/search", Needs(Read), "Full-text search with filters, facets, highlighted snippets, paging and sort", &["q", "mrn", "type", "from", "to", "year", "retention_status", "eligible_before", "fuzzy", "facets", "limit", "offset", "sort"], JSON),
     r("GET", "/api/v1/documents/{id}", Needs(Read), "A document's metadata, pages, retention and review state (410 when destroyed)", &[], JSON),
     r("PATCH", "/api/v1/documents/{id}", Needs(Ingest), "QA fix: {doc_type?, patient?: {mrn?, name?, dob?}, confirm?}", &[], JSON),
+    r("POST", "/api/v1/documents/{id}/split", Needs(Ingest), "QA fix of a split: {page} (its number in the scan) starts a new document; answers both documents", &[], JSON),
+    r("POST", "/api/v1/documents/{id}/merge-previous", Needs(Ingest), "QA fix of a split: the document joins the one before it in its scan", &[], JSON),
     r("GET", "/api/v1/documents/{id}/text", Needs(Read), "The document's OCR text, page by page", &[], JSON),
     r("GET", "/api/v1/documents/{id}/pages/{page}", Needs(Read), "One page: size, text, word boxes, and which words are hits of q", &["q"], JSON),
     r("GET", "/api/v1/documents/{id}/pages/{page}/image", Needs(Read), "The page image", &[], "image/jpeg"),
@@ -109,6 +111,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/documents/{id}",
             get(docs::document).patch(ingest::fix_document),
+        )
+        .route("/api/v1/documents/{id}/split", post(ingest::split_document))
+        .route(
+            "/api/v1/documents/{id}/merge-previous",
+            post(ingest::merge_document),
         )
         .route("/api/v1/documents/{id}/text", get(docs::text))
         .route("/api/v1/documents/{id}/pages/{page}", get(docs::page))

@@ -203,7 +203,7 @@ async function viewDocument(id, params) {
     can("release") ? el("button", { class: "secondary", id: "add-release", onclick: () => { toggleRelease(d.doc_id); route(); } }, S.release.includes(d.doc_id) ? "Remove from release" : "Add to release") : null);
   head.append(actions);
   if (can("hold")) head.append(holdForm({ kind: "document", doc_id: d.doc_id }, "Place a legal hold on this document"));
-  if (can("ingest")) head.append(fixForm(d));
+  if (can("ingest")) head.append(fixForm(d), splitForm(d));
   const nav = el("div", { class: "pages-nav" }, d.pages.map((p) => el("button", { class: p.page_no === pageNo ? "current" : "secondary", onclick: () => { location.hash = `#/doc/${encodeURIComponent(id)}?` + qs({ q, page: p.page_no }); } }, `p${p.page_no}`)));
   const frame = el("div", { class: "page-frame", id: "page-frame" });
   const text = el("div", { class: "ocr-text", id: "ocr-text" });
@@ -259,6 +259,29 @@ function fixForm(d) {
       catch (e) { out.textContent = e.message; }
     }
   }, el("strong", {}, "QA fix"), el("label", {}, "Type", type), el("label", {}, "MRN", mrn), el("label", {}, "Name", name), el("label", {}, "DOB", dob), el("label", {}, "Reviewed", ok), el("button", { type: "submit" }, "Save"), out);
+}
+
+// Fix where documents begin: a page starts a new document, or this one joins the one before.
+function splitForm(d) {
+  const out = el("span", { id: "split-result", class: "muted" });
+  const later = d.pages.slice(1);
+  const at = el("select", { id: "split-page" }, later.map((p) => el("option", { value: p.page_no }, `page ${p.page_no}`)));
+  const done = (r) => {
+    const docs = r.documents.map((x) => `${x.doc_id} (${label(x.doc_type)}, pages ${x.pages.join(", ")})`).join("; ");
+    flash(r.removed ? `Merged: ${docs}.` : `Split into ${docs}.`);
+    location.hash = `#/doc/${encodeURIComponent(r.documents[0].doc_id)}`;
+  };
+  const merge = el("button", { type: "button", class: "secondary", id: "merge-previous", onclick: async () => {
+    if (!confirm("Join this document to the one before it in the same scan?")) return;
+    try { done(await api("POST", `/documents/${encodeURIComponent(d.doc_id)}/merge-previous`, {})); } catch (e) { out.textContent = e.message; }
+  } }, "Merge into previous document");
+  return el("form", {
+    class: "inline", onsubmit: async (ev) => {
+      ev.preventDefault();
+      try { done(await api("POST", `/documents/${encodeURIComponent(d.doc_id)}/split`, { page: parseInt(at.value, 10) })); }
+      catch (e) { out.textContent = e.message; }
+    }
+  }, el("strong", {}, "Split"), later.length ? [el("label", {}, "New document starts at", at), el("button", { type: "submit", id: "split-submit" }, "Split here")] : el("span", { class: "muted" }, "one page"), merge, out);
 }
 
 async function viewPatient(mrn) {
