@@ -147,3 +147,95 @@ fn review_reclassify_and_train_from_reviewed_documents() {
         stderr(&o)
     );
 }
+
+#[test]
+fn review_merge_and_split_on_the_command_line_keep_the_export_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let o = run(
+        &archive,
+        &[
+            "ingest",
+            "--quiet",
+            samples().join("scans").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = export(&archive);
+    let docs = of_kind(&before, "document");
+    let first = doc_of(&docs, "chart_with_separators.tif", 2)["doc_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = doc_of(&docs, "chart_with_separators.tif", 4)["doc_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text_of = |lines: &[serde_json::Value], id: &str| -> Vec<String> {
+        of_kind(lines, "document")
+            .iter()
+            .find(|d| d["doc_id"] == id)
+            .map(|d| {
+                d["pages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["text"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (t1, t2) = (text_of(&before, &first), text_of(&before, &second));
+
+    let o = run(&archive, &["review", "merge", &second, "--user", "jdoe"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("merged away"), "{}", stdout(&o));
+    let merged = export(&archive);
+    assert_eq!(of_kind(&merged, "document").len(), docs.len() - 1);
+    let mut both = t1.clone();
+    both.extend(t2.clone());
+    assert_eq!(text_of(&merged, &first), both);
+    let o = run(&archive, &["verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+
+    let o = run(
+        &archive,
+        &[
+            "review",
+            "split",
+            &first,
+            "--at-page",
+            "1",
+            "--user",
+            "jdoe",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "page 1 is not in the document");
+    assert!(
+        stderr(&o).contains("not a page of document"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        &archive,
+        &[
+            "review",
+            "split",
+            &first,
+            "--at-page",
+            "4",
+            "--user",
+            "jdoe",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = export(&archive);
+    assert_eq!(of_kind(&after, "document").len(), docs.len());
+    assert_eq!(text_of(&after, &first), t1);
+    assert_eq!(text_of(&after, &second), t2);
+    // Search finds the split-off document by its own words again.
+    let o = run(&archive, &["search", "--json", "--mrn", "90000017"]);
+    assert!(stdout(&o).contains(&second), "{}", stdout(&o));
+    let o = run(&archive, &["audit", "verify"]);
+    assert!(o.status.success());
+}

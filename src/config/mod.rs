@@ -101,6 +101,10 @@ pub struct ImagingConfig {
     /// A content page OCR'd with mean confidence below this is read again turned 180° and
     /// the better reading kept (catches a wrong up/down call). 0 disables.
     pub recheck_below_ocr_confidence: f32,
+    /// A content page still read with mean confidence below this is read again with its
+    /// strokes thickened (faint or broken type) and the better reading kept. 0 disables.
+    #[serde(default)]
+    pub thicken_below_ocr_confidence: f32,
     pub viewer_long_side_px: u32,
     pub viewer_jpeg_quality: u8,
 }

@@ -9,4 +9,5 @@ pub mod decode;
 pub mod deskew;
 pub mod layout;
 pub mod orientation;
+pub mod thicken;
 pub mod viewer;

@@ -147,6 +147,18 @@ fn process_page(
             }
         }
     }
+    // Faint or broken strokes: read the page again with thicker strokes, keep the better.
+    if let Some(first) = &ocr {
+        if first.confidence < config.imaging.thicken_below_ocr_confidence {
+            let thick = crate::imaging::thicken::thicken(&page.image);
+            let second = engine
+                .recognize(&thick, page.dpi)
+                .map_err(|e| format!("page {}: {e}", page.page_no))?;
+            if second.confidence > first.confidence {
+                ocr = Some(second);
+            }
+        }
+    }
     let ocr_ms = t1.elapsed().as_millis() as u64;
     let t2 = Instant::now();
     let viewer_jpeg = viewer::viewer_jpeg(
