@@ -257,6 +257,8 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
     css(&c, "#logout").await.click().await.unwrap();
     css(&c, "#login-user").await;
     log_in(&c, &base, "reader").await;
+    // The desk is not offered to a viewer, and typing its address does not open it.
+    assert!(c.find(Locator::Css("#nav-retention")).await.is_err());
     c.goto(&format!("{base}/#/retention")).await.unwrap();
     text_of(
         &c,

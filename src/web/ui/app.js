@@ -68,7 +68,7 @@ function renderNav() {
   nav.append(link("#/search", "Search", "search"));
   if (can("ingest")) nav.append(link("#/ingest", "Ingest & QA", "ingest"));
   if (can("release")) nav.append(link("#/release", `Release (${S.release.length})`, "release"));
-  nav.append(link("#/retention", "Retention desk", "retention"));
+  if (can("retention_read")) nav.append(link("#/retention", "Retention desk", "retention"));
   if (can("audit")) nav.append(link("#/audit", "Audit log", "audit"));
   if (can("admin")) nav.append(link("#/users", "Users", "users"));
   who.append(`${S.me.username} (${S.me.role.replace("_", " ")})`,
