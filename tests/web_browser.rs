@@ -151,6 +151,19 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
     assert!(o.status.success(), "{}", common::stderr(&o));
     add_user(&archive, "officer", "retention_officer", PW);
     add_user(&archive, "reader", "viewer", PW);
+    add_user(&archive, "clerk", "clerk", PW);
+    // The chart batch's two documents, in page order.
+    let mut chart_docs: Vec<(u64, String)> = common::of_kind(&common::export(&archive), "document")
+        .iter()
+        .filter(|d| d["source"]["path"] == "chart_with_separators.tif")
+        .map(|d| {
+            let first = d["source"]["pages"][0].as_u64().unwrap();
+            (first, d["doc_id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    chart_docs.sort();
+    let chart_docs: Vec<String> = chart_docs.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(chart_docs.len(), 2);
     let server = Server::start(&archive, &[]);
     let base = format!("http://{}", server.addr);
     let (_driver, driver_url) = start_driver(&driver_bin);
@@ -268,9 +281,52 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
     .await;
     assert!(c.find(Locator::Css("#holds")).await.is_err());
     shot(&c, "5-viewer-denied").await;
+
+    // A clerk fixes a split in the QA form: merge the second document of the chart batch
+    // into the first, then split it again where it began.
+    css(&c, "#logout").await.click().await.unwrap();
+    css(&c, "#login-user").await;
+    log_in(&c, &base, "clerk").await;
+    let second = chart_docs[1].clone();
+    c.goto(&format!("{base}/#/doc/{second}")).await.unwrap();
+    css(&c, "#merge-previous").await.click().await.unwrap();
+    c.accept_alert().await.unwrap();
+    let merged = text_of(&c, "#flash", "Merged").await;
+    assert!(merged.contains(&chart_docs[0]), "{merged}");
+    css(&c, "#split-page")
+        .await
+        .select_by_index(0)
+        .await
+        .unwrap();
+    css(&c, "#split-submit").await.click().await.unwrap();
+    let split = text_of(&c, "#flash", "Split into").await;
+    assert!(
+        split.contains(&second),
+        "the split-off document keeps its id: {split}"
+    );
+    shot(&c, "6-split-fixed").await;
     c.close().await.unwrap();
 
-    // The hold is real in the archive, and the audit log names the browser's users.
+    // The archive agrees, and the audit log names the browser's users.
+    let after: Vec<String> = common::of_kind(&common::export(&archive), "document")
+        .iter()
+        .filter(|d| d["source"]["path"] == "chart_with_separators.tif")
+        .map(|d| d["doc_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(after.len(), 2);
     let audit = common::run(&archive, &["audit", "verify"]);
     assert!(audit.status.success(), "{}", common::stdout(&audit));
+    let list = common::stdout(&common::run(&archive, &["audit", "list", "--limit", "500"]));
+    for (user, action) in [
+        ("officer", "hold_place"),
+        ("officer", "search"),
+        ("reader", "login"),
+        ("clerk", "merge_documents"),
+        ("clerk", "split_document"),
+    ] {
+        assert!(
+            list.lines().any(|l| l.contains(user) && l.contains(action)),
+            "no {action} by {user} in the audit log"
+        );
+    }
 }

@@ -26,6 +26,9 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// Re-renders the page, then shows `msg` (a message set before route() would be cleared).
+function reloadWith(msg) { S.next = msg; route(); }
+
 function flash(msg, isError) {
   const f = document.getElementById("flash");
   f.className = isError ? "error" : "";
@@ -255,7 +258,7 @@ function fixForm(d) {
       ev.preventDefault();
       const body = { confirm: ok.checked, patient: { mrn: mrn.value, name: name.value, dob: dob.value } };
       if (type.value !== d.doc_type) body.doc_type = type.value;
-      try { await api("PATCH", "/documents/" + encodeURIComponent(d.doc_id), body); flash("Saved."); route(); }
+      try { await api("PATCH", "/documents/" + encodeURIComponent(d.doc_id), body); reloadWith("Saved."); }
       catch (e) { out.textContent = e.message; }
     }
   }, el("strong", {}, "QA fix"), el("label", {}, "Type", type), el("label", {}, "MRN", mrn), el("label", {}, "Name", name), el("label", {}, "DOB", dob), el("label", {}, "Reviewed", ok), el("button", { type: "submit" }, "Save"), out);
@@ -268,8 +271,9 @@ function splitForm(d) {
   const at = el("select", { id: "split-page" }, later.map((p) => el("option", { value: p.page_no }, `page ${p.page_no}`)));
   const done = (r) => {
     const docs = r.documents.map((x) => `${x.doc_id} (${label(x.doc_type)}, pages ${x.pages.join(", ")})`).join("; ");
-    flash(r.removed ? `Merged: ${docs}.` : `Split into ${docs}.`);
-    location.hash = `#/doc/${encodeURIComponent(r.documents[0].doc_id)}`;
+    S.next = r.removed ? `Merged: ${docs}.` : `Split into ${docs}.`;
+    const target = `#/doc/${encodeURIComponent(r.documents[0].doc_id)}`;
+    if (location.hash === target) route(); else location.hash = target;
   };
   const merge = el("button", { type: "button", class: "secondary", id: "merge-previous", onclick: async () => {
     if (!confirm("Join this document to the one before it in the same scan?")) return;
@@ -380,7 +384,7 @@ async function viewRetention(params) {
     const mrn = el("input", { id: "hold-mrn-value", placeholder: "MRN" });
     holdPanel.append(el("div", {}, "Hold a patient: ", mrn, " ", el("button", { class: "secondary", onclick: () => { if (mrn.value) location.hash = "#/patient/" + encodeURIComponent(mrn.value); } }, "Open patient")));
   }
-  const act = (path, what) => async () => { try { const r = await api("POST", path); flash(what(r)); route(); } catch (e) { flash(e.message, true); } };
+  const act = (path, what) => async () => { try { const r = await api("POST", path); reloadWith(what(r)); } catch (e) { flash(e.message, true); } };
   const jobRows = jobs.jobs.map((j) => el("tr", {}, el("td", {}, el("a", { href: `#/retention?job=${encodeURIComponent(j.id)}` }, j.id)), el("td", {}, j.state), el("td", {}, j.as_of), el("td", {}, j.documents), el("td", {}, j.created_by),
     el("td", {}, j.certificate_id ? el("a", { href: `/api/v1/certificates/${encodeURIComponent(j.certificate_id)}?format=html`, target: "_blank" }, j.certificate_id) : ""),
     el("td", {}, j.state === "planned" && can("approve") ? el("button", { onclick: act(`/purge-jobs/${encodeURIComponent(j.id)}/approve`, (r) => `Approved (${r.approvals} of ${r.required}).`) }, "Approve") : null,
@@ -389,7 +393,7 @@ async function viewRetention(params) {
   const jobPanel = el("div", { class: "panel", id: "purge-jobs" }, el("h2", {}, "Purge jobs"), jobs.jobs.length ? el("table", {}, el("tr", {}, el("th", {}, "Job"), el("th", {}, "State"), el("th", {}, "As of"), el("th", {}, "Documents"), el("th", {}, "Planned by"), el("th", {}, "Certificate"), el("th", {})), jobRows) : el("p", { class: "muted" }, "No purge jobs."));
   if (can("purge")) {
     const asOf = el("input", { type: "date", id: "plan-as-of" });
-    jobPanel.append(el("form", { class: "inline", onsubmit: async (ev) => { ev.preventDefault(); try { const r = await api("POST", "/purge-jobs", asOf.value ? { as_of: asOf.value } : {}); flash(`Planned ${r.job_id}: ${r.documents} documents (dry run, nothing destroyed).`); route(); } catch (e) { flash(e.message, true); } } },
+    jobPanel.append(el("form", { class: "inline", onsubmit: async (ev) => { ev.preventDefault(); try { const r = await api("POST", "/purge-jobs", asOf.value ? { as_of: asOf.value } : {}); reloadWith(`Planned ${r.job_id}: ${r.documents} documents (dry run, nothing destroyed).`); } catch (e) { flash(e.message, true); } } },
       el("label", {}, "Plan a purge as of", asOf), el("button", { type: "submit", id: "plan-submit" }, "Plan (dry run)")));
   }
   main().replaceChildren(rep, holdPanel, jobPanel);
@@ -422,13 +426,13 @@ async function viewUsers() {
   const role = el("select", {}, ["viewer", "clerk", "retention_officer", "approver", "admin"].map((x) => el("option", { value: x }, label(x))));
   main().replaceChildren(el("div", { class: "panel" }, el("h1", {}, "Users"),
     el("table", {}, el("tr", {}, el("th", {}, "User"), el("th", {}, "Role"), el("th", {}, "Created"), el("th", {}, "Disabled")), r.users.map((u) => el("tr", {}, el("td", {}, u.username), el("td", {}, label(u.role)), el("td", {}, `${u.created_at} by ${u.created_by}`), el("td", {}, u.disabled_at || "")))),
-    el("form", { class: "inline", onsubmit: async (ev) => { ev.preventDefault(); try { await api("POST", "/users", { username: name.value, role: role.value, password: pass.value }); flash("Saved."); route(); } catch (e) { flash(e.message, true); } } },
+    el("form", { class: "inline", onsubmit: async (ev) => { ev.preventDefault(); try { await api("POST", "/users", { username: name.value, role: role.value, password: pass.value }); reloadWith("Saved."); } catch (e) { flash(e.message, true); } } },
       el("label", {}, "User name", name), el("label", {}, "Role", role), el("label", {}, "Password (10+ characters)", pass), el("button", { type: "submit" }, "Add or update"))));
 }
 
 async function route() {
   const { parts, params } = parseHash();
-  flash("");
+  flash(S.next || ""); S.next = null;
   if (!S.me) {
     try { S.me = await api("GET", "/session"); } catch (_) { S.me = null; }
   }
