@@ -98,6 +98,9 @@ pub struct ImagingConfig {
     /// Content pages scanned below this DPI are enlarged to 300 DPI before OCR (0: never).
     #[serde(default)]
     pub upsample_below_dpi: u32,
+    /// Content pages scanned above this DPI are reduced to it before OCR (0: never).
+    #[serde(default)]
+    pub downsample_above_dpi: u32,
     /// A content page OCR'd with mean confidence below this is read again turned 180° and
     /// the better reading kept (catches a wrong up/down call). 0 disables.
     pub recheck_below_ocr_confidence: f32,

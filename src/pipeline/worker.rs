@@ -111,6 +111,18 @@ fn process_page(
             }
         }
     }
+    let cap = config.imaging.downsample_above_dpi;
+    if kind == PageKind::Content && cap > 0 && page.dpi > cap {
+        let (w, h) = page.image.dimensions();
+        let f = cap as f32 / page.dpi as f32;
+        page.image = image::imageops::resize(
+            &page.image,
+            (w as f32 * f) as u32,
+            (h as f32 * f) as u32,
+            image::imageops::FilterType::Triangle,
+        );
+        page.dpi = cap;
+    }
     if kind == PageKind::Content && page.dpi > 0 && page.dpi < config.imaging.upsample_below_dpi {
         let (w, h) = page.image.dimensions();
         let f = 300.0 / page.dpi as f32;
