@@ -152,15 +152,7 @@ fn review_reclassify_and_train_from_reviewed_documents() {
 fn review_merge_and_split_on_the_command_line_keep_the_export_whole() {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("archive");
-    let o = run(
-        &archive,
-        &[
-            "ingest",
-            "--quiet",
-            samples().join("scans").to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    ingest_samples(&archive);
     let before = export(&archive);
     let docs = of_kind(&before, "document");
     let first = doc_of(&docs, "chart_with_separators.tif", 2)["doc_id"]

@@ -12,15 +12,7 @@ const ROLES: [&str; 5] = ["viewer", "clerk", "retention_officer", "approver", "a
 fn archive_with_users() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("archive");
-    let o = common::run(
-        &archive,
-        &[
-            "ingest",
-            "--quiet",
-            common::samples().join("scans").to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", common::stderr(&o));
+    common::ingest_samples(&archive);
     for role in ROLES {
         add_user(&archive, role, role, PW);
     }

@@ -140,15 +140,7 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
     };
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("archive");
-    let o = common::run(
-        &archive,
-        &[
-            "ingest",
-            "--quiet",
-            common::samples().join("scans").to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", common::stderr(&o));
+    common::ingest_samples(&archive);
     add_user(&archive, "officer", "retention_officer", PW);
     add_user(&archive, "reader", "viewer", PW);
     add_user(&archive, "clerk", "clerk", PW);

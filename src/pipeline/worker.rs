@@ -113,26 +113,10 @@ fn process_page(
     }
     let cap = config.imaging.downsample_above_dpi;
     if kind == PageKind::Content && cap > 0 && page.dpi > cap {
-        let (w, h) = page.image.dimensions();
-        let f = cap as f32 / page.dpi as f32;
-        page.image = image::imageops::resize(
-            &page.image,
-            (w as f32 * f) as u32,
-            (h as f32 * f) as u32,
-            image::imageops::FilterType::Triangle,
-        );
-        page.dpi = cap;
+        rescale(&mut page, cap);
     }
     if kind == PageKind::Content && page.dpi > 0 && page.dpi < config.imaging.upsample_below_dpi {
-        let (w, h) = page.image.dimensions();
-        let f = 300.0 / page.dpi as f32;
-        page.image = image::imageops::resize(
-            &page.image,
-            (w as f32 * f) as u32,
-            (h as f32 * f) as u32,
-            image::imageops::FilterType::Triangle,
-        );
-        page.dpi = 300;
+        rescale(&mut page, 300);
     }
     let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
@@ -196,4 +180,17 @@ fn process_page(
         barcode_ms,
         ocr_ms,
     })
+}
+
+/// Resamples a page image to `dpi`.
+fn rescale(page: &mut crate::model::PageImage, dpi: u32) {
+    let (w, h) = page.image.dimensions();
+    let f = dpi as f32 / page.dpi as f32;
+    page.image = image::imageops::resize(
+        &page.image,
+        (w as f32 * f) as u32,
+        (h as f32 * f) as u32,
+        image::imageops::FilterType::Triangle,
+    );
+    page.dpi = dpi;
 }

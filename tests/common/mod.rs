@@ -21,6 +21,19 @@ pub fn run(archive: &Path, args: &[&str]) -> Output {
         .expect("run chartvault")
 }
 
+/// Ingests the committed sample scans into `archive` (created).
+pub fn ingest_samples(archive: &Path) {
+    let o = run(
+        archive,
+        &[
+            "ingest",
+            "--quiet",
+            samples().join("scans").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "ingest samples: {}", stderr(&o));
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
