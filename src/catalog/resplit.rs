@@ -131,44 +131,33 @@ impl Catalog {
             let seal = |v: &Option<String>| keys.seal_text(&key, v.as_deref());
             let flags = serde_json::to_string(&d.review).unwrap_or_else(|_| "[]".into());
             let tag = d.patient.mrn.as_deref().map(|m| keys.mrn_tag(m));
-            let changed = tx.execute(
-                "UPDATE documents SET doc_type = ?2, doc_type_confidence = ?3, mrn = ?4,
-                   patient_name = ?5, dob = ?6, service_date = ?7, review_flags = ?8,
-                   boundary_confidence = 1.0, mrn_tag = ?9, indexed = 0
-                 WHERE doc_id = ?1",
+            // One statement for a new document (split off) and a changed one. The type is
+            // the model's again: the text changed, so a reviewer's earlier label no longer
+            // applies (and must not be learnt from as one).
+            tx.execute(
+                "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
+                   mrn, patient_name, dob, service_date, indexed, created_at,
+                   boundary_confidence, review_flags, provenance, mrn_tag)
+                 VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, 1.0, ?10, '[]', ?11)
+                 ON CONFLICT(doc_id) DO UPDATE SET doc_type = excluded.doc_type,
+                   doc_type_confidence = excluded.doc_type_confidence, doc_type_source = 'model',
+                   mrn = excluded.mrn, patient_name = excluded.patient_name, dob = excluded.dob,
+                   service_date = excluded.service_date, review_flags = excluded.review_flags,
+                   boundary_confidence = 1.0, mrn_tag = excluded.mrn_tag, indexed = 0",
                 params![
                     d.doc_id,
+                    scan,
                     d.doc_type.as_str(),
                     d.doc_type_confidence,
                     seal(&d.patient.mrn)?,
                     seal(&d.patient.name)?,
                     seal(&d.patient.dob)?,
                     d.service_date,
+                    at,
                     flags,
                     tag,
                 ],
             )?;
-            if changed == 0 {
-                tx.execute(
-                    "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
-                       mrn, patient_name, dob, service_date, indexed, created_at,
-                       boundary_confidence, review_flags, provenance, mrn_tag)
-                     VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, 1.0, ?10, '[]', ?11)",
-                    params![
-                        d.doc_id,
-                        scan,
-                        d.doc_type.as_str(),
-                        d.doc_type_confidence,
-                        seal(&d.patient.mrn)?,
-                        seal(&d.patient.name)?,
-                        seal(&d.patient.dob)?,
-                        d.service_date,
-                        at,
-                        flags,
-                        tag,
-                    ],
-                )?;
-            }
         }
         for m in moves {
             let key = doc_key_id(&m.doc_id);
