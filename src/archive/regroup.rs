@@ -20,7 +20,7 @@ use super::{Archive, ArchiveError};
 use crate::catalog::{DocumentRewrite, PageMove, Regrouping};
 use crate::config::PipelineConfig;
 use crate::keys::doc_key_id;
-use crate::model::{DocType, Patient, ReviewFlag};
+use crate::model::{DocType, FieldSource, Patient, ReviewFlag};
 use crate::retention::{RetentionStatus, Schedule};
 
 /// What a person asks for.
@@ -188,6 +188,35 @@ impl Archive {
             } else {
                 &source_doc
             };
+            // Where each field re-read on these pages was found (scan page numbers).
+            let page_of = |doc_page: usize| pages.get(doc_page - 1).copied().unwrap_or(0);
+            // The MRN is not re-read: its source stays the one recorded for it.
+            let mut provenance: Vec<FieldSource> = self
+                .catalog
+                .provenance(&base.doc_id)?
+                .into_iter()
+                .filter(|f| f.field == "mrn")
+                .collect();
+            provenance.extend(
+                [
+                    ("name", found.name.as_ref().map(|f| (f.doc_page, f.span))),
+                    ("dob", found.dob.as_ref().map(|f| (f.doc_page, f.span))),
+                    (
+                        "service_date",
+                        found.service_date.as_ref().map(|f| (f.doc_page, f.span)),
+                    ),
+                ]
+                .into_iter()
+                .filter_map(|(field, at)| {
+                    at.map(|(p, span)| FieldSource {
+                        field: field.into(),
+                        page: page_of(p),
+                        span: Some(span),
+                        method: "text".into(),
+                        confidence: 0.9,
+                    })
+                }),
+            );
             let mut review = Vec::new();
             let mrn = base.patient.mrn.clone();
             if let (Some(a), Some(b)) = (&mrn, &source_doc.patient.mrn) {
@@ -208,6 +237,13 @@ impl Archive {
             if c.doc_type == DocType::Unclassified {
                 review.push(ReviewFlag::Unclassified);
             }
+            provenance.push(FieldSource {
+                field: "doc_type".into(),
+                page: pages[0],
+                span: None,
+                method: "rules+model".into(),
+                confidence: c.confidence,
+            });
             let min_conf = config.review.min_ocr_confidence;
             if pages
                 .iter()
@@ -233,6 +269,7 @@ impl Archive {
                 },
                 service_date: found.service_date.map(|f| f.value.to_string()),
                 review,
+                provenance,
             });
         }
 

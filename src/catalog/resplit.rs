@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{now, Catalog, CatalogError};
 use crate::keys::doc_key_id;
-use crate::model::{DocType, Patient, ReviewFlag};
+use crate::model::{DocType, FieldSource, Patient, ReviewFlag};
 
 /// One document of the scan as it is after the correction.
 #[derive(Debug, Clone)]
@@ -18,6 +18,8 @@ pub struct DocumentRewrite {
     pub patient: Patient,
     pub service_date: Option<String>,
     pub review: Vec<ReviewFlag>,
+    /// Where the re-read fields were found (the MRN's source is not re-read).
+    pub provenance: Vec<FieldSource>,
 }
 
 /// A page that changes document: its text (plain; sealed here under the new document's key)
@@ -81,6 +83,21 @@ impl Catalog {
         }))
     }
 
+    /// Where a document's fields were read, as recorded at ingest or the last regrouping.
+    pub fn provenance(&self, doc_id: &str) -> Result<Vec<FieldSource>, CatalogError> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT provenance FROM documents WHERE doc_id = ?1",
+                [doc_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
     /// Why the document's pages may not be regrouped, if they may not: it was released to
     /// someone (the disclosure names it), or a purge job not yet finished lists it.
     pub fn regroup_refusal(&self, doc_id: &str) -> Result<Option<String>, CatalogError> {
@@ -131,6 +148,7 @@ impl Catalog {
             let seal = |v: &Option<String>| keys.seal_text(&key, v.as_deref());
             let flags = serde_json::to_string(&d.review).unwrap_or_else(|_| "[]".into());
             let tag = d.patient.mrn.as_deref().map(|m| keys.mrn_tag(m));
+            let provenance = serde_json::to_string(&d.provenance).unwrap_or_else(|_| "[]".into());
             // One statement for a new document (split off) and a changed one. The type is
             // the model's again: the text changed, so a reviewer's earlier label no longer
             // applies (and must not be learnt from as one).
@@ -138,12 +156,13 @@ impl Catalog {
                 "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
                    mrn, patient_name, dob, service_date, indexed, created_at,
                    boundary_confidence, review_flags, provenance, mrn_tag)
-                 VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, 1.0, ?10, '[]', ?11)
+                 VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, 1.0, ?10, ?12, ?11)
                  ON CONFLICT(doc_id) DO UPDATE SET doc_type = excluded.doc_type,
                    doc_type_confidence = excluded.doc_type_confidence, doc_type_source = 'model',
                    mrn = excluded.mrn, patient_name = excluded.patient_name, dob = excluded.dob,
                    service_date = excluded.service_date, review_flags = excluded.review_flags,
-                   boundary_confidence = 1.0, mrn_tag = excluded.mrn_tag, indexed = 0",
+                   boundary_confidence = 1.0, mrn_tag = excluded.mrn_tag,
+                   provenance = excluded.provenance, indexed = 0",
                 params![
                     d.doc_id,
                     scan,
@@ -156,6 +175,7 @@ impl Catalog {
                     at,
                     flags,
                     tag,
+                    provenance,
                 ],
             )?;
         }
