@@ -46,7 +46,7 @@ fn ink_points(image: &GrayImage, dpi: u32) -> Ink {
         ((w0 as f32 / factor) as u32).max(1),
         ((h0 as f32 / factor) as u32).max(1),
     );
-    let small = image::imageops::thumbnail(image, w, h);
+    let small = super::reduce::shrink(image, w, h);
     let mut hist = [0usize; 256];
     for p in small.pixels() {
         hist[p.0[0] as usize] += 1;

@@ -9,5 +9,7 @@ pub mod decode;
 pub mod deskew;
 pub mod layout;
 pub mod orientation;
+pub mod reduce;
+pub mod text_area;
 pub mod thicken;
 pub mod viewer;

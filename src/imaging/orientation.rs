@@ -63,8 +63,7 @@ impl OsdEngine {
         let factor = (dpi / OSD_DPI).max(1);
         let small;
         let img = if factor > 1 {
-            let (w, h) = image.dimensions();
-            small = image::imageops::thumbnail(image, w / factor, h / factor);
+            small = super::reduce::box_reduce(image, factor);
             &small
         } else {
             image

@@ -11,7 +11,7 @@ pub fn viewer_jpeg(image: &GrayImage, long_side_px: u32, quality: u8) -> Vec<u8>
     let img = if long > long_side_px {
         let nw = ((w as u64 * long_side_px as u64) / long as u64).max(1) as u32;
         let nh = ((h as u64 * long_side_px as u64) / long as u64).max(1) as u32;
-        scaled = image::imageops::thumbnail(image, nw, nh);
+        scaled = super::reduce::shrink(image, nw, nh);
         &scaled
     } else {
         image

@@ -14,10 +14,9 @@ const BARCODE_DPI: u32 = 150;
 /// The text of every barcode found on the page, in the order found, without repeats.
 pub fn read_barcodes(image: &GrayImage, dpi: u32) -> Vec<String> {
     let factor = (dpi / BARCODE_DPI).max(1);
-    let (w, h) = image.dimensions();
     let small;
     let img = if factor > 1 {
-        small = image::imageops::thumbnail(image, w / factor, h / factor);
+        small = crate::imaging::reduce::box_reduce(image, factor);
         &small
     } else {
         image
