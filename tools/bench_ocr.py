@@ -177,7 +177,13 @@ def main():
         print(f"{name:46}{pps:>9.2f}{fmt(cer)}{fmt(wer)}{rss:>14.0f}{base / pps:>15.2f}x")
     print(f"chartvault imaging {cv['imaging_ms_per_page']:.0f} ms/page, barcodes "
           f"{cv['barcode_ms_per_page']:.0f} ms/page, OCR {cv['ocr_ms_per_ocr_page']:.0f} ms per "
-          f"OCR'd page (imaging/OCR {cv['imaging_to_ocr_ratio'] * 100:.1f}%)")
+          f"OCR'd page (imaging/OCR {cv['imaging_to_ocr_ratio'] * 100:.1f}%), "
+          f"{cv['ocr_readings_per_ocr_page']:.3f} tesseract readings per OCR'd page")
+    split = cv.get("split_boundaries") or {}
+    print(f"chartvault split F1 {split.get('f1') or 0:.3f}, exact documents "
+          f"{cv['split_exact_documents'] * 100:.1f}%, date of service "
+          f"{cv['service_date_accuracy'] * 100:.1f}%; boundary misses: "
+          f"{', '.join(split.get('misses', [])) or 'none'}")
 
 
 if __name__ == "__main__":

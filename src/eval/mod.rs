@@ -90,6 +90,8 @@ pub struct EvalReport {
     /// Imaging time over OCR time, summed over all pages.
     pub imaging_to_ocr_ratio: Option<f64>,
     pub ocr_ms_per_ocr_page: f64,
+    /// Tesseract readings per OCR'd page (above 1: second readings).
+    pub ocr_readings_per_ocr_page: f64,
     /// Character error rate over content pages (edits / ground-truth characters).
     pub cer: Option<f64>,
     pub wer: Option<f64>,
@@ -247,6 +249,8 @@ pub fn run(
         }
         if summary.pages_ocr > 0 {
             report.ocr_ms_per_ocr_page = summary.ocr_ms as f64 / summary.pages_ocr as f64;
+            report.ocr_readings_per_ocr_page =
+                summary.ocr_readings as f64 / summary.pages_ocr as f64;
             report.imaging_to_ocr_ratio = Some(summary.imaging_ms as f64 / summary.ocr_ms as f64);
         }
         let scans = archive.catalog.scans()?;
@@ -384,6 +388,9 @@ pub struct BoundaryScore {
     pub precision: Option<f64>,
     pub recall: Option<f64>,
     pub f1: Option<f64>,
+    /// Where it went wrong: `chart_id: page N` for a missed ("missed") or a spurious
+    /// ("extra") document start. Chart ids and page numbers only, no patient data.
+    pub misses: Vec<String>,
 }
 
 /// A boundary is a document's first page; predicted and true first pages are compared per
@@ -395,6 +402,7 @@ fn boundaries(
 ) -> BoundaryScore {
     let mut d = Detection::default();
     let mut n = 0;
+    let mut misses = Vec::new();
     for c in charts.iter().filter(|c| include(c)) {
         n += 1;
         let truth: Vec<u32> = c.documents.iter().map(|x| x.first_page).collect();
@@ -408,9 +416,13 @@ fn boundaries(
             .unwrap_or_default();
         for t in &truth {
             d.add(true, got.contains(t));
+            if !got.contains(t) {
+                misses.push(format!("{}: page {t} missed", c.chart_id));
+            }
         }
-        for _ in got.iter().filter(|g| !truth.contains(g)) {
+        for g in got.iter().filter(|g| !truth.contains(g)) {
             d.add(false, true);
+            misses.push(format!("{}: page {g} extra", c.chart_id));
         }
     }
     let (p, r) = (d.precision(), d.recall());
@@ -422,6 +434,7 @@ fn boundaries(
             (Some(p), Some(r)) if p + r > 0.0 => Some(2.0 * p * r / (p + r)),
             _ => None,
         },
+        misses,
     }
 }
 

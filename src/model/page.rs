@@ -100,4 +100,6 @@ pub struct PageResult {
     /// Barcode reading (split stage), not counted in `imaging_ms`.
     pub barcode_ms: u64,
     pub ocr_ms: u64,
+    /// Times tesseract read the page (second readings: turned 180 degrees, thickened).
+    pub ocr_readings: u32,
 }

@@ -101,6 +101,7 @@ pub(crate) fn run(
                         summary.imaging_ms += page.imaging_ms;
                         summary.barcode_ms += page.barcode_ms;
                         summary.ocr_ms += page.ocr_ms;
+                        summary.ocr_readings += page.ocr_readings as usize;
                         scan.pages.push(page);
                     }
                     Err(reason) => {

@@ -59,6 +59,8 @@ pub struct IngestSummary {
     pub imaging_ms: u64,
     pub barcode_ms: u64,
     pub ocr_ms: u64,
+    /// Tesseract readings, second readings included.
+    pub ocr_readings: usize,
 }
 
 impl IngestSummary {

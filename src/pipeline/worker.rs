@@ -125,6 +125,7 @@ fn process_page(
     };
     let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
+    let mut ocr_readings = u32::from(kind == PageKind::Content);
     let mut ocr = match kind {
         PageKind::Content => Some(
             engine
@@ -147,6 +148,7 @@ fn process_page(
             let second = engine
                 .recognize(&turned, page.dpi, turned_area)
                 .map_err(|e| format!("page {}: {e}", page.page_no))?;
+            ocr_readings += 1;
             if second.confidence > first.confidence {
                 page.image = turned;
                 area = turned_area;
@@ -162,6 +164,7 @@ fn process_page(
             let second = engine
                 .recognize(&thick, page.dpi, area)
                 .map_err(|e| format!("page {}: {e}", page.page_no))?;
+            ocr_readings += 1;
             if second.confidence > first.confidence {
                 ocr = Some(second);
             }
@@ -191,6 +194,7 @@ fn process_page(
         imaging_ms,
         barcode_ms,
         ocr_ms,
+        ocr_readings,
     })
 }
 
