@@ -64,7 +64,10 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
     println!("{:<28} {:.0}", "imaging ms/page", r.imaging_ms_per_page);
     println!("{:<28} {:.0}", "barcode ms/page", r.barcode_ms_per_page);
     println!("{:<28} {:.0}", "OCR ms/OCR'd page", r.ocr_ms_per_ocr_page);
-    println!("{:<28} {:.2}", "readings/OCR'd page", r.ocr_readings_per_ocr_page);
+    println!(
+        "{:<28} {:.2}",
+        "readings/OCR'd page", r.ocr_readings_per_ocr_page
+    );
     println!(
         "{:<28} {}",
         "imaging / OCR time",
