@@ -1,5 +1,5 @@
 //! Deskew: turn a page by a small angle (measured by [`super::layout`]) so text lines run
-//! level, with bilinear interpolation (fixed point) and paper-white fill. The page keeps its size; at
+//! level, with bilinear interpolation and paper-white fill. The page keeps its size; at
 //! ±5° on a letter page the corners that move out are margin, not text.
 
 use image::GrayImage;
@@ -21,28 +21,26 @@ pub fn deskew(image: &GrayImage, skew_deg: f32) -> Option<GrayImage> {
     let src = image.as_raw();
     let stride = w as usize;
     let mut out = vec![paper; src.len()];
-    // Source positions in 16.16 fixed point, weights in 8 bits: integer arithmetic only in
-    // the loop over the page's pixels.
-    let fixed = |v: f32| (v as f64 * 65536.0).round() as i64;
-    let (step_x, step_y) = (fixed(c), fixed(-s));
-    let (max_x, max_y) = (w as i64 - 1, h as i64 - 1);
     for y in 0..h {
         let dy = y as f32 - cy;
         // Source position of (0, y); stepping x adds (c, -s).
-        let mut sx = fixed(-cx * c + dy * s + cx);
-        let mut sy = fixed(cx * s + dy * c + cy);
-        let row = &mut out[y as usize * stride..(y as usize + 1) * stride];
-        for px in row.iter_mut() {
-            let (x0, y0) = (sx >> 16, sy >> 16);
-            if sx >= 0 && sy >= 0 && x0 < max_x && y0 < max_y {
-                let (fx, fy) = (((sx >> 8) & 255) as u32, ((sy >> 8) & 255) as u32);
-                let i = y0 as usize * stride + x0 as usize;
-                let top = src[i] as u32 * (256 - fx) + src[i + 1] as u32 * fx;
-                let bottom = src[i + stride] as u32 * (256 - fx) + src[i + stride + 1] as u32 * fx;
-                *px = ((top * (256 - fy) + bottom * fy + 32768) >> 16) as u8;
+        let mut sx = -cx * c + dy * s + cx;
+        let mut sy = cx * s + dy * c + cy;
+        let row = y as usize * stride;
+        for x in 0..w as usize {
+            if sx >= 0.0 && sy >= 0.0 {
+                let (x0, y0) = (sx as usize, sy as usize);
+                if x0 + 1 < w as usize && y0 + 1 < h as usize {
+                    let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+                    let i = y0 * stride + x0;
+                    let top = src[i] as f32 * (1.0 - fx) + src[i + 1] as f32 * fx;
+                    let bottom =
+                        src[i + stride] as f32 * (1.0 - fx) + src[i + stride + 1] as f32 * fx;
+                    out[row + x] = (top * (1.0 - fy) + bottom * fy + 0.5) as u8;
+                }
             }
-            sx += step_x;
-            sy += step_y;
+            sx += c;
+            sy -= s;
         }
     }
     GrayImage::from_raw(w, h, out)
