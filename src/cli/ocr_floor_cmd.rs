@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
                         let Some((img, dpi)) = next else {
                             return Ok(());
                         };
-                        engine.recognize(img, *dpi, None)?;
+                        engine.recognize(img, *dpi)?;
                     }
                 })
             })

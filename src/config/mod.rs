@@ -80,9 +80,6 @@ pub struct OcrConfig {
     pub num_workers: usize,
     pub language: String,
     pub page_seg_mode: u32,
-    /// OCR only the box around a page's ink (plus a margin), not its empty paper.
-    #[serde(default)]
-    pub crop_to_text: bool,
     /// Tesseract variables set on every engine (name = value).
     #[serde(default)]
     pub variables: std::collections::BTreeMap<String, String>,

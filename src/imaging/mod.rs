@@ -10,6 +10,5 @@ pub mod deskew;
 pub mod layout;
 pub mod orientation;
 pub mod reduce;
-pub mod text_area;
 pub mod thicken;
 pub mod viewer;

@@ -11,6 +11,6 @@ pub mod scan;
 
 pub use document::{DocType, DocumentDraft, FieldSource, Patient, ReviewFlag};
 pub use export::{ExportDocument, ExportPage, ExportRetention, ExportScan, ExportSource};
-pub use page::{OcrPage, OcrWord, PageImage, PageKind, PageResult, Region};
+pub use page::{OcrPage, OcrWord, PageImage, PageKind, PageResult};
 pub use record::{DocumentRecord, PageRecord};
 pub use scan::{ScanInput, ScanInputKind, ScanStatus};

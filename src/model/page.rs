@@ -44,15 +44,6 @@ impl PageKind {
     }
 }
 
-/// A rectangle of a page image, in its pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Region {
-    pub left: u32,
-    pub top: u32,
-    pub width: u32,
-    pub height: u32,
-}
-
 /// One recognized word with its box in page pixels (of the image OCR saw).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OcrWord {

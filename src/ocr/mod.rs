@@ -10,7 +10,7 @@ mod tsv;
 pub use tesseract_engine::TesseractEngine;
 pub use tsv::parse_tsv;
 
-use crate::model::{OcrPage, Region};
+use crate::model::OcrPage;
 use image::GrayImage;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,11 +24,5 @@ pub enum OcrError {
 /// A recognizer of page images. The real one is tesseract; the trait keeps the pipeline
 /// independent of it.
 pub trait OcrEngine: Send {
-    /// Reads the page, or only `area` of it (word boxes stay in page pixels).
-    fn recognize(
-        &mut self,
-        image: &GrayImage,
-        dpi: u32,
-        area: Option<Region>,
-    ) -> Result<OcrPage, OcrError>;
+    fn recognize(&mut self, image: &GrayImage, dpi: u32) -> Result<OcrPage, OcrError>;
 }

@@ -6,7 +6,7 @@ use image::GrayImage;
 use tesseract::{PageSegMode, Tesseract};
 
 use super::{parse_tsv, OcrEngine, OcrError};
-use crate::model::{OcrPage, Region};
+use crate::model::OcrPage;
 
 pub struct TesseractEngine {
     language: String,
@@ -75,12 +75,7 @@ fn seg_mode(n: u32) -> PageSegMode {
 }
 
 impl OcrEngine for TesseractEngine {
-    fn recognize(
-        &mut self,
-        image: &GrayImage,
-        dpi: u32,
-        area: Option<Region>,
-    ) -> Result<OcrPage, OcrError> {
+    fn recognize(&mut self, image: &GrayImage, dpi: u32) -> Result<OcrPage, OcrError> {
         let api = match self.api.take() {
             Some(api) => api,
             None => Self::build(&self.language, self.page_seg_mode, &self.variables)?,
@@ -89,15 +84,7 @@ impl OcrEngine for TesseractEngine {
         let api = api
             .set_frame(image.as_raw(), w as i32, h as i32, 1, w as i32)
             .map_err(|e| OcrError::Recognize(e.to_string()))?
-            .set_source_resolution(dpi as i32);
-        // Tesseract reports boxes in the whole image's pixels when given a rectangle.
-        let api = match area {
-            Some(r) => {
-                api.set_rectangle(r.left as i32, r.top as i32, r.width as i32, r.height as i32)
-            }
-            None => api,
-        };
-        let api = api
+            .set_source_resolution(dpi as i32)
             .recognize()
             .map_err(|e| OcrError::Recognize(e.to_string()))?;
         let mut api = api;

@@ -8,8 +8,8 @@ use crossbeam_channel::{Receiver, Sender};
 use super::{Event, PageJob};
 use crate::config::{OrientationMethod, PipelineConfig};
 use crate::imaging::orientation::{self, OsdEngine};
-use crate::imaging::{blank, deskew, layout, text_area, viewer};
-use crate::model::{PageKind, PageResult, Region};
+use crate::imaging::{blank, deskew, layout, viewer};
+use crate::model::{PageKind, PageResult};
 use crate::ocr::{OcrEngine, TesseractEngine};
 use crate::split::barcode::read_barcodes;
 use crate::split::separator::SeparatorPolicy;
@@ -118,18 +118,13 @@ fn process_page(
     if kind == PageKind::Content && page.dpi > 0 && page.dpi < config.imaging.upsample_below_dpi {
         rescale(&mut page, 300);
     }
-    // OCR only the text area: tesseract's binarization and layout work shrink with it.
-    let mut area = match kind {
-        PageKind::Content if config.ocr.crop_to_text => text_area::text_area(&page.image, page.dpi),
-        _ => None,
-    };
     let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
     let mut ocr_readings = u32::from(kind == PageKind::Content);
     let mut ocr = match kind {
         PageKind::Content => Some(
             engine
-                .recognize(&page.image, page.dpi, area)
+                .recognize(&page.image, page.dpi)
                 .map_err(|e| format!("page {}: {e}", page.page_no))?,
         ),
         _ => None,
@@ -139,19 +134,12 @@ fn process_page(
     if let Some(first) = &ocr {
         if first.confidence < config.imaging.recheck_below_ocr_confidence {
             let turned = image::imageops::rotate180(&page.image);
-            let (w, h) = page.image.dimensions();
-            let turned_area = area.map(|r| Region {
-                left: w - r.left - r.width,
-                top: h - r.top - r.height,
-                ..r
-            });
             let second = engine
-                .recognize(&turned, page.dpi, turned_area)
+                .recognize(&turned, page.dpi)
                 .map_err(|e| format!("page {}: {e}", page.page_no))?;
             ocr_readings += 1;
             if second.confidence > first.confidence {
                 page.image = turned;
-                area = turned_area;
                 rotation_deg = (rotation_deg + 180) % 360;
                 ocr = Some(second);
             }
@@ -162,7 +150,7 @@ fn process_page(
         if first.confidence < config.imaging.thicken_below_ocr_confidence {
             let thick = crate::imaging::thicken::thicken(&page.image);
             let second = engine
-                .recognize(&thick, page.dpi, area)
+                .recognize(&thick, page.dpi)
                 .map_err(|e| format!("page {}: {e}", page.page_no))?;
             ocr_readings += 1;
             if second.confidence > first.confidence {
