@@ -10,7 +10,12 @@ pages:
      charts as PDFs (PDF charts as they are; TIFF and image-folder charts wrapped into a PDF
      with img2pdf first, not timed), text taken from `--sidecar`;
   4. the floor: in-process tesseract recognition alone (warm engines, one per core) on the
-     content pages' images (`chartvault ocr-floor`).
+     content pages' images (`chartvault ocr-floor`);
+  5. the same floor on the images the pipeline actually reads: the content pages levelled and
+     turned upright first (`ocr-floor --prepare`, preparation not timed). Tesseract reads a
+     levelled page slower than a skewed one (a skewed line's box is taller, so the network
+     sees it squashed into fewer time steps, and reads it worse), so (4) - (5) is the cost
+     of the accuracy deskewing buys, and (5) vs (1) is the pipeline's own overhead.
 
 Prints pages/s (always counting all pages of the charts), CER/WER against the manifest,
 peak RSS, and the ratios to chartvault. Skips cleanly when the corpus is absent; skips
@@ -167,6 +172,11 @@ def main():
         wall, rss, out = timed([BIN, "ocr-floor", "--workers", str(cores)] + content, env=env)
         floor = json.loads(out)
         results["floor: recognition alone"] = (num_pages / floor["wall_secs"], None, None, rss)
+        wall, rss, out = timed([BIN, "ocr-floor", "--workers", str(cores), "--prepare"] + content,
+                               env=env)
+        floor = json.loads(out)
+        results["floor on levelled, upright pages"] = (num_pages / floor["wall_secs"], None, None,
+                                                      rss)
 
     base = results["chartvault ingest"][0]
     print(f"pages: {num_pages} in {len(rows)} charts ({len(content)} content); cores: {cores}")

@@ -9,6 +9,7 @@
 mod pairs;
 mod schema;
 mod search;
+mod stem_cache;
 mod writer;
 
 pub use schema::{build_schema, IndexFields, TEXT_ANALYZER};

@@ -5,8 +5,7 @@ use tantivy::schema::{
     STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::Index;
 
@@ -86,7 +85,7 @@ pub fn register_analyzer(index: &Index) {
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(super::stem_cache::CachedEnglishStemmer)
         .build();
     index.tokenizers().register(
         PAIR_ANALYZER,

@@ -28,6 +28,7 @@ use crate::config::PipelineConfig;
 use crate::model::{PageImage, PageResult, ScanInput};
 
 pub use progress::{Counters, Progress};
+pub use worker::prepare_for_ocr;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {

@@ -77,47 +77,11 @@ fn process_page(
         None => PageKind::Blank,
         Some(v) => v.kind,
     };
-    let mut rotation_deg = 0;
-    let mut skew_deg = 0.0;
-    let layout = match kind {
-        PageKind::Content
-            if config.imaging.deskew || config.imaging.orientation == OrientationMethod::Layout =>
-        {
-            layout::analyze(&page.image, page.dpi)
-        }
-        _ => None,
+    let (mut rotation_deg, skew_deg) = if kind == PageKind::Content {
+        prepare_for_ocr(config, osd, &mut page)
+    } else {
+        (0, 0.0)
     };
-    if let Some(l) = layout {
-        if config.imaging.deskew {
-            if let Some(level) = deskew::deskew(&page.image, l.skew_deg) {
-                page.image = level;
-            }
-            skew_deg = l.skew_deg;
-        }
-        if config.imaging.orientation == OrientationMethod::Layout {
-            if let Some(upright) = orientation::make_upright(&page.image, l.rotation_deg) {
-                page.image = upright;
-                rotation_deg = l.rotation_deg;
-            }
-        }
-    }
-    if let (PageKind::Content, Some(osd)) = (kind, osd) {
-        if let Some(o) = osd.detect(&page.image, page.dpi) {
-            if o.confidence >= config.imaging.orientation_min_confidence {
-                if let Some(upright) = orientation::make_upright(&page.image, o.rotation_deg) {
-                    page.image = upright;
-                    rotation_deg = o.rotation_deg;
-                }
-            }
-        }
-    }
-    let cap = config.imaging.downsample_above_dpi;
-    if kind == PageKind::Content && cap > 0 && page.dpi > cap {
-        rescale(&mut page, cap);
-    }
-    if kind == PageKind::Content && page.dpi > 0 && page.dpi < config.imaging.upsample_below_dpi {
-        rescale(&mut page, 300);
-    }
     let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
     let mut ocr_readings = u32::from(kind == PageKind::Content);
@@ -197,4 +161,53 @@ fn rescale(page: &mut crate::model::PageImage, dpi: u32) {
         image::imageops::FilterType::Triangle,
     );
     page.dpi = dpi;
+}
+
+/// Imaging of a content page before OCR: level it (deskew), turn it upright (layout or
+/// OSD), and bring it to the resolution OCR wants. Returns (rotation, skew) applied.
+pub fn prepare_for_ocr(
+    config: &PipelineConfig,
+    osd: Option<&mut OsdEngine>,
+    page: &mut crate::model::PageImage,
+) -> (u32, f32) {
+    let mut rotation_deg = 0;
+    let mut skew_deg = 0.0;
+    let layout = if config.imaging.deskew || config.imaging.orientation == OrientationMethod::Layout
+    {
+        layout::analyze(&page.image, page.dpi)
+    } else {
+        None
+    };
+    if let Some(l) = layout {
+        if config.imaging.deskew {
+            if let Some(level) = deskew::deskew(&page.image, l.skew_deg) {
+                page.image = level;
+            }
+            skew_deg = l.skew_deg;
+        }
+        if config.imaging.orientation == OrientationMethod::Layout {
+            if let Some(upright) = orientation::make_upright(&page.image, l.rotation_deg) {
+                page.image = upright;
+                rotation_deg = l.rotation_deg;
+            }
+        }
+    }
+    if let Some(osd) = osd {
+        if let Some(o) = osd.detect(&page.image, page.dpi) {
+            if o.confidence >= config.imaging.orientation_min_confidence {
+                if let Some(upright) = orientation::make_upright(&page.image, o.rotation_deg) {
+                    page.image = upright;
+                    rotation_deg = o.rotation_deg;
+                }
+            }
+        }
+    }
+    let cap = config.imaging.downsample_above_dpi;
+    if cap > 0 && page.dpi > cap {
+        rescale(page, cap);
+    }
+    if page.dpi > 0 && page.dpi < config.imaging.upsample_below_dpi {
+        rescale(page, 300);
+    }
+    (rotation_deg, skew_deg)
 }
