@@ -15,47 +15,68 @@ pub struct PairTokenizer {
     pub inner: TextAnalyzer,
 }
 
-pub struct PairStream {
-    tokens: Vec<Token>,
-    next: usize,
+/// Pairs made as the inner stream goes: one reused token, no per-word copies kept.
+pub struct PairStream<'a> {
+    inner: tantivy::tokenizer::BoxTokenStream<'a>,
+    /// The previous word's text and start offset.
+    prev: String,
+    prev_from: usize,
+    has_prev: bool,
+    /// Position of the next pair (the position of its first word).
+    next_position: usize,
+    token: Token,
 }
 
 impl Tokenizer for PairTokenizer {
-    type TokenStream<'a> = PairStream;
+    type TokenStream<'a> = PairStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream {
-        let mut words: Vec<Token> = Vec::new();
-        let mut stream = self.inner.token_stream(text);
-        while let Some(t) = stream.next() {
-            words.push(t.clone());
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
+        PairStream {
+            inner: self.inner.token_stream(text),
+            prev: String::new(),
+            prev_from: 0,
+            has_prev: false,
+            next_position: 0,
+            token: Token::default(),
         }
-        let tokens = words
-            .windows(2)
-            .enumerate()
-            .map(|(i, w)| Token {
-                offset_from: w[0].offset_from,
-                offset_to: w[1].offset_to,
-                position: i,
-                text: pair_text(&w[0].text, &w[1].text),
-                position_length: 1,
-            })
-            .collect();
-        PairStream { tokens, next: 0 }
     }
 }
 
-impl TokenStream for PairStream {
+impl TokenStream for PairStream<'_> {
     fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
+        loop {
+            if !self.inner.advance() {
+                return false;
+            }
+            let word = self.inner.token();
+            if !self.has_prev {
+                self.has_prev = true;
+                self.prev.push_str(&word.text);
+                self.prev_from = word.offset_from;
+                continue;
+            }
+            self.token.text.clear();
+            self.token.text.push_str(&self.prev);
+            self.token.text.push(' ');
+            self.token.text.push_str(&word.text);
+            self.token.offset_from = self.prev_from;
+            self.token.offset_to = word.offset_to;
+            self.token.position = self.next_position;
+            self.next_position += 1;
+            self.token.position_length = 1;
+            self.prev.clear();
+            self.prev.push_str(&word.text);
+            self.prev_from = word.offset_from;
+            return true;
+        }
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }
 
@@ -111,6 +132,35 @@ pub fn accelerate(query: &dyn Query, text: Field, pairs: Field) -> Box<dyn Query
 mod tests {
     use crate::index::{ArchiveIndex, SearchQuery};
     use crate::model::{DocType, DocumentRecord, PageRecord, Patient};
+
+    #[test]
+    fn pairs_are_adjacent_analysed_words_with_positions_and_offsets() {
+        let dir = tempfile::tempdir().unwrap();
+        let index =
+            tantivy::Index::create_in_dir(dir.path(), crate::index::build_schema().0).unwrap();
+        crate::index::schema::register_analyzer(&index);
+        let mut pairs = index
+            .tokenizers()
+            .get(crate::index::schema::PAIR_ANALYZER)
+            .unwrap();
+        let mut stream = pairs.token_stream("Knee pain, severe knee");
+        let mut got = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            got.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+        }
+        drop(stream);
+        assert_eq!(
+            got,
+            vec![
+                ("knee pain".to_string(), 0, 0, 9),
+                ("pain sever".to_string(), 1, 5, 17),
+                ("sever knee".to_string(), 2, 11, 22),
+            ]
+        );
+        let mut one = pairs.token_stream("alone");
+        assert!(!one.advance(), "one word makes no pair");
+    }
 
     fn record(id: &str, text: &str) -> DocumentRecord {
         DocumentRecord {
