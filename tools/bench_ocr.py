@@ -13,8 +13,9 @@ pages:
      content pages' images (`chartvault ocr-floor`);
   5. the same floor on the images the pipeline actually reads: the content pages levelled and
      turned upright first (`ocr-floor --prepare`, preparation not timed). Tesseract reads a
-     levelled page slower than a skewed one (a skewed line's box is taller, so the network
-     sees it squashed into fewer time steps, and reads it worse), so (4) - (5) is the cost
+     levelled page slower than a skewed one (most likely because a skewed line's box is
+     taller, so the network sees it squashed into fewer time steps, and reads it worse; the
+     extra instructions are all in the LSTM), so (4) - (5) is the cost
      of the accuracy deskewing buys, and (5) vs (1) is the pipeline's own overhead.
 
 Prints pages/s (always counting all pages of the charts), CER/WER against the manifest,

@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
             dpi,
         };
         if args.prepare {
-            crate::pipeline::prepare_for_ocr(&ctx.config, None, &mut page);
+            crate::imaging::prepare::prepare_for_ocr(&ctx.config, None, &mut page);
         }
         images.push((page.image, page.dpi));
     }

@@ -9,6 +9,7 @@ pub mod decode;
 pub mod deskew;
 pub mod layout;
 pub mod orientation;
+pub mod prepare;
 pub mod reduce;
 pub mod thicken;
 pub mod viewer;

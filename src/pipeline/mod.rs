@@ -28,7 +28,6 @@ use crate::config::PipelineConfig;
 use crate::model::{PageImage, PageResult, ScanInput};
 
 pub use progress::{Counters, Progress};
-pub use worker::prepare_for_ocr;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
