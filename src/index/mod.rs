@@ -9,6 +9,7 @@
 mod pairs;
 mod schema;
 mod search;
+mod shared_tokens;
 mod stem_cache;
 mod writer;
 

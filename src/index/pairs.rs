@@ -15,10 +15,13 @@ pub struct PairTokenizer {
     pub inner: TextAnalyzer,
 }
 
-/// Pairs made as the inner stream goes: one reused token, no per-word copies kept.
+/// Pairs made as the words come: from the `text` field's recorded analysis of the same
+/// text when there is one ([`super::shared_tokens`]), else from the inner analyzer; one
+/// reused token, no per-word copies kept.
 pub struct PairStream<'a> {
-    inner: tantivy::tokenizer::BoxTokenStream<'a>,
-    /// The previous word's text and start offset.
+    words: Words<'a>,
+    /// The current word's text, and the previous word's text and start offset.
+    word: String,
     prev: String,
     prev_from: usize,
     has_prev: bool,
@@ -27,12 +30,28 @@ pub struct PairStream<'a> {
     token: Token,
 }
 
+enum Words<'a> {
+    Analysed(tantivy::tokenizer::BoxTokenStream<'a>),
+    Recorded {
+        recording: Option<super::shared_tokens::Recording>,
+        next: usize,
+    },
+}
+
 impl Tokenizer for PairTokenizer {
     type TokenStream<'a> = PairStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
+        let words = match super::shared_tokens::take_recording_of(text) {
+            Some(recording) => Words::Recorded {
+                recording: Some(recording),
+                next: 0,
+            },
+            None => Words::Analysed(self.inner.token_stream(text)),
+        };
         PairStream {
-            inner: self.inner.token_stream(text),
+            words,
+            word: String::new(),
             prev: String::new(),
             prev_from: 0,
             has_prev: false,
@@ -42,31 +61,56 @@ impl Tokenizer for PairTokenizer {
     }
 }
 
+impl PairStream<'_> {
+    /// Moves to the next word, copied into `self.word`: its offsets, or `None` at the end.
+    fn next_word(&mut self) -> Option<(usize, usize)> {
+        self.word.clear();
+        match &mut self.words {
+            Words::Analysed(stream) => {
+                if !stream.advance() {
+                    return None;
+                }
+                let t = stream.token();
+                self.word.push_str(&t.text);
+                Some((t.offset_from, t.offset_to))
+            }
+            Words::Recorded { recording, next } => {
+                let rec = recording.as_ref()?;
+                if *next >= rec.len() {
+                    return None;
+                }
+                let (text, from, to) = rec.token(*next);
+                *next += 1;
+                self.word.push_str(text);
+                Some((from, to))
+            }
+        }
+    }
+}
+
 impl TokenStream for PairStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
-            if !self.inner.advance() {
+            let Some((from, to)) = self.next_word() else {
                 return false;
-            }
-            let word = self.inner.token();
+            };
             if !self.has_prev {
                 self.has_prev = true;
-                self.prev.push_str(&word.text);
-                self.prev_from = word.offset_from;
+                std::mem::swap(&mut self.prev, &mut self.word);
+                self.prev_from = from;
                 continue;
             }
             self.token.text.clear();
             self.token.text.push_str(&self.prev);
             self.token.text.push(' ');
-            self.token.text.push_str(&word.text);
+            self.token.text.push_str(&self.word);
             self.token.offset_from = self.prev_from;
-            self.token.offset_to = word.offset_to;
+            self.token.offset_to = to;
             self.token.position = self.next_position;
             self.next_position += 1;
             self.token.position_length = 1;
-            self.prev.clear();
-            self.prev.push_str(&word.text);
-            self.prev_from = word.offset_from;
+            std::mem::swap(&mut self.prev, &mut self.word);
+            self.prev_from = from;
             return true;
         }
     }
@@ -77,6 +121,17 @@ impl TokenStream for PairStream<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
+    }
+}
+
+impl Drop for PairStream<'_> {
+    fn drop(&mut self) {
+        if let Words::Recorded {
+            recording: Some(r), ..
+        } = &mut self.words
+        {
+            super::shared_tokens::give_back(std::mem::take(r));
+        }
     }
 }
 

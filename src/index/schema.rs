@@ -86,6 +86,7 @@ pub fn register_analyzer(index: &Index) {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(super::stem_cache::CachedEnglishStemmer)
+        .filter(super::shared_tokens::RecordTokens)
         .build();
     index.tokenizers().register(
         PAIR_ANALYZER,
