@@ -41,8 +41,8 @@ fn synthetic_archive_is_searchable_verifiable_and_benchmarked() {
     assert!(v.contains("ok:"), "{v}");
     assert_eq!(of_kind(&export(&archive), "document").len(), 400);
 
-    // Adding more keeps the count exact (another seed: new scans).
-    ok(&run(
+    // Adding more keeps the count exact (another seed: new scans); --merge leaves one segment.
+    let out = ok(&run(
         &archive,
         &[
             "bench",
@@ -51,10 +51,15 @@ fn synthetic_archive_is_searchable_verifiable_and_benchmarked() {
             "100",
             "--seed",
             "2",
+            "--merge",
             "--corpus",
             none.to_str().unwrap(),
         ],
     ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["documents_in_index"], 500, "{out}");
+    assert_eq!(r["index_segments"], 1, "{out}");
+    assert!(r["merge_secs"].as_f64().is_some(), "{out}");
     let out = ok(&run(
         &archive,
         &[

@@ -37,6 +37,10 @@ pub enum BenchCommand {
         /// Then compute and index every document's retention status (as of today)
         #[arg(long)]
         with_retention: bool,
+        /// Then merge the index into one segment (as a purge's final merge does): the
+        /// state of an archive after bulk loading, for search benchmarks
+        #[arg(long)]
+        merge: bool,
     },
     /// Search latency (p50/p99) per query kind, next to a bare tantivy term query.
     Search {
@@ -125,6 +129,7 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
             batch_scans,
             page_chars,
             with_retention,
+            merge,
         } => {
             let text = text_source(corpus);
             let mut archive = ctx.open_archive(true)?;
@@ -155,12 +160,22 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
             } else {
                 None
             };
+            let merge_secs = if merge {
+                eprintln!("merging the index into one segment...");
+                let t = std::time::Instant::now();
+                archive.index.merge_and_collect()?;
+                Some(t.elapsed().as_secs_f64())
+            } else {
+                None
+            };
             let docs = archive.index.num_docs();
             let index_bytes = dir_size(&ctx.archive_dir.join("index"));
             let out = serde_json::json!({
                 "added": report,
                 "wall_secs": total_secs,
                 "retention_secs": retention_secs,
+                "merge_secs": merge_secs,
+                "index_segments": archive.index.segment_count()?,
                 "documents_in_index": docs,
                 "documents_before": before,
                 "index_bytes": index_bytes,

@@ -193,6 +193,11 @@ impl ArchiveIndex {
         Ok(())
     }
 
+    /// Segments searched (each query visits every one).
+    pub fn segment_count(&self) -> Result<usize, IndexError> {
+        Ok(self.index.searchable_segment_ids()?.len())
+    }
+
     /// Documents with this id in the index (alive).
     pub fn count_doc(&self, doc_id: &str) -> Result<usize, IndexError> {
         let q = tantivy::query::TermQuery::new(
