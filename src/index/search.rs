@@ -108,7 +108,7 @@ impl ArchiveIndex {
 
     /// The boolean query for `q`, and the text part (for snippets).
     #[allow(clippy::type_complexity)]
-    fn build_query(
+    pub(crate) fn build_query(
         &self,
         q: &SearchQuery,
     ) -> Result<(BooleanQuery, Option<Box<dyn Query>>), IndexError> {
@@ -200,8 +200,9 @@ impl ArchiveIndex {
         let (query, text_query) = self.build_query(q)?;
         let limit = q.limit.max(1);
         let top_docs = TopDocs::with_limit(limit).and_offset(q.offset);
-        let (top, total) = match q.sort {
-            SortOrder::Relevance => searcher.search(&query, &(top_docs, Count))?,
+        let facet_counts = q.facets.then_some(super::facets::FacetCollector);
+        let (top, total, facets) = match q.sort {
+            SortOrder::Relevance => searcher.search(&query, &(top_docs, Count, facet_counts))?,
             SortOrder::Newest | SortOrder::Oldest => {
                 let order = if q.sort == SortOrder::Newest {
                     tantivy::Order::Desc
@@ -209,14 +210,11 @@ impl ArchiveIndex {
                     tantivy::Order::Asc
                 };
                 let by_date = top_docs.order_by_fast_field::<i64>("service_day", order);
-                let (top, total) = searcher.search(&query, &(by_date, Count))?;
-                (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+                let (top, total, facets) =
+                    searcher.search(&query, &(by_date, Count, facet_counts))?;
+                let top = top.into_iter().map(|(_, a)| (0.0, a)).collect();
+                (top, total, facets)
             }
-        };
-        let facets = if q.facets {
-            Some(facet_counts(&searcher, &query)?)
-        } else {
-            None
         };
         let snippets = match &text_query {
             Some(tq) => {
@@ -269,66 +267,4 @@ impl ArchiveIndex {
             facets,
         })
     }
-}
-
-/// Facet counts through tantivy's aggregations over the fast fields.
-fn facet_counts(searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Facets, IndexError> {
-    use tantivy::aggregation::agg_req::Aggregations;
-    use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
-    use tantivy::aggregation::{AggregationCollector, Key};
-    let request: Aggregations = serde_json::from_value(serde_json::json!({
-        "doc_type": {"terms": {"field": "doc_type", "size": 50}},
-        "retention_status": {"terms": {"field": "retention_status", "size": 20}},
-        // service_day is YYYYMMDD: buckets of 10000 are years.
-        "year": {"histogram": {"field": "service_day", "interval": 10000.0, "min_doc_count": 1}},
-    }))
-    .map_err(|e| IndexError::Query(format!("facet request: {e}")))?;
-    let collector = AggregationCollector::from_aggs(request, Default::default());
-    let results = searcher.search(query, &collector)?;
-    let mut facets = Facets::default();
-    for (name, result) in results.0 {
-        let AggregationResult::BucketResult(buckets) = result else {
-            continue;
-        };
-        match buckets {
-            BucketResult::Terms { buckets, .. } => {
-                let counts = buckets
-                    .into_iter()
-                    .map(|b| {
-                        let key = match b.key {
-                            Key::Str(s) => s,
-                            other => format!("{other:?}"),
-                        };
-                        (key, b.doc_count)
-                    })
-                    .collect();
-                match name.as_str() {
-                    "doc_type" => facets.doc_type = counts,
-                    _ => facets.retention_status = counts,
-                }
-            }
-            BucketResult::Histogram { buckets } => {
-                let list = match buckets {
-                    tantivy::aggregation::agg_result::BucketEntries::Vec(v) => v,
-                    tantivy::aggregation::agg_result::BucketEntries::HashMap(m) => {
-                        m.into_values().collect()
-                    }
-                };
-                let mut years: Vec<(i64, u64)> = list
-                    .into_iter()
-                    .filter_map(|b| match b.key {
-                        Key::F64(k) => Some(((k / 10_000.0).round() as i64, b.doc_count)),
-                        Key::I64(k) => Some((k / 10_000, b.doc_count)),
-                        Key::U64(k) => Some((k as i64 / 10_000, b.doc_count)),
-                        _ => None,
-                    })
-                    .filter(|(_, n)| *n > 0)
-                    .collect();
-                years.sort_by_key(|b| std::cmp::Reverse(b.0));
-                facets.year = years;
-            }
-            _ => {}
-        }
-    }
-    Ok(facets)
 }
