@@ -248,7 +248,7 @@ mod tests {
                 rotation_deg: 0,
                 skew_deg: 0.0,
                 ocr_confidence: 90.0,
-                text: if i % 3 == 0 {
+                text: if i.is_multiple_of(3) {
                     "knee pain"
                 } else {
                     "chest pain"
@@ -257,7 +257,7 @@ mod tests {
                 words_blob: None,
                 image_blob: None,
             }],
-            retention: (i % 4 != 0).then(|| Decision {
+            retention: (!i.is_multiple_of(4)).then(|| Decision {
                 class: "adult".into(),
                 status: statuses[i % 3],
                 retain_through: None,
