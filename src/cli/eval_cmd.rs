@@ -61,6 +61,9 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
     println!("{:<28} {}", "quarantined scans", r.quarantined);
     println!("{:<28} {:.1}", "wall seconds", r.wall_secs);
     println!("{:<28} {:.2}", "pages/s", r.pages_per_sec);
+    if let Some(lib) = &r.tesseract_library {
+        println!("{:<28} {lib}", "libtesseract");
+    }
     println!("{:<28} {:.0}", "imaging ms/page", r.imaging_ms_per_page);
     println!("{:<28} {:.0}", "barcode ms/page", r.barcode_ms_per_page);
     println!("{:<28} {:.0}", "OCR ms/OCR'd page", r.ocr_ms_per_ocr_page);

@@ -101,7 +101,8 @@ pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
     }
     println!(
         "{}",
-        serde_json::json!({"pages": images.len(), "workers": workers, "wall_secs": wall})
+        serde_json::json!({"pages": images.len(), "workers": workers, "wall_secs": wall,
+            "tesseract_library": crate::ocr::loaded_library()})
     );
     Ok(ExitCode::SUCCESS)
 }

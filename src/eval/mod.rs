@@ -85,6 +85,8 @@ pub struct EvalReport {
     pub quarantined: usize,
     pub wall_secs: f64,
     pub pages_per_sec: f64,
+    /// The libtesseract that did the OCR (see [`crate::ocr::loaded_library`]).
+    pub tesseract_library: Option<String>,
     pub imaging_ms_per_page: f64,
     pub barcode_ms_per_page: f64,
     /// Imaging time over OCR time, summed over all pages.
@@ -241,6 +243,7 @@ pub fn run(
             .close()
             .map_err(crate::archive::ArchiveError::from)?;
         report.wall_secs = summary.wall_secs;
+        report.tesseract_library = crate::ocr::loaded_library();
         report.pages_per_sec = summary.pages_per_sec();
         report.quarantined = summary.quarantined.len();
         if summary.pages > 0 {

@@ -12,6 +12,7 @@ pub use tsv::parse_tsv;
 
 use crate::model::OcrPage;
 use image::GrayImage;
+use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
@@ -25,4 +26,30 @@ pub enum OcrError {
 /// independent of it.
 pub trait OcrEngine: Send {
     fn recognize(&mut self, image: &GrayImage, dpi: u32) -> Result<OcrPage, OcrError>;
+}
+
+/// Path of the libtesseract this process loaded (from `/proc/self/maps`): the optimised
+/// build from `tools/build-tesseract.sh` or the system's. Benchmarks print it, since OCR
+/// speed depends on it. `None` when it cannot be told (not Linux, statically linked).
+pub fn loaded_library() -> Option<String> {
+    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+    maps.lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .find(|path| {
+            Path::new(path)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libtesseract.so"))
+        })
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_loaded_libtesseract_is_found() {
+        // Linking tesseract is what this crate does: the test binary maps the library.
+        let lib = super::loaded_library().expect("libtesseract in /proc/self/maps");
+        assert!(lib.contains("libtesseract.so"), "{lib}");
+    }
 }
