@@ -12,7 +12,7 @@ use crate::imaging::prepare::prepare_for_ocr;
 use crate::imaging::{blank, viewer};
 use crate::model::{PageKind, PageResult};
 use crate::ocr::{OcrEngine, TesseractEngine};
-use crate::split::barcode::read_barcodes;
+use crate::split::barcode::{read_barcodes_at, reduced_for_barcodes};
 use crate::split::separator::SeparatorPolicy;
 
 pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Sender<Event>) {
@@ -67,10 +67,13 @@ fn process_page(
     let verdict = blank::detect(&page.image, page.dpi, config.imaging.blank_max_ink_fraction);
     let blank_ms = t0.elapsed().as_millis() as u64;
     let tb = Instant::now();
+    let mut barcode_copy = None;
     let barcode_verdict = if verdict.is_blank {
         None
     } else {
-        Some(policy.judge(&read_barcodes(&page.image, page.dpi)))
+        barcode_copy = reduced_for_barcodes(&page.image, page.dpi);
+        let codes = read_barcodes_at(barcode_copy.as_ref().unwrap_or(&page.image));
+        Some(policy.judge(&codes))
     };
     let barcode_ms = tb.elapsed().as_millis() as u64;
     let t0 = Instant::now();
@@ -79,6 +82,8 @@ fn process_page(
         Some(v) => v.kind,
     };
     let (mut rotation_deg, skew_deg) = if kind == PageKind::Content {
+        // The page is levelled and turned: its barcode copy no longer shows it.
+        barcode_copy = None;
         prepare_for_ocr(config, osd, &mut page)
     } else {
         (0, 0.0)
@@ -125,8 +130,9 @@ fn process_page(
     }
     let ocr_ms = t1.elapsed().as_millis() as u64;
     let t2 = Instant::now();
-    let viewer_jpeg = viewer::viewer_jpeg(
+    let viewer_jpeg = viewer::viewer_jpeg_reusing(
         &page.image,
+        barcode_copy.as_ref(),
         config.imaging.viewer_long_side_px,
         config.imaging.viewer_jpeg_quality,
     );

@@ -13,14 +13,22 @@ const BARCODE_DPI: u32 = 150;
 
 /// The text of every barcode found on the page, in the order found, without repeats.
 pub fn read_barcodes(image: &GrayImage, dpi: u32) -> Vec<String> {
+    match reduced_for_barcodes(image, dpi) {
+        Some(small) => read_barcodes_at(&small),
+        None => read_barcodes_at(image),
+    }
+}
+
+/// The copy of a page that barcodes are read from (about 150 DPI), or `None` when the page
+/// is read as it is. The page worker keeps it: for a page it does not level or turn, it is
+/// also the viewer's image when the sizes agree (a 300 DPI page halved).
+pub fn reduced_for_barcodes(image: &GrayImage, dpi: u32) -> Option<GrayImage> {
     let factor = (dpi / BARCODE_DPI).max(1);
-    let small;
-    let img = if factor > 1 {
-        small = crate::imaging::reduce::box_reduce(image, factor);
-        &small
-    } else {
-        image
-    };
+    (factor > 1).then(|| crate::imaging::reduce::box_reduce(image, factor))
+}
+
+/// [`read_barcodes`] on an image already reduced for it.
+pub fn read_barcodes_at(img: &GrayImage) -> Vec<String> {
     let (w, h) = img.dimensions();
     let mut hints = DecodeHints {
         TryHarder: Some(true),
