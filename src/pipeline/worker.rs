@@ -12,7 +12,7 @@ use crate::imaging::prepare::prepare_for_ocr;
 use crate::imaging::{blank, viewer};
 use crate::model::{PageKind, PageResult};
 use crate::ocr::{OcrEngine, TesseractEngine};
-use crate::split::barcode::{read_barcodes_at, reduced_for_barcodes};
+use crate::split::barcode::reduced_for_barcodes;
 use crate::split::separator::SeparatorPolicy;
 
 pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Sender<Event>) {
@@ -72,8 +72,7 @@ fn process_page(
         None
     } else {
         barcode_copy = reduced_for_barcodes(&page.image, page.dpi);
-        let codes = read_barcodes_at(barcode_copy.as_ref().unwrap_or(&page.image));
-        Some(policy.judge(&codes))
+        Some(policy.judge_page(barcode_copy.as_ref().unwrap_or(&page.image)))
     };
     let barcode_ms = tb.elapsed().as_millis() as u64;
     let t0 = Instant::now();
