@@ -1,7 +1,7 @@
 //! The page image kept for the viewer: reduced resolution, JPEG.
 
-use image::codecs::jpeg::JpegEncoder;
 use image::GrayImage;
+use jpeg_encoder::{ColorType, Encoder};
 
 /// Scales the page so its long side is at most `long_side_px` and encodes it as JPEG.
 pub fn viewer_jpeg(image: &GrayImage, long_side_px: u32, quality: u8) -> Vec<u8> {
@@ -33,9 +33,16 @@ pub fn viewer_jpeg_reusing(
         image
     };
     let mut out = Vec::new();
-    let encoder = JpegEncoder::new_with_quality(&mut out, quality);
-    // Encoding an in-memory grayscale buffer cannot fail short of allocation failure.
-    if img.write_with_encoder(encoder).is_err() {
+    let (w, h) = img.dimensions();
+    let encoded = match (u16::try_from(w), u16::try_from(h)) {
+        (Ok(w16), Ok(h16)) => Encoder::new(&mut out, quality)
+            .encode(img.as_raw(), w16, h16, ColorType::Luma)
+            .is_ok(),
+        _ => false,
+    };
+    // Encoding an in-memory grayscale buffer fails only when a side is over 65,535 px
+    // (a viewer image never is; the page limit is 100 Mpx): an empty image then.
+    if !encoded {
         out.clear();
     }
     out
@@ -54,5 +61,24 @@ mod tests {
         // A copy of another size is not used.
         let third = crate::imaging::reduce::box_reduce(&page, 3);
         assert_eq!(viewer_jpeg_reusing(&page, Some(&third), 1650, 70), direct);
+    }
+
+    #[test]
+    fn the_viewer_image_is_a_jpeg_of_the_reduced_page() {
+        let page = GrayImage::from_fn(2550, 3300, |x, y| {
+            image::Luma([((x / 40 + y / 40) % 2 * 200) as u8])
+        });
+        let jpeg = viewer_jpeg(&page, 1650, 70);
+        let back = image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg)
+            .unwrap()
+            .to_luma8();
+        assert_eq!(back.dimensions(), (1275, 1650));
+        let half = crate::imaging::reduce::box_reduce(&page, 2);
+        let off = back
+            .pixels()
+            .zip(half.pixels())
+            .filter(|(a, b)| a.0[0].abs_diff(b.0[0]) > 40)
+            .count();
+        assert!(off * 100 < half.len(), "{off} pixels far off");
     }
 }
