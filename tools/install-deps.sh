@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ChartVault builds and runs with (tesseract, leptonica, clang
 # for the bindings, chromium + chromedriver for the browser test), then builds the faster
-# static libtesseract the binary links (tools/build-tesseract.sh; Debian's is used if that
+# libtesseract the binary links (tools/build-tesseract.sh; Debian's is used if that
 # fails). Idempotent; uses sudo when not root.
 set -euo pipefail
 SUDO=""

@@ -11,14 +11,6 @@ use rxing::{BarcodeFormat, DecodeHints};
 
 const BARCODE_DPI: u32 = 150;
 
-/// The text of every barcode found on the page, in the order found, without repeats.
-pub fn read_barcodes(image: &GrayImage, dpi: u32) -> Vec<String> {
-    match reduced_for_barcodes(image, dpi) {
-        Some(small) => read_barcodes_at(&small, Effort::Thorough),
-        None => read_barcodes_at(image, Effort::Thorough),
-    }
-}
-
 /// The copy of a page that barcodes are read from (about 150 DPI), or `None` when the page
 /// is read as it is. The page worker keeps it: for a page it does not level or turn, it is
 /// also the viewer's image when the sizes agree (a 300 DPI page halved).
@@ -38,7 +30,8 @@ pub enum Effort {
     Thorough,
 }
 
-/// [`read_barcodes`] on an image already reduced for it.
+/// The text of every barcode found on a page already reduced for it (see
+/// [`reduced_for_barcodes`]), in the order found, without repeats.
 pub fn read_barcodes_at(img: &GrayImage, effort: Effort) -> Vec<String> {
     let (w, h) = img.dimensions();
     let one_d = [BarcodeFormat::CODE_128, BarcodeFormat::CODE_39];
