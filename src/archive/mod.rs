@@ -65,6 +65,13 @@ pub enum ArchiveError {
     },
 }
 
+/// Whether documents being indexed may already be in the index.
+#[derive(Clone, Copy)]
+enum Placement {
+    Replace,
+    New,
+}
+
 pub struct Archive {
     pub root: PathBuf,
     /// Per-document keys (crypto-shredding), kept outside the archive folder.
@@ -117,8 +124,10 @@ impl Archive {
             commit_every: config.index.commit_every_documents,
         };
         if archive.index.rebuilt {
+            // A new, empty index: every catalog document is added, none replaced.
             archive.index.begin_writing()?;
-            archive.sync_index()?;
+            let ids = archive.catalog.unindexed_doc_ids()?;
+            archive.index_documents_as(&ids, Placement::New)?;
         }
         Ok(archive)
     }
@@ -136,21 +145,43 @@ impl Archive {
         self.index.delete_all()?;
         self.index.commit()?;
         self.catalog.mark_all_unindexed()?;
-        self.sync_index()
+        let ids = self.catalog.unindexed_doc_ids()?;
+        // The index is empty and catalog ids are unique: nothing to replace.
+        self.index_documents_as(&ids, Placement::New)?;
+        Ok(ids.len())
     }
 
+    /// Indexes catalog documents, replacing any copy already in the index.
     pub fn index_documents(&mut self, ids: &[String]) -> Result<(), ArchiveError> {
+        self.index_documents_as(ids, Placement::Replace)
+    }
+
+    fn index_documents_as(&mut self, ids: &[String], how: Placement) -> Result<(), ArchiveError> {
         if ids.is_empty() {
             return Ok(());
         }
-        for chunk in ids.chunks(self.commit_every.max(1)) {
+        let every = self.commit_every.max(1);
+        // A job of several commits is a bulk load: no merging while it runs, one merge of
+        // what it wrote at the end (see `ArchiveIndex::begin_bulk_load`).
+        let bulk = if ids.len() > every {
+            Some(self.index.begin_bulk_load()?)
+        } else {
+            None
+        };
+        for chunk in ids.chunks(every) {
             for id in chunk {
                 if let Some(record) = self.catalog.document(id)? {
-                    self.index.upsert(&record)?;
+                    match how {
+                        Placement::Replace => self.index.upsert(&record)?,
+                        Placement::New => self.index.add_new(&record)?,
+                    }
                 }
             }
             self.index.commit()?;
             self.catalog.mark_indexed(chunk, true)?;
+        }
+        if let Some(load) = bulk {
+            self.index.finish_bulk_load(load)?;
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ mod writer;
 
 pub use schema::{build_schema, IndexFields, TEXT_ANALYZER};
 pub use search::{SearchHit, SearchQuery, SearchResults, SortOrder};
-pub use writer::ArchiveIndex;
+pub use writer::{ArchiveIndex, BulkLoad};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
