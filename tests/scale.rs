@@ -91,3 +91,41 @@ fn synthetic_archive_is_searchable_verifiable_and_benchmarked() {
     // MRN queries find that patient's documents.
     assert!(b["kinds"][2]["mean_total_hits"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn indexing_benchmark_runs_both_indexes_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("untouched");
+    let none = dir.path().join("no-corpus");
+    let out = ok(&run(
+        &archive,
+        &[
+            "bench",
+            "indexing",
+            "--documents",
+            "300",
+            "--rounds",
+            "2",
+            "--json",
+            "--corpus",
+            none.to_str().unwrap(),
+        ],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["documents"], 300, "{out}");
+    for key in ["archive_docs_per_sec", "bare_docs_per_sec"] {
+        let rounds = r[key].as_array().unwrap();
+        assert_eq!(rounds.len(), 2, "{out}");
+        assert!(rounds.iter().all(|v| v.as_f64().unwrap() > 0.0), "{out}");
+    }
+    assert!(r["ratio"].as_f64().unwrap() > 0.0, "{out}");
+    // The archive index stores the text and word pairs: larger than the bare one.
+    assert!(
+        r["archive_bytes_per_doc"].as_f64().unwrap() > r["bare_bytes_per_doc"].as_f64().unwrap(),
+        "{out}"
+    );
+    assert!(
+        !archive.exists(),
+        "the benchmark writes only temporary folders"
+    );
+}

@@ -42,6 +42,23 @@ pub enum BenchCommand {
         #[arg(long)]
         merge: bool,
     },
+    /// Indexing throughput of the archive's index next to a bare tantivy index of the same
+    /// synthetic documents, alternating rounds in one run (temporary folders; --archive is
+    /// not touched).
+    Indexing {
+        /// Documents per round
+        #[arg(long, default_value_t = 50_000)]
+        documents: usize,
+        /// Rounds of each (alternating)
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Search latency (p50/p99) per query kind, next to a bare tantivy term query.
     Search {
         /// Queries of each kind
@@ -184,6 +201,45 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
                 "key_store_bytes": dir_size(archive.keys.path()),
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        BenchCommand::Indexing {
+            documents,
+            rounds,
+            corpus,
+            seed,
+            json,
+        } => {
+            let text = text_source(corpus);
+            let r =
+                crate::scale::index_bench::run(&text, &ctx.config.index, documents, rounds, seed)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                let rounds = |v: &[f64]| {
+                    v.iter()
+                        .map(|x| format!("{x:.0}"))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                };
+                println!(
+                    "{} documents ({:.0} MB of text), {} writer threads, a commit every {} documents",
+                    r.documents,
+                    r.text_bytes as f64 / 1e6,
+                    r.writer_threads,
+                    r.commit_every
+                );
+                println!(
+                    "archive index   {} documents/s  {:.0} bytes/document",
+                    rounds(&r.archive_docs_per_sec),
+                    r.archive_bytes_per_doc
+                );
+                println!(
+                    "bare tantivy    {} documents/s  {:.0} bytes/document",
+                    rounds(&r.bare_docs_per_sec),
+                    r.bare_bytes_per_doc
+                );
+                println!("ratio (best round each): {:.2}", r.ratio);
+            }
         }
         BenchCommand::Search {
             queries,

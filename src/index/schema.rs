@@ -10,8 +10,10 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 
 pub const TEXT_ANALYZER: &str = "chart_text";
-/// Adjacent word pairs of the text analyzer's output ([`super::pairs`]).
-pub const PAIR_ANALYZER: &str = "chart_text_pairs";
+/// Adjacent pairs of frequent words of the text analyzer's output ([`super::pairs`]). The
+/// name carries the version of the word list: a new list needs a new name (the index is
+/// then rebuilt when an archive opens).
+pub const PAIR_ANALYZER: &str = "chart_text_pairs_f2";
 
 #[derive(Debug, Clone, Copy)]
 pub struct IndexFields {
@@ -80,12 +82,22 @@ pub fn build_schema() -> (Schema, IndexFields) {
     (b.build(), fields)
 }
 
-pub fn register_analyzer(index: &Index) {
-    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+/// The text analysis, as a builder so the recording filter can be added last.
+fn analysis() -> tantivy::tokenizer::TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(super::stem_cache::CachedEnglishStemmer)
+}
+
+/// The `text` field's analysis without recording its tokens (for word lists).
+pub fn plain_analyzer() -> TextAnalyzer {
+    analysis().build()
+}
+
+pub fn register_analyzer(index: &Index) {
+    let analyzer = analysis()
         .filter(super::shared_tokens::RecordTokens)
         .build();
     index.tokenizers().register(

@@ -161,7 +161,8 @@ mod tests {
         let tokenizers = index.tokenizers();
         let mut text = tokenizers.get(crate::index::TEXT_ANALYZER).unwrap();
         let mut pairs = tokenizers.get(super::super::schema::PAIR_ANALYZER).unwrap();
-        let page = "Patient seen in follow-up; knee PAIN improved. Café naïve runs ran running, \
+        let page = "Patient seen in follow-up; knee PAIN improved with the therapy given for the \
+                    history of chest pain. Café naïve runs ran running, \
                     a-very-long-token-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx end";
         // Another text recorded last: the pair tokenizer analyses the page itself.
         run(&mut text, "something else entirely");

@@ -101,6 +101,11 @@ impl ArchiveIndex {
         })
     }
 
+    /// Indexing threads and their shared memory budget (bytes).
+    pub fn writer_settings(&self) -> (usize, usize) {
+        (self.writer_threads, self.writer_memory_bytes)
+    }
+
     fn writer(&mut self) -> Result<&mut IndexWriter, IndexError> {
         if self.writer.is_none() {
             let w = self

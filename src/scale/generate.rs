@@ -198,6 +198,21 @@ fn synth_scan(
     }
 }
 
+/// The documents `generate` would write for `opts` (same seed, same texts), in memory,
+/// without a catalog or index: for benchmarks of one stage.
+pub fn synthetic_records(text: &TextSource, opts: &GenerateOptions) -> Vec<DocumentRecord> {
+    let types = text.types();
+    let mut rng = Rng::new(opts.seed);
+    let mut out = Vec::with_capacity(opts.documents);
+    let mut scan_no = 0;
+    while out.len() < opts.documents {
+        let docs = (1 + rng.below(8)).min(opts.documents - out.len());
+        out.extend(synth_scan(&mut rng, text, &types, opts, scan_no, docs).records);
+        scan_no += 1;
+    }
+    out
+}
+
 /// Adds `opts.documents` synthetic documents to the archive (1 to 8 per scan, 1 to 3 pages
 /// each). `progress` gets the number of documents written so far.
 pub fn generate(
