@@ -129,3 +129,37 @@ fn indexing_benchmark_runs_both_indexes_side_by_side() {
         "the benchmark writes only temporary folders"
     );
 }
+
+#[test]
+fn an_index_of_an_older_format_is_rebuilt_from_the_catalog_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let none = dir.path().join("no-corpus");
+    let gen = ["bench", "generate", "--documents", "150", "--corpus"];
+    let mut args = gen.to_vec();
+    args.push(none.to_str().unwrap());
+    ok(&run(&archive, &args));
+    let phrase = |archive: &std::path::Path| -> u64 {
+        let out = ok(&run(archive, &["search", "\"the patient\"", "--json"]));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    let before = phrase(&archive);
+    assert!(before > 0);
+    // An index written by the previous build: every pair, under the old analyzer name.
+    let meta = archive.join("index").join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    assert!(text.contains("chart_text_pairs_f2"));
+    std::fs::write(
+        &meta,
+        text.replace("chart_text_pairs_f2", "chart_text_pairs"),
+    )
+    .unwrap();
+    // Opening the archive rebuilds the index: same documents, same phrase hits.
+    let v = ok(&run(&archive, &["verify"]));
+    assert!(v.contains("150 documents (150 in the index)"), "{v}");
+    assert!(std::fs::read_to_string(&meta)
+        .unwrap()
+        .contains("chart_text_pairs_f2"));
+    assert_eq!(phrase(&archive), before);
+}
