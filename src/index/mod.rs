@@ -6,6 +6,7 @@
 //! rebuilds it from the catalog. Analyzer: simple tokenizer, lowercase, ASCII folding,
 //! English stemming (all supported by Quickwit, to keep that scale-out path open).
 
+mod bulk;
 mod facets;
 mod pairs;
 mod schema;
@@ -14,9 +15,10 @@ mod shared_tokens;
 mod stem_cache;
 mod writer;
 
+pub use bulk::BulkLoad;
 pub use schema::{build_schema, IndexFields, TEXT_ANALYZER};
 pub use search::{SearchHit, SearchQuery, SearchResults, SortOrder};
-pub use writer::{ArchiveIndex, BulkLoad};
+pub use writer::ArchiveIndex;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
