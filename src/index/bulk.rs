@@ -90,28 +90,10 @@ impl ArchiveIndex {
 #[cfg(test)]
 mod tests {
     use super::ArchiveIndex;
-    use crate::model::{DocType, DocumentRecord, PageRecord, Patient};
+    use crate::model::DocumentRecord;
 
     fn record(i: usize) -> DocumentRecord {
-        DocumentRecord {
-            doc_id: format!("d{i}"),
-            scan_sha256: "s".into(),
-            source_path: "p".into(),
-            doc_type: DocType::ProgressNote,
-            doc_type_confidence: 1.0,
-            patient: Patient::default(),
-            service_date: None,
-            pages: vec![PageRecord {
-                page_no: 1,
-                rotation_deg: 0,
-                skew_deg: 0.0,
-                ocr_confidence: 90.0,
-                text: format!("knee pain note {i}"),
-                words_blob: None,
-                image_blob: None,
-            }],
-            retention: None,
-        }
+        crate::index::test_record(&format!("d{i}"), &format!("knee pain note {i}"))
     }
 
     #[test]

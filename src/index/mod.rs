@@ -44,3 +44,28 @@ pub fn date_key(iso: &str) -> Result<i64, IndexError> {
     use chrono::Datelike;
     Ok(d.year() as i64 * 10_000 + d.month() as i64 * 100 + d.day() as i64)
 }
+
+/// A one-page progress note with this id and text, for index tests.
+#[cfg(test)]
+pub(crate) fn test_record(id: &str, text: &str) -> crate::model::DocumentRecord {
+    use crate::model::{DocType, DocumentRecord, PageRecord, Patient};
+    DocumentRecord {
+        doc_id: id.into(),
+        scan_sha256: "s".into(),
+        source_path: "p".into(),
+        doc_type: DocType::ProgressNote,
+        doc_type_confidence: 1.0,
+        patient: Patient::default(),
+        service_date: None,
+        pages: vec![PageRecord {
+            page_no: 1,
+            rotation_deg: 0,
+            skew_deg: 0.0,
+            ocr_confidence: 90.0,
+            text: text.into(),
+            words_blob: None,
+            image_blob: None,
+        }],
+        retention: None,
+    }
+}

@@ -242,11 +242,11 @@ pub fn accelerate(query: &dyn Query, text: Field, pairs: Field) -> Box<dyn Query
 
 #[cfg(test)]
 mod tests {
+    use crate::index::test_record as record;
     use crate::index::{ArchiveIndex, SearchQuery};
-    use crate::model::{DocType, DocumentRecord, PageRecord, Patient};
 
-    #[test]
-    fn pairs_are_adjacent_analysed_words_with_positions_and_offsets() {
+    /// The pair tokens of `text`: (text, position, offset_from, offset_to).
+    fn pair_tokens(text: &str) -> Vec<(String, usize, usize, usize)> {
         let dir = tempfile::tempdir().unwrap();
         let index =
             tantivy::Index::create_in_dir(dir.path(), crate::index::build_schema().0).unwrap();
@@ -255,45 +255,26 @@ mod tests {
             .tokenizers()
             .get(crate::index::schema::PAIR_ANALYZER)
             .unwrap();
-        let mut stream = pairs.token_stream("Knee pain, severe knee");
+        let mut stream = pairs.token_stream(text);
         let mut got = Vec::new();
         while stream.advance() {
             let t = stream.token();
             got.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
         }
-        drop(stream);
+        got
+    }
+
+    #[test]
+    fn pairs_are_adjacent_analysed_words_with_positions_and_offsets() {
         assert_eq!(
-            got,
+            pair_tokens("Knee pain, severe knee"),
             vec![
                 ("knee pain".to_string(), 0, 0, 9),
                 ("pain sever".to_string(), 1, 5, 17),
                 ("sever knee".to_string(), 2, 11, 22),
             ]
         );
-        let mut one = pairs.token_stream("alone");
-        assert!(!one.advance(), "one word makes no pair");
-    }
-
-    fn record(id: &str, text: &str) -> DocumentRecord {
-        DocumentRecord {
-            doc_id: id.into(),
-            scan_sha256: "s".into(),
-            source_path: "p".into(),
-            doc_type: DocType::ProgressNote,
-            doc_type_confidence: 1.0,
-            patient: Patient::default(),
-            service_date: None,
-            pages: vec![PageRecord {
-                page_no: 1,
-                rotation_deg: 0,
-                skew_deg: 0.0,
-                ocr_confidence: 90.0,
-                text: text.into(),
-                words_blob: None,
-                image_blob: None,
-            }],
-            retention: None,
-        }
+        assert!(pair_tokens("alone").is_empty(), "one word makes no pair");
     }
 
     #[test]
@@ -341,21 +322,8 @@ mod tests {
 
     #[test]
     fn only_pairs_of_frequent_words_are_made_at_their_first_words_position() {
-        let dir = tempfile::tempdir().unwrap();
-        let index =
-            tantivy::Index::create_in_dir(dir.path(), crate::index::build_schema().0).unwrap();
-        crate::index::schema::register_analyzer(&index);
-        let mut pairs = index
-            .tokenizers()
-            .get(crate::index::schema::PAIR_ANALYZER)
-            .unwrap();
-        let mut stream = pairs.token_stream("knee xylophone pain severe");
-        let mut got = Vec::new();
-        while stream.advance() {
-            let t = stream.token();
-            got.push((t.text.clone(), t.position));
-        }
-        assert_eq!(got, vec![("pain sever".to_string(), 2)]);
+        let got = pair_tokens("knee xylophone pain severe");
+        assert_eq!(got, vec![("pain sever".to_string(), 2, 15, 26)]);
     }
 
     #[test]
