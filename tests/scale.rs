@@ -155,8 +155,11 @@ fn an_index_of_an_older_format_is_rebuilt_from_the_catalog_at_open() {
         text.replace("chart_text_pairs_f2", "chart_text_pairs"),
     )
     .unwrap();
-    // Opening the archive rebuilds the index: same documents, same phrase hits.
-    let v = ok(&run(&archive, &["verify"]));
+    // Opening the archive rebuilds the index (and says so): same documents, same hits.
+    let out = run(&archive, &["verify"]);
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(said.contains("rebuilding it from the catalog"), "{said}");
+    let v = ok(&out);
     assert!(v.contains("150 documents (150 in the index)"), "{v}");
     assert!(std::fs::read_to_string(&meta)
         .unwrap()

@@ -125,6 +125,10 @@ impl Archive {
         };
         if archive.index.rebuilt {
             // A new, empty index: every catalog document is added, none replaced.
+            eprintln!(
+                "the search index was written by another version of ChartVault: \
+                 rebuilding it from the catalog"
+            );
             archive.index.begin_writing()?;
             let ids = archive.catalog.unindexed_doc_ids()?;
             archive.index_documents_as(&ids, Placement::New)?;
@@ -168,6 +172,11 @@ impl Archive {
         } else {
             None
         };
+        // Counts only on the terminal: a long rebuild shows it is moving.
+        if bulk.is_some() {
+            eprintln!("indexing {} documents from the catalog...", ids.len());
+        }
+        let mut done = 0;
         for chunk in ids.chunks(every) {
             for id in chunk {
                 if let Some(record) = self.catalog.document(id)? {
@@ -179,9 +188,15 @@ impl Archive {
             }
             self.index.commit()?;
             self.catalog.mark_indexed(chunk, true)?;
+            done += chunk.len();
+            if bulk.is_some() {
+                eprintln!("  indexed {done} of {}", ids.len());
+            }
         }
         if let Some(load) = bulk {
+            eprintln!("  merging the index...");
             self.index.finish_bulk_load(load)?;
+            eprintln!("  done");
         }
         Ok(())
     }
