@@ -127,16 +127,6 @@ fn text_source(corpus: Option<PathBuf>) -> TextSource {
     TextSource::load(corpus.as_deref())
 }
 
-pub fn dir_size(dir: &Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
-}
-
 pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         BenchCommand::Generate {
@@ -186,7 +176,7 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
                 None
             };
             let docs = archive.index.num_docs();
-            let index_bytes = dir_size(&ctx.archive_dir.join("index"));
+            let index_bytes = crate::scale::dir_size(&ctx.archive_dir.join("index"));
             let out = serde_json::json!({
                 "added": report,
                 "wall_secs": total_secs,
@@ -197,8 +187,8 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
                 "documents_before": before,
                 "index_bytes": index_bytes,
                 "index_bytes_per_document": index_bytes as f64 / docs.max(1) as f64,
-                "catalog_bytes": dir_size(&ctx.archive_dir.join("catalog.db")),
-                "key_store_bytes": dir_size(archive.keys.path()),
+                "catalog_bytes": crate::scale::dir_size(&ctx.archive_dir.join("catalog.db")),
+                "key_store_bytes": crate::scale::dir_size(archive.keys.path()),
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }

@@ -7,8 +7,8 @@ use super::IndexError;
 /// Below this many documents written, a bulk load is merged into one segment.
 const PARALLEL_MERGE_MIN_DOCS: u64 = 100_000;
 
-/// Splits segments into `n` groups of about equal document counts (largest first, each to
-/// the lightest group), keeping the groups' order stable.
+/// Splits segments into at most `n` non-empty groups of about equal document counts (the
+/// largest segment first, each to the group with the fewest documents so far).
 fn balanced_groups<T: Copy>(segments: &[(T, u32)], n: usize) -> Vec<Vec<T>> {
     let n = n.max(1);
     let mut order: Vec<usize> = (0..segments.len()).collect();
@@ -41,13 +41,8 @@ impl ArchiveIndex {
         if self.writer.is_some() {
             self.commit()?;
         }
-        // Merges already running finish first (the final merge must not race them).
-        if let Some(w) = self.writer.take() {
-            w.wait_merging_threads()?;
-        }
+        self.stop_background_merges()?;
         let before = self.index.searchable_segment_ids()?.into_iter().collect();
-        self.writer()?
-            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         Ok(BulkLoad { before })
     }
 

@@ -195,11 +195,7 @@ impl ArchiveIndex {
     /// Background merges started by earlier commits are let finish first (merging a segment
     /// they are merging fails), and none start while this runs.
     pub fn merge_and_collect(&mut self) -> Result<(), IndexError> {
-        if let Some(w) = self.writer.take() {
-            w.wait_merging_threads()?;
-        }
-        self.writer()?
-            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        self.stop_background_merges()?;
         let ids = self.index.searchable_segment_ids()?;
         let needs_merge = ids.len() > 1 || self.pending_deletes() > 0;
         let w = self.writer()?;
@@ -212,6 +208,18 @@ impl ArchiveIndex {
             w.wait_merging_threads()?;
         }
         self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Lets the background merges already running finish (a merge of our own must not
+    /// race them) and starts none until the writer is dropped or its policy set again.
+    /// Uncommitted changes are dropped with the old writer: commit first to keep them.
+    pub(super) fn stop_background_merges(&mut self) -> Result<(), IndexError> {
+        if let Some(w) = self.writer.take() {
+            w.wait_merging_threads()?;
+        }
+        self.writer()?
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         Ok(())
     }
 

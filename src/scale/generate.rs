@@ -30,15 +30,15 @@ pub struct GenerateReport {
     pub text_bytes: u64,
     /// Time spent recording scans in the catalog (keys, sealing, SQLite).
     pub catalog_secs: f64,
-    /// Time spent adding documents to the index and committing, including the merge of
-    /// the segments written into one at the end.
+    /// Time spent adding documents to the index and committing, including the final merge
+    /// of the segments written (see `ArchiveIndex::finish_bulk_load`).
     pub index_secs: f64,
     /// Of `index_secs`: handing documents to the writer (building them, queueing them for
     /// its threads), the commits (waiting for the threads, writing segments), the final merge.
     pub index_add_secs: f64,
     pub index_commit_secs: f64,
     pub index_merge_secs: f64,
-    /// Segments the load wrote (merged into one at the end).
+    /// Segments the load wrote before the final merge.
     pub index_segments_written: usize,
     pub index_docs_per_sec: f64,
     pub catalog_docs_per_sec: f64,

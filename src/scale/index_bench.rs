@@ -14,6 +14,7 @@ use serde::Serialize;
 use tantivy::schema::{Schema, TEXT};
 use tantivy::{doc, Index};
 
+use super::dir_size;
 use super::generate::{synthetic_records, GenerateOptions};
 use super::text::TextSource;
 use crate::config::IndexConfig;
@@ -70,17 +71,17 @@ pub fn run(
     for _ in 0..rounds.max(1) {
         let dir = tempdir()?;
         let t = Instant::now();
-        let threads = archive_load(dir.path(), config, &records, every)?;
+        let settings = archive_load(dir.path(), config, &records, every)?;
         report
             .archive_docs_per_sec
             .push(records.len() as f64 / t.elapsed().as_secs_f64());
-        report.writer_threads = threads.0;
+        report.writer_threads = settings.0;
         report.archive_bytes_per_doc = per_doc(dir.path());
         drop(dir);
 
         let dir = tempdir()?;
         let t = Instant::now();
-        bare_load(dir.path(), threads, &records, every)?;
+        bare_load(dir.path(), settings, &records, every)?;
         report
             .bare_docs_per_sec
             .push(records.len() as f64 / t.elapsed().as_secs_f64());
@@ -144,14 +145,4 @@ fn bare_load(
     writer.garbage_collect_files().wait()?;
     writer.wait_merging_threads()?;
     Ok(())
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
 }
