@@ -22,9 +22,17 @@ pub struct OcrFloorArgs {
     /// so the floor reads the same images the pipeline reads
     #[arg(long)]
     pub prepare: bool,
+    /// Read each page with its strokes thickened by a pixel (the pipeline's second reading
+    /// of a faint page), after --prepare (not timed)
+    #[arg(long)]
+    pub thicken: bool,
     /// Also print, per page, the reading's thread CPU time, mean confidence and characters
     #[arg(long)]
     pub per_page: bool,
+    /// Write each page's text to DIR/<page's folder>/<page name>.txt, the layout
+    /// `eval --text-dir` scores
+    #[arg(long, value_name = "DIR")]
+    pub text_dir: Option<PathBuf>,
 }
 
 pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
@@ -50,6 +58,9 @@ pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
         if args.prepare {
             crate::imaging::prepare::prepare_for_ocr(&ctx.config, None, &mut page);
         }
+        if args.thicken {
+            page.image = crate::imaging::thicken::thicken(&page.image);
+        }
         images.push((page.image, page.dpi));
     }
     let queue = Mutex::new(images.iter().zip(&args.pages));
@@ -74,6 +85,9 @@ pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
                         };
                         let cpu0 = thread_cpu_secs();
                         let read = engine.recognize(img, *dpi)?;
+                        if let Some(dir) = &args.text_dir {
+                            write_text(dir, path, &read.text)?;
+                        }
                         if args.per_page {
                             let row = serde_json::json!({
                                 "page": path.display().to_string(),
@@ -105,6 +119,21 @@ pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
             "tesseract_library": crate::ocr::loaded_library()})
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a page's text where `eval --text-dir` looks for it.
+fn write_text(dir: &std::path::Path, page: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    let folder = page
+        .parent()
+        .and_then(|p| p.file_name())
+        .ok_or_else(|| anyhow::anyhow!("{}: page image not in a folder", page.display()))?;
+    let name = page
+        .file_stem()
+        .ok_or_else(|| anyhow::anyhow!("{}: no file name", page.display()))?;
+    let out = dir.join(folder);
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join(name).with_extension("txt"), text)?;
+    Ok(())
 }
 
 /// CPU time this thread has used, in seconds.

@@ -104,8 +104,15 @@ pub struct ImagingConfig {
     /// A content page OCR'd with mean confidence below this is read again turned 180° and
     /// the better reading kept (catches a wrong up/down call). 0 disables.
     pub recheck_below_ocr_confidence: f32,
-    /// A content page still read with mean confidence below this is read again with its
-    /// strokes thickened (faint or broken type) and the better reading kept. 0 disables.
+    /// A content page scanned at `thicken_min_dpi` or more whose strokes are thinner than
+    /// this (mean width in pixels of a 300 DPI scan, see `imaging::thicken::stroke_width_px`)
+    /// is read with its strokes thickened by a pixel. 0 never thickens up front.
+    #[serde(default)]
+    pub thicken_below_stroke_px: f32,
+    #[serde(default)]
+    pub thicken_min_dpi: u32,
+    /// A content page read as scanned with mean confidence below this is read again with
+    /// its strokes thickened and the better reading kept. 0 disables.
     #[serde(default)]
     pub thicken_below_ocr_confidence: f32,
     pub viewer_long_side_px: u32,

@@ -110,6 +110,9 @@ pub struct EvalReport {
     pub name_accuracy: Option<f64>,
     pub dob_accuracy: Option<f64>,
     pub service_date_accuracy: Option<f64>,
+    /// Ground-truth documents (`doc_id`) archived without their date of service (ids
+    /// only: no dates or other patient data in the report).
+    pub service_date_misses: Vec<String>,
     /// Share of content pages whose detected rotation equals the ground truth.
     pub rotation_accuracy: Option<f64>,
     /// Mean |measured - true| skew over content pages, degrees.
@@ -483,11 +486,15 @@ fn score_fields(
                 &c.patient.name,
             );
             check(&mut dob, got.and_then(|d| d.dob.as_ref()), &c.patient.dob);
+            let before = svc.num;
             check(
                 &mut svc,
                 got.and_then(|d| d.service_date.as_ref()),
                 &truth.service_date,
             );
+            if svc.num == before {
+                report.service_date_misses.push(truth.doc_id.clone());
+            }
         }
     }
     report.mrn_accuracy = mrn.value();

@@ -100,7 +100,7 @@ fn sample_run(src: &[u8], stride: usize, xs: &[f32], ys: &[f32], out: &mut [u8])
 }
 
 /// The page's paper level: the 90th percentile of a sample of pixels.
-fn paper_level(image: &GrayImage) -> u8 {
+pub(crate) fn paper_level(image: &GrayImage) -> u8 {
     let mut hist = [0usize; 256];
     for p in image.as_raw().iter().step_by(97) {
         hist[*p as usize] += 1;

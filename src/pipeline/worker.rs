@@ -87,45 +87,47 @@ fn process_page(
     } else {
         (0, 0.0)
     };
+    // Thin strokes are read thickened (OCR only; the viewer keeps the levelled scan).
+    let mut thick = (kind == PageKind::Content
+        && page.dpi >= config.imaging.thicken_min_dpi
+        && crate::imaging::thicken::stroke_width_px(&page.image, page.dpi)
+            < config.imaging.thicken_below_stroke_px)
+        .then(|| crate::imaging::thicken::thicken(&page.image));
     let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
-    let mut ocr_readings = u32::from(kind == PageKind::Content);
-    let mut ocr = match kind {
-        PageKind::Content => Some(
+    let mut ocr_readings = 0;
+    let mut ocr = None;
+    if kind == PageKind::Content {
+        let mut read = |img: &image::GrayImage| {
+            ocr_readings += 1;
             engine
-                .recognize(&page.image, page.dpi)
-                .map_err(|e| format!("page {}: {e}", page.page_no))?,
-        ),
-        _ => None,
-    };
-    // A poor reading may be an upside-down page the layout call missed: read it turned
-    // 180 degrees and keep the better reading.
-    if let Some(first) = &ocr {
-        if first.confidence < config.imaging.recheck_below_ocr_confidence {
-            let turned = image::imageops::rotate180(&page.image);
-            let second = engine
-                .recognize(&turned, page.dpi)
-                .map_err(|e| format!("page {}: {e}", page.page_no))?;
-            ocr_readings += 1;
-            if second.confidence > first.confidence {
-                page.image = turned;
+                .recognize(img, page.dpi)
+                .map_err(|e| format!("page {}: {e}", page.page_no))
+        };
+        let mut best = read(thick.as_ref().unwrap_or(&page.image))?;
+        // A poor reading may be an upside-down page the layout call missed: read it turned
+        // 180 degrees and keep the better reading.
+        if best.confidence < config.imaging.recheck_below_ocr_confidence {
+            let turned = image::imageops::rotate180(thick.as_ref().unwrap_or(&page.image));
+            let second = read(&turned)?;
+            if second.confidence > best.confidence {
+                page.image = image::imageops::rotate180(&page.image);
+                if thick.is_some() {
+                    thick = Some(turned);
+                }
                 rotation_deg = (rotation_deg + 180) % 360;
-                ocr = Some(second);
+                best = second;
             }
         }
-    }
-    // Faint or broken strokes: read the page again with thicker strokes, keep the better.
-    if let Some(first) = &ocr {
-        if first.confidence < config.imaging.thicken_below_ocr_confidence {
-            let thick = crate::imaging::thicken::thicken(&page.image);
-            let second = engine
-                .recognize(&thick, page.dpi)
-                .map_err(|e| format!("page {}: {e}", page.page_no))?;
-            ocr_readings += 1;
-            if second.confidence > first.confidence {
-                ocr = Some(second);
+        // Read as scanned and still poor: faint or broken strokes the stroke test let pass
+        // (or a resolution too low to thicken up front). Read it thickened, keep the better.
+        if thick.is_none() && best.confidence < config.imaging.thicken_below_ocr_confidence {
+            let second = read(&crate::imaging::thicken::thicken(&page.image))?;
+            if second.confidence > best.confidence {
+                best = second;
             }
         }
+        ocr = Some(best);
     }
     let ocr_ms = t1.elapsed().as_millis() as u64;
     let t2 = Instant::now();
