@@ -22,80 +22,152 @@ pub fn deskew(image: &GrayImage, skew_deg: f32) -> Option<GrayImage> {
     let stride = w as usize;
     let (wu, hu) = (w as usize, h as usize);
     let mut out = vec![paper; src.len()];
-    // Source positions of one output row, accumulated exactly as a per-pixel walk would
+    // Source positions of each output row, accumulated exactly as a per-pixel walk would
     // (the same f32 additions in the same order), so the output does not depend on how
-    // the row is then split up.
-    let mut xs = vec![0f32; wu];
-    let mut ys = vec![0f32; wu];
-    for y in 0..h {
-        let dy = y as f32 - cy;
-        // Source position of (0, y); stepping x adds (c, -s).
-        let mut sx = -cx * c + dy * s + cx;
-        let mut sy = cx * s + dy * c + cy;
-        for (px, py) in xs.iter_mut().zip(ys.iter_mut()) {
-            *px = sx;
-            *py = sy;
-            sx += c;
-            sy -= s;
+    // the row is then split up. Rows are walked BLOCK at a time, side by side: one row's
+    // walk is a chain of dependent additions; several rows' walks are independent lanes.
+    const BLOCK: usize = 8;
+    let mut xs = vec![0f32; BLOCK * wu];
+    let mut ys = vec![0f32; BLOCK * wu];
+    let mut scratch = Scratch::new(wu);
+    for y0 in (0..hu).step_by(BLOCK) {
+        let rows = BLOCK.min(hu - y0);
+        // Source position of (0, y) of each row; stepping x adds (c, -s).
+        let mut sx = [0f32; BLOCK];
+        let mut sy = [0f32; BLOCK];
+        for r in 0..rows {
+            let dy = (y0 + r) as f32 - cy;
+            sx[r] = -cx * c + dy * s + cx;
+            sy[r] = cx * s + dy * c + cy;
         }
-        // The pixels whose 2x2 source block lies inside the page form one run of the row
-        // (both coordinates move monotonically along it): find it, then sample it in
-        // chunks whose steps (positions, gathers, blends) the compiler can vectorise.
-        let inside = |x: usize| {
-            xs[x] >= 0.0 && ys[x] >= 0.0 && (xs[x] as usize) + 1 < wu && (ys[x] as usize) + 1 < hu
-        };
-        let Some(first) = (0..wu).find(|&x| inside(x)) else {
-            continue;
-        };
-        let last = (first..wu).rev().find(|&x| inside(x)).unwrap_or(first);
-        let row = &mut out[y as usize * stride..][..wu];
-        sample_run(
-            src,
-            stride,
-            &xs[first..=last],
-            &ys[first..=last],
-            &mut row[first..=last],
-        );
+        for x in 0..wu {
+            for r in 0..BLOCK {
+                xs[r * wu + x] = sx[r];
+                ys[r * wu + x] = sy[r];
+                sx[r] += c;
+                sy[r] -= s;
+            }
+        }
+        for r in 0..rows {
+            let (xs, ys) = (&xs[r * wu..][..wu], &ys[r * wu..][..wu]);
+            // The pixels whose 2x2 source block lies inside the page form one run of the
+            // row (both coordinates move monotonically along it): find it, then sample it.
+            let inside = |x: usize| {
+                xs[x] >= 0.0
+                    && ys[x] >= 0.0
+                    && (xs[x] as usize) + 1 < wu
+                    && (ys[x] as usize) + 1 < hu
+            };
+            let Some(first) = (0..wu).find(|&x| inside(x)) else {
+                continue;
+            };
+            let last = (first..wu).rev().find(|&x| inside(x)).unwrap_or(first);
+            let row = &mut out[(y0 + r) * stride..][..wu];
+            sample_run(
+                src,
+                stride,
+                &xs[first..=last],
+                &ys[first..=last],
+                &mut row[first..=last],
+                &mut scratch,
+            );
+        }
     }
     GrayImage::from_raw(w, h, out)
+}
+
+/// Whole and fractional parts of a row's source positions.
+struct Scratch {
+    ix: Vec<i32>,
+    iy: Vec<i32>,
+    fx: Vec<f32>,
+    fy: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            ix: vec![0; n],
+            iy: vec![0; n],
+            fx: vec![0.0; n],
+            fy: vec![0.0; n],
+        }
+    }
 }
 
 /// Bilinear samples of `src` at the positions (`xs`, `ys`), all of whose 2x2 blocks lie
 /// inside the image, into `out`. Each value is computed with the same f32 operations in the
 /// same order as a plain per-pixel loop, so the result is the same to the bit.
-fn sample_run(src: &[u8], stride: usize, xs: &[f32], ys: &[f32], out: &mut [u8]) {
-    const N: usize = 16;
-    let mut idx = [0usize; N];
-    let (mut ix, mut iy) = ([0i32; N], [0i32; N]);
-    let mut fx = [0f32; N];
-    let mut fy = [0f32; N];
-    let (mut a, mut b, mut c, mut d) = ([0f32; N], [0f32; N], [0f32; N], [0f32; N]);
-    for ((xs, ys), out) in xs.chunks(N).zip(ys.chunks(N)).zip(out.chunks_mut(N)) {
-        let n = out.len();
-        // Positions are inside the page, far below 2^24: i32 conversions (which vectorise)
-        // give the same whole and fractional parts as usize ones.
-        for k in 0..n {
-            let (x0, y0) = (xs[k] as i32, ys[k] as i32);
-            fx[k] = xs[k] - x0 as f32;
-            fy[k] = ys[k] - y0 as f32;
-            ix[k] = x0;
-            iy[k] = y0;
+///
+/// At a small angle the source row stays the same for many output pixels, and the source
+/// column steps by one with them: the row is cut into such stretches, and each is sampled
+/// from two contiguous source rows (plain loads the compiler vectorises, no gathers).
+fn sample_run(
+    src: &[u8],
+    stride: usize,
+    xs: &[f32],
+    ys: &[f32],
+    out: &mut [u8],
+    scratch: &mut Scratch,
+) {
+    let n = out.len();
+    let (ix, iy) = (&mut scratch.ix[..n], &mut scratch.iy[..n]);
+    let (fx, fy) = (&mut scratch.fx[..n], &mut scratch.fy[..n]);
+    for k in 0..n {
+        // SAFETY: every position is finite and inside the page (the caller's run holds
+        // only pixels whose 2x2 source block is inside), far below 2^24, so the conversion
+        // is in range; it truncates as `as usize` would, and vectorises.
+        let (x0, y0) = unsafe {
+            (
+                xs[k].to_int_unchecked::<i32>(),
+                ys[k].to_int_unchecked::<i32>(),
+            )
+        };
+        fx[k] = xs[k] - x0 as f32;
+        fy[k] = ys[k] - y0 as f32;
+        // The column relative to the output position: constant along a stretch.
+        ix[k] = x0 - k as i32;
+        iy[k] = y0;
+    }
+    // Along the row the source row only moves one way (a constant step is added) and the
+    // relative column only falls (the column step is below one), so the pixels sharing the
+    // first pixel's pair form a prefix: its end is found by galloping, not pixel by pixel.
+    let mut a = 0;
+    while a < n {
+        let key = (iy[a], ix[a]);
+        let same = |j: usize| (iy[j], ix[j]) == key;
+        let mut step = 1;
+        while a + step < n && same(a + step) {
+            step *= 2;
         }
-        for k in 0..n {
-            idx[k] = iy[k] as usize * stride + ix[k] as usize;
+        // same(lo) holds and the first pixel that differs is in (lo, hi]: bisect.
+        let (mut lo, mut hi) = (a + step / 2, (a + step).min(n));
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            if same(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
         }
-        for k in 0..n {
-            let block = &src[idx[k]..idx[k] + stride + 2];
-            a[k] = block[0] as f32;
-            b[k] = block[1] as f32;
-            c[k] = block[stride] as f32;
-            d[k] = block[stride + 1] as f32;
+        let len = hi - a;
+        let base = key.0 as usize * stride + (key.1 + a as i32) as usize;
+        let top = &src[base..base + len + 1];
+        let bottom = &src[base + stride..base + stride + len + 1];
+        let (fx, fy) = (&fx[a..a + len], &fy[a..a + len]);
+        let pairs = top
+            .iter()
+            .zip(&top[1..])
+            .zip(bottom.iter().zip(&bottom[1..]));
+        for ((o, (&fx, &fy)), ((&p, &q), (&r, &t))) in
+            out[a..a + len].iter_mut().zip(fx.iter().zip(fy)).zip(pairs)
+        {
+            let upper = p as f32 * (1.0 - fx) + q as f32 * fx;
+            let lower = r as f32 * (1.0 - fx) + t as f32 * fx;
+            // In 0.5..=255.5: through i32 (which vectorises), the same value as `as u8`.
+            *o = (upper * (1.0 - fy) + lower * fy + 0.5) as i32 as u8;
         }
-        for k in 0..n {
-            let top = a[k] * (1.0 - fx[k]) + b[k] * fx[k];
-            let bottom = c[k] * (1.0 - fx[k]) + d[k] * fx[k];
-            out[k] = (top * (1.0 - fy[k]) + bottom * fy[k] + 0.5) as u8;
-        }
+        a += len;
     }
 }
 
@@ -120,7 +192,7 @@ pub(crate) fn paper_level(image: &GrayImage) -> u8 {
 mod tests {
     use super::*;
 
-    /// The plain per-pixel loop the chunked sampler must equal to the bit.
+    /// The plain per-pixel loop the stretch sampler must equal to the bit.
     fn reference(image: &GrayImage, skew_deg: f32) -> Option<GrayImage> {
         if skew_deg.abs() < MIN_SKEW_DEG || !skew_deg.is_finite() {
             return None;
@@ -157,7 +229,7 @@ mod tests {
     }
 
     #[test]
-    fn the_chunked_sampler_equals_the_per_pixel_loop() {
+    fn the_stretch_sampler_equals_the_per_pixel_loop() {
         let img = GrayImage::from_fn(611, 437, |x, y| {
             image::Luma([((x * 7 + y * 13) % 251) as u8 ^ ((x / 9 + y / 5) % 2 * 90) as u8])
         });

@@ -130,7 +130,10 @@ mod tests {
         // Thickening adds a pixel on each side: 8 x 6 x 82 + 3 x 200 ink in 8 x 82 + 3 runs.
         let t = stroke_width_px(&thicken(&img), 300);
         assert!((t - 4536.0 / 659.0).abs() < 1e-3, "{t}");
-        assert_eq!(stroke_width_px(&GrayImage::from_pixel(9, 9, image::Luma([250])), 300), 0.0);
+        assert_eq!(
+            stroke_width_px(&GrayImage::from_pixel(9, 9, image::Luma([250])), 300),
+            0.0
+        );
     }
 
     #[test]
