@@ -8,6 +8,9 @@ use tesseract::{PageSegMode, Tesseract};
 use super::{parse_tsv, OcrEngine, OcrError};
 use crate::model::OcrPage;
 
+/// Leptonica's `L_SEVERITY_NONE`: print nothing.
+const LEPTONICA_SEVERITY_NONE: i32 = 6;
+
 pub struct TesseractEngine {
     language: String,
     page_seg_mode: u32,
@@ -40,6 +43,11 @@ impl TesseractEngine {
             language: language.to_string(),
             message,
         };
+        // Leptonica, under tesseract, prints its own notes to stderr (e.g. "Error in
+        // boxClipToRectangle: box outside rectangle" on some pages read thickened); the
+        // recognition goes on and the clerk's terminal is no place for them.
+        // SAFETY: sets one process-wide integer in leptonica; no pointers involved.
+        unsafe { leptonica_sys::setMsgSeverity(LEPTONICA_SEVERITY_NONE) };
         let mut api = Tesseract::new(None, Some(language)).map_err(|e| init(e.to_string()))?;
         api.set_page_seg_mode(seg_mode(page_seg_mode));
         // Keep tesseract's own warnings (which can quote page text) off the terminal.
