@@ -51,6 +51,18 @@ pub fn stroke_width_px(image: &GrayImage, dpi: u32) -> f32 {
     along.min(down) * 300.0 / dpi as f32
 }
 
+/// The image tesseract should read for a content page: thickened when it is scanned at
+/// `min_dpi` or more and its strokes are thinner than `below_stroke_px` (see
+/// [`stroke_width_px`]); `None` to read the page as it is.
+pub fn for_ocr(
+    image: &GrayImage,
+    dpi: u32,
+    below_stroke_px: f32,
+    min_dpi: u32,
+) -> Option<GrayImage> {
+    (dpi >= min_dpi && stroke_width_px(image, dpi) < below_stroke_px).then(|| thicken(image))
+}
+
 /// The image with every stroke one pixel wider on each side.
 pub fn thicken(image: &GrayImage) -> GrayImage {
     let (w, h) = (image.width() as usize, image.height() as usize);
@@ -134,6 +146,32 @@ mod tests {
             stroke_width_px(&GrayImage::from_pixel(9, 9, image::Luma([250])), 300),
             0.0
         );
+    }
+
+    /// Rows of vertical strokes `width` px wide, like a line of letters.
+    fn strokes(width: u32) -> GrayImage {
+        let mut img = GrayImage::from_pixel(300, 120, image::Luma([235]));
+        for y in 20..100 {
+            for x0 in (10..290).step_by(14) {
+                for x in x0..x0 + width {
+                    img.put_pixel(x, y, image::Luma([25]));
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn only_thin_strokes_at_enough_resolution_are_thickened_for_ocr() {
+        // The default pipeline: under 6 px at 300 DPI scale, from 300 DPI up.
+        let thin = strokes(4);
+        assert_eq!(for_ocr(&thin, 300, 6.0, 300), Some(thicken(&thin)));
+        // Bold print keeps its letters' holes.
+        assert_eq!(for_ocr(&strokes(7), 300, 6.0, 300), None);
+        // A 200 DPI page is read as scanned, whatever its strokes.
+        assert_eq!(for_ocr(&strokes(2), 200, 6.0, 300), None);
+        // 0 turns thickening up front off.
+        assert_eq!(for_ocr(&thin, 300, 0.0, 300), None);
     }
 
     #[test]

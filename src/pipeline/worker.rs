@@ -88,11 +88,16 @@ fn process_page(
         (0, 0.0)
     };
     // Thin strokes are read thickened (OCR only; the viewer keeps the levelled scan).
-    let mut thick = (kind == PageKind::Content
-        && page.dpi >= config.imaging.thicken_min_dpi
-        && crate::imaging::thicken::stroke_width_px(&page.image, page.dpi)
-            < config.imaging.thicken_below_stroke_px)
-        .then(|| crate::imaging::thicken::thicken(&page.image));
+    let mut thick = if kind == PageKind::Content {
+        crate::imaging::thicken::for_ocr(
+            &page.image,
+            page.dpi,
+            config.imaging.thicken_below_stroke_px,
+            config.imaging.thicken_min_dpi,
+        )
+    } else {
+        None
+    };
     let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
     let mut ocr_readings = 0;
