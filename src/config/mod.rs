@@ -104,6 +104,10 @@ pub struct ImagingConfig {
     /// A content page OCR'd with mean confidence below this is read again turned 180° and
     /// the better reading kept (catches a wrong up/down call). 0 disables.
     pub recheck_below_ocr_confidence: f32,
+    /// The 180° re-read is skipped when the text-line layout turned the page with up/down
+    /// evidence (0-1) at least this clear. 0 never skips.
+    #[serde(default)]
+    pub recheck_skip_at_rotation_confidence: f32,
     /// A content page scanned at `thicken_min_dpi` or more whose strokes are thinner than
     /// this (mean width in pixels of a 300 DPI scan, see `imaging::thicken::stroke_width_px`)
     /// is read with its strokes thickened by a pixel. 0 never thickens up front.

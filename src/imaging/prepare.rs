@@ -8,13 +8,26 @@ use crate::model::PageImage;
 use super::orientation::{self, OsdEngine};
 use super::{deskew, layout};
 
+/// What [`prepare_for_ocr`] did to a page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prepared {
+    /// Clockwise rotation undone (0, 90, 180, 270).
+    pub rotation_deg: u32,
+    /// Skew levelled, degrees.
+    pub skew_deg: f32,
+    /// How clear the text-line layout's up/down evidence was (0-1), when the layout turned
+    /// the page; `None` with OSD or no orientation.
+    pub up_down_confidence: Option<f32>,
+}
+
 /// Imaging of a content page before OCR: level it (deskew), turn it upright (layout or
-/// OSD), and bring it to the resolution OCR wants. Returns (rotation, skew) applied.
+/// OSD), and bring it to the resolution OCR wants.
 pub fn prepare_for_ocr(
     config: &PipelineConfig,
     osd: Option<&mut OsdEngine>,
     page: &mut PageImage,
-) -> (u32, f32) {
+) -> Prepared {
+    let mut up_down_confidence = None;
     let mut rotation_deg = 0;
     let mut skew_deg = 0.0;
     let layout = if config.imaging.deskew || config.imaging.orientation == OrientationMethod::Layout
@@ -31,6 +44,7 @@ pub fn prepare_for_ocr(
             skew_deg = l.skew_deg;
         }
         if config.imaging.orientation == OrientationMethod::Layout {
+            up_down_confidence = Some(l.rotation_confidence);
             if let Some(upright) = orientation::make_upright(&page.image, l.rotation_deg) {
                 page.image = upright;
                 rotation_deg = l.rotation_deg;
@@ -54,7 +68,11 @@ pub fn prepare_for_ocr(
     if page.dpi > 0 && page.dpi < config.imaging.upsample_below_dpi {
         rescale(page, 300);
     }
-    (rotation_deg, skew_deg)
+    Prepared {
+        rotation_deg,
+        skew_deg,
+        up_down_confidence,
+    }
 }
 
 /// Resamples a page image to `dpi`.

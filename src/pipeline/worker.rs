@@ -80,13 +80,22 @@ fn process_page(
         None => PageKind::Blank,
         Some(v) => v.kind,
     };
-    let (mut rotation_deg, skew_deg) = if kind == PageKind::Content {
+    let prepared = if kind == PageKind::Content {
         // The page is levelled and turned: its barcode copy no longer shows it.
         barcode_copy = None;
-        prepare_for_ocr(config, osd, &mut page)
+        Some(prepare_for_ocr(config, osd, &mut page))
     } else {
-        (0, 0.0)
+        None
     };
+    let mut rotation_deg = prepared.map_or(0, |p| p.rotation_deg);
+    let skew_deg = prepared.map_or(0.0, |p| p.skew_deg);
+    // Clear up/down evidence from the layout: a poor reading is a faint page, not an
+    // upside-down one, and reading it turned would be wasted.
+    let skip = config.imaging.recheck_skip_at_rotation_confidence;
+    let surely_upright = skip > 0.0
+        && prepared
+            .and_then(|p| p.up_down_confidence)
+            .is_some_and(|c| c >= skip);
     // Thin strokes are read thickened (OCR only; the viewer keeps the levelled scan).
     let mut thick = if kind == PageKind::Content {
         crate::imaging::thicken::for_ocr(
@@ -112,7 +121,7 @@ fn process_page(
         let mut best = read(thick.as_ref().unwrap_or(&page.image))?;
         // A poor reading may be an upside-down page the layout call missed: read it turned
         // 180 degrees and keep the better reading.
-        if best.confidence < config.imaging.recheck_below_ocr_confidence {
+        if best.confidence < config.imaging.recheck_below_ocr_confidence && !surely_upright {
             let turned = image::imageops::rotate180(thick.as_ref().unwrap_or(&page.image));
             let second = read(&turned)?;
             if second.confidence > best.confidence {
