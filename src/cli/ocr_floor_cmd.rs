@@ -22,8 +22,8 @@ pub struct OcrFloorArgs {
     /// so the floor reads the same images the pipeline reads
     #[arg(long)]
     pub prepare: bool,
-    /// Read each page with its strokes thickened by a pixel (the pipeline's second reading
-    /// of a faint page), after --prepare (not timed)
+    /// Read each page with its strokes thickened by a pixel (as the pipeline reads pages
+    /// with thin strokes, or a faint page a second time), after --prepare (not timed)
     #[arg(long)]
     pub thicken: bool,
     /// Also print, per page, the reading's thread CPU time, mean confidence and characters

@@ -113,6 +113,8 @@ pub struct ImagingConfig {
     /// is read with its strokes thickened by a pixel. 0 never thickens up front.
     #[serde(default)]
     pub thicken_below_stroke_px: f32,
+    /// Below this resolution a page is never thickened up front (a pixel is too large a
+    /// share of a letter: holes close, `0` reads as `6`).
     #[serde(default)]
     pub thicken_min_dpi: u32,
     /// A content page read as scanned with mean confidence below this is read again with

@@ -97,7 +97,7 @@ fn process_page(
             .and_then(|p| p.up_down_confidence)
             .is_some_and(|c| c >= skip);
     // Thin strokes are read thickened (OCR only; the viewer keeps the levelled scan).
-    let mut thick = if kind == PageKind::Content {
+    let thick = if kind == PageKind::Content {
         crate::imaging::thicken::for_ocr(
             &page.image,
             page.dpi,
@@ -118,24 +118,22 @@ fn process_page(
                 .recognize(img, page.dpi)
                 .map_err(|e| format!("page {}: {e}", page.page_no))
         };
-        let mut best = read(thick.as_ref().unwrap_or(&page.image))?;
+        let thickened = thick.is_some();
+        let first = thick.as_ref().unwrap_or(&page.image);
+        let mut best = read(first)?;
         // A poor reading may be an upside-down page the layout call missed: read it turned
         // 180 degrees and keep the better reading.
         if best.confidence < config.imaging.recheck_below_ocr_confidence && !surely_upright {
-            let turned = image::imageops::rotate180(thick.as_ref().unwrap_or(&page.image));
-            let second = read(&turned)?;
+            let second = read(&image::imageops::rotate180(first))?;
             if second.confidence > best.confidence {
                 page.image = image::imageops::rotate180(&page.image);
-                if thick.is_some() {
-                    thick = Some(turned);
-                }
                 rotation_deg = (rotation_deg + 180) % 360;
                 best = second;
             }
         }
         // Read as scanned and still poor: faint or broken strokes the stroke test let pass
         // (or a resolution too low to thicken up front). Read it thickened, keep the better.
-        if thick.is_none() && best.confidence < config.imaging.thicken_below_ocr_confidence {
+        if !thickened && best.confidence < config.imaging.thicken_below_ocr_confidence {
             let second = read(&crate::imaging::thicken::thicken(&page.image))?;
             if second.confidence > best.confidence {
                 best = second;
