@@ -57,11 +57,48 @@ pub fn shrink(image: &GrayImage, nw: u32, nh: u32) -> GrayImage {
     let (w, h) = image.dimensions();
     let factor = (w / nw.max(1)).min(h / nh.max(1)).max(1);
     let reduced = box_reduce(image, factor);
-    if reduced.dimensions() == (nw, nh) {
+    let (rw, rh) = reduced.dimensions();
+    if (rw, rh) == (nw, nh) {
         reduced
+    } else if (rw / 4 * 3, rh / 4 * 3) == (nw, nh) {
+        // A 200 DPI page to the 150 DPI viewer: `thumbnail` cost ~7 ms a page here.
+        three_quarters(&reduced)
     } else {
         image::imageops::thumbnail(&reduced, nw, nh)
     }
+}
+
+/// The page scaled by 3/4 in each direction by area averaging: every 4 x 4 block of
+/// pixels becomes 3 x 3, each output pixel the mean of the 4/3 x 4/3 pixels it covers
+/// (per direction, weights 3+1, 2+2, 1+3 quarters). Partial blocks at the right and
+/// bottom edges are dropped.
+pub fn three_quarters(image: &GrayImage) -> GrayImage {
+    const WEIGHTS: [[u16; 4]; 3] = [[3, 1, 0, 0], [0, 2, 2, 0], [0, 0, 1, 3]];
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let (nw, nh) = (w / 4 * 3, h / 4 * 3);
+    let src = image.as_raw();
+    let mut out = Vec::with_capacity(nw * nh);
+    let mut rows = [vec![0u16; w], vec![0u16; w], vec![0u16; w]];
+    for block in src.chunks_exact(4 * w).take(h / 4) {
+        let r: Vec<&[u8]> = block.chunks_exact(w).collect();
+        for (row, wt) in rows.iter_mut().zip(WEIGHTS) {
+            for (x, v) in row.iter_mut().enumerate() {
+                *v = wt[0] * r[0][x] as u16
+                    + wt[1] * r[1][x] as u16
+                    + wt[2] * r[2][x] as u16
+                    + wt[3] * r[3][x] as u16;
+            }
+        }
+        for row in &rows {
+            for c in row.chunks_exact(4).take(w / 4) {
+                let (a, b, c, d) = (c[0] as u32, c[1] as u32, c[2] as u32, c[3] as u32);
+                out.push(((3 * a + b + 8) / 16) as u8);
+                out.push(((2 * b + 2 * c + 8) / 16) as u8);
+                out.push(((c + 3 * d + 8) / 16) as u8);
+            }
+        }
+    }
+    GrayImage::from_raw(nw as u32, nh as u32, out).expect("buffer sized to the scaled page")
 }
 
 #[cfg(test)]
@@ -103,6 +140,25 @@ mod tests {
         let img = GrayImage::from_pixel(3, 3, image::Luma([7]));
         assert_eq!(box_reduce(&img, 1), img);
         assert_eq!(box_reduce(&img, 4), img);
+    }
+
+    #[test]
+    fn three_quarters_averages_the_area_each_pixel_covers() {
+        // Columns 0,255,0,255,...: outputs cover 3/4+1/4, 2/4+2/4, 1/4+3/4 of the inputs.
+        let img = GrayImage::from_fn(9, 8, |x, _| image::Luma([if x % 2 == 0 { 0 } else { 255 }]));
+        let small = three_quarters(&img);
+        assert_eq!(small.dimensions(), (6, 6));
+        let row: Vec<u8> = (0..6).map(|x| small.get_pixel(x, 0).0[0]).collect();
+        assert_eq!(row, vec![64, 128, 191, 64, 128, 191]);
+        assert!((0..6).all(|y| small.get_pixel(2, y).0[0] == 191));
+        // A flat page stays flat; a 200 DPI page reaches the 150 DPI viewer size.
+        let flat = three_quarters(&GrayImage::from_pixel(1700, 2200, image::Luma([181])));
+        assert_eq!(flat.dimensions(), (1275, 1650));
+        assert!(flat.pixels().all(|p| p.0[0] == 181));
+        assert_eq!(
+            shrink(&GrayImage::new(1700, 2200), 1275, 1650).dimensions(),
+            (1275, 1650)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! pixel limit *before* its pixels are decoded (decompression bombs). Errors say which page
 //! and what is wrong; the caller names the file.
 
+mod jpeg;
 mod pdf;
 mod raster;
 mod tiff;

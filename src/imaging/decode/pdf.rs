@@ -57,7 +57,8 @@ impl PdfPages {
         let height = self.int(dict, b"Height").unwrap_or(0).max(0) as u64;
         limits.check(page_no, width, height)?;
         let (w, h) = (width as u32, height as u32);
-        let mut image = decode_image_stream(&self.doc, stream, w, h).map_err(err)?;
+        let mut image =
+            decode_image_stream(&self.doc, stream, w, h, limits.max_page_pixels).map_err(err)?;
         let rotate = self
             .inherited(page_id, b"Rotate")
             .and_then(|o| o.as_i64().ok());
@@ -174,6 +175,7 @@ fn decode_image_stream(
     stream: &lopdf::Stream,
     width: u32,
     height: u32,
+    max_pixels: u64,
 ) -> Result<GrayImage, String> {
     let dict = &stream.dict;
     let filters = filters(dict);
@@ -185,9 +187,7 @@ fn decode_image_stream(
             } else {
                 stream.content.clone()
             };
-            image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg)
-                .map_err(|e| format!("bad JPEG image: {e}"))?
-                .into_luma8()
+            super::jpeg::decode_gray(&data, max_pixels)?
         }
         Some(b"CCITTFaxDecode") | Some(b"CCF") => {
             let data = if filters.len() > 1 {

@@ -21,6 +21,17 @@ pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage
         .map_err(|e| DecodeError::page(page, e))?;
     let (w, h) = decoder.dimensions();
     limits.check(page, w as u64, h as u64)?;
+    // Header read and size checked above, before any pixels.
+    if format == Some(ImageFormat::Jpeg) {
+        let image = super::jpeg::decode_gray(bytes, limits.max_page_pixels)
+            .map_err(|e| DecodeError::page(page, e))?;
+        let (w, h) = image.dimensions();
+        return Ok(PageImage {
+            page_no: page,
+            dpi: plausible_dpi(jfif_dpi(bytes), w, h),
+            image,
+        });
+    }
     let mut image_limits = image::Limits::default();
     image_limits.max_alloc = Some(limits.max_page_pixels.saturating_mul(4));
     decoder
@@ -28,7 +39,6 @@ pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage
         .map_err(|e| DecodeError::page(page, e))?;
     let meta_dpi = match format {
         Some(ImageFormat::Png) => png_dpi(bytes),
-        Some(ImageFormat::Jpeg) => jfif_dpi(bytes),
         _ => None,
     };
     let image = image::DynamicImage::from_decoder(decoder)
