@@ -11,6 +11,8 @@ mod pdf;
 mod raster;
 mod tiff;
 
+use image::GrayImage;
+
 use crate::model::PageImage;
 
 /// What can go wrong decoding a scan. Messages are lowercase and name the page.
@@ -70,6 +72,35 @@ impl DecodeLimits {
         }
         Ok(())
     }
+}
+
+/// A 1-bit image (rows packed 8 pixels a byte, first pixel in the high bit, each row
+/// starting on a byte) as 8-bit grey: a set bit is white when `one_is_white`, else black.
+/// `None` when `data` is shorter than the image.
+pub(crate) fn expand_bits(data: &[u8], w: u32, h: u32, one_is_white: bool) -> Option<GrayImage> {
+    let (wu, hu) = (w as usize, h as usize);
+    let row_bytes = wu.div_ceil(8);
+    let data = data.get(..row_bytes.checked_mul(hu)?)?;
+    let (one, zero) = if one_is_white { (255, 0) } else { (0, 255) };
+    // Each byte's eight pixels, looked up rather than computed a bit at a time.
+    let mut table = [[0u8; 8]; 256];
+    for (byte, px) in table.iter_mut().enumerate() {
+        for (bit, p) in px.iter_mut().enumerate() {
+            *p = if (byte >> (7 - bit)) & 1 == 1 {
+                one
+            } else {
+                zero
+            };
+        }
+    }
+    let mut out = Vec::with_capacity(row_bytes * 8 * hu);
+    for row in data.chunks_exact(row_bytes) {
+        for &b in row {
+            out.extend_from_slice(&table[b as usize]);
+        }
+        out.truncate(out.len() - (row_bytes * 8 - wu));
+    }
+    GrayImage::from_raw(w, h, out)
 }
 
 /// File formats recognized from their first bytes.
@@ -218,6 +249,23 @@ pub(crate) fn plausible_dpi(meta: Option<f64>, width_px: u32, height_px: u32) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_bits_expand_to_black_and_white_pixels() {
+        // 10 pixels a row (2 bytes, 6 padding bits), 2 rows.
+        let data = [0b1010_0000, 0b0100_0000, 0b0000_0000, 0b1111_1111];
+        let img = expand_bits(&data, 10, 2, true).unwrap();
+        let row = |y| {
+            (0..10)
+                .map(|x| img.get_pixel(x, y).0[0])
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(row(0), [255, 0, 255, 0, 0, 0, 0, 0, 0, 255]);
+        assert_eq!(row(1), [0, 0, 0, 0, 0, 0, 0, 0, 255, 255]);
+        let inverted = expand_bits(&data, 10, 2, false).unwrap();
+        assert_eq!(inverted.get_pixel(0, 0).0[0], 0);
+        assert!(expand_bits(&data[..3], 10, 2, true).is_none());
+    }
 
     #[test]
     fn sniff_recognizes_formats_by_content() {

@@ -283,26 +283,18 @@ fn raw_pixels(
     };
     let (w, h) = (width as usize, height as usize);
     match (bpc, components) {
-        (1, 1) => {
-            let row_bytes = w.div_ceil(8);
-            if data.len() < row_bytes * h {
-                return Err("image data is truncated".into());
-            }
-            // PDF DeviceGray 1-bit: 0 is black, 1 is white.
-            Ok(GrayImage::from_fn(width, height, |x, y| {
-                let byte = data[y as usize * row_bytes + x as usize / 8];
-                let bit = (byte >> (7 - (x % 8))) & 1;
-                image::Luma([if bit == 1 { 255 } else { 0 }])
-            }))
-        }
-        (8, n) if n == 1 || n == 3 || n == 4 => {
+        // PDF DeviceGray 1-bit: 0 is black, 1 is white.
+        (1, 1) => super::expand_bits(data, width, height, true)
+            .ok_or_else(|| "image data is truncated".to_string()),
+        (8, 1) => GrayImage::from_raw(width, height, data[..data.len().min(w * h)].to_vec())
+            .ok_or_else(|| "image data is truncated".to_string()),
+        (8, n) if n == 3 || n == 4 => {
             if data.len() < w * h * n {
                 return Err("image data is truncated".into());
             }
             Ok(GrayImage::from_fn(width, height, |x, y| {
                 let i = (y as usize * w + x as usize) * n;
                 let v = match n {
-                    1 => data[i],
                     3 => luma(data[i], data[i + 1], data[i + 2]),
                     _ => {
                         let k = data[i + 3] as u32;

@@ -113,18 +113,7 @@ fn to_gray(
     let (wu, hu) = (w as usize, h as usize);
     let mut image = match color {
         ColorType::Gray(1) => {
-            let row = wu.div_ceil(8);
-            if bytes.len() < row * hu {
-                return Err("image data is truncated".into());
-            }
-            GrayImage::from_fn(w, h, |x, y| {
-                let b = bytes[y as usize * row + x as usize / 8];
-                Luma([if (b >> (7 - (x % 8))) & 1 == 1 {
-                    255
-                } else {
-                    0
-                }])
-            })
+            super::expand_bits(&bytes, w, h, true).ok_or("image data is truncated")?
         }
         ColorType::Gray(8) | ColorType::Gray(16) => {
             GrayImage::from_raw(w, h, bytes).ok_or("image data is truncated")?
@@ -158,6 +147,22 @@ fn to_gray(
 
 /// Decodes CCITT fax data (K < 0: Group 4; K = 0: Group 3 one-dimensional) to gray pixels,
 /// black 0 and white 255.
+/// Appends one fax line, `width` pixels, from its colour-change positions (starting white):
+/// the pixels `fax::decoder::pels` gives, written a run at a time.
+fn push_line(pixels: &mut Vec<u8>, transitions: &[u16], width: u16) {
+    let end = pixels.len() + width as usize;
+    let mut white = true;
+    let mut last = 0u16;
+    for &p in transitions {
+        let run = p.saturating_sub(last) as usize;
+        last = p;
+        let color = if white { 255 } else { 0 };
+        pixels.resize((pixels.len() + run).min(end), color);
+        white = !white;
+    }
+    pixels.resize(end, if white { 255 } else { 0 });
+}
+
 pub(crate) fn decode_ccitt(
     data: &[u8],
     k: i64,
@@ -174,10 +179,7 @@ pub(crate) fn decode_ccitt(
     let mut num_lines = 0u32;
     let mut on_line = |transitions: &[u16]| {
         if rows == 0 || num_lines < rows {
-            pixels.extend(fax::decoder::pels(transitions, width).map(|c| match c {
-                fax::Color::Black => 0u8,
-                fax::Color::White => 255u8,
-            }));
+            push_line(&mut pixels, transitions, width);
             num_lines += 1;
         }
     };
@@ -197,4 +199,22 @@ pub(crate) fn decode_ccitt(
     let height = if rows > 0 { rows } else { num_lines };
     pixels.resize(columns as usize * height as usize, 255);
     GrayImage::from_raw(columns, height, pixels).ok_or_else(|| "CCITT decode failed".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fax_lines_are_the_pixels_fax_gives() {
+        let lines: [&[u16]; 6] = [&[], &[3], &[3, 7], &[0, 5, 5, 9], &[4, 2, 12], &[2, 30, 31]];
+        for t in lines {
+            let mut ours = Vec::new();
+            push_line(&mut ours, t, 10);
+            let theirs: Vec<u8> = fax::decoder::pels(t, 10)
+                .map(|c| if c == fax::Color::Black { 0 } else { 255 })
+                .collect();
+            assert_eq!(ours, theirs, "{t:?}");
+        }
+    }
 }
