@@ -148,6 +148,23 @@ pub fn ensure_single_threaded_openmp() {
     }
 }
 
+/// Page images are 8-25 MB buffers allocated and freed for every page (decode, level, turn,
+/// thicken, and tesseract's own copies). glibc hands memory that size back to the kernel
+/// when it is freed, so every page faulted in and zeroed fresh memory again. Keeping freed
+/// memory in the process for reuse: dev corpus ingest, system time 2.8 -> 1.0 s, user time
+/// 176.8 -> 173.3 s, peak RSS 383 -> 433 MB.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any threads start.
+    unsafe {
+        // Allocations below 32 MB (glibc's ceiling) come from the heap, not fresh mmaps...
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        // ...and the heap keeps up to 512 MB free before trimming, growing 64 MB at a time.
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
