@@ -6,7 +6,7 @@
 //! take the paper level from the histogram, mark pixels much darker than paper as ink,
 //! ignore a border band (edge shadows, punch holes), and count the ink that forms
 //! text-like connected components. The page is blank when that ink is below a fraction of
-//! the page area.
+//! the page area; counting stops as soon as it is not (a text page's first few strokes).
 
 use image::GrayImage;
 

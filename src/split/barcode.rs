@@ -25,11 +25,11 @@ pub enum Effort {
     /// 1-D codes only, a few rows of the page: well under a millisecond at 150 DPI, and it
     /// reads the large, level codes of separator sheets.
     Quick,
-    /// Every format, every few rows, the page also turned 90 degrees: 15 to 75 ms a page
-    /// at 150 DPI; reads small, skewed and 2-D codes the quick read misses. Measured and
-    /// left: the 2-D search without "try harder" costs a quarter as much on text pages
-    /// (0.85 s vs 3.6 s over the dev corpus's 178 content pages) but misses half-inch QR
-    /// labels skewed 3 degrees and half-inch Data Matrix labels (tests below).
+    /// Every format, every few rows (1-D codes also on the page turned 90 degrees): 15 to
+    /// 60 ms a page at 150 DPI; reads small, skewed and 2-D codes the quick read misses.
+    /// Measured and left: the 2-D search without "try harder" costs a quarter as much on
+    /// text pages (0.85 s vs 3.6 s over the dev corpus's 178 content pages) but misses
+    /// half-inch QR labels skewed 3 degrees and half-inch Data Matrix labels (tests below).
     Thorough,
 }
 
