@@ -94,6 +94,26 @@ mod tests {
     }
 
     #[test]
+    fn a_cmyk_jpeg_goes_through_rgb_and_still_decodes_to_grey() {
+        // Left half paper (no ink), right half black ink (K = 255), as Adobe CMYK.
+        let (w, h) = (64u16, 32u16);
+        let mut cmyk = Vec::new();
+        for _ in 0..h {
+            for x in 0..w {
+                cmyk.extend_from_slice(&[0, 0, 0, if x < 32 { 0 } else { 255 }]);
+            }
+        }
+        let mut bytes = Vec::new();
+        jpeg_encoder::Encoder::new(&mut bytes, 90)
+            .encode(&cmyk, w, h, jpeg_encoder::ColorType::Cmyk)
+            .unwrap();
+        let grey = decode_gray(&bytes, 1 << 20).unwrap();
+        assert_eq!(grey.dimensions(), (64, 32));
+        let (paper, ink) = (grey.get_pixel(8, 16).0[0], grey.get_pixel(56, 16).0[0]);
+        assert!(paper > 200 && ink < 60, "paper {paper}, ink {ink}");
+    }
+
+    #[test]
     fn oversized_and_broken_jpegs_are_refused_with_a_reason() {
         let bytes = jpeg_of(image::DynamicImage::ImageLuma8(GrayImage::new(100, 100)));
         let err = decode_gray(&bytes, 5_000).unwrap_err();
