@@ -151,8 +151,9 @@ pub fn ensure_single_threaded_openmp() {
 /// Page images are 8-25 MB buffers allocated and freed for every page (decode, level, turn,
 /// thicken, and tesseract's own copies). glibc hands memory that size back to the kernel
 /// when it is freed, so every page faulted in and zeroed fresh memory again. Keeping freed
-/// memory in the process for reuse: dev corpus ingest, system time 2.8 -> 1.0 s, user time
-/// 176.8 -> 173.3 s, peak RSS 383 -> 433 MB.
+/// memory in the process for reuse, dev corpus ingest, old and new binary alternating: wall
+/// 92.5 / 91.0 s -> 89.1 / 89.2 s, system time 3.8 / 2.9 -> 0.9 / 1.1 s, peak RSS 376-391 ->
+/// 416-427 MiB.
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; called before any threads start.

@@ -145,8 +145,6 @@ fn to_gray(
     Ok(image)
 }
 
-/// Decodes CCITT fax data (K < 0: Group 4; K = 0: Group 3 one-dimensional) to gray pixels,
-/// black 0 and white 255.
 /// Appends one fax line, `width` pixels, from its colour-change positions (starting white):
 /// the pixels `fax::decoder::pels` gives, written a run at a time.
 fn push_line(pixels: &mut Vec<u8>, transitions: &[u16], width: u16) {
@@ -163,6 +161,8 @@ fn push_line(pixels: &mut Vec<u8>, transitions: &[u16], width: u16) {
     pixels.resize(end, if white { 255 } else { 0 });
 }
 
+/// Decodes CCITT fax data (K < 0: Group 4; K = 0: Group 3 one-dimensional) to gray pixels,
+/// black 0 and white 255.
 pub(crate) fn decode_ccitt(
     data: &[u8],
     k: i64,
