@@ -22,6 +22,7 @@ pub mod access;
 pub mod archive;
 pub mod catalog;
 pub mod classify;
+pub mod clock;
 pub mod cli;
 pub mod config;
 pub mod eval;

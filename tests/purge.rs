@@ -1,5 +1,6 @@
-//! Purge end to end with the real binary: a hold, a plan as of a far date, two approvals,
-//! execution, verification, certificate; then what is gone is gone and what is held stays.
+//! Purge end to end with the real binary: a hold, a plan on a test-clock day when the samples
+//! are eligible, two approvals, execution, verification, certificate; then what is gone is
+//! gone and what is held stays.
 //! Crash safety: SIGKILL at several points of `purge execute`, rerun, exact result.
 
 mod common;
@@ -152,16 +153,8 @@ fn sigkill_during_execute_then_rerun_completes_exactly() {
         let dir = tempfile::tempdir().unwrap();
         let archive = dir.path().join("archive");
         let job = approved_job(&archive);
-        let o = bin()
-            .args([
-                "--archive",
-                archive.to_str().unwrap(),
-                "--user",
-                "exec1",
-                "purge",
-                "execute",
-                &job,
-            ])
+        let o = command(&archive)
+            .args(["--user", "exec1", "purge", "execute", &job])
             .env("CHARTVAULT_FAILPOINT", point)
             .output()
             .unwrap();
@@ -201,16 +194,14 @@ fn scheduler_plans_yearly_and_executes_only_approved_jobs() {
             samples().join("scans").to_str().unwrap(),
         ],
     ));
-    // Today nothing is eligible: no plan.
-    let o = ok(&run(
-        &archive,
-        &["scheduler", "run-once", "--as-of", "2026-11-24"],
-    ));
+    common::server::add_user(&archive, "approver1", "approver", PW);
+    common::server::add_user(&archive, "approver2", "approver", PW);
+    // Nothing is eligible yet: no plan.
+    set_clock(&archive, "2026-11-24");
+    let o = ok(&run(&archive, &["scheduler", "run-once"]));
     assert!(!o.contains("planned"), "{o}");
-    let o = ok(&run(
-        &archive,
-        &["scheduler", "run-once", "--as-of", "2045-01-01"],
-    ));
+    set_clock(&archive, "2045-01-01");
+    let o = ok(&run(&archive, &["scheduler", "run-once"]));
     assert!(o.contains("planned purge job"), "{o}");
     let job = o
         .split("planned purge job ")
@@ -221,23 +212,22 @@ fn scheduler_plans_yearly_and_executes_only_approved_jobs() {
         .unwrap()
         .to_string();
     // Same year again: no second plan, nothing executed without approvals.
-    let o = ok(&run(
-        &archive,
-        &["scheduler", "run-once", "--as-of", "2045-06-01"],
-    ));
+    set_clock(&archive, "2045-01-10");
+    let o = ok(&run(&archive, &["scheduler", "run-once"]));
     assert!(!o.contains("planned") && !o.contains("executed"), "{o}");
     let o = ok(&run(&archive, &["search", "\"knee pain\"", "--json"]));
     assert!(o.contains("\"total\": 2"));
-    ok(&cv(&archive, "approver1", &["purge", "approve", &job]));
-    ok(&cv(&archive, "approver2", &["purge", "approve", &job]));
-    let o = ok(&run(
-        &archive,
-        &["scheduler", "run-once", "--as-of", "2045-06-02"],
-    ));
+    ok(&approve(&archive, "approver1", &job));
+    ok(&approve(&archive, "approver2", &job));
+    set_clock(&archive, "2045-01-11");
+    let o = ok(&run(&archive, &["scheduler", "run-once"]));
     assert!(o.contains(&format!("executed purge job {job}")), "{o}");
     let o = ok(&run(&archive, &["search", "\"knee pain\"", "--json"]));
     assert!(o.contains("\"total\": 0"));
     ok(&run(&archive, &["audit", "verify"]));
+    // The sweep has no date of its own to be given.
+    let o = run(&archive, &["scheduler", "run-once", "--as-of", "2099-01-01"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
 }
 
 #[test]

@@ -295,6 +295,8 @@ fn role_matrix_holds_for_every_endpoint() {
 #[test]
 fn holds_purge_two_person_approval_and_gone() {
     let (_dir, archive) = archive_with_users();
+    // A day when the sample documents are eligible (test clock: `test-hooks` build).
+    common::set_clock(&archive, "2150-01-01");
     let server = Server::start(&archive, &[]);
     let officer = server.login("retention_officer", PW);
     let (doc, _) = discharge_doc(&officer);
@@ -308,12 +310,8 @@ fn holds_purge_two_person_approval_and_gone() {
     let d = officer.get(&format!("/api/v1/documents/{doc}")).json();
     assert_eq!(d["retention"]["status"], "on_hold");
 
-    // Plan far in the future: everything but the held document is eligible.
-    let plan = officer.send(
-        "POST",
-        "/api/v1/purge-jobs",
-        &json!({"as_of": "2150-01-01"}),
-    );
+    // Plan as of today, 2150: everything but the held document is eligible.
+    let plan = officer.send("POST", "/api/v1/purge-jobs", &json!({}));
     assert_eq!(plan.status, 200, "{}", plan.text());
     let job = plan.json()["job_id"].as_str().unwrap().to_string();
     let planned = plan.json()["documents"].as_u64().unwrap();
@@ -393,14 +391,24 @@ fn holds_purge_two_person_approval_and_gone() {
         cert.as_str()
     );
 
-    // An admin may plan and approve, but never approve their own plan.
+    // A plan cannot lower the number of approvals.
     let admin = server.login("admin", PW);
-    let own = admin.send(
-        "POST",
-        "/api/v1/purge-jobs",
-        &json!({"as_of": "2150-01-01", "approvals": 1}),
-    );
+    let one = admin.send("POST", "/api/v1/purge-jobs", &json!({"approvals": 1}));
+    assert_eq!(one.status, 400, "{}", one.text());
+    assert!(one.text().contains("retention policy requires 2"), "{}", one.text());
+    // A plan after today is a forecast: it cannot be approved.
+    let f = admin.send("POST", "/api/v1/purge-jobs", &json!({"as_of": "2200-01-01"}));
+    assert_eq!(f.status, 200, "{}", f.text());
+    assert_eq!(f.json()["state"], "forecast");
+    let fj = f.json()["job_id"].as_str().unwrap().to_string();
+    let a = server.login("approver", PW);
+    let r = a.send("POST", &format!("/api/v1/purge-jobs/{fj}/approve"), &json!({}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("forecast"), "{}", r.text());
+    // An admin may plan and approve, but never approve their own plan.
+    let own = admin.send("POST", "/api/v1/purge-jobs", &json!({}));
     assert_eq!(own.status, 200, "{}", own.text());
+    assert_eq!(own.json()["required_approvals"], 2);
     let own = own.json()["job_id"].as_str().unwrap().to_string();
     let r = admin.send(
         "POST",
@@ -409,6 +417,44 @@ fn holds_purge_two_person_approval_and_gone() {
     );
     assert_eq!(r.status, 409, "{}", r.text());
     assert_eq!(r.json()["code"], "refused");
+
+    // One admin alone cannot make two approvers after a plan and approve with them, nor
+    // reset an approver's password and approve as them.
+    let officer_job = officer.send("POST", "/api/v1/purge-jobs", &json!({}));
+    let officer_job = officer_job.json()["job_id"].as_str().unwrap().to_string();
+    for name in ["sock1", "sock2"] {
+        let r = admin.send(
+            "POST",
+            "/api/v1/users",
+            &json!({"username": name, "role": "approver", "password": PW}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        let s = server.login(name, PW);
+        let r = s.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/approve"), &json!({}));
+        assert_eq!(r.status, 409, "{name}: {}", r.text());
+        assert!(r.text().contains("was created by admin"), "{}", r.text());
+    }
+    let r = admin.send(
+        "POST",
+        "/api/v1/users",
+        &json!({"username": "approver2", "role": "approver", "password": "reset-by-admin-1"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let s = server.login("approver2", "reset-by-admin-1");
+    let r = s.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/approve"), &json!({}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("was changed"), "{}", r.text());
+    // The admin who made those changes cannot approve it either.
+    let r = admin.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/approve"), &json!({}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("changes accounts"), "{}", r.text());
+    // One genuine approval: the initiator still cannot execute.
+    let r = a.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/approve"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = officer.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/execute"), &json!({}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    let detail = officer.get(&format!("/api/v1/purge-jobs/{officer_job}")).json();
+    assert_eq!(detail["items"]["destroyed"], 0, "{detail}");
 }
 
 #[test]

@@ -189,7 +189,7 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         .unwrap();
     assert!(!marks.is_empty(), "no highlighted snippet in the results");
     // Facets are links that narrow the search.
-    text_of(&c, ".facets", "discharge summary (").await;
+    text_of(&c, ".facets", "Discharge summary (").await;
     shot(&c, "1-search").await;
     c.find(Locator::Css(".facets a.facet"))
         .await
@@ -308,6 +308,36 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         "the split-off document keeps its id: {split}"
     );
     shot(&c, "6-split-fixed").await;
+
+    // The QA form shows each document's own type (the list comes from the server), and
+    // Save without changes changes nothing: a consent form, an H&P or an ED report never
+    // turns into the first entry of the list.
+    let before = common::export(&archive);
+    for d in common::of_kind(&before, "document") {
+        let id = d["doc_id"].as_str().unwrap();
+        let t = d["doc_type"].as_str().unwrap();
+        c.goto(&format!("{base}/#/doc/{id}")).await.unwrap();
+        css(&c, "#fix-type").await;
+        text_of(&c, "#page-frame", "").await;
+        let shown = c
+            .execute("return document.getElementById('fix-type').value", vec![])
+            .await
+            .unwrap();
+        assert_eq!(shown, serde_json::json!(t), "the QA form of {id} shows its type");
+        css(&c, "#fix-save").await.click().await.unwrap();
+        text_of(&c, "#fix-result", "Nothing changed").await;
+    }
+    shot(&c, "7-qa-save-unchanged").await;
+    let after = common::export(&archive);
+    let types = |lines: &[serde_json::Value]| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = common::of_kind(lines, "document")
+            .iter()
+            .map(|d| (d["doc_id"].to_string(), d["doc_type"].to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(types(&before), types(&after), "Save without changes changed a type");
     c.close().await.unwrap();
 
     // The archive agrees, and the audit log names the browser's users.

@@ -67,7 +67,7 @@ impl Archive {
         let id = self
             .catalog
             .place_hold(matter, reason, scope, &snapshot, user)?;
-        let today = chrono::Local::now().date_naive();
+        let today = crate::clock::today();
         self.recompute_retention(schedule, today, None)?;
         let covered = self
             .decisions(schedule, today, None)?
@@ -88,7 +88,7 @@ impl Archive {
         if !self.catalog.release_hold(id, user, reason)? {
             return Ok(false);
         }
-        let today = chrono::Local::now().date_naive();
+        let today = crate::clock::today();
         self.recompute_retention(schedule, today, None)?;
         Ok(true)
     }

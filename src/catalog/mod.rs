@@ -18,7 +18,8 @@ mod users;
 
 pub use audit::{AuditEntry, AuditVerification};
 pub use disclosures::{DisclosedDocument, Disclosure, PageView};
-pub use purge::{purge_sha256, JobRow, ManifestEntry, Tombstone};
+pub use purge::{purge_sha256, JobRow, ManifestEntry, NewPurgeJob, PurgeItem, Tombstone};
+pub use users::AccountChange;
 pub use resplit::{DocumentRewrite, PageMove, Regrouping, ScanLayout};
 pub use retention::RetentionRow;
 pub use review::{ModelRow, ReviewItem};
@@ -96,7 +97,7 @@ pub struct Catalog {
 }
 
 fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::clock::now_rfc3339()
 }
 
 impl Catalog {

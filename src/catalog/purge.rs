@@ -19,6 +19,34 @@ pub struct ManifestEntry {
     pub service_year: Option<i32>,
     pub pages: u32,
     pub patient_slot: u32,
+    /// The document's retain-through date when planned (absent in older manifests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain_through: Option<chrono::NaiveDate>,
+}
+
+/// What a new purge job records.
+pub struct NewPurgeJob<'a> {
+    pub id: &'a str,
+    /// `planned`, or `forecast` for a plan as of a date after today.
+    pub state: &'a str,
+    pub as_of: &'a str,
+    pub user: &'a str,
+    pub schedule_label: &'a str,
+    pub schedule_hash: &'a str,
+    pub manifest: &'a [ManifestEntry],
+    pub excluded: &'a serde_json::Value,
+    pub required_approvals: u32,
+    pub approvals_expire: &'a str,
+}
+
+/// One item of a job: a document and what execution did with it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PurgeItem {
+    pub doc_id: String,
+    /// `pending`, `destroyed` or `skipped`.
+    pub state: String,
+    /// Why a skipped document was left alone.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,20 +119,8 @@ impl Catalog {
         Ok(hex::encode(h.finalize()))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_purge_job(
-        &mut self,
-        id: &str,
-        as_of: &str,
-        user: &str,
-        schedule_label: &str,
-        schedule_hash: &str,
-        manifest: &[ManifestEntry],
-        excluded: &serde_json::Value,
-        required_approvals: u32,
-        approvals_expire: &str,
-    ) -> Result<String, CatalogError> {
-        let manifest_json = serde_json::to_string(manifest).unwrap_or_default();
+    pub fn create_purge_job(&mut self, job: &NewPurgeJob) -> Result<String, CatalogError> {
+        let manifest_json = serde_json::to_string(job.manifest).unwrap_or_default();
         let manifest_hash = purge_sha256(&manifest_json);
         let tx = self
             .conn
@@ -113,38 +129,55 @@ impl Catalog {
             "INSERT INTO purge_jobs(id, state, as_of, created_by, created_at, schedule_label,
                schedule_hash, manifest, manifest_hash, excluded, required_approvals,
                approvals_expire)
-             VALUES (?1, 'planned', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             VALUES (?1, ?12, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
-                id,
-                as_of,
-                user,
+                job.id,
+                job.as_of,
+                job.user,
                 now(),
-                schedule_label,
-                schedule_hash,
+                job.schedule_label,
+                job.schedule_hash,
                 manifest_json,
                 manifest_hash,
-                excluded.to_string(),
-                required_approvals,
-                approvals_expire
+                job.excluded.to_string(),
+                job.required_approvals,
+                job.approvals_expire,
+                job.state,
             ],
         )?;
-        for e in manifest {
+        for e in job.manifest {
             tx.execute(
                 "INSERT INTO purge_items(job_id, doc_id, state, patient_slot) VALUES (?1, ?2, 'pending', ?3)",
-                params![id, e.doc_id, e.patient_slot],
+                params![job.id, e.doc_id, e.patient_slot],
             )?;
         }
         let (seq, hash) = super::audit::append_tx(
             &tx,
-            user,
+            job.user,
             "purge_plan",
-            id,
-            &serde_json::json!({"documents": manifest.len(), "manifest_hash": manifest_hash,
-                                "as_of": as_of, "excluded": excluded}),
+            job.id,
+            &serde_json::json!({"documents": job.manifest.len(), "manifest_hash": manifest_hash,
+                                "as_of": job.as_of, "excluded": job.excluded,
+                                "state": job.state, "required_approvals": job.required_approvals}),
         )?;
         tx.commit()?;
         self.write_head(seq, &hash);
         Ok(manifest_hash)
+    }
+
+    /// A job's items with what execution did to each (destroyed, skipped and why, pending).
+    pub fn purge_item_states(&self, id: &str) -> Result<Vec<PurgeItem>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc_id, state, reason FROM purge_items WHERE job_id = ?1 ORDER BY doc_id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(PurgeItem {
+                doc_id: r.get(0)?,
+                state: r.get(1)?,
+                reason: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     pub fn purge_job(&self, id: &str) -> Result<Option<JobRow>, CatalogError> {

@@ -6,6 +6,12 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{now, Catalog, CatalogError};
 
+/// Sessions live on the real clock (a test clock moving years ahead must not log people
+/// out, nor keep an expired session alive).
+fn wall_now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub username: String,
@@ -14,6 +20,32 @@ pub struct User {
     pub created_at: String,
     pub created_by: String,
     pub disabled_at: Option<String>,
+}
+
+/// Audit actions that create, re-enable or change an account (password, role). Whoever
+/// was such a change, and whoever made it, after a purge job was planned cannot approve
+/// that job ([`crate::purge::approve`]). Every new account-changing action goes here.
+pub const ACCOUNT_CHANGE_ACTIONS: &[&str] = &["user_add", "user_update"];
+
+/// An account change recorded in the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountChange {
+    pub action: String,
+    /// Who made the change.
+    pub by: String,
+    /// The account changed.
+    pub subject: String,
+    pub at: String,
+}
+
+impl AccountChange {
+    /// "created", "changed" (password or role, or re-enabled).
+    pub fn what(&self) -> &'static str {
+        match self.action.as_str() {
+            "user_add" => "created",
+            _ => "changed (password, role or re-enabled)",
+        }
+    }
 }
 
 /// A live session joined with its (enabled) user.
@@ -109,6 +141,44 @@ impl Catalog {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Account changes recorded after purge job `job` was planned (its `purge_plan` audit
+    /// entry) that concern `user`: changes of `user`'s own account, and changes `user` made
+    /// to any account. Ordered by the audit sequence, so clocks do not matter. A job with no
+    /// plan entry counts every change (fail closed).
+    pub fn account_changes_after(
+        &self,
+        job: &str,
+        user: &str,
+    ) -> Result<Vec<AccountChange>, CatalogError> {
+        let planned: i64 = self
+            .conn
+            .query_row(
+                "SELECT MIN(seq) FROM audit_log WHERE action = 'purge_plan' AND subject = ?1",
+                [job],
+                |r| r.get::<_, Option<i64>>(0),
+            )?
+            .unwrap_or(0);
+        let actions = ACCOUNT_CHANGE_ACTIONS
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT action, user, subject, at FROM audit_log
+             WHERE seq > ?1 AND action IN ({actions}) AND (subject = ?2 OR user = ?2)
+             ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map(params![planned, user], |r| {
+            Ok(AccountChange {
+                action: r.get(0)?,
+                by: r.get(1)?,
+                subject: r.get(2)?,
+                at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     pub fn create_session(
         &mut self,
         token_hash: &str,
@@ -116,7 +186,7 @@ impl Catalog {
         csrf: &str,
         expires_at: &str,
     ) -> Result<(), CatalogError> {
-        let at = now();
+        let at = wall_now();
         self.conn
             .execute("DELETE FROM sessions WHERE expires_at < ?1", [&at])?;
         self.conn.execute(
@@ -135,7 +205,7 @@ impl Catalog {
                 "SELECT u.username, u.role, s.csrf, s.expires_at
                  FROM sessions s JOIN users u ON u.username = s.username
                  WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
-                params![token_hash, now()],
+                params![token_hash, wall_now()],
                 |r| {
                     Ok(Session {
                         username: r.get(0)?,

@@ -100,7 +100,7 @@ pub fn run(ctx: &Context, args: HoldArgs) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("no hold with id {id}");
             };
             println!("{}", serde_json::to_string_pretty(&h)?);
-            let today = chrono::Local::now().date_naive();
+            let today = crate::clock::today();
             let covered: Vec<String> = archive
                 .decisions(&ctx.schedule, today, None)?
                 .into_iter()

@@ -14,17 +14,20 @@ pub struct PurgeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PurgeAction {
-    /// Dry run: plan a job of every document eligible as of a date (destroys nothing)
+    /// Dry run: plan a job of every document eligible as of a date (destroys nothing).
+    /// A date after today makes a forecast: it can be reviewed, never approved or executed.
+    /// How many approvals a job needs is the retention schedule's `purge_approvals`.
     Plan {
+        /// Date the plan looks at [default: today]
         #[arg(long)]
         as_of: Option<NaiveDate>,
-        /// Distinct approvers needed (never the initiator)
-        #[arg(long, default_value_t = purge::DEFAULT_APPROVALS)]
-        approvals: u32,
     },
-    /// Approve a planned job (bound to its manifest hash; the initiator cannot approve)
+    /// Approve a planned job as --user, a user account of this archive allowed to approve
+    /// (bound to the manifest hash; never the initiator). Asks for that account's password
+    /// (one line on stdin, or a prompt on a terminal).
     Approve { job: String },
-    /// Execute an approved job (resumable): re-check, destroy, verify, certify
+    /// Execute an approved job (resumable): re-check every document against today,
+    /// destroy, verify, certify
     Execute { job: String },
     /// Cancel a job before execution
     Cancel { job: String },
@@ -48,24 +51,39 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
     let user = ctx.user.as_str();
     match args.action {
-        PurgeAction::Plan { as_of, approvals } => {
-            if approvals < 1 {
-                anyhow::bail!("a purge needs at least one approver");
+        PurgeAction::Plan { as_of } => {
+            let as_of = as_of.unwrap_or_else(crate::clock::today);
+            let p = purge::plan(&mut archive, &ctx.schedule, as_of, user)?;
+            if p.forecast {
+                println!(
+                    "purge FORECAST {} by {user}: as of {as_of}, after today ({}); it can be \
+                     reviewed, never approved or executed",
+                    p.job_id,
+                    crate::clock::today()
+                );
+            } else {
+                println!(
+                    "purge job {} planned by {user} (dry run: nothing destroyed)",
+                    p.job_id
+                );
             }
-            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let p = purge::plan(&mut archive, &ctx.schedule, as_of, user, approvals)?;
-            println!(
-                "purge job {} planned by {user} (dry run: nothing destroyed)",
-                p.job_id
-            );
             println!("  {} documents eligible as of {as_of}", p.documents);
+            if let Some(e) = p.earliest_retain_through {
+                println!("  earliest retain-through date among them: {e}");
+            }
             for (why, n) in &p.excluded {
                 println!("  excluded: {why} ({n})");
             }
             println!("  manifest sha256 {}", p.manifest_hash);
-            println!("  next: `chartvault purge show {} --review`, then {approvals} approvals by other people", p.job_id);
+            if !p.forecast {
+                println!(
+                    "  next: `chartvault purge show {} --review`, then {} approvals by other people",
+                    p.job_id, p.required_approvals
+                );
+            }
         }
         PurgeAction::Approve { job } => {
+            authenticate(&mut archive, user, &job)?;
             let (n, required) = purge::approve(&mut archive, &job, user)?;
             println!("{job} approved by {user} ({n} of {required} approvals)");
         }
@@ -73,7 +91,19 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
             archive.index.begin_writing()?;
             let facility = ctx.schedule.facility.clone();
             let e = purge::execute(&mut archive, &ctx.schedule, &job, user, &facility)?;
-            println!("{job}: {} documents destroyed in this run", e.destroyed);
+            println!(
+                "{job}: {} documents destroyed in this run ({} approved; each re-checked \
+                 against today, {})",
+                e.destroyed,
+                e.approved,
+                crate::clock::today()
+            );
+            if !e.skipped.is_empty() {
+                println!(
+                    "  {} approved documents were NOT destroyed: they no longer qualify today",
+                    e.skipped.len()
+                );
+            }
             for (id, why) in &e.skipped {
                 println!("  skipped {id}: {why}");
             }
@@ -121,6 +151,28 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
                 j.created_by, j.created_at, j.manifest_hash
             );
             println!("documents {}; excluded {}", j.manifest.len(), j.excluded);
+            if let Some(e) = j.manifest.iter().filter_map(|e| e.retain_through).min() {
+                println!("earliest retain-through date: {e}");
+            }
+            println!(
+                "needs {} approvals; approvals expire {}",
+                j.required_approvals, j.approvals_expire
+            );
+            let items = archive.catalog.purge_item_states(&job)?;
+            let count = |s: &str| items.iter().filter(|i| i.state == s).count();
+            println!(
+                "destroyed {}, skipped {}, pending {}",
+                count("destroyed"),
+                count("skipped"),
+                count("pending")
+            );
+            for i in items.iter().filter(|i| i.state == "skipped") {
+                println!(
+                    "  skipped {}: {}",
+                    i.doc_id,
+                    i.reason.as_deref().unwrap_or("-")
+                );
+            }
             for (u, h, at) in archive.catalog.purge_approvals(&job)? {
                 let bound = if h == j.manifest_hash {
                     ""
@@ -166,4 +218,35 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Approving on the command line needs the password of the user account `--user` names:
+/// no approval under an invented name.
+fn authenticate(
+    archive: &mut crate::archive::Archive,
+    user: &str,
+    job: &str,
+) -> anyhow::Result<()> {
+    let account = archive.catalog.user(user)?;
+    let password = super::user_cmd::read_secret(&format!("password of {user}: "))?;
+    let ok = match &account {
+        Some(a) => crate::access::password::verify(&password, &a.password_hash),
+        None => {
+            crate::access::password::verify_dummy(&password);
+            false
+        }
+    };
+    if !ok || account.as_ref().is_some_and(|a| a.disabled_at.is_some()) {
+        archive.catalog.audit(
+            user,
+            "purge_approve_refused",
+            job,
+            serde_json::json!({"reason": "authentication failed", "via": "cli"}),
+        )?;
+        anyhow::bail!(
+            "cannot approve as {user}: wrong user name or password, or a disabled account \
+             (approvals need a user account of this archive: `chartvault user add`)"
+        );
+    }
+    Ok(())
 }

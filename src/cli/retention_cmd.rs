@@ -30,7 +30,7 @@ pub enum RetentionAction {
 }
 
 pub fn run(ctx: &Context, args: RetentionArgs) -> anyhow::Result<ExitCode> {
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     match args.action {
         RetentionAction::Report { as_of, json } => {
             let as_of = as_of.unwrap_or(today);

@@ -116,7 +116,7 @@ pub fn run_review(ctx: &Context, args: ReviewArgs) -> anyhow::Result<ExitCode> {
 fn regroup(ctx: &Context, doc_id: &str, how: Regroup, user: &str) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
     archive.index.begin_writing()?;
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     let r = archive.regroup(&ctx.config, &ctx.schedule, doc_id, how, user, today)?;
     for id in &r.documents {
         let d = archive.catalog.document(id)?;

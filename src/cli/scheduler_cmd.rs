@@ -1,6 +1,5 @@
 use std::process::ExitCode;
 
-use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use super::{Context, EXIT_PROBLEMS};
@@ -16,9 +15,6 @@ pub enum SchedulerAction {
     /// One retention sweep now: recompute statuses, plan the purge the period calls for,
     /// execute fully approved jobs (cron this daily)
     RunOnce {
-        /// Sweep as of this date [default: today]
-        #[arg(long)]
-        as_of: Option<NaiveDate>,
         #[arg(long)]
         json: bool,
     },
@@ -36,9 +32,8 @@ pub enum SchedulerAction {
 
 pub fn run(ctx: &Context, args: SchedulerArgs) -> anyhow::Result<ExitCode> {
     match args.action {
-        SchedulerAction::RunOnce { as_of, json } => {
-            let today = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let r = sweep(ctx, today)?;
+        SchedulerAction::RunOnce { json } => {
+            let r = sweep(ctx)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -54,13 +49,13 @@ pub fn run(ctx: &Context, args: SchedulerArgs) -> anyhow::Result<ExitCode> {
             check_minutes,
             max_sweeps,
         } => {
-            let mut last: Option<NaiveDate> = None;
+            let mut last: Option<chrono::NaiveDate> = None;
             let mut sweeps = 0;
             loop {
-                let today = chrono::Local::now().date_naive();
+                let today = crate::clock::today();
                 if last != Some(today) {
                     // A failed sweep is reported and retried at the next check.
-                    match sweep(ctx, today) {
+                    match sweep(ctx) {
                         Ok(r) => {
                             print_report(ctx, &r);
                             last = Some(today);
@@ -78,14 +73,13 @@ pub fn run(ctx: &Context, args: SchedulerArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn sweep(ctx: &Context, today: NaiveDate) -> anyhow::Result<crate::scheduler::SweepReport> {
+fn sweep(ctx: &Context) -> anyhow::Result<crate::scheduler::SweepReport> {
     let mut archive = ctx.open_archive(false)?;
     archive.index.begin_writing()?;
     Ok(crate::scheduler::run_once(
         &mut archive,
         &ctx.schedule,
         &ctx.config.scheduler,
-        today,
     )?)
 }
 
@@ -97,7 +91,7 @@ fn print_report(ctx: &Context, r: &crate::scheduler::SweepReport) {
     if let Some(p) = &r.planned {
         println!(
             "planned purge job {p} (needs {} approvals)",
-            ctx.config.scheduler.required_approvals
+            ctx.schedule.purge_approvals
         );
     }
     for e in &r.executed {

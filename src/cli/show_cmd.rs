@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
     };
     let as_of = args
         .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+        .unwrap_or_else(crate::clock::today);
     let decision = archive
         .decisions(
             &ctx.schedule,

@@ -29,12 +29,17 @@ pub enum UserAction {
 }
 
 pub(crate) fn read_password() -> anyhow::Result<String> {
+    read_secret(&format!(
+        "password (input is shown; at least {} characters): ",
+        password::MIN_LENGTH
+    ))
+}
+
+/// One line from stdin, with `prompt` first on a terminal.
+pub(crate) fn read_secret(prompt: &str) -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!(
-            "password (input is shown; at least {} characters): ",
-            password::MIN_LENGTH
-        );
+        eprint!("{prompt}");
     }
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;

@@ -141,8 +141,6 @@ pub struct SchedulerConfig {
     /// How often a purge plan is created: "never", "monthly" or "yearly" (at most one
     /// scheduler-made plan per period, and only when something is eligible).
     pub purge_plans: PlanPeriod,
-    /// Approvals a scheduler-made plan needs.
-    pub required_approvals: u32,
     /// Execute jobs that have all their approvals.
     pub execute_approved: bool,
 }

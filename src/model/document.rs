@@ -53,6 +53,23 @@ impl DocType {
     pub fn parse(s: &str) -> Option<DocType> {
         DocType::ALL.into_iter().find(|t| t.as_str() == s)
     }
+
+    /// The name records staff use.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocType::FaceSheet => "Face sheet",
+            DocType::ConsentForm => "Consent form",
+            DocType::HistoryAndPhysical => "History and physical",
+            DocType::ProgressNote => "Progress note",
+            DocType::DischargeSummary => "Discharge summary",
+            DocType::OperativeReport => "Operative report",
+            DocType::RadiologyReport => "Radiology report",
+            DocType::PathologyReport => "Pathology report",
+            DocType::EmergencyReport => "Emergency department report",
+            DocType::Correspondence => "Correspondence",
+            DocType::Unclassified => "Unclassified",
+        }
+    }
 }
 
 /// Patient fields; `None` when unknown (never guessed).

@@ -175,7 +175,7 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
         .iter()
         .map(|p| p.ocr.as_ref().map(|o| o.text.as_str()).unwrap_or(""))
         .collect();
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     let found = crate::extract::extract(&texts, today);
     let page_of = |doc_page: usize| doc.pages.get(doc_page - 1).copied().unwrap_or(0);
     let source = |field: &str, page: u32, span: (usize, usize)| FieldSource {
@@ -428,7 +428,7 @@ fn commit(
     affected.extend(ids.iter().cloned());
     affected.sort();
     affected.dedup();
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     archive.recompute_retention(&ctx.schedule, today, Some(&affected))?;
     tracing::info!(scan = %scan.sha256, pages = scan.pages.len(), documents = ids.len(), "scan committed");
     summary.scans_ingested += 1;

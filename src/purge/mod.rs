@@ -17,8 +17,6 @@ use crate::archive::{Archive, ArchiveError};
 use crate::catalog::{JobRow, ManifestEntry, Tombstone};
 use crate::retention::{RetentionStatus, Schedule};
 
-/// Approvals needed before a job can run.
-pub const DEFAULT_APPROVALS: u32 = 2;
 /// Days an approval stays valid.
 pub const APPROVAL_DAYS: u64 = 30;
 
@@ -57,16 +55,24 @@ pub struct Plan {
     pub manifest_hash: String,
     pub documents: usize,
     pub excluded: BTreeMap<String, usize>,
+    /// Planned as of a date after today: a forecast to review, never to approve or execute.
+    pub forecast: bool,
+    pub required_approvals: u32,
+    /// The earliest retain-through date among the documents (what approvers are shown).
+    pub earliest_retain_through: Option<NaiveDate>,
 }
 
-/// Creates a job from every document eligible as of `as_of`.
+/// Creates a job from every document eligible as of `as_of`. A date after today makes a
+/// forecast (state `forecast`): shown and reviewed, never approved or executed. The
+/// approvals the job needs come from the schedule's policy, never from the request.
 pub fn plan(
     archive: &mut Archive,
     schedule: &Schedule,
     as_of: NaiveDate,
     user: &str,
-    required_approvals: u32,
 ) -> Result<Plan, PurgeError> {
+    let today = crate::clock::today();
+    let forecast = as_of > today;
     let decisions = archive.decisions(schedule, as_of, None)?;
     let rows: HashMap<String, crate::catalog::RetentionRow> = archive
         .catalog
@@ -100,29 +106,36 @@ pub fn plan(
             service_year: row.facts.service_date.map(|s| s.year()),
             pages,
             patient_slot: slot,
+            retain_through: d.retain_through,
         });
     }
     manifest.sort_by(|a, b| a.doc_id.cmp(&b.doc_id));
     let n = archive.catalog.purge_jobs()?.len() + 1;
-    let job_id = format!("PJ-{}-{n:04}", as_of.format("%Y%m%d"));
-    let expire = (chrono::Utc::now() + chrono::Duration::days(APPROVAL_DAYS as i64)).to_rfc3339();
+    // Numbered by the day it was planned, whatever date it looks at.
+    let job_id = format!("PJ-{}-{n:04}", today.format("%Y%m%d"));
+    let expire = (crate::clock::now() + chrono::Duration::days(APPROVAL_DAYS as i64)).to_rfc3339();
     let excluded_json = serde_json::to_value(&excluded).unwrap_or_default();
-    let manifest_hash = archive.catalog.create_purge_job(
-        &job_id,
-        &as_of.to_string(),
+    let required = schedule.purge_approvals;
+    let manifest_hash = archive.catalog.create_purge_job(&crate::catalog::NewPurgeJob {
+        id: &job_id,
+        state: if forecast { "forecast" } else { "planned" },
+        as_of: &as_of.to_string(),
         user,
-        &schedule.label(),
-        &schedule.hash,
-        &manifest,
-        &excluded_json,
-        required_approvals,
-        &expire,
-    )?;
+        schedule_label: &schedule.label(),
+        schedule_hash: &schedule.hash,
+        manifest: &manifest,
+        excluded: &excluded_json,
+        required_approvals: required,
+        approvals_expire: &expire,
+    })?;
     Ok(Plan {
         job_id,
         manifest_hash,
         documents: manifest.len(),
         excluded,
+        forecast,
+        required_approvals: required,
+        earliest_retain_through: manifest.iter().filter_map(|e| e.retain_through).min(),
     })
 }
 
@@ -144,13 +157,45 @@ fn check_manifest(j: &JobRow) -> Result<(), PurgeError> {
     Ok(())
 }
 
-/// Records an approval. Returns (approvals, required).
+/// Refuses a job planned as of a date after today (a forecast), whatever its state says.
+fn refuse_forecast(j: &JobRow, what: &str) -> Result<(), PurgeError> {
+    let today = crate::clock::today();
+    let as_of = NaiveDate::parse_from_str(&j.as_of, "%Y-%m-%d").unwrap_or(NaiveDate::MAX);
+    if j.state == "forecast" || as_of > today {
+        return Err(PurgeError::Refused(format!(
+            "job {} is a forecast as of {} (after today, {today}): it can be reviewed but \
+             not {what}; plan again on or after that date",
+            j.id, j.as_of
+        )));
+    }
+    Ok(())
+}
+
+fn approvals_expired(j: &JobRow) -> bool {
+    chrono::DateTime::parse_from_rfc3339(&j.approvals_expire)
+        .map(|e| e < crate::clock::now())
+        .unwrap_or(true)
+}
+
+/// Records an approval by `user`, who must be an enabled account of the archive's user
+/// store allowed to approve, authenticated by the caller (the web session; on the command
+/// line, the password). Refused, with the reason: a forecast, a job not planned, expired
+/// approvals, the initiator, a second approval by the same person, an account created,
+/// re-enabled or changed (password, role) after the job was planned, and an administrator
+/// who made such a change after it was planned. Returns (approvals, required).
 pub fn approve(archive: &mut Archive, id: &str, user: &str) -> Result<(usize, u32), PurgeError> {
     let j = job(archive, id)?;
+    refuse_forecast(&j, "approved")?;
     if j.state != "planned" && j.state != "approved" {
         return Err(PurgeError::Refused(format!(
             "job {id} is {}; only a planned job can be approved",
             j.state
+        )));
+    }
+    if approvals_expired(&j) {
+        return Err(PurgeError::Refused(format!(
+            "the approval period of job {id} ended at {}; plan a new job",
+            j.approvals_expire
         )));
     }
     if j.created_by == user {
@@ -168,6 +213,44 @@ pub fn approve(archive: &mut Archive, id: &str, user: &str) -> Result<(usize, u3
             "{user} already approved job {id}"
         )));
     }
+    let Some(account) = archive.catalog.user(user)? else {
+        return Err(PurgeError::Refused(format!(
+            "{user} is not a user of this archive: approvals come from user accounts \
+             (`chartvault user add`)"
+        )));
+    };
+    if account.disabled_at.is_some() {
+        return Err(PurgeError::Refused(format!("the account {user} is disabled")));
+    }
+    let may = crate::access::Role::parse(&account.role)
+        .is_some_and(|r| r.can(crate::access::Permission::Approve));
+    if !may {
+        return Err(PurgeError::Refused(format!(
+            "{user} is a {} and may not approve purges (approver or admin)",
+            account.role
+        )));
+    }
+    if let Some(c) = archive
+        .catalog
+        .account_changes_after(id, user)?
+        .into_iter()
+        .next()
+    {
+        let what = c.what();
+        return Err(PurgeError::Refused(if c.subject == user {
+            format!(
+                "the account {user} was {what} by {} after job {id} was planned; it cannot \
+                 approve this job (plan a new one)",
+                c.by
+            )
+        } else {
+            format!(
+                "{user} {what} the account {} after job {id} was planned; the person who \
+                 changes accounts cannot approve this job (plan a new one)",
+                c.subject
+            )
+        }));
+    }
     check_manifest(&j)?;
     let n = archive
         .catalog
@@ -177,7 +260,7 @@ pub fn approve(archive: &mut Archive, id: &str, user: &str) -> Result<(usize, u3
 
 pub fn cancel(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError> {
     let j = job(archive, id)?;
-    if j.state != "planned" && j.state != "approved" {
+    if !matches!(j.state.as_str(), "planned" | "approved" | "forecast") {
         return Err(PurgeError::Refused(format!(
             "job {id} is {}; it can no longer be cancelled",
             j.state
@@ -192,14 +275,89 @@ pub fn cancel(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeEr
 /// What an execution did.
 #[derive(Debug, Clone, Default)]
 pub struct Execution {
+    /// Documents the approved manifest holds.
+    pub approved: usize,
     pub destroyed: usize,
+    /// (document, why) of the approved documents left alone when re-checked today.
     pub skipped: Vec<(String, String)>,
     pub certificate_id: Option<String>,
     pub verification_ok: bool,
 }
 
+/// The certificate of a job: numbered by the day its execution started (stable when a
+/// run is resumed on a later day) and the job's sequence number.
+fn certificate_id(j: &JobRow) -> String {
+    let day: String = j
+        .started_at
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .take(10)
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let seq = j.id.rsplit('-').next().unwrap_or("0");
+    format!("COD-{day}-{seq}")
+}
+
+/// Why an approved document must not be destroyed today, if it must not: it is gone,
+/// not eligible today (held, a newer document of the patient, a longer schedule,
+/// indeterminate), or it changed since it was approved.
+fn recheck(
+    archive: &Archive,
+    schedule: &Schedule,
+    doc_id: &str,
+    approved: Option<&&ManifestEntry>,
+    today: NaiveDate,
+) -> Result<Option<String>, PurgeError> {
+    let now = archive
+        .decisions(schedule, today, Some(&[doc_id.to_string()]))?
+        .pop();
+    let Some((_, d)) = now else {
+        return Ok(Some("the document no longer exists".into()));
+    };
+    match d.status {
+        RetentionStatus::Eligible => {}
+        RetentionStatus::OnHold => {
+            return Ok(Some(format!("on legal hold ({})", d.holds.join(", "))));
+        }
+        RetentionStatus::Retained => {
+            return Ok(Some(format!(
+                "not eligible until {} (retained through {})",
+                d.eligible_on.map(|e| e.to_string()).unwrap_or_default(),
+                d.retain_through.map(|e| e.to_string()).unwrap_or_default()
+            )));
+        }
+        RetentionStatus::Indeterminate => {
+            return Ok(Some(format!(
+                "retention cannot be determined (missing: {})",
+                d.missing.join(", ")
+            )));
+        }
+        other => return Ok(Some(format!("no longer eligible: {}", other.as_str()))),
+    }
+    // Belt and braces: the decision says eligible; the date must say so too.
+    if d.eligible_on.is_none_or(|e| e > today) {
+        return Ok(Some(format!("not eligible on {today}")));
+    }
+    let Some(e) = approved else {
+        return Ok(Some("not in the approved manifest".into()));
+    };
+    if d.class != e.class {
+        return Ok(Some(format!(
+            "its retention class changed since approval ({} -> {})",
+            e.class, d.class
+        )));
+    }
+    if archive.catalog.content_hash(doc_id)? != e.content_hash {
+        return Ok(Some("it changed since it was approved".into()));
+    }
+    Ok(None)
+}
+
 /// Executes (or resumes) an approved job, verifies it and issues the certificate.
-/// The caller holds the index writer.
+/// Every document is re-checked against *today* (never the plan's date) the moment before
+/// it is destroyed; what no longer qualifies is skipped with its reason. The caller holds
+/// the index writer.
 pub fn execute(
     archive: &mut Archive,
     schedule: &Schedule,
@@ -209,8 +367,8 @@ pub fn execute(
 ) -> Result<Execution, PurgeError> {
     let j = job(archive, id)?;
     match j.state.as_str() {
-        "approved" | "executing" => {}
-        "certified" | "verified" => {}
+        "approved" | "executing" | "certified" | "verified" => {}
+        "forecast" => refuse_forecast(&j, "executed")?,
         s => {
             return Err(PurgeError::Refused(format!(
                 "job {id} is {s}; it needs {} approvals first",
@@ -218,6 +376,7 @@ pub fn execute(
             )))
         }
     }
+    refuse_forecast(&j, "executed")?;
     check_manifest(&j)?;
     if j.state == "approved" {
         let approvals = archive.catalog.purge_approvals(id)?;
@@ -226,47 +385,39 @@ pub fn execute(
             .filter(|(u, h, _)| *h == j.manifest_hash && *u != j.created_by)
             .map(|(u, _, _)| u.as_str())
             .collect();
-        if (valid.len() as u32) < j.required_approvals {
+        // A policy raised since the plan applies at once.
+        let needed = j.required_approvals.max(schedule.purge_approvals);
+        if (valid.len() as u32) < needed {
             return Err(PurgeError::Refused(format!(
-                "job {id} has {} valid approvals of {}",
+                "job {id} has {} valid approvals of the {needed} it needs",
                 valid.len(),
-                j.required_approvals
             )));
         }
-        if chrono::DateTime::parse_from_rfc3339(&j.approvals_expire)
-            .map(|e| e < chrono::Utc::now())
-            .unwrap_or(true)
-        {
+        if approvals_expired(&j) {
             return Err(PurgeError::Refused(format!(
-                "the approvals of job {id} expired; plan a new job"
+                "the approvals of job {id} expired at {}; plan a new job",
+                j.approvals_expire
             )));
         }
         archive
             .catalog
             .set_purge_state(id, "executing", user, serde_json::json!({}))?;
     }
-    let certificate_id = format!("COD-{}", &j.id[3..]);
-    let as_of = NaiveDate::parse_from_str(&j.as_of, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
-    let mut out = Execution::default();
+    let j = job(archive, id)?;
+    let certificate_id = certificate_id(&j);
+    let today = crate::clock::today();
+    let mut out = Execution {
+        approved: j.manifest.len(),
+        ..Execution::default()
+    };
     let entries: HashMap<&str, &ManifestEntry> =
         j.manifest.iter().map(|e| (e.doc_id.as_str(), e)).collect();
-    let mut scans: HashSet<String> = HashSet::new();
     for (doc_id, state, _, _) in archive.catalog.purge_items(id)? {
         if state != "pending" {
             continue;
         }
-        // Re-check now: a hold placed, a newer document of the patient, a longer schedule.
-        let now = archive
-            .decisions(schedule, as_of, Some(std::slice::from_ref(&doc_id)))?
-            .pop();
-        let Some((_, d)) = now else {
-            archive
-                .catalog
-                .skip_purge_item(id, &doc_id, "document no longer exists")?;
-            continue;
-        };
-        if d.status != RetentionStatus::Eligible {
-            let reason = format!("no longer eligible: {}", d.status.as_str());
+        let e = entries.get(doc_id.as_str());
+        if let Some(reason) = recheck(archive, schedule, &doc_id, e, today)? {
             archive.catalog.skip_purge_item(id, &doc_id, &reason)?;
             out.skipped.push((doc_id, reason));
             continue;
@@ -274,7 +425,7 @@ pub fn execute(
         let Some(rec) = archive.catalog.document(&doc_id)? else {
             continue;
         };
-        let e = entries.get(doc_id.as_str());
+        let class = e.map(|e| e.class.clone()).unwrap_or_default();
         let mut bytes = 0u64;
         for p in &rec.pages {
             bytes += p.text.len() as u64;
@@ -286,7 +437,7 @@ pub fn execute(
         }
         let t = Tombstone {
             doc_id: doc_id.clone(),
-            class: d.class.clone(),
+            class,
             doc_type: rec.doc_type.as_str().into(),
             schedule_hash: j.schedule_hash.clone(),
             service_year: e.and_then(|e| e.service_year),
@@ -295,13 +446,12 @@ pub fn execute(
             original_sha256: rec.scan_sha256.clone(),
             job_id: id.to_string(),
             certificate_id: certificate_id.clone(),
-            destroyed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            destroyed_at: crate::clock::now_rfc3339_secs(),
         };
         archive.catalog.destroy_document(&t, user)?;
         // Crypto-shredding: without its key no copy of the document (backups included)
         // can be read. A crash before this line is finished by `cleanup`.
         shred(archive, &t)?;
-        scans.insert(rec.scan_sha256.clone());
         out.destroyed += 1;
         failpoint("purge_destroyed", out.destroyed);
     }
@@ -335,16 +485,7 @@ pub fn execute(
     Ok(out)
 }
 
-/// Crash injection for the crash-safety tests: `CHARTVAULT_FAILPOINT=name:n` makes the
-/// process SIGKILL itself at that point (no destructors, no flushing), as a power cut would.
-fn failpoint(name: &str, n: usize) {
-    if std::env::var("CHARTVAULT_FAILPOINT").ok().as_deref() == Some(&format!("{name}:{n}")) {
-        let _ = std::process::Command::new("kill")
-            .args(["-9", &std::process::id().to_string()])
-            .status();
-        std::thread::sleep(std::time::Duration::from_secs(60));
-    }
-}
+use crate::clock::failpoint;
 
 /// Idempotent removal of everything destroyed documents of a job left behind: index
 /// entries (then merge + garbage collection), freed blobs, and the scan originals that

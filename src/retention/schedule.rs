@@ -120,7 +120,18 @@ pub struct ScheduleFile {
     version: u32,
     facility: String,
     active_profile: String,
+    /// Distinct people (never the initiator) who must approve every purge job: the
+    /// facility's policy, at least two; no plan request can lower it.
+    #[serde(default = "default_purge_approvals")]
+    purge_approvals: u32,
     profiles: Vec<Profile>,
+}
+
+/// Two-person control: the fewest approvals a purge job may need.
+pub const MIN_PURGE_APPROVALS: u32 = 2;
+
+fn default_purge_approvals() -> u32 {
+    MIN_PURGE_APPROVALS
 }
 
 /// A loaded, validated schedule with its active profile.
@@ -129,6 +140,8 @@ pub struct Schedule {
     /// SHA-256 of the schedule file's bytes.
     pub hash: String,
     pub facility: String,
+    /// Approvals every purge job needs (at least [`MIN_PURGE_APPROVALS`]).
+    pub purge_approvals: u32,
     pub profile: Profile,
     pub profiles: Vec<Profile>,
 }
@@ -166,6 +179,13 @@ impl Schedule {
                 file.version
             )));
         }
+        if !(MIN_PURGE_APPROVALS..=10).contains(&file.purge_approvals) {
+            return Err(invalid(format!(
+                "purge_approvals = {}: a purge needs {MIN_PURGE_APPROVALS} to 10 approvals \
+                 (two-person control)",
+                file.purge_approvals
+            )));
+        }
         let mut ids = HashSet::new();
         for p in &file.profiles {
             if !ids.insert(p.id.as_str()) {
@@ -192,6 +212,7 @@ impl Schedule {
         Ok(Schedule {
             hash: crate::store::sha256_hex(text.as_bytes()),
             facility: file.facility,
+            purge_approvals: file.purge_approvals,
             profile: active,
             profiles: file.profiles,
         })
@@ -320,5 +341,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("term periods"), "{e}");
+    }
+
+    #[test]
+    fn purge_approvals_come_from_the_policy_and_are_never_fewer_than_two() {
+        assert_eq!(Schedule::embedded().purge_approvals, 2);
+        for n in ["0", "1"] {
+            let bad = DEFAULT_RETENTION_TOML
+                .replacen("purge_approvals = 2", &format!("purge_approvals = {n}"), 1);
+            let e = Schedule::parse(&bad, "r.toml", None).unwrap_err().to_string();
+            assert!(e.contains("two-person control"), "{e}");
+        }
+        let three = DEFAULT_RETENTION_TOML.replacen("purge_approvals = 2", "purge_approvals = 3", 1);
+        assert_eq!(Schedule::parse(&three, "r.toml", None).unwrap().purge_approvals, 3);
+        // A schedule that does not say gets the minimum.
+        let silent = DEFAULT_RETENTION_TOML.replacen("purge_approvals = 2", "", 1);
+        assert_eq!(Schedule::parse(&silent, "r.toml", None).unwrap().purge_approvals, 2);
     }
 }

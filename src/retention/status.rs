@@ -94,12 +94,32 @@ pub struct Decision {
     pub as_of: NaiveDate,
 }
 
+/// The document's decision as of `as_of`. A matching hold (or holds that cannot be
+/// evaluated) makes it `on_hold` whatever else is true of it: missing fields, an unknown
+/// type and a permanent class included (retention.md §4: a hold covers its whole scope).
 pub fn decide(
     schedule: &Schedule,
     facts: &RetentionFacts,
     holds: &HoldCheck,
     as_of: NaiveDate,
 ) -> Decision {
+    let mut d = decide_terms(schedule, facts, as_of);
+    match holds {
+        HoldCheck::Held(ids) => {
+            d.holds = ids.clone();
+            d.status = RetentionStatus::OnHold;
+        }
+        HoldCheck::Unknown(err) => {
+            d.holds = vec![format!("holds could not be evaluated: {err}")];
+            d.status = RetentionStatus::OnHold;
+        }
+        HoldCheck::Clear => {}
+    }
+    d
+}
+
+/// The decision from the schedule alone (no holds).
+fn decide_terms(schedule: &Schedule, facts: &RetentionFacts, as_of: NaiveDate) -> Decision {
     let class = schedule.class_of(facts.doc_type);
     let mut d = Decision {
         class: class.id.clone(),
@@ -193,19 +213,9 @@ pub fn decide(
         d.eligible_on = None;
         return d;
     }
-    d.status = match holds {
-        HoldCheck::Held(ids) => {
-            d.holds = ids.clone();
-            RetentionStatus::OnHold
-        }
-        HoldCheck::Unknown(err) => {
-            d.holds = vec![format!("holds could not be evaluated: {err}")];
-            RetentionStatus::OnHold
-        }
-        HoldCheck::Clear => match d.eligible_on {
-            Some(e) if e <= as_of => RetentionStatus::Eligible,
-            _ => RetentionStatus::Retained,
-        },
+    d.status = match d.eligible_on {
+        Some(e) if e <= as_of => RetentionStatus::Eligible,
+        _ => RetentionStatus::Retained,
     };
     d
 }
@@ -300,6 +310,31 @@ mod tests {
             d("2026-11-22"),
         );
         assert_eq!(unknown.status, RetentionStatus::OnHold);
+    }
+
+    #[test]
+    fn a_hold_covers_documents_whatever_their_other_fields() {
+        let s = Schedule::embedded();
+        let held = HoldCheck::Held(vec!["H-0001".into()]);
+        let far = d("2999-01-01");
+        let mut f = facts(DocType::DischargeSummary, "2014-08-01", ADULT, "2014-08-01");
+        f.service_date = None;
+        f.patient_last_service = None;
+        let r = decide(&s, &f, &held, far);
+        assert_eq!(r.status, RetentionStatus::OnHold, "no date of service");
+        assert_eq!(r.holds, vec!["H-0001"]);
+        assert!(r.missing.contains(&"service_date".to_string()));
+        let mut f = facts(DocType::Unclassified, "2014-08-01", ADULT, "2014-08-01");
+        assert_eq!(decide(&s, &f, &held, far).status, RetentionStatus::OnHold);
+        f.doc_type = DocType::ProgressNote;
+        f.dob = None;
+        assert_eq!(decide(&s, &f, &held, far).status, RetentionStatus::OnHold);
+        f.has_mrn = false;
+        let unknown = HoldCheck::Unknown("catalog unreadable".into());
+        assert_eq!(decide(&s, &f, &unknown, far).status, RetentionStatus::OnHold);
+        // And once the date is filled in, still held.
+        let f = facts(DocType::DischargeSummary, "2014-08-01", ADULT, "2014-08-01");
+        assert_eq!(decide(&s, &f, &held, far).status, RetentionStatus::OnHold);
     }
 
     #[test]

@@ -29,13 +29,15 @@ fn period_key(period: PlanPeriod, d: NaiveDate) -> Option<String> {
     }
 }
 
-/// One sweep as of `today`. The caller holds the index writer.
+/// One sweep as of today (the real date: no caller chooses it). The caller holds the
+/// index writer. Executing goes through [`purge::execute`], the one path that destroys,
+/// with its re-check of every document against today.
 pub fn run_once(
     archive: &mut Archive,
     schedule: &Schedule,
     config: &SchedulerConfig,
-    today: NaiveDate,
 ) -> Result<SweepReport, PurgeError> {
+    let today = crate::clock::today();
     let mut r = SweepReport {
         as_of: today.to_string(),
         ..Default::default()
@@ -58,12 +60,13 @@ pub fn run_once(
             .filter(|(_, d)| d.status == crate::retention::RetentionStatus::Eligible)
             .count();
         if !already && eligible > 0 {
-            let p = purge::plan(archive, schedule, today, USER, config.required_approvals)?;
+            let p = purge::plan(archive, schedule, today, USER)?;
             r.planned = Some(p.job_id);
         }
     }
     if config.execute_approved {
         for j in archive.catalog.purge_jobs()? {
+            // Never a forecast, never a job short of approvals: `execute` refuses those too.
             if j.state != "approved" && j.state != "executing" {
                 continue;
             }

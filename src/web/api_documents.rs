@@ -173,7 +173,7 @@ pub async fn document(
     let body = state
         .read(move |a, st| {
             let doc = live_document(a, &id)?;
-            let today = chrono::Local::now().date_naive();
+            let today = crate::clock::today();
             let decision = a
                 .decisions(&st.settings.schedule, today, Some(std::slice::from_ref(&doc.doc_id)))?
                 .pop()

@@ -218,7 +218,7 @@ pub async fn fix_document(
                 a.catalog.confirm_review(&id, &user.username)?;
                 changed.push("review");
             }
-            let today = chrono::Local::now().date_naive();
+            let today = crate::clock::today();
             a.recompute_retention(
                 &st.settings.schedule,
                 today,
@@ -266,7 +266,7 @@ async fn regroup(
     state
         .write(move |a, st| {
             super::api_documents::live_document(a, &id)?;
-            let today = chrono::Local::now().date_naive();
+            let today = crate::clock::today();
             let s = &st.settings;
             let r = a.regroup(&s.config, &s.schedule, &id, how, &user.username, today)?;
             let mut docs = Vec::new();

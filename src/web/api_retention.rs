@@ -18,7 +18,7 @@ use crate::purge;
 use crate::retention::HoldScope;
 
 fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    crate::clock::today()
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,9 +53,45 @@ pub async fn holds(
 ) -> Result<Json<Value>, ApiError> {
     user.require(Permission::RetentionRead)?;
     state
-        .read(move |a, _| {
+        .read(move |a, st| {
             let holds = a.catalog.holds(!p.all)?;
-            Ok(Json(json!({"holds": holds})))
+            // What each hold covers now (its whole scope: any status, missing fields too),
+            // and for a patient hold, who the patient is.
+            let decisions = a.decisions(&st.settings.schedule, today(), None)?;
+            let mut list = Vec::with_capacity(holds.len());
+            for h in holds {
+                let covered: Vec<&String> = decisions
+                    .iter()
+                    .filter(|(_, d)| d.holds.contains(&h.id))
+                    .map(|(id, _)| id)
+                    .collect();
+                let patient = match &h.scope {
+                    HoldScope::Mrn { mrn } => {
+                        let mut name = None;
+                        for id in covered.iter().take(20) {
+                            if let Some(d) = a.catalog.document(id)? {
+                                if d.patient.name.is_some() {
+                                    name = d.patient.name;
+                                    break;
+                                }
+                            }
+                        }
+                        Some(json!({"mrn": mrn, "name": name}))
+                    }
+                    _ => None,
+                };
+                let mut v = serde_json::to_value(&h).unwrap_or_default();
+                v["covers"] = json!(covered.len());
+                v["patient"] = patient.unwrap_or(Value::Null);
+                list.push(v);
+            }
+            a.catalog.audit(
+                &user.username,
+                "view_holds",
+                "holds",
+                json!({"holds": list.len(), "via": "web"}),
+            )?;
+            Ok(Json(json!({"holds": list})))
         })
         .await
 }
@@ -139,6 +175,8 @@ fn job_summary(j: &crate::catalog::JobRow) -> Value {
         "created_by": j.created_by,
         "created_at": j.created_at,
         "documents": j.manifest.len(),
+        "earliest_retain_through": j.manifest.iter().filter_map(|e| e.retain_through).min(),
+        "forecast": j.state == "forecast",
         "excluded": j.excluded,
         "manifest_sha256": j.manifest_hash,
         "required_approvals": j.required_approvals,
@@ -157,7 +195,19 @@ pub async fn purge_jobs(
     user.require(Permission::RetentionRead)?;
     state
         .read(move |a, _| {
-            let jobs: Vec<Value> = a.catalog.purge_jobs()?.iter().map(job_summary).collect();
+            let mut jobs = Vec::new();
+            for j in a.catalog.purge_jobs()? {
+                let mut v = job_summary(&j);
+                let approvers: Vec<String> = a
+                    .catalog
+                    .purge_approvals(&j.id)?
+                    .into_iter()
+                    .filter(|(_, h, _)| *h == j.manifest_hash)
+                    .map(|(u, _, _)| u)
+                    .collect();
+                v["approved_by"] = json!(approvers);
+                jobs.push(v);
+            }
             Ok(Json(json!({"jobs": jobs})))
         })
         .await
@@ -167,6 +217,8 @@ pub async fn purge_jobs(
 #[serde(deny_unknown_fields)]
 pub struct PlanRequest {
     pub as_of: Option<NaiveDate>,
+    /// Only to be refused clearly: the number of approvals is the facility's policy
+    /// (the retention schedule's `purge_approvals`), never a plan's choice.
     pub approvals: Option<u32>,
 }
 
@@ -176,21 +228,28 @@ pub async fn plan(
     JsonBody(p): JsonBody<PlanRequest>,
 ) -> Result<Json<Value>, ApiError> {
     user.require(Permission::Purge)?;
-    let approvals = p.approvals.unwrap_or(purge::DEFAULT_APPROVALS);
-    if !(1..=10).contains(&approvals) {
-        return Err(ApiError::bad_request("approvals must be 1 to 10"));
+    let policy = state.settings.schedule.purge_approvals;
+    if p.approvals.is_some_and(|n| n != policy) {
+        return Err(ApiError::bad_request(format!(
+            "a plan cannot set its approvals: the retention policy requires {policy} \
+             (purge_approvals in the retention schedule)"
+        )));
     }
     state
         .write(move |a, st| {
             let as_of = p.as_of.unwrap_or_else(today);
-            let plan = purge::plan(a, &st.settings.schedule, as_of, &user.username, approvals)?;
+            let plan = purge::plan(a, &st.settings.schedule, as_of, &user.username)?;
             Ok(Json(json!({
                 "job_id": plan.job_id,
+                "state": if plan.forecast { "forecast" } else { "planned" },
+                "forecast": plan.forecast,
                 "documents": plan.documents,
                 "excluded": plan.excluded,
                 "manifest_sha256": plan.manifest_hash,
                 "as_of": as_of.to_string(),
-                "required_approvals": approvals,
+                "today": today().to_string(),
+                "required_approvals": plan.required_approvals,
+                "earliest_retain_through": plan.earliest_retain_through,
             })))
         })
         .await
@@ -217,9 +276,16 @@ pub async fn purge_job(
             // The review list names patients: audited as in `purge show --review`.
             a.catalog
                 .audit(&user.username, "purge_review", &id, json!({"via": "web"}))?;
+            let items: std::collections::HashMap<String, crate::catalog::PurgeItem> = a
+                .catalog
+                .purge_item_states(&id)?
+                .into_iter()
+                .map(|i| (i.doc_id.clone(), i))
+                .collect();
             let mut docs = Vec::with_capacity(j.manifest.len());
             for e in j.manifest.iter().take(5000) {
                 let d = a.catalog.document(&e.doc_id)?;
+                let item = items.get(&e.doc_id);
                 docs.push(json!({
                     "doc_id": e.doc_id,
                     "class": e.class,
@@ -227,12 +293,18 @@ pub async fn purge_job(
                     "patient_name": d.as_ref().and_then(|d| d.patient.name.clone()),
                     "mrn": d.as_ref().and_then(|d| d.patient.mrn.clone()),
                     "service_date": d.as_ref().and_then(|d| d.service_date.clone()),
-                    "destroyed": d.is_none(),
+                    "retain_through": e.retain_through,
+                    "destroyed": item.is_some_and(|i| i.state == "destroyed"),
+                    "state": item.map(|i| i.state.as_str()).unwrap_or("pending"),
+                    "skip_reason": item.and_then(|i| i.reason.clone()),
                 }));
             }
+            let count = |s: &str| items.values().filter(|i| i.state == s).count();
             let mut body = job_summary(&j);
             body["approvals"] = Value::Array(approvals);
             body["manifest"] = Value::Array(docs);
+            body["items"] = json!({"destroyed": count("destroyed"), "skipped": count("skipped"),
+                                   "pending": count("pending")});
             Ok(Json(body))
         })
         .await
@@ -266,6 +338,7 @@ pub async fn execute(
             let e = purge::execute(a, &st.settings.schedule, &id, &user.username, &facility)?;
             Ok(Json(json!({
                 "job_id": id,
+                "approved": e.approved,
                 "destroyed": e.destroyed,
                 "skipped": e.skipped.iter().map(|(d, why)| json!({"doc_id": d, "reason": why})).collect::<Vec<_>>(),
                 "verified": e.verification_ok,

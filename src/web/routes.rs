@@ -65,6 +65,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("POST", "/api/v1/session", Public, "Log in: {username, password, bearer?}; sets the session cookie, returns the CSRF token", &[], JSON),
     r("GET", "/api/v1/session", Session, "The logged-in user, role, permissions and CSRF token", &[], JSON),
     r("DELETE", "/api/v1/session", Session, "Log out", &[], JSON),
+    r("GET", "/api/v1/document-types", Session, "Document types the archive knows: [{value, label}] (the UI's lists come from here)", &[], JSON),
     r("GET", "/api/v1/search", Needs(Read), "Full-text search with filters, facets, highlighted snippets, paging and sort", &["q", "mrn", "type", "from", "to", "year", "retention_status", "eligible_before", "fuzzy", "facets", "limit", "offset", "sort"], JSON),
     r("GET", "/api/v1/documents/{id}", Needs(Read), "A document's metadata, pages, retention and review state (410 when destroyed)", &[], JSON),
     r("PATCH", "/api/v1/documents/{id}", Needs(Ingest), "QA fix: {doc_type?, patient?: {mrn?, name?, dob?}, confirm?}", &[], JSON),
@@ -107,6 +108,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/session",
             post(auth::login).get(auth::me).delete(auth::logout),
         )
+        .route("/api/v1/document-types", get(document_types))
         .route("/api/v1/search", get(docs::search))
         .route(
             "/api/v1/documents/{id}",
@@ -240,6 +242,15 @@ async fn authorize(
 
 async fn health() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+/// The one list of document types (values the API accepts, and their labels).
+async fn document_types() -> axum::Json<serde_json::Value> {
+    let types: Vec<serde_json::Value> = crate::model::DocType::ALL
+        .iter()
+        .map(|t| serde_json::json!({"value": t.as_str(), "label": t.label()}))
+        .collect();
+    axum::Json(serde_json::json!({"types": types}))
 }
 
 async fn openapi_handler() -> axum::Json<serde_json::Value> {

@@ -17,11 +17,11 @@ fn run(state: Arc<AppState>) {
     let mut last = None;
     let check = Duration::from_secs(state.settings.sweep_check_minutes.max(1) * 60);
     loop {
-        let today = chrono::Local::now().date_naive();
+        let today = crate::clock::today();
         if last != Some(today) {
             let s = &state.settings;
             let result = state.with_writer(|a| {
-                crate::scheduler::run_once(a, &s.schedule, &s.config.scheduler, today)
+                crate::scheduler::run_once(a, &s.schedule, &s.config.scheduler)
             });
             match result {
                 Ok(r) => {

@@ -13,12 +13,53 @@ pub fn samples() -> PathBuf {
 }
 
 pub fn run(archive: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--archive")
-        .arg(archive)
-        .args(args)
-        .output()
-        .expect("run chartvault")
+    command(archive).args(args).output().expect("run chartvault")
+}
+
+/// `chartvault --archive ARCHIVE`, on the archive's test clock when one is set.
+pub fn command(archive: &Path) -> Command {
+    let mut c = bin();
+    c.arg("--archive").arg(archive);
+    let clock = clock_file(archive);
+    if clock.exists() {
+        c.env("CHARTVAULT_TEST_CLOCK", clock);
+    }
+    c
+}
+
+/// The file holding an archive's test clock (beside the archive).
+pub fn clock_file(archive: &Path) -> PathBuf {
+    let mut name = archive.file_name().unwrap_or_default().to_os_string();
+    name.push(".test-clock");
+    archive.with_file_name(name)
+}
+
+/// Sets "today" for every later command on `archive` and for servers started on it (a
+/// running server reads the file at each use). Needs the `test-hooks` build.
+pub fn set_clock(archive: &Path, day: &str) {
+    std::fs::write(clock_file(archive), day).unwrap();
+}
+
+/// The password every test account gets.
+pub const PW: &str = "correct-horse-battery";
+
+/// `purge approve JOB` as `user`, giving `password` on stdin as the CLI asks.
+pub fn approve_as(archive: &Path, user: &str, password: &str, job: &str) -> Output {
+    use std::io::Write;
+    let mut child = command(archive)
+        .args(["--user", user, "purge", "approve", job])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run purge approve");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `purge approve JOB` as `user` with the test password.
+pub fn approve(archive: &Path, user: &str, job: &str) -> Output {
+    approve_as(archive, user, PW, job)
 }
 
 /// Ingests the committed sample scans into `archive` (created).
@@ -91,8 +132,10 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
     out
 }
 
-/// Ingest the samples, hold patient 90000033 (radiology report), plan as of 2045 and get
-/// two approvals. Returns the job id.
+/// Ingest the samples, add the accounts (officer1 retention officer, approver1 and
+/// approver2 approvers), hold patient 90000033 (radiology report), move the test clock to
+/// 2045-01-01 (the sample documents became eligible in 2028 and 2030), plan as of that day
+/// and get two approvals. Returns the job id.
 pub fn approved_job(archive: &Path) -> String {
     ok(&cv(
         archive,
@@ -103,6 +146,9 @@ pub fn approved_job(archive: &Path) -> String {
             samples().join("scans").to_str().unwrap(),
         ],
     ));
+    server::add_user(archive, "officer1", "retention_officer", PW);
+    server::add_user(archive, "approver1", "approver", PW);
+    server::add_user(archive, "approver2", "approver", PW);
     ok(&cv(
         archive,
         "officer1",
@@ -117,26 +163,24 @@ pub fn approved_job(archive: &Path) -> String {
             "90000033",
         ],
     ));
-    let plan = ok(&cv(
-        archive,
-        "officer1",
-        &["purge", "plan", "--as-of", "2045-01-01"],
-    ));
+    set_clock(archive, "2045-01-01");
+    let plan = ok(&cv(archive, "officer1", &["purge", "plan"]));
     assert!(plan.contains("4 documents eligible"), "{plan}");
     assert!(plan.contains("excluded: on_hold (1)") && plan.contains("excluded: indeterminate (1)"));
     let job = plan.split_whitespace().nth(2).unwrap().to_string();
+    assert!(job.starts_with("PJ-20450101-"), "{job}");
     // The initiator cannot approve; one person cannot approve twice.
-    let o = cv(archive, "officer1", &["purge", "approve", &job]);
+    let o = approve(archive, "officer1", &job);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot approve it"));
-    ok(&cv(archive, "approver1", &["purge", "approve", &job]));
-    let o = cv(archive, "approver1", &["purge", "approve", &job]);
+    assert!(stderr(&o).contains("cannot approve it"), "{}", stderr(&o));
+    ok(&approve(archive, "approver1", &job));
+    let o = approve(archive, "approver1", &job);
     assert!(stderr(&o).contains("already approved"));
     // Not enough approvals yet: execution refused.
     let o = cv(archive, "exec1", &["purge", "execute", &job]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("needs 2 approvals"), "{}", stderr(&o));
-    ok(&cv(archive, "approver2", &["purge", "approve", &job]));
+    ok(&approve(archive, "approver2", &job));
     job
 }
 

@@ -21,9 +21,7 @@ impl Drop for Server {
 
 /// Adds a user through the CLI (password on stdin).
 pub fn add_user(archive: &Path, name: &str, role: &str, password: &str) {
-    let mut child = super::bin()
-        .arg("--archive")
-        .arg(archive)
+    let mut child = super::command(archive)
         .args(["user", "add", name, "--role", role])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -53,9 +51,8 @@ impl Server {
     }
 
     fn launch(archive: &Path, extra: &[&str]) -> Server {
-        let mut child = super::bin()
-            .arg("--archive")
-            .arg(archive)
+        // On the archive's test clock when one is set (super::set_clock).
+        let mut child = super::command(archive)
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())

@@ -101,8 +101,11 @@ function viewLogin() {
   user.focus();
 }
 
-const DOC_TYPES = ["face_sheet", "consent", "history_physical", "progress_note", "discharge_summary", "operative_report", "radiology_report", "pathology_report", "emergency_record", "correspondence", "unclassified"];
+// Document types and their labels come from the server (GET /document-types): the one list
+// the API accepts. Loaded once per login (see route()).
 const STATUSES = ["retained", "eligible", "on_hold", "indeterminate", "permanent"];
+const typeLabel = (t) => { const x = (S.types || []).find((y) => y.value === t); return x ? x.label : label(t); };
+const typeOptions = (selected) => (S.types || []).map((t) => el("option", { value: t.value, selected: selected === t.value }, t.label));
 const label = (s) => String(s || "").replace(/_/g, " ");
 
 function marked(text, ranges) {
@@ -133,7 +136,7 @@ function toggleRelease(id) {
 async function viewSearch(params) {
   const f = Object.fromEntries(params.entries());
   const q = el("input", { id: "q", type: "search", value: f.q || "", placeholder: 'words, "a phrase", OR, -word' });
-  const type = el("select", { id: "f-type" }, el("option", { value: "" }, "any type"), DOC_TYPES.map((t) => el("option", { value: t, selected: f.type === t }, label(t))));
+  const type = el("select", { id: "f-type" }, el("option", { value: "" }, "any type"), typeOptions(f.type));
   const from = el("input", { id: "f-from", type: "date", value: f.from || "" });
   const to = el("input", { id: "f-to", type: "date", value: f.to || "" });
   const status = el("select", { id: "f-status" }, el("option", { value: "" }, "any status"), STATUSES.map((s) => el("option", { value: s, selected: f.retention_status === s }, label(s))));
@@ -160,7 +163,7 @@ async function viewSearch(params) {
   const facetLinks = (key, pairs, show) => pairs.map(([v, n]) => el("a", { href: withFilter(key, v), class: "facet" + (f[key] === String(v) ? " active" : "") }, `${show(v)} (${n})`));
   const facets = el("div", { class: "facets panel" }, el("h2", {}, `${r.total} documents`));
   if (r.facets) {
-    facets.append(el("h3", {}, "Type"), ...facetLinks("type", r.facets.doc_type, label));
+    facets.append(el("h3", {}, "Type"), ...facetLinks("type", r.facets.doc_type, typeLabel));
     facets.append(el("h3", {}, "Year of service"), ...facetLinks("year", r.facets.year, String));
     facets.append(el("h3", {}, "Retention"), ...facetLinks("retention_status", r.facets.retention_status, label));
   }
@@ -169,7 +172,7 @@ async function viewSearch(params) {
   for (const h of r.hits) {
     const chars = byteRangesToChars(h.snippet, h.highlights);
     list.append(el("div", { class: "result" },
-      el("a", { class: "hit-link", href: `#/doc/${encodeURIComponent(h.doc_id)}?q=${encodeURIComponent(f.q || "")}` }, `${label(h.doc_type)} — ${h.service_date || "no date"}`),
+      el("a", { class: "hit-link", href: `#/doc/${encodeURIComponent(h.doc_id)}?q=${encodeURIComponent(f.q || "")}` }, `${typeLabel(h.doc_type)} — ${h.service_date || "no date"}`),
       el("div", { class: "meta" }, h.patient_name || "unknown patient", " · MRN ", h.mrn ? el("a", { href: `#/patient/${encodeURIComponent(h.mrn)}` }, h.mrn) : "-", ` · ${h.pages.length} pages · ${h.doc_id}`,
         can("release") ? el("label", { style: "display:inline;margin-left:1em" }, el("input", { type: "checkbox", checked: S.release.includes(h.doc_id), onchange: () => toggleRelease(h.doc_id) }), " release") : null),
       el("div", { class: "snippet" }, marked(h.snippet.replace(/\s+/g, " "), chars.length ? chars : []))));
@@ -195,7 +198,7 @@ async function viewDocument(id, params) {
   const flags = d.review_flags.map((f) => el("span", { class: "badge warn" }, label(f)));
   const ret = d.retention;
   const head = el("div", { class: "panel" },
-    el("h1", {}, `${label(d.doc_type)} `, el("span", { class: "muted" }, `(${Math.round(d.doc_type_confidence * 100)}%)`)),
+    el("h1", {}, `${typeLabel(d.doc_type)} `, el("span", { class: "muted" }, `(${Math.round(d.doc_type_confidence * 100)}%)`)),
     el("div", {}, "Patient: ", d.patient.name || "unknown", " · MRN ", d.patient.mrn ? el("a", { href: `#/patient/${encodeURIComponent(d.patient.mrn)}` }, d.patient.mrn) : "-", " · DOB ", d.patient.dob || "-", " · Service ", d.service_date || "-"),
     el("div", { class: "meta muted" }, `Document ${d.doc_id} · ${d.pages.length} pages · source ${d.source.path}`),
     ret ? el("div", {}, el("span", { class: "badge" + (ret.status === "on_hold" ? " warn" : "") , id: "retention-status" }, label(ret.status)), ` class ${ret.class}`, ret.eligible_on ? ` · eligible ${ret.eligible_on}` : "", ret.holds.length ? ` · holds ${ret.holds.join(", ")}` : "") : null,
@@ -246,22 +249,33 @@ function holdForm(scope, title) {
   }, el("strong", {}, title), el("label", {}, "Matter", matter), el("label", {}, "Reason", reason), el("button", { id: "hold-submit", type: "submit" }, "Place hold"), out);
 }
 
+// Sends only what the user changed: an untouched form changes nothing.
 function fixForm(d) {
-  const type = el("select", { id: "fix-type" }, DOC_TYPES.map((t) => el("option", { value: t, selected: d.doc_type === t }, label(t))));
-  const mrn = el("input", { id: "fix-mrn", value: d.patient.mrn || "", size: 10 });
-  const name = el("input", { id: "fix-name", value: d.patient.name || "" });
-  const dob = el("input", { id: "fix-dob", type: "date", value: d.patient.dob || "" });
-  const ok = el("input", { id: "fix-confirm", type: "checkbox", checked: true });
-  const out = el("span", { class: "muted" });
+  const type = el("select", { id: "fix-type" }, typeOptions(d.doc_type));
+  // A type the list does not know is shown as it is, never replaced by the first entry.
+  if (!(S.types || []).some((t) => t.value === d.doc_type)) type.prepend(el("option", { value: d.doc_type, selected: true }, typeLabel(d.doc_type)));
+  type.value = d.doc_type;
+  const was = { mrn: d.patient.mrn || "", name: d.patient.name || "", dob: d.patient.dob || "" };
+  const mrn = el("input", { id: "fix-mrn", value: was.mrn, size: 10 });
+  const name = el("input", { id: "fix-name", value: was.name });
+  const dob = el("input", { id: "fix-dob", type: "date", value: was.dob });
+  const ok = el("input", { id: "fix-confirm", type: "checkbox" });
+  const out = el("span", { class: "muted", id: "fix-result", role: "status" });
   return el("form", {
     class: "inline", onsubmit: async (ev) => {
       ev.preventDefault();
-      const body = { confirm: ok.checked, patient: { mrn: mrn.value, name: name.value, dob: dob.value } };
+      const body = {}, patient = {};
       if (type.value !== d.doc_type) body.doc_type = type.value;
+      if (mrn.value !== was.mrn) patient.mrn = mrn.value;
+      if (name.value !== was.name) patient.name = name.value;
+      if (dob.value !== was.dob) patient.dob = dob.value;
+      if (Object.keys(patient).length) body.patient = patient;
+      if (ok.checked) body.confirm = true;
+      if (!Object.keys(body).length) { out.textContent = "Nothing changed."; return; }
       try { await api("PATCH", "/documents/" + encodeURIComponent(d.doc_id), body); reloadWith("Saved."); }
       catch (e) { out.textContent = e.message; }
     }
-  }, el("strong", {}, "QA fix"), el("label", {}, "Type", type), el("label", {}, "MRN", mrn), el("label", {}, "Name", name), el("label", {}, "DOB", dob), el("label", {}, "Reviewed", ok), el("button", { type: "submit" }, "Save"), out);
+  }, el("strong", {}, "QA fix"), el("label", {}, "Type", type), el("label", {}, "MRN", mrn), el("label", {}, "Name", name), el("label", {}, "DOB", dob), el("label", {}, "Reviewed", ok), el("button", { type: "submit", id: "fix-save" }, "Save"), out);
 }
 
 // Fix where documents begin: a page starts a new document, or this one joins the one before.
@@ -270,7 +284,7 @@ function splitForm(d) {
   const later = d.pages.slice(1);
   const at = el("select", { id: "split-page" }, later.map((p) => el("option", { value: p.page_no }, `page ${p.page_no}`)));
   const done = (r) => {
-    const docs = r.documents.map((x) => `${x.doc_id} (${label(x.doc_type)}, pages ${x.pages.join(", ")})`).join("; ");
+    const docs = r.documents.map((x) => `${x.doc_id} (${typeLabel(x.doc_type)}, pages ${x.pages.join(", ")})`).join("; ");
     S.next = r.removed ? `Merged: ${docs}.` : `Split into ${docs}.`;
     const target = `#/doc/${encodeURIComponent(r.documents[0].doc_id)}`;
     if (location.hash === target) route(); else location.hash = target;
@@ -292,14 +306,14 @@ async function viewPatient(mrn) {
   let r;
   try { r = await api("GET", "/patients/" + encodeURIComponent(mrn) + "/documents"); }
   catch (e) { main().replaceChildren(el("div", { class: "panel denied" }, e.message)); return; }
-  const rows = r.documents.map((d) => el("tr", {}, el("td", {}, el("a", { href: `#/doc/${encodeURIComponent(d.doc_id)}` }, label(d.doc_type))), el("td", {}, d.service_date || "-"), el("td", {}, d.pages.length), el("td", {}, d.doc_id)));
+  const rows = r.documents.map((d) => el("tr", {}, el("td", {}, el("a", { href: `#/doc/${encodeURIComponent(d.doc_id)}` }, typeLabel(d.doc_type))), el("td", {}, d.service_date || "-"), el("td", {}, d.pages.length), el("td", {}, d.doc_id)));
   const panels = [el("div", { class: "panel" }, el("h1", {}, `${r.name || "Patient"} — MRN ${r.mrn}`), el("p", {}, `${r.total} documents`),
     el("table", {}, el("tr", {}, el("th", {}, "Document"), el("th", {}, "Service"), el("th", {}, "Pages"), el("th", {}, "Id")), rows))];
   if (can("release")) {
     const acc = await api("GET", "/patients/" + encodeURIComponent(mrn) + "/disclosures");
     panels.push(el("div", { class: "panel", id: "accounting" }, el("h2", {}, "Accounting of disclosures"),
       acc.disclosures.length ? el("table", {}, el("tr", {}, el("th", {}, "Date"), el("th", {}, "Recipient"), el("th", {}, "Purpose"), el("th", {}, "Documents"), el("th", {}, "Released by"), el("th", {}, "Id")),
-        acc.disclosures.map((x) => el("tr", {}, el("td", {}, x.at), el("td", {}, x.recipient), el("td", {}, x.purpose), el("td", {}, x.documents.map((d) => `${label(d.doc_type)} ${d.service_date || ""}`).join("; ")), el("td", {}, x.user), el("td", {}, x.id))))
+        acc.disclosures.map((x) => el("tr", {}, el("td", {}, x.at), el("td", {}, x.recipient), el("td", {}, x.purpose), el("td", {}, x.documents.map((d) => `${typeLabel(d.doc_type)} ${d.service_date || ""}`).join("; ")), el("td", {}, x.user), el("td", {}, x.id))))
         : el("p", { class: "muted" }, "No disclosures recorded.")));
   }
   if (can("hold")) panels.push(el("div", { class: "panel" }, holdForm({ kind: "mrn", mrn }, "Hold every document of this patient")));
@@ -335,7 +349,7 @@ async function viewIngest() {
         })));
     const r = await api("GET", "/review");
     qa.replaceChildren(r.items.length ? el("table", {}, el("tr", {}, el("th", {}, "Document"), el("th", {}, "Type"), el("th", {}, "Why")),
-      r.items.slice(0, 200).map((i) => el("tr", {}, el("td", {}, el("a", { href: `#/doc/${encodeURIComponent(i.doc_id)}` }, i.doc_id)), el("td", {}, label(i.doc_type)), el("td", {}, i.flags.map((f) => el("span", { class: "badge warn" }, label(f)))))))
+      r.items.slice(0, 200).map((i) => el("tr", {}, el("td", {}, el("a", { href: `#/doc/${encodeURIComponent(i.doc_id)}` }, i.doc_id)), el("td", {}, typeLabel(i.doc_type)), el("td", {}, i.flags.map((f) => el("span", { class: "badge warn" }, label(f)))))))
       : el("p", { class: "muted" }, "Nothing waits for review."));
   }
   clearInterval(ingestTimer);
@@ -377,23 +391,25 @@ async function viewRetention(params) {
     el("table", {}, el("tr", {}, el("th", {}, "Class"), el("th", {}, "Status"), el("th", {}, "Year"), el("th", {}, "Documents")),
       report.counts.map((c) => el("tr", {}, el("td", {}, c.class), el("td", {}, label(c.status)), el("td", {}, c.service_year), el("td", {}, c.documents)))),
     report.next_eligible.length ? el("p", {}, "Next eligible: ", report.next_eligible.map((n) => `${n.eligible_on} (${n.documents})`).join(", ")) : null);
-  const holdRows = holds.holds.map((h) => el("tr", {}, el("td", {}, h.id), el("td", {}, h.matter), el("td", {}, h.scope.kind, " ", h.scope.mrn || h.scope.doc_id || h.scope.text || h.scope.class || ""), el("td", {}, `${h.placed_by} ${h.placed_at}`),
+  const scopeText = (h) => h.patient ? `Patient ${h.patient.name || "(name unknown)"} · MRN ${h.patient.mrn}` : h.scope.kind === "document" ? `Document ${h.scope.doc_id}` : h.scope.kind === "query" ? `Saved search "${h.scope.text}"` : `Class ${h.scope.class}, service ${h.scope.from} to ${h.scope.to}`;
+  const holdRows = holds.holds.map((h) => el("tr", {}, el("td", {}, h.id), el("td", {}, h.matter), el("td", {}, scopeText(h)), el("td", {}, String(h.covers)), el("td", {}, `${h.placed_by} ${h.placed_at}`),
     el("td", {}, can("hold") ? el("button", { class: "secondary", onclick: async () => { const reason = prompt("Reason for releasing " + h.id); if (!reason) return; try { await api("POST", `/holds/${encodeURIComponent(h.id)}/release`, { reason }); route(); } catch (e) { flash(e.message, true); } } }, "Release") : "")));
-  const holdPanel = el("div", { class: "panel", id: "holds" }, el("h2", {}, "Legal holds"), holds.holds.length ? el("table", {}, el("tr", {}, el("th", {}, "Id"), el("th", {}, "Matter"), el("th", {}, "Scope"), el("th", {}, "Placed"), el("th", {})), holdRows) : el("p", { class: "muted" }, "No active holds."));
+  const holdPanel = el("div", { class: "panel", id: "holds" }, el("h2", {}, "Legal holds"), holds.holds.length ? el("table", {}, el("tr", {}, el("th", {}, "Id"), el("th", {}, "Matter"), el("th", {}, "Covers"), el("th", {}, "Documents"), el("th", {}, "Placed"), el("th", {})), holdRows) : el("p", { class: "muted" }, "No active holds."));
   if (can("hold")) {
     const mrn = el("input", { id: "hold-mrn-value", placeholder: "MRN" });
     holdPanel.append(el("div", {}, "Hold a patient: ", mrn, " ", el("button", { class: "secondary", onclick: () => { if (mrn.value) location.hash = "#/patient/" + encodeURIComponent(mrn.value); } }, "Open patient")));
   }
   const act = (path, what) => async () => { try { const r = await api("POST", path); reloadWith(what(r)); } catch (e) { flash(e.message, true); } };
-  const jobRows = jobs.jobs.map((j) => el("tr", {}, el("td", {}, el("a", { href: `#/retention?job=${encodeURIComponent(j.id)}` }, j.id)), el("td", {}, j.state), el("td", {}, j.as_of), el("td", {}, j.documents), el("td", {}, j.created_by),
+  const mayApprove = (j) => j.state === "planned" && can("approve") && j.created_by !== S.me.username && !(j.approved_by || []).includes(S.me.username);
+  const jobRows = jobs.jobs.map((j) => el("tr", {}, el("td", {}, el("a", { href: `#/retention?job=${encodeURIComponent(j.id)}` }, j.id)), el("td", {}, j.forecast ? "forecast (review only)" : j.state), el("td", {}, j.as_of), el("td", {}, j.documents), el("td", {}, j.earliest_retain_through || "-"), el("td", {}, j.created_by), el("td", {}, `${(j.approved_by || []).length} of ${j.required_approvals}`),
     el("td", {}, j.certificate_id ? el("a", { href: `/api/v1/certificates/${encodeURIComponent(j.certificate_id)}?format=html`, target: "_blank" }, j.certificate_id) : ""),
-    el("td", {}, j.state === "planned" && can("approve") ? el("button", { onclick: act(`/purge-jobs/${encodeURIComponent(j.id)}/approve`, (r) => `Approved (${r.approvals} of ${r.required}).`) }, "Approve") : null,
-      ["approved", "executing"].includes(j.state) && can("purge") ? el("button", { class: "danger", onclick: () => { if (confirm(`Destroy the ${j.documents} documents of ${j.id}? This cannot be undone.`)) act(`/purge-jobs/${encodeURIComponent(j.id)}/execute`, (r) => `${r.destroyed} destroyed; certificate ${r.certificate_id || "not issued"}.`)(); } }, "Execute") : null,
-      ["planned", "approved"].includes(j.state) && can("purge") ? el("button", { class: "secondary", onclick: act(`/purge-jobs/${encodeURIComponent(j.id)}/cancel`, () => "Cancelled.") }, "Cancel") : null)));
-  const jobPanel = el("div", { class: "panel", id: "purge-jobs" }, el("h2", {}, "Purge jobs"), jobs.jobs.length ? el("table", {}, el("tr", {}, el("th", {}, "Job"), el("th", {}, "State"), el("th", {}, "As of"), el("th", {}, "Documents"), el("th", {}, "Planned by"), el("th", {}, "Certificate"), el("th", {})), jobRows) : el("p", { class: "muted" }, "No purge jobs."));
+    el("td", {}, mayApprove(j) ? el("button", { class: "approve", onclick: () => { if (confirm(`Approve ${j.id}: ${j.documents} documents, the earliest retained through ${j.earliest_retain_through || "-"}?`)) act(`/purge-jobs/${encodeURIComponent(j.id)}/approve`, (r) => `Approved (${r.approvals} of ${r.required}).`)(); } }, "Approve") : null,
+      ["approved", "executing"].includes(j.state) && can("purge") ? el("button", { class: "danger", onclick: () => { if (confirm(`Destroy the documents of ${j.id} that still qualify today (at most ${j.documents}; each is re-checked first and skipped if held, changed or not yet eligible)? This cannot be undone.`)) act(`/purge-jobs/${encodeURIComponent(j.id)}/execute`, (r) => `${r.destroyed} of ${r.approved} approved documents destroyed${r.skipped.length ? `, ${r.skipped.length} skipped (no longer qualify today)` : ""}; certificate ${r.certificate_id || "not issued"}.`)(); } }, "Execute") : null,
+      ["planned", "approved", "forecast"].includes(j.state) && can("purge") ? el("button", { class: "secondary", onclick: act(`/purge-jobs/${encodeURIComponent(j.id)}/cancel`, () => "Cancelled.") }, "Cancel") : null)));
+  const jobPanel = el("div", { class: "panel", id: "purge-jobs" }, el("h2", {}, "Purge jobs"), jobs.jobs.length ? el("table", {}, el("tr", {}, el("th", {}, "Job"), el("th", {}, "State"), el("th", {}, "As of"), el("th", {}, "Documents"), el("th", {}, "Earliest retain-through"), el("th", {}, "Planned by"), el("th", {}, "Approvals"), el("th", {}, "Certificate"), el("th", {})), jobRows) : el("p", { class: "muted" }, "No purge jobs."));
   if (can("purge")) {
     const asOf = el("input", { type: "date", id: "plan-as-of" });
-    jobPanel.append(el("form", { class: "inline", onsubmit: async (ev) => { ev.preventDefault(); try { const r = await api("POST", "/purge-jobs", asOf.value ? { as_of: asOf.value } : {}); reloadWith(`Planned ${r.job_id}: ${r.documents} documents (dry run, nothing destroyed).`); } catch (e) { flash(e.message, true); } } },
+    jobPanel.append(el("form", { class: "inline", onsubmit: async (ev) => { ev.preventDefault(); try { const r = await api("POST", "/purge-jobs", asOf.value ? { as_of: asOf.value } : {}); reloadWith(r.forecast ? `Forecast ${r.job_id} as of ${r.as_of}: ${r.documents} documents would be eligible then. A forecast can be reviewed, never approved or executed.` : `Planned ${r.job_id}: ${r.documents} documents (dry run, nothing destroyed).`); } catch (e) { flash(e.message, true); } } },
       el("label", {}, "Plan a purge as of", asOf), el("button", { type: "submit", id: "plan-submit" }, "Plan (dry run)")));
   }
   main().replaceChildren(rep, holdPanel, jobPanel);
@@ -401,11 +417,15 @@ async function viewRetention(params) {
 
 async function viewJob(id) {
   const j = await api("GET", "/purge-jobs/" + encodeURIComponent(id));
-  main().replaceChildren(el("div", { class: "panel" }, el("h1", {}, `Purge job ${j.id}`), el("p", {}, `${j.state} · as of ${j.as_of} · ${j.documents} documents · planned by ${j.created_by} · needs ${j.required_approvals} approvals`),
+  const status = (m) => m.state === "destroyed" ? "destroyed" : m.state === "skipped" ? `skipped: ${m.skip_reason || ""}` : "pending";
+  main().replaceChildren(el("div", { class: "panel", id: "job" }, el("h1", {}, `Purge job ${j.id}`),
+    j.forecast ? el("p", { class: "warn", id: "forecast-note" }, `A forecast as of ${j.as_of}, a date after today: it can be reviewed, never approved or executed.`) : null,
+    el("p", {}, `${j.state} · as of ${j.as_of} · ${j.documents} documents · earliest retain-through ${j.earliest_retain_through || "-"} · planned by ${j.created_by} · needs ${j.required_approvals} approvals (expire ${j.approvals_expire})`),
     el("p", {}, "Approvals: ", j.approvals.map((a) => `${a.user} (${a.at})${a.valid ? "" : " VOID"}`).join(", ") || "none"),
+    el("p", { id: "job-items" }, `Destroyed ${j.items.destroyed} · skipped ${j.items.skipped} · pending ${j.items.pending}`),
     el("p", { class: "muted" }, `Manifest sha256 ${j.manifest_sha256}`),
-    el("table", {}, el("tr", {}, el("th", {}, "Document"), el("th", {}, "Class"), el("th", {}, "Type"), el("th", {}, "Patient"), el("th", {}, "MRN"), el("th", {}, "Service")),
-      j.manifest.map((m) => el("tr", {}, el("td", {}, m.destroyed ? m.doc_id : el("a", { href: `#/doc/${encodeURIComponent(m.doc_id)}` }, m.doc_id)), el("td", {}, m.class), el("td", {}, label(m.doc_type)), el("td", {}, m.patient_name || "-"), el("td", {}, m.mrn || "-"), el("td", {}, m.destroyed ? "destroyed" : (m.service_date || "-")))))));
+    el("table", {}, el("tr", {}, el("th", {}, "Document"), el("th", {}, "Class"), el("th", {}, "Type"), el("th", {}, "Patient"), el("th", {}, "MRN"), el("th", {}, "Service"), el("th", {}, "Retain through"), el("th", {}, "Status")),
+      j.manifest.map((m) => el("tr", {}, el("td", {}, m.destroyed ? m.doc_id : el("a", { href: `#/doc/${encodeURIComponent(m.doc_id)}` }, m.doc_id)), el("td", {}, m.class), el("td", {}, typeLabel(m.doc_type)), el("td", {}, m.patient_name || "-"), el("td", {}, m.mrn || "-"), el("td", {}, m.service_date || "-"), el("td", {}, m.retain_through || "-"), el("td", {}, status(m)))))));
 }
 
 async function viewAudit(params) {
@@ -438,6 +458,9 @@ async function route() {
   }
   renderNav();
   if (!S.me) { viewLogin(); return; }
+  if (!S.types) {
+    try { S.types = (await api("GET", "/document-types")).types; } catch (e) { flash(e.message, true); }
+  }
   try {
     switch (parts[0]) {
       case "login": case "search": case "": return await viewSearch(params);
