@@ -267,7 +267,10 @@ fn one_draw(seed: u64, door: Door) -> (usize, usize, bool) {
         .map(|x| x["doc_id"].as_str().unwrap().to_string())
         .collect();
     if forecast {
-        assert!(destroyed.is_empty(), "{ctx}: a forecast destroyed {destroyed:?}");
+        assert!(
+            destroyed.is_empty(),
+            "{ctx}: a forecast destroyed {destroyed:?}"
+        );
     }
     for id in &destroyed {
         let f = &facts[id];
@@ -284,7 +287,13 @@ fn one_draw(seed: u64, door: Door) -> (usize, usize, bool) {
     let show = ok(&run(&archive, &["purge", "show", &job]));
     let planned: usize = show
         .lines()
-        .find_map(|l| l.strip_prefix("documents ")?.split(';').next()?.parse().ok())
+        .find_map(|l| {
+            l.strip_prefix("documents ")?
+                .split(';')
+                .next()?
+                .parse()
+                .ok()
+        })
         .unwrap_or_else(|| panic!("{ctx}: {show}"));
     let skipped: Vec<&str> = show
         .lines()
@@ -313,8 +322,7 @@ fn one_draw(seed: u64, door: Door) -> (usize, usize, bool) {
             })
             .unwrap_or_else(|| panic!("{ctx}: no certificate: {jobs}"));
         let c: serde_json::Value =
-            serde_json::from_str(&ok(&run(&archive, &["purge", "certificate", &cert_id])))
-                .unwrap();
+            serde_json::from_str(&ok(&run(&archive, &["purge", "certificate", &cert_id]))).unwrap();
         assert_eq!(c["counts"]["documents"], destroyed.len(), "{ctx}");
         for id in &destroyed {
             let o = ok(&run(&archive, &["show", id]));

@@ -226,7 +226,10 @@ fn scheduler_plans_yearly_and_executes_only_approved_jobs() {
     assert!(o.contains("\"total\": 0"));
     ok(&run(&archive, &["audit", "verify"]));
     // The sweep has no date of its own to be given.
-    let o = run(&archive, &["scheduler", "run-once", "--as-of", "2099-01-01"]);
+    let o = run(
+        &archive,
+        &["scheduler", "run-once", "--as-of", "2099-01-01"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
 }
 

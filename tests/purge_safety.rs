@@ -95,9 +95,11 @@ fn a_plan_as_of_a_future_date_is_a_forecast_that_destroys_nothing() {
         "forecast",
     );
     assert!(destroyed(&archive).is_empty());
-    // The scheduler does not execute it either.
-    let o = ok(&run(&archive, &["scheduler", "run-once"]));
-    assert!(!o.contains("executed purge job"), "{o}");
+    // The scheduler does not execute it either: it reports the refusal.
+    let o = run(&archive, &["scheduler", "run-once"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("executed purge job"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("forecast"), "{}", stdout(&o));
     assert!(destroyed(&archive).is_empty());
     let show = ok(&run(&archive, &["purge", "list"]));
     assert!(show.contains(&job), "{show}");
@@ -136,9 +138,7 @@ fn nothing_is_destroyed_the_day_before_its_eligible_on_date_and_it_is_on_the_day
         "{plan}"
     );
     assert!(
-        plan.contains(&format!(
-            "earliest retain-through date among them: {eve}"
-        )),
+        plan.contains(&format!("earliest retain-through date among them: {eve}")),
         "{plan}"
     );
     let job = job_of(&plan);
@@ -188,7 +188,14 @@ fn execution_uses_today_not_the_plan_date_and_skips_what_no_longer_qualifies() {
         &archive,
         "officer1",
         &[
-            "hold", "place", "--matter", "Late case", "--reason", "subpoena", "--mrn", "90000025",
+            "hold",
+            "place",
+            "--matter",
+            "Late case",
+            "--reason",
+            "subpoena",
+            "--mrn",
+            "90000025",
         ],
     ));
     let out = ok(&cv(&archive, "officer2", &["purge", "execute", &job]));
@@ -200,10 +207,16 @@ fn execution_uses_today_not_the_plan_date_and_skips_what_no_longer_qualifies() {
     assert!(out.contains("on legal hold"), "{out}");
     let show = ok(&run(&archive, &["purge", "show", &job]));
     assert!(
-        show.contains(&format!("destroyed {}, skipped {held}, pending 0", 5 - held)),
+        show.contains(&format!(
+            "destroyed {}, skipped {held}, pending 0",
+            5 - held
+        )),
         "{show}"
     );
-    assert!(show.contains("skipped ") && show.contains("on legal hold"), "{show}");
+    assert!(
+        show.contains("skipped ") && show.contains("on legal hold"),
+        "{show}"
+    );
     let c: serde_json::Value = serde_json::from_str(&ok(&run(
         &archive,
         &["purge", "certificate", &certificate_id(&out)],
@@ -261,7 +274,15 @@ fn two_person_control_cannot_be_bypassed_on_the_command_line() {
         "was changed",
     );
     let o = command(&archive)
-        .args(["--user", "admin1", "user", "add", "approver4", "--role", "approver"])
+        .args([
+            "--user",
+            "admin1",
+            "user",
+            "add",
+            "approver4",
+            "--role",
+            "approver",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -315,4 +336,89 @@ fn a_hold_covers_a_document_without_a_date_of_service() {
         .find(|d| d["doc_type"] == "consent_form")
         .unwrap();
     assert_eq!(consent["retention"]["status"], "on_hold", "{consent}");
+}
+
+#[test]
+fn query_and_class_holds_placed_after_approval_are_honoured_and_cancel_ends_a_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = archive_with_staff(dir.path());
+    set_clock(&archive, "2045-01-01");
+    let job = job_of(&ok(&cv(&archive, "officer1", &["purge", "plan"])));
+    ok(&approve(&archive, "approver1", &job));
+    ok(&approve(&archive, "approver2", &job));
+    // A saved-search hold (the progress note's words) and a class hold on radiology.
+    let docs = export(&archive);
+    let id_of = |t: &str| -> Vec<String> {
+        of_kind(&docs, "document")
+            .iter()
+            .filter(|d| d["doc_type"] == t)
+            .map(|d| d["doc_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let knee: Vec<String> = {
+        let o = ok(&run(&archive, &["search", "\"knee pain\"", "--json"]));
+        let v: serde_json::Value = serde_json::from_str(&o).unwrap();
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["doc_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!knee.is_empty());
+    let radiology = id_of("radiology_report");
+    ok(&cv(
+        &archive,
+        "officer1",
+        &[
+            "hold",
+            "place",
+            "--matter",
+            "Q",
+            "--reason",
+            "r",
+            "--query",
+            "\"knee pain\"",
+        ],
+    ));
+    ok(&cv(
+        &archive,
+        "officer1",
+        &[
+            "hold",
+            "place",
+            "--matter",
+            "C",
+            "--reason",
+            "r",
+            "--class",
+            "RAD-REPORT",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2030-12-31",
+        ],
+    ));
+    let out = ok(&cv(&archive, "officer2", &["purge", "execute", &job]));
+    let gone = destroyed(&archive);
+    for id in knee.iter().chain(radiology.iter()) {
+        assert!(!gone.contains(id), "{id} was held: {out}");
+        assert!(
+            out.contains(&format!("skipped {id}: on legal hold")),
+            "{out}"
+        );
+    }
+    assert!(!gone.is_empty(), "{out}");
+
+    // A cancelled job can be neither approved nor executed.
+    set_clock(&archive, "2046-01-01");
+    let job = job_of(&ok(&cv(&archive, "officer1", &["purge", "plan"])));
+    ok(&approve(&archive, "approver1", &job));
+    ok(&cv(&archive, "officer1", &["purge", "cancel", &job]));
+    refused(&approve(&archive, "approver2", &job), "cancelled");
+    refused(
+        &cv(&archive, "officer2", &["purge", "execute", &job]),
+        "cancelled",
+    );
+    assert_eq!(destroyed(&archive), gone);
 }

@@ -395,14 +395,26 @@ fn holds_purge_two_person_approval_and_gone() {
     let admin = server.login("admin", PW);
     let one = admin.send("POST", "/api/v1/purge-jobs", &json!({"approvals": 1}));
     assert_eq!(one.status, 400, "{}", one.text());
-    assert!(one.text().contains("retention policy requires 2"), "{}", one.text());
+    assert!(
+        one.text().contains("retention policy requires 2"),
+        "{}",
+        one.text()
+    );
     // A plan after today is a forecast: it cannot be approved.
-    let f = admin.send("POST", "/api/v1/purge-jobs", &json!({"as_of": "2200-01-01"}));
+    let f = admin.send(
+        "POST",
+        "/api/v1/purge-jobs",
+        &json!({"as_of": "2200-01-01"}),
+    );
     assert_eq!(f.status, 200, "{}", f.text());
     assert_eq!(f.json()["state"], "forecast");
     let fj = f.json()["job_id"].as_str().unwrap().to_string();
     let a = server.login("approver", PW);
-    let r = a.send("POST", &format!("/api/v1/purge-jobs/{fj}/approve"), &json!({}));
+    let r = a.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{fj}/approve"),
+        &json!({}),
+    );
     assert_eq!(r.status, 409, "{}", r.text());
     assert!(r.text().contains("forecast"), "{}", r.text());
     // An admin may plan and approve, but never approve their own plan.
@@ -430,7 +442,11 @@ fn holds_purge_two_person_approval_and_gone() {
         );
         assert_eq!(r.status, 200, "{}", r.text());
         let s = server.login(name, PW);
-        let r = s.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/approve"), &json!({}));
+        let r = s.send(
+            "POST",
+            &format!("/api/v1/purge-jobs/{officer_job}/approve"),
+            &json!({}),
+        );
         assert_eq!(r.status, 409, "{name}: {}", r.text());
         assert!(r.text().contains("was created by admin"), "{}", r.text());
     }
@@ -441,19 +457,37 @@ fn holds_purge_two_person_approval_and_gone() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let s = server.login("approver2", "reset-by-admin-1");
-    let r = s.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/approve"), &json!({}));
+    let r = s.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{officer_job}/approve"),
+        &json!({}),
+    );
     assert_eq!(r.status, 409, "{}", r.text());
     assert!(r.text().contains("was changed"), "{}", r.text());
     // The admin who made those changes cannot approve it either.
-    let r = admin.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/approve"), &json!({}));
+    let r = admin.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{officer_job}/approve"),
+        &json!({}),
+    );
     assert_eq!(r.status, 409, "{}", r.text());
     assert!(r.text().contains("changes accounts"), "{}", r.text());
     // One genuine approval: the initiator still cannot execute.
-    let r = a.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/approve"), &json!({}));
+    let r = a.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{officer_job}/approve"),
+        &json!({}),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = officer.send("POST", &format!("/api/v1/purge-jobs/{officer_job}/execute"), &json!({}));
+    let r = officer.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{officer_job}/execute"),
+        &json!({}),
+    );
     assert_eq!(r.status, 409, "{}", r.text());
-    let detail = officer.get(&format!("/api/v1/purge-jobs/{officer_job}")).json();
+    let detail = officer
+        .get(&format!("/api/v1/purge-jobs/{officer_job}"))
+        .json();
     assert_eq!(detail["items"]["destroyed"], 0, "{detail}");
 }
 

@@ -323,7 +323,11 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
             .execute("return document.getElementById('fix-type').value", vec![])
             .await
             .unwrap();
-        assert_eq!(shown, serde_json::json!(t), "the QA form of {id} shows its type");
+        assert_eq!(
+            shown,
+            serde_json::json!(t),
+            "the QA form of {id} shows its type"
+        );
         css(&c, "#fix-save").await.click().await.unwrap();
         text_of(&c, "#fix-result", "Nothing changed").await;
     }
@@ -337,7 +341,11 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         v.sort();
         v
     };
-    assert_eq!(types(&before), types(&after), "Save without changes changed a type");
+    assert_eq!(
+        types(&before),
+        types(&after),
+        "Save without changes changed a type"
+    );
     c.close().await.unwrap();
 
     // The archive agrees, and the audit log names the browser's users.

@@ -19,10 +19,10 @@ mod users;
 pub use audit::{AuditEntry, AuditVerification};
 pub use disclosures::{DisclosedDocument, Disclosure, PageView};
 pub use purge::{purge_sha256, JobRow, ManifestEntry, NewPurgeJob, PurgeItem, Tombstone};
-pub use users::AccountChange;
 pub use resplit::{DocumentRewrite, PageMove, Regrouping, ScanLayout};
 pub use retention::RetentionRow;
 pub use review::{ModelRow, ReviewItem};
+pub use users::AccountChange;
 pub use users::{Session, User};
 
 use rusqlite::{params, Connection, OptionalExtension};

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -256,6 +256,37 @@ CREATE TABLE disclosure_docs (
 CREATE INDEX disclosure_docs_mrn ON disclosure_docs(mrn_tag);
 ";
 
+/// A purge job may be a `forecast` (planned as of a date after its day: reviewed, never
+/// approved or executed). SQLite cannot change a CHECK constraint in place: the table is
+/// rebuilt with the same columns (foreign keys are off meanwhile; see `migrate`).
+const V8: &str = "
+CREATE TABLE purge_jobs_v8 (
+    id                 TEXT PRIMARY KEY,
+    state              TEXT NOT NULL CHECK (state IN ('forecast', 'planned', 'approved',
+                           'executing', 'verified', 'certified', 'cancelled')),
+    as_of              TEXT NOT NULL,
+    created_by         TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    schedule_label     TEXT NOT NULL,
+    schedule_hash      TEXT NOT NULL,
+    manifest           TEXT NOT NULL,
+    manifest_hash      TEXT NOT NULL,
+    excluded           TEXT NOT NULL,
+    required_approvals INTEGER NOT NULL,
+    approvals_expire   TEXT NOT NULL,
+    executed_by        TEXT,
+    started_at         TEXT,
+    finished_at        TEXT,
+    verification       TEXT,
+    certificate_id     TEXT
+);
+INSERT INTO purge_jobs_v8 SELECT id, state, as_of, created_by, created_at, schedule_label,
+    schedule_hash, manifest, manifest_hash, excluded, required_approvals, approvals_expire,
+    executed_by, started_at, finished_at, verification, certificate_id FROM purge_jobs;
+DROP TABLE purge_jobs;
+ALTER TABLE purge_jobs_v8 RENAME TO purge_jobs;
+";
+
 pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -285,11 +316,87 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     if version < 7 {
         conn.execute_batch(&format!("BEGIN; {V7} PRAGMA user_version = 7; COMMIT;"))?;
     }
+    if version < 8 {
+        // Rebuilding a table other tables refer to: foreign keys off (a no-op inside a
+        // transaction, so around it), checked before the commit, on again after.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let done = conn.execute_batch(&format!("BEGIN; {V8} PRAGMA user_version = 8; COMMIT;"));
+        if done.is_err() {
+            let _ = conn.execute_batch("ROLLBACK;");
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        done?;
+        let broken: i64 =
+            conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if broken > 0 {
+            return Err(CatalogError::Corrupt(format!(
+                "{broken} rows refer to missing purge jobs after the schema upgrade"
+            )));
+        }
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_version_7_catalog_with_purge_jobs_upgrades_and_accepts_forecasts() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for v in [
+            super::V1,
+            super::V2,
+            super::V3,
+            super::V4,
+            super::V5,
+            super::V6,
+            super::V7,
+        ] {
+            conn.execute_batch(v).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO purge_jobs VALUES ('PJ-1', 'certified', '2026-01-01', 'o', 't', 'l',
+               'h', '[]', 'mh', '{}', 2, 'e', 'x', 's', 'f', NULL, 'COD-1');
+             INSERT INTO purge_approvals VALUES ('PJ-1', 'a', 'mh', 't');
+             INSERT INTO purge_items(job_id, doc_id, state) VALUES ('PJ-1', 'd1', 'destroyed');",
+        )
+        .unwrap();
+        super::migrate(&conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, super::SCHEMA_VERSION);
+        let state: String = conn
+            .query_row("SELECT state FROM purge_jobs WHERE id = 'PJ-1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(state, "certified");
+        conn.execute(
+            "INSERT INTO purge_jobs(id, state, as_of, created_by, created_at, schedule_label,
+               schedule_hash, manifest, manifest_hash, excluded, required_approvals,
+               approvals_expire) VALUES ('PJ-2', 'forecast', '2040-01-01', 'o', 't', 'l', 'h',
+               '[]', 'mh', '{}', 2, 'e')",
+            [],
+        )
+        .unwrap();
+        // Foreign keys are back on and still point at the rebuilt table.
+        assert!(conn
+            .execute(
+                "INSERT INTO purge_items(job_id, doc_id, state) VALUES ('PJ-9', 'd', 'pending')",
+                []
+            )
+            .is_err());
+        conn.execute(
+            "INSERT INTO purge_items(job_id, doc_id, state) VALUES ('PJ-2', 'd', 'pending')",
+            [],
+        )
+        .unwrap();
+    }
+
     #[test]
     fn blob_use_lookups_are_indexed() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();

@@ -18,9 +18,7 @@ pub struct ExportArgs {
 
 pub fn run(ctx: &Context, args: ExportArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
-    let as_of = args
-        .as_of
-        .unwrap_or_else(crate::clock::today);
+    let as_of = args.as_of.unwrap_or_else(crate::clock::today);
     let decisions: std::collections::HashMap<_, _> = archive
         .decisions(&ctx.schedule, as_of, None)?
         .into_iter()

@@ -52,9 +52,7 @@ pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
     let Some(doc) = archive.catalog.document(&args.doc_id)? else {
         anyhow::bail!("no document with id {}", args.doc_id);
     };
-    let as_of = args
-        .as_of
-        .unwrap_or_else(crate::clock::today);
+    let as_of = args.as_of.unwrap_or_else(crate::clock::today);
     let decision = archive
         .decisions(
             &ctx.schedule,

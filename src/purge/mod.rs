@@ -116,18 +116,20 @@ pub fn plan(
     let expire = (crate::clock::now() + chrono::Duration::days(APPROVAL_DAYS as i64)).to_rfc3339();
     let excluded_json = serde_json::to_value(&excluded).unwrap_or_default();
     let required = schedule.purge_approvals;
-    let manifest_hash = archive.catalog.create_purge_job(&crate::catalog::NewPurgeJob {
-        id: &job_id,
-        state: if forecast { "forecast" } else { "planned" },
-        as_of: &as_of.to_string(),
-        user,
-        schedule_label: &schedule.label(),
-        schedule_hash: &schedule.hash,
-        manifest: &manifest,
-        excluded: &excluded_json,
-        required_approvals: required,
-        approvals_expire: &expire,
-    })?;
+    let manifest_hash = archive
+        .catalog
+        .create_purge_job(&crate::catalog::NewPurgeJob {
+            id: &job_id,
+            state: if forecast { "forecast" } else { "planned" },
+            as_of: &as_of.to_string(),
+            user,
+            schedule_label: &schedule.label(),
+            schedule_hash: &schedule.hash,
+            manifest: &manifest,
+            excluded: &excluded_json,
+            required_approvals: required,
+            approvals_expire: &expire,
+        })?;
     Ok(Plan {
         job_id,
         manifest_hash,
@@ -220,7 +222,9 @@ pub fn approve(archive: &mut Archive, id: &str, user: &str) -> Result<(usize, u3
         )));
     };
     if account.disabled_at.is_some() {
-        return Err(PurgeError::Refused(format!("the account {user} is disabled")));
+        return Err(PurgeError::Refused(format!(
+            "the account {user} is disabled"
+        )));
     }
     let may = crate::access::Role::parse(&account.role)
         .is_some_and(|r| r.can(crate::access::Permission::Approve));

@@ -347,15 +347,31 @@ mod tests {
     fn purge_approvals_come_from_the_policy_and_are_never_fewer_than_two() {
         assert_eq!(Schedule::embedded().purge_approvals, 2);
         for n in ["0", "1"] {
-            let bad = DEFAULT_RETENTION_TOML
-                .replacen("purge_approvals = 2", &format!("purge_approvals = {n}"), 1);
-            let e = Schedule::parse(&bad, "r.toml", None).unwrap_err().to_string();
+            let bad = DEFAULT_RETENTION_TOML.replacen(
+                "purge_approvals = 2",
+                &format!("purge_approvals = {n}"),
+                1,
+            );
+            let e = Schedule::parse(&bad, "r.toml", None)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains("two-person control"), "{e}");
         }
-        let three = DEFAULT_RETENTION_TOML.replacen("purge_approvals = 2", "purge_approvals = 3", 1);
-        assert_eq!(Schedule::parse(&three, "r.toml", None).unwrap().purge_approvals, 3);
+        let three =
+            DEFAULT_RETENTION_TOML.replacen("purge_approvals = 2", "purge_approvals = 3", 1);
+        assert_eq!(
+            Schedule::parse(&three, "r.toml", None)
+                .unwrap()
+                .purge_approvals,
+            3
+        );
         // A schedule that does not say gets the minimum.
         let silent = DEFAULT_RETENTION_TOML.replacen("purge_approvals = 2", "", 1);
-        assert_eq!(Schedule::parse(&silent, "r.toml", None).unwrap().purge_approvals, 2);
+        assert_eq!(
+            Schedule::parse(&silent, "r.toml", None)
+                .unwrap()
+                .purge_approvals,
+            2
+        );
     }
 }

@@ -331,7 +331,10 @@ mod tests {
         assert_eq!(decide(&s, &f, &held, far).status, RetentionStatus::OnHold);
         f.has_mrn = false;
         let unknown = HoldCheck::Unknown("catalog unreadable".into());
-        assert_eq!(decide(&s, &f, &unknown, far).status, RetentionStatus::OnHold);
+        assert_eq!(
+            decide(&s, &f, &unknown, far).status,
+            RetentionStatus::OnHold
+        );
         // And once the date is filled in, still held.
         let f = facts(DocType::DischargeSummary, "2014-08-01", ADULT, "2014-08-01");
         assert_eq!(decide(&s, &f, &held, far).status, RetentionStatus::OnHold);

@@ -20,9 +20,8 @@ fn run(state: Arc<AppState>) {
         let today = crate::clock::today();
         if last != Some(today) {
             let s = &state.settings;
-            let result = state.with_writer(|a| {
-                crate::scheduler::run_once(a, &s.schedule, &s.config.scheduler)
-            });
+            let result = state
+                .with_writer(|a| crate::scheduler::run_once(a, &s.schedule, &s.config.scheduler));
             match result {
                 Ok(r) => {
                     println!(

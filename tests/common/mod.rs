@@ -13,7 +13,10 @@ pub fn samples() -> PathBuf {
 }
 
 pub fn run(archive: &Path, args: &[&str]) -> Output {
-    command(archive).args(args).output().expect("run chartvault")
+    command(archive)
+        .args(args)
+        .output()
+        .expect("run chartvault")
 }
 
 /// `chartvault --archive ARCHIVE`, on the archive's test clock when one is set.
