@@ -152,6 +152,7 @@ fn nothing_is_destroyed_the_day_before_its_eligible_on_date_and_it_is_on_the_day
     );
     let c: serde_json::Value =
         serde_json::from_str(&ok(&run(&archive, &["purge", "certificate", &cert]))).unwrap();
+    assert_eq!(c["executed_on"], first.to_string(), "{c}");
     assert!(
         c["started_at"]
             .as_str()

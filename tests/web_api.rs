@@ -858,3 +858,99 @@ fn a_clerk_fixes_a_split_by_merging_and_splitting() {
     let a_audit = common::run(&archive, &["audit", "verify"]);
     assert!(a_audit.status.success());
 }
+
+#[test]
+fn a_newer_document_of_the_patient_after_approval_is_skipped_at_execution() {
+    let (_dir, archive) = archive_with_users();
+    // 2029-06-01: the radiology report (patient 90000033, seen 2018-07-22) is eligible; the
+    // progress note (90000025, seen 2020-11-02) is not.
+    common::set_clock(&archive, "2029-06-01");
+    let server = Server::start(&archive, &[]);
+    let officer = server.login("retention_officer", PW);
+    let docs_of = |mrn: &str| {
+        officer
+            .get(&format!("/api/v1/patients/{mrn}/documents"))
+            .json()
+    };
+    let radiology = docs_of("90000033")["documents"][0]["doc_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let note = docs_of("90000025")["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["service_date"] == "2020-11-02")
+        .expect("the 2020 progress note")["doc_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let plan = officer.send("POST", "/api/v1/purge-jobs", &json!({}));
+    assert_eq!(plan.status, 200, "{}", plan.text());
+    assert_eq!(plan.json()["forecast"], false);
+    let job = plan.json()["job_id"].as_str().unwrap().to_string();
+    let detail = officer.get(&format!("/api/v1/purge-jobs/{job}")).json();
+    assert!(
+        detail["manifest"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["doc_id"] == radiology.as_str()),
+        "{detail}"
+    );
+    assert!(detail["earliest_retain_through"].is_string(), "{detail}");
+    for a in ["approver", "approver2"] {
+        let s = server.login(a, PW);
+        let r = s.send(
+            "POST",
+            &format!("/api/v1/purge-jobs/{job}/approve"),
+            &json!({}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    // After the approvals, a clerk finds the 2020 note belongs to the radiology patient:
+    // that patient's last service moves to 2020-11-02, so the report is kept until 2030.
+    let clerk = server.login("clerk", PW);
+    let r = clerk.send(
+        "PATCH",
+        &format!("/api/v1/documents/{note}"),
+        &json!({"patient": {"mrn": "90000033"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let e = officer.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{job}/execute"),
+        &json!({}),
+    );
+    assert_eq!(e.status, 200, "{}", e.text());
+    let e = e.json();
+    let skipped = e["skipped"].as_array().unwrap();
+    let why = skipped
+        .iter()
+        .find(|s| s["doc_id"] == radiology.as_str())
+        .unwrap_or_else(|| panic!("radiology report not skipped: {e}"))["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(why.contains("not eligible until 2030-11-03"), "{why}");
+    assert_eq!(
+        officer
+            .get(&format!("/api/v1/documents/{radiology}"))
+            .status,
+        200
+    );
+    let detail = officer.get(&format!("/api/v1/purge-jobs/{job}")).json();
+    let row = detail["manifest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["doc_id"] == radiology.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["state"], "skipped", "{row}");
+    assert!(row["skip_reason"].as_str().unwrap().contains("2030-11-03"));
+    assert_eq!(
+        detail["items"]["skipped"].as_u64(),
+        Some(skipped.len() as u64)
+    );
+}

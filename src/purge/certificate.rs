@@ -64,6 +64,10 @@ pub fn build(
             job.schedule_label),
         "purge_job": job.id,
         "as_of": job.as_of,
+        // The day destruction happened (each document re-checked against that day), not
+        // the date the plan looked at.
+        "executed_on": job.finished_at.as_deref().or(job.started_at.as_deref())
+            .map(|t| t.chars().take(10).collect::<String>()),
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "classes": classes.iter().map(|(id, c)| serde_json::json!({
@@ -122,7 +126,9 @@ pub fn html(body: &serde_json::Value) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Certificate of destruction {id}</title>\n\
 <style>body{{font-family:serif;max-width:50em;margin:2em auto}}table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em}}</style></head>\n\
 <body><h1>Certificate of Destruction</h1>\n<p><b>Certificate</b> {id}<br><b>Facility</b> {facility}<br>\
-<b>Retention schedule</b> {schedule} (SHA-256 {schedule_hash})<br><b>Purge job</b> {job}, eligibility as of {as_of}<br>\
+<b>Date of destruction</b> {executed_on}<br>\
+<b>Retention schedule</b> {schedule} (SHA-256 {schedule_hash})<br><b>Purge job</b> {job}, planned as of {as_of}; \
+every document re-checked on the date of destruction<br>\
 <b>Started</b> {started} <b>Finished</b> {finished}</p>\n<p>{statement}</p>\n\
 <table><tr><th>Class</th><th>Document types</th><th>Service years</th><th>Documents</th><th>Pages</th></tr>\n{rows}</table>\n\
 <p><b>Totals</b>: {docs} documents, {pages} pages, {bytes} bytes, {patients} patients.</p>\n\
@@ -135,6 +141,7 @@ pub fn html(body: &serde_json::Value) -> String {
         schedule_hash = esc(body["schedule"]["sha256"].as_str().unwrap_or("-")),
         job = s("purge_job"),
         as_of = s("as_of"),
+        executed_on = s("executed_on"),
         started = s("started_at"),
         finished = s("finished_at"),
         statement = s("statement"),
