@@ -423,3 +423,68 @@ fn query_and_class_holds_placed_after_approval_are_honoured_and_cancel_ends_a_jo
     );
     assert_eq!(destroyed(&archive), gone);
 }
+
+#[test]
+fn no_state_schedule_or_stale_approval_gets_around_the_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = archive_with_staff(dir.path());
+    set_clock(&archive, "2045-01-01");
+    let job = job_of(&ok(&cv(&archive, "officer1", &["purge", "plan"])));
+    // A job forced into `executing` without approvals destroys nothing.
+    let conn = rusqlite::Connection::open(archive.join("catalog.db")).unwrap();
+    conn.execute(
+        "UPDATE purge_jobs SET state = 'executing' WHERE id = ?1",
+        [&job],
+    )
+    .unwrap();
+    refused(
+        &cv(&archive, "officer2", &["purge", "execute", &job]),
+        "valid approvals",
+    );
+    conn.execute(
+        "UPDATE purge_jobs SET state = 'planned' WHERE id = ?1",
+        [&job],
+    )
+    .unwrap();
+    drop(conn);
+    ok(&approve(&archive, "approver1", &job));
+    ok(&approve(&archive, "approver2", &job));
+    // Another schedule or profile (shorter terms) is refused.
+    refused(
+        &cv(
+            &archive,
+            "officer2",
+            &["--retention-profile", "CA", "purge", "execute", &job],
+        ),
+        "planned under retention schedule",
+    );
+    // An approver whose account was disabled since no longer counts.
+    ok(&cv(&archive, "admin1", &["user", "disable", "approver2"]));
+    refused(
+        &cv(&archive, "officer2", &["purge", "execute", &job]),
+        "1 valid approvals of the 2",
+    );
+    assert!(destroyed(&archive).is_empty());
+    let log = ok(&run(&archive, &["audit", "list", "--limit", "1000"]));
+    assert!(log.contains("purge_execute_refused"), "{log}");
+    // A dated saved-search hold still covers a document without a date of service.
+    let o = ok(&cv(
+        &archive,
+        "officer1",
+        &[
+            "hold",
+            "place",
+            "--matter",
+            "Q",
+            "--reason",
+            "r",
+            "--query",
+            "consent",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2001-01-01",
+        ],
+    ));
+    assert!(o.contains("covers 1 documents now"), "{o}");
+}

@@ -166,7 +166,31 @@ impl Archive {
             to: to.map(|d| d.to_string()),
             ..SearchQuery::default()
         };
-        Ok(self.index.matching_ids(&q)?)
+        let mut ids = self.index.matching_ids(&q)?;
+        if from.is_some() || to.is_some() {
+            // A document without a date of service cannot be shown to fall outside the
+            // hold's dates: it is held too (a date range must not exempt it).
+            let undated = SearchQuery {
+                from: None,
+                to: None,
+                ..q
+            };
+            let extra: Vec<String> = self
+                .index
+                .matching_ids(&undated)?
+                .into_iter()
+                .filter(|id| ids.binary_search(id).is_err())
+                .collect();
+            if !extra.is_empty() {
+                for row in self.catalog.retention_rows(Some(&extra))? {
+                    if row.facts.service_date.is_none() {
+                        ids.push(row.doc_id);
+                    }
+                }
+                ids.sort();
+            }
+        }
+        Ok(ids)
     }
 
     /// Retention decisions as of `as_of` for `ids` (all live documents when `None`),

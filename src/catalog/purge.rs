@@ -337,16 +337,30 @@ impl Catalog {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Marks an approved document left alone at execution, with why (audited).
     pub fn skip_purge_item(
         &mut self,
         job: &str,
         doc_id: &str,
         reason: &str,
+        user: &str,
     ) -> Result<(), CatalogError> {
-        self.conn.execute(
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
             "UPDATE purge_items SET state = 'skipped', reason = ?3 WHERE job_id = ?1 AND doc_id = ?2",
             params![job, doc_id, reason],
         )?;
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            user,
+            "purge_skip",
+            doc_id,
+            &serde_json::json!({"job": job, "reason": reason}),
+        )?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
         Ok(())
     }
 

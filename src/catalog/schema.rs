@@ -318,23 +318,29 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 8 {
         // Rebuilding a table other tables refer to: foreign keys off (a no-op inside a
-        // transaction, so around it), checked before the commit, on again after.
+        // transaction, so around it), every reference checked before the commit, on again
+        // after whatever happened.
         conn.pragma_update(None, "foreign_keys", "OFF")?;
-        let done = conn.execute_batch(&format!("BEGIN; {V8} PRAGMA user_version = 8; COMMIT;"));
+        let upgrade = || -> Result<(), CatalogError> {
+            conn.execute_batch(&format!("BEGIN; {V8}"))?;
+            let broken: i64 =
+                conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?;
+            if broken > 0 {
+                return Err(CatalogError::Corrupt(format!(
+                    "{broken} rows would refer to missing purge jobs after the schema upgrade"
+                )));
+            }
+            conn.execute_batch("PRAGMA user_version = 8; COMMIT;")?;
+            Ok(())
+        };
+        let done = upgrade();
         if done.is_err() {
             let _ = conn.execute_batch("ROLLBACK;");
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         done?;
-        let broken: i64 =
-            conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            })?;
-        if broken > 0 {
-            return Err(CatalogError::Corrupt(format!(
-                "{broken} rows refer to missing purge jobs after the schema upgrade"
-            )));
-        }
     }
     Ok(())
 }

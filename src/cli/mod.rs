@@ -37,10 +37,19 @@ pub const EXIT_PROBLEMS: u8 = 1;
 /// Exit code for errors that stopped the command (bad arguments, archive unusable).
 pub const EXIT_ERROR: u8 = 2;
 
+/// The version `--version` prints; a build with the test seams says so.
+#[cfg(not(feature = "test-hooks"))]
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+#[cfg(feature = "test-hooks")]
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " TEST BUILD (test clock and failpoints compiled in: not for use on records)"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "chartvault",
-    version,
+    version = VERSION,
     about = "Scanned medical charts in, searchable archive out.",
     after_help = "Exit codes: 0 success; 1 the command ran but found problems (e.g. scans \
                   quarantined, verification failures); 2 error (bad arguments, unusable archive)."

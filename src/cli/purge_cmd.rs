@@ -83,8 +83,25 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
             }
         }
         PurgeAction::Approve { job } => {
+            // What is being approved, before anyone signs for it.
+            let Some(j) = archive.catalog.purge_job(&job)? else {
+                anyhow::bail!("no purge job {job}");
+            };
+            eprintln!(
+                "{job}: {} documents, earliest retain-through {}, planned by {} as of {} \
+                 (review: `chartvault purge show {job} --review`)",
+                j.manifest.len(),
+                j.manifest
+                    .iter()
+                    .filter_map(|e| e.retain_through)
+                    .min()
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                j.created_by,
+                j.as_of
+            );
             authenticate(&mut archive, user, &job)?;
-            let (n, required) = purge::approve(&mut archive, &job, user)?;
+            let (n, required) = purge::approve(&mut archive, &ctx.schedule, &job, user)?;
             println!("{job} approved by {user} ({n} of {required} approvals)");
         }
         PurgeAction::Execute { job } => {

@@ -141,6 +141,10 @@ pub struct SchedulerConfig {
     /// How often a purge plan is created: "never", "monthly" or "yearly" (at most one
     /// scheduler-made plan per period, and only when something is eligible).
     pub purge_plans: PlanPeriod,
+    /// No longer read (refused with a pointer): the number of approvals is the retention
+    /// schedule's `purge_approvals`, the facility's policy.
+    #[serde(default)]
+    pub required_approvals: Option<u32>,
     /// Execute jobs that have all their approvals.
     pub execute_approved: bool,
 }
@@ -216,6 +220,14 @@ impl PipelineConfig {
                 "version {} is not supported (expected 1)",
                 config.version
             )));
+        }
+        if config.scheduler.required_approvals.is_some() {
+            return Err(invalid(
+                "scheduler.required_approvals is no longer read: the number of purge \
+                 approvals is the retention schedule's purge_approvals (pipelines/retention.toml, \
+                 at least 2); remove the line"
+                    .into(),
+            ));
         }
         if config.queues.decoded_pages == 0 || config.queues.page_results == 0 {
             return Err(invalid("queue capacities must be at least 1".into()));

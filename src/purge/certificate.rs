@@ -19,6 +19,7 @@ pub fn build(
     job: &JobRow,
     certificate_id: &str,
     facility: &str,
+    executed_on: chrono::NaiveDate,
 ) -> Result<serde_json::Value, PurgeError> {
     let tombstones = archive.catalog.tombstones_of_job(&job.id)?;
     let items = archive.catalog.purge_items(&job.id)?;
@@ -66,8 +67,7 @@ pub fn build(
         "as_of": job.as_of,
         // The day destruction happened (each document re-checked against that day), not
         // the date the plan looked at.
-        "executed_on": job.finished_at.as_deref().or(job.started_at.as_deref())
-            .map(|t| t.chars().take(10).collect::<String>()),
+        "executed_on": executed_on.to_string(),
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "classes": classes.iter().map(|(id, c)| serde_json::json!({

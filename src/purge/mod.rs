@@ -88,7 +88,10 @@ pub fn plan(
             *excluded.entry(d.status.as_str().to_string()).or_default() += 1;
             continue;
         }
-        let row = &rows[id];
+        let Some(row) = rows.get(id) else {
+            // Gone between the two reads (another process destroyed it): not planned.
+            continue;
+        };
         let next = slots.len() as u32;
         let slot = *slots
             .entry(row.mrn.clone().unwrap_or_else(|| format!("?{id}")))
@@ -185,9 +188,78 @@ fn approvals_expired(j: &JobRow) -> bool {
 /// approvals, the initiator, a second approval by the same person, an account created,
 /// re-enabled or changed (password, role) after the job was planned, and an administrator
 /// who made such a change after it was planned. Returns (approvals, required).
-pub fn approve(archive: &mut Archive, id: &str, user: &str) -> Result<(usize, u32), PurgeError> {
+pub fn approve(
+    archive: &mut Archive,
+    schedule: &Schedule,
+    id: &str,
+    user: &str,
+) -> Result<(usize, u32), PurgeError> {
+    let r = approve_checked(archive, schedule, id, user);
+    audit_refusal(archive, &r, user, "purge_approve_refused", id)?;
+    r
+}
+
+/// Records a refusal in the audit log (who tried what, and why).
+fn audit_refusal<T>(
+    archive: &mut Archive,
+    r: &Result<T, PurgeError>,
+    user: &str,
+    action: &str,
+    id: &str,
+) -> Result<(), PurgeError> {
+    if let Err(PurgeError::Refused(why)) = r {
+        archive
+            .catalog
+            .audit(user, action, id, serde_json::json!({"reason": why}))?;
+    }
+    Ok(())
+}
+
+/// The job was planned under the schedule in force; approving or executing it under
+/// another (a shorter profile given on the command line, an edited file) is refused.
+fn same_schedule(j: &JobRow, schedule: &Schedule, what: &str) -> Result<(), PurgeError> {
+    if j.schedule_hash != schedule.hash || j.schedule_label != schedule.label() {
+        return Err(PurgeError::Refused(format!(
+            "job {} was planned under retention schedule {}; the schedule in use now is {}: \
+             it cannot be {what} under another schedule (plan a new job)",
+            j.id,
+            j.schedule_label,
+            schedule.label()
+        )));
+    }
+    Ok(())
+}
+
+/// Approvals that count: bound to the job's manifest, not the initiator's, one per person,
+/// from accounts that are enabled and still allowed to approve.
+fn valid_approvals(archive: &Archive, j: &JobRow) -> Result<Vec<String>, PurgeError> {
+    let mut out: Vec<String> = Vec::new();
+    for (u, h, _) in archive.catalog.purge_approvals(&j.id)? {
+        if h != j.manifest_hash || u == j.created_by || out.contains(&u) {
+            continue;
+        }
+        let Some(account) = archive.catalog.user(&u)? else {
+            continue;
+        };
+        let may = account.disabled_at.is_none()
+            && crate::access::Role::parse(&account.role)
+                .is_some_and(|r| r.can(crate::access::Permission::Approve));
+        if may {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+fn approve_checked(
+    archive: &mut Archive,
+    schedule: &Schedule,
+    id: &str,
+    user: &str,
+) -> Result<(usize, u32), PurgeError> {
     let j = job(archive, id)?;
     refuse_forecast(&j, "approved")?;
+    same_schedule(&j, schedule, "approved")?;
     if j.state != "planned" && j.state != "approved" {
         return Err(PurgeError::Refused(format!(
             "job {id} is {}; only a planned job can be approved",
@@ -256,10 +328,12 @@ pub fn approve(archive: &mut Archive, id: &str, user: &str) -> Result<(usize, u3
         }));
     }
     check_manifest(&j)?;
+    // A policy raised since the plan applies at once.
+    let needed = j.required_approvals.max(schedule.purge_approvals);
     let n = archive
         .catalog
-        .approve_purge(id, user, &j.manifest_hash, j.required_approvals)?;
-    Ok((n, j.required_approvals))
+        .approve_purge(id, user, &j.manifest_hash, needed)?;
+    Ok((n, needed))
 }
 
 pub fn cancel(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError> {
@@ -369,6 +443,18 @@ pub fn execute(
     user: &str,
     facility: &str,
 ) -> Result<Execution, PurgeError> {
+    let r = execute_checked(archive, schedule, id, user, facility);
+    audit_refusal(archive, &r, user, "purge_execute_refused", id)?;
+    r
+}
+
+fn execute_checked(
+    archive: &mut Archive,
+    schedule: &Schedule,
+    id: &str,
+    user: &str,
+    facility: &str,
+) -> Result<Execution, PurgeError> {
     let j = job(archive, id)?;
     match j.state.as_str() {
         "approved" | "executing" | "certified" | "verified" => {}
@@ -382,14 +468,16 @@ pub fn execute(
     }
     refuse_forecast(&j, "executed")?;
     check_manifest(&j)?;
-    if j.state == "approved" {
-        let approvals = archive.catalog.purge_approvals(id)?;
-        let valid: HashSet<&str> = approvals
-            .iter()
-            .filter(|(u, h, _)| *h == j.manifest_hash && *u != j.created_by)
-            .map(|(u, _, _)| u.as_str())
-            .collect();
-        // A policy raised since the plan applies at once.
+    let pending = archive
+        .catalog
+        .purge_items(id)?
+        .iter()
+        .any(|(_, state, _, _)| state == "pending");
+    // Whatever the job's state says, nothing is destroyed without its approvals under the
+    // schedule it was planned with.
+    if pending {
+        same_schedule(&j, schedule, "executed")?;
+        let valid = valid_approvals(archive, &j)?;
         let needed = j.required_approvals.max(schedule.purge_approvals);
         if (valid.len() as u32) < needed {
             return Err(PurgeError::Refused(format!(
@@ -397,6 +485,8 @@ pub fn execute(
                 valid.len(),
             )));
         }
+    }
+    if j.state == "approved" {
         if approvals_expired(&j) {
             return Err(PurgeError::Refused(format!(
                 "the approvals of job {id} expired at {}; plan a new job",
@@ -422,7 +512,9 @@ pub fn execute(
         }
         let e = entries.get(doc_id.as_str());
         if let Some(reason) = recheck(archive, schedule, &doc_id, e, today)? {
-            archive.catalog.skip_purge_item(id, &doc_id, &reason)?;
+            archive
+                .catalog
+                .skip_purge_item(id, &doc_id, &reason, user)?;
             out.skipped.push((doc_id, reason));
             continue;
         }
@@ -471,7 +563,13 @@ pub fn execute(
             .set_purge_state(id, "verified", user, verification.clone())?;
     }
     if out.verification_ok {
-        let body = certificate::build(archive, &job(archive, id)?, &certificate_id, facility)?;
+        let body = certificate::build(
+            archive,
+            &job(archive, id)?,
+            &certificate_id,
+            facility,
+            today,
+        )?;
         archive
             .catalog
             .add_certificate(&certificate_id, id, &body.to_string())?;

@@ -317,8 +317,8 @@ pub async fn approve(
 ) -> Result<Json<Value>, ApiError> {
     user.require(Permission::Approve)?;
     state
-        .write(move |a, _| {
-            let (n, required) = purge::approve(a, &id, &user.username)?;
+        .write(move |a, st| {
+            let (n, required) = purge::approve(a, &st.settings.schedule, &id, &user.username)?;
             Ok(Json(
                 json!({"job_id": id, "approvals": n, "required": required}),
             ))

@@ -255,10 +255,12 @@ function fixForm(d) {
   // A type the list does not know is shown as it is, never replaced by the first entry.
   if (!(S.types || []).some((t) => t.value === d.doc_type)) type.prepend(el("option", { value: d.doc_type, selected: true }, typeLabel(d.doc_type)));
   type.value = d.doc_type;
-  const was = { mrn: d.patient.mrn || "", name: d.patient.name || "", dob: d.patient.dob || "" };
-  const mrn = el("input", { id: "fix-mrn", value: was.mrn, size: 10 });
-  const name = el("input", { id: "fix-name", value: was.name });
-  const dob = el("input", { id: "fix-dob", type: "date", value: was.dob });
+  const mrn = el("input", { id: "fix-mrn", value: d.patient.mrn || "", size: 10 });
+  const name = el("input", { id: "fix-name", value: d.patient.name || "" });
+  const dob = el("input", { id: "fix-dob", type: "date", value: d.patient.dob || "" });
+  // Compared with what the inputs first showed (a stored value a date input cannot show
+  // must not read as "cleared").
+  const was = { mrn: mrn.value, name: name.value, dob: dob.value };
   const ok = el("input", { id: "fix-confirm", type: "checkbox" });
   const out = el("span", { class: "muted", id: "fix-result", role: "status" });
   return el("form", {
