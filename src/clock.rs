@@ -18,6 +18,21 @@ pub fn today() -> NaiveDate {
     }
 }
 
+/// The date destruction is checked against: the earliest calendar date anywhere on Earth
+/// (UTC-12), never later than the local date. An eligible-on date has then arrived in every
+/// time zone, whatever `TZ` the process runs under (a server on UTC serving a facility in
+/// Chicago, or a `TZ` set ahead on purpose): destruction may come up to a day after the
+/// facility's own midnight, never before it. Destruction is permitted, never required.
+pub fn destruction_day() -> NaiveDate {
+    match test_day() {
+        Some(d) => d,
+        None => {
+            let earliest = (Utc::now() - chrono::Duration::hours(12)).date_naive();
+            chrono::Local::now().date_naive().min(earliest)
+        }
+    }
+}
+
 /// Now, in UTC.
 pub fn now() -> DateTime<Utc> {
     let real = Utc::now();
@@ -90,5 +105,8 @@ mod tests {
             assert!((now() - Utc::now()).num_seconds().abs() < 5);
         }
         assert_eq!(now_rfc3339().len(), "2026-12-06T19:32:28.123Z".len());
+        // Never after the local date, never after the date anywhere on Earth.
+        assert!(destruction_day() <= today());
+        assert!(destruction_day() <= (Utc::now() - chrono::Duration::hours(12)).date_naive());
     }
 }

@@ -953,4 +953,32 @@ fn a_newer_document_of_the_patient_after_approval_is_skipped_at_execution() {
         detail["items"]["skipped"].as_u64(),
         Some(skipped.len() as u64)
     );
+
+    // The desk's hold list names the patient a hold covers (not the stored MRN tag) and
+    // counts every document of theirs.
+    let h = officer.send(
+        "POST",
+        "/api/v1/holds",
+        &json!({"matter": "M", "reason": "R", "scope": {"kind": "mrn", "mrn": "90000033"}}),
+    );
+    assert_eq!(h.status, 200, "{}", h.text());
+    let holds = officer.get("/api/v1/holds").json();
+    let hold = holds["holds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == h.json()["hold_id"])
+        .unwrap()
+        .clone();
+    assert_eq!(hold["patient"]["mrn"], "90000033", "{hold}");
+    assert!(
+        hold["patient"]["name"]
+            .as_str()
+            .unwrap_or("")
+            .contains("TESTPATIENT"),
+        "{hold}"
+    );
+    // The report and the note moved to this patient.
+    assert_eq!(hold["covers"], 2, "{hold}");
+    assert_eq!(hold["covers"], h.json()["covers"], "{hold}");
 }

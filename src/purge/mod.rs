@@ -500,6 +500,9 @@ fn execute_checked(
     let j = job(archive, id)?;
     let certificate_id = certificate_id(&j);
     let today = crate::clock::today();
+    // Eligibility is checked against the date that has arrived everywhere (see
+    // `clock::destruction_day`): never early, whatever time zone the process runs in.
+    let check_day = crate::clock::destruction_day();
     let mut out = Execution {
         approved: j.manifest.len(),
         ..Execution::default()
@@ -511,7 +514,7 @@ fn execute_checked(
             continue;
         }
         let e = entries.get(doc_id.as_str());
-        if let Some(reason) = recheck(archive, schedule, &doc_id, e, today)? {
+        if let Some(reason) = recheck(archive, schedule, &doc_id, e, check_day)? {
             archive
                 .catalog
                 .skip_purge_item(id, &doc_id, &reason, user)?;

@@ -65,13 +65,16 @@ pub async fn holds(
                     .filter(|(_, d)| d.holds.contains(&h.id))
                     .map(|(id, _)| id)
                     .collect();
+                // The hold stores a keyed tag of the MRN, not the MRN: the patient is read
+                // from a covered document.
                 let patient = match &h.scope {
-                    HoldScope::Mrn { mrn } => {
-                        let mut name = None;
+                    HoldScope::Mrn { .. } => {
+                        let (mut mrn, mut name) = (None, None);
                         for id in covered.iter().take(20) {
                             if let Some(d) = a.catalog.document(id)? {
-                                if d.patient.name.is_some() {
-                                    name = d.patient.name;
+                                mrn = mrn.or(d.patient.mrn);
+                                name = name.or(d.patient.name);
+                                if mrn.is_some() && name.is_some() {
                                     break;
                                 }
                             }
@@ -294,8 +297,14 @@ pub async fn purge_job(
                     "mrn": d.as_ref().and_then(|d| d.patient.mrn.clone()),
                     "service_date": d.as_ref().and_then(|d| d.service_date.clone()),
                     "retain_through": e.retain_through,
-                    "destroyed": item.is_some_and(|i| i.state == "destroyed"),
-                    "state": item.map(|i| i.state.as_str()).unwrap_or("pending"),
+                    // Destroyed by this job, or by another one since (a forecast's list).
+                    "destroyed": item.is_some_and(|i| i.state == "destroyed") || d.is_none(),
+                    "state": match item.map(|i| i.state.as_str()) {
+                        Some("destroyed") => "destroyed",
+                        _ if d.is_none() => "destroyed_by_another_job",
+                        Some(s) => s,
+                        None => "pending",
+                    },
                     "skip_reason": item.and_then(|i| i.reason.clone()),
                 }));
             }

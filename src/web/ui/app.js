@@ -107,6 +107,8 @@ const STATUSES = ["retained", "eligible", "on_hold", "indeterminate", "permanent
 const typeLabel = (t) => { const x = (S.types || []).find((y) => y.value === t); return x ? x.label : label(t); };
 const typeOptions = (selected) => (S.types || []).map((t) => el("option", { value: t.value, selected: selected === t.value }, t.label));
 const label = (s) => String(s || "").replace(/_/g, " ");
+// A timestamp as people read it: "2045-01-31 20:45 UTC".
+const when = (t) => { const d = new Date(t); return isNaN(d) ? String(t || "-") : d.toISOString().slice(0, 16).replace("T", " ") + " UTC"; };
 
 function marked(text, ranges) {
   const out = []; let last = 0;
@@ -393,8 +395,8 @@ async function viewRetention(params) {
     el("table", {}, el("tr", {}, el("th", {}, "Class"), el("th", {}, "Status"), el("th", {}, "Year"), el("th", {}, "Documents")),
       report.counts.map((c) => el("tr", {}, el("td", {}, c.class), el("td", {}, label(c.status)), el("td", {}, c.service_year), el("td", {}, c.documents)))),
     report.next_eligible.length ? el("p", {}, "Next eligible: ", report.next_eligible.map((n) => `${n.eligible_on} (${n.documents})`).join(", ")) : null);
-  const scopeText = (h) => h.patient ? `Patient ${h.patient.name || "(name unknown)"} · MRN ${h.patient.mrn}` : h.scope.kind === "document" ? `Document ${h.scope.doc_id}` : h.scope.kind === "query" ? `Saved search "${h.scope.text}"` : `Class ${h.scope.class}, service ${h.scope.from} to ${h.scope.to}`;
-  const holdRows = holds.holds.map((h) => el("tr", {}, el("td", {}, h.id), el("td", {}, h.matter), el("td", {}, scopeText(h)), el("td", {}, String(h.covers)), el("td", {}, `${h.placed_by} ${h.placed_at}`),
+  const scopeText = (h) => h.patient ? `Patient ${h.patient.name || "(name unknown)"} · MRN ${h.patient.mrn || "(no document yet)"}` : h.scope.kind === "document" ? `Document ${h.scope.doc_id}` : h.scope.kind === "query" ? `Saved search "${h.scope.text}"` : `Class ${h.scope.class}, service ${h.scope.from} to ${h.scope.to}`;
+  const holdRows = holds.holds.map((h) => el("tr", {}, el("td", {}, h.id), el("td", {}, h.matter), el("td", {}, scopeText(h)), el("td", {}, String(h.covers)), el("td", {}, `${h.placed_by}, ${when(h.placed_at)}`),
     el("td", {}, can("hold") ? el("button", { class: "secondary", onclick: async () => { const reason = prompt("Reason for releasing " + h.id); if (!reason) return; try { await api("POST", `/holds/${encodeURIComponent(h.id)}/release`, { reason }); route(); } catch (e) { flash(e.message, true); } } }, "Release") : "")));
   const holdPanel = el("div", { class: "panel", id: "holds" }, el("h2", {}, "Legal holds"), holds.holds.length ? el("table", {}, el("tr", {}, el("th", {}, "Id"), el("th", {}, "Matter"), el("th", {}, "Covers"), el("th", {}, "Documents"), el("th", {}, "Placed"), el("th", {})), holdRows) : el("p", { class: "muted" }, "No active holds."));
   if (can("hold")) {
@@ -403,7 +405,7 @@ async function viewRetention(params) {
   }
   const act = (path, what) => async () => { try { const r = await api("POST", path); reloadWith(what(r)); } catch (e) { flash(e.message, true); } };
   const mayApprove = (j) => j.state === "planned" && can("approve") && j.created_by !== S.me.username && !(j.approved_by || []).includes(S.me.username);
-  const jobRows = jobs.jobs.map((j) => el("tr", {}, el("td", {}, el("a", { href: `#/retention?job=${encodeURIComponent(j.id)}` }, j.id)), el("td", {}, j.forecast ? "forecast (review only)" : j.state), el("td", {}, j.as_of), el("td", {}, j.documents), el("td", {}, j.earliest_retain_through || "-"), el("td", {}, j.created_by), el("td", {}, `${(j.approved_by || []).length} of ${j.required_approvals}`),
+  const jobRows = jobs.jobs.map((j) => el("tr", {}, el("td", {}, el("a", { href: `#/retention?job=${encodeURIComponent(j.id)}` }, j.id)), el("td", {}, j.forecast ? "forecast (review only)" : j.state), el("td", {}, j.as_of), el("td", {}, j.documents), el("td", {}, j.earliest_retain_through || "-"), el("td", {}, j.created_by), el("td", {}, j.forecast ? "—" : `${(j.approved_by || []).length} of ${j.required_approvals}`),
     el("td", {}, j.certificate_id ? el("a", { href: `/api/v1/certificates/${encodeURIComponent(j.certificate_id)}?format=html`, target: "_blank" }, j.certificate_id) : ""),
     el("td", {}, mayApprove(j) ? el("button", { class: "approve", onclick: () => { if (confirm(`Approve ${j.id}: ${j.documents} documents, the earliest retained through ${j.earliest_retain_through || "-"}?`)) act(`/purge-jobs/${encodeURIComponent(j.id)}/approve`, (r) => `Approved (${r.approvals} of ${r.required}).`)(); } }, "Approve") : null,
       ["approved", "executing"].includes(j.state) && can("purge") ? el("button", { class: "danger", onclick: () => { if (confirm(`Destroy the documents of ${j.id} that still qualify today (at most ${j.documents}; each is re-checked first and skipped if held, changed or not yet eligible)? This cannot be undone.`)) act(`/purge-jobs/${encodeURIComponent(j.id)}/execute`, (r) => `${r.destroyed} of ${r.approved} approved documents destroyed${r.skipped.length ? `, ${r.skipped.length} skipped (no longer qualify today)` : ""}; certificate ${r.certificate_id || "not issued"}.`)(); } }, "Execute") : null,
@@ -419,11 +421,11 @@ async function viewRetention(params) {
 
 async function viewJob(id) {
   const j = await api("GET", "/purge-jobs/" + encodeURIComponent(id));
-  const status = (m) => m.state === "destroyed" ? "destroyed" : m.state === "skipped" ? `skipped: ${m.skip_reason || ""}` : "pending";
+  const status = (m) => m.state === "destroyed" ? "destroyed" : m.state === "destroyed_by_another_job" ? "destroyed (by another job)" : m.state === "skipped" ? `skipped: ${m.skip_reason || ""}` : "pending";
   main().replaceChildren(el("div", { class: "panel", id: "job" }, el("h1", {}, `Purge job ${j.id}`),
     j.forecast ? el("p", { class: "warn", id: "forecast-note" }, `A forecast as of ${j.as_of}, a date after today: it can be reviewed, never approved or executed.`) : null,
-    el("p", {}, `${j.state} · as of ${j.as_of} · ${j.documents} documents · earliest retain-through ${j.earliest_retain_through || "-"} · planned by ${j.created_by} · needs ${j.required_approvals} approvals (expire ${j.approvals_expire})`),
-    el("p", {}, "Approvals: ", j.approvals.map((a) => `${a.user} (${a.at})${a.valid ? "" : " VOID"}`).join(", ") || "none"),
+    el("p", {}, `${j.forecast ? "forecast" : j.state} · as of ${j.as_of} · ${j.documents} documents · earliest retain-through ${j.earliest_retain_through || "-"} · planned by ${j.created_by}, ${when(j.created_at)}`, j.forecast ? "" : ` · needs ${j.required_approvals} approvals (they expire ${when(j.approvals_expire)})`),
+    el("p", {}, "Approvals: ", j.approvals.map((a) => `${a.user} (${when(a.at)})${a.valid ? "" : " VOID"}`).join(", ") || "none"),
     el("p", { id: "job-items" }, `Destroyed ${j.items.destroyed} · skipped ${j.items.skipped} · pending ${j.items.pending}`),
     el("p", { class: "muted" }, `Manifest sha256 ${j.manifest_sha256}`),
     el("table", {}, el("tr", {}, el("th", {}, "Document"), el("th", {}, "Class"), el("th", {}, "Type"), el("th", {}, "Patient"), el("th", {}, "MRN"), el("th", {}, "Service"), el("th", {}, "Retain through"), el("th", {}, "Status")),
