@@ -257,6 +257,19 @@ fn two_person_control_cannot_be_bypassed_on_the_command_line() {
     let archive = archive_with_staff(dir.path());
     set_clock(&archive, "2045-01-01");
     let job = job_of(&ok(&cv(&archive, "officer1", &["purge", "plan"])));
+    // Nobody plans under an invented name (then approves their own job as themselves), nor
+    // with a role that may not purge.
+    refused(
+        &cv(&archive, "ghost", &["purge", "plan"]),
+        "cannot plan as ghost",
+    );
+    refused(
+        &cv(&archive, "approver1", &["purge", "plan"]),
+        "may not plan",
+    );
+    // The initiator never approves their own plan, whatever their role.
+    let own = job_of(&ok(&cv(&archive, "admin1", &["purge", "plan"])));
+    refused(&approve(&archive, "admin1", &own), "cannot approve it");
     // Invented names and wrong passwords approve nothing.
     refused(&approve(&archive, "a", &job), "cannot approve as a");
     refused(&approve(&archive, "b", &job), "cannot approve as b");

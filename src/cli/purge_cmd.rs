@@ -14,7 +14,8 @@ pub struct PurgeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PurgeAction {
-    /// Dry run: plan a job of every document eligible as of a date (destroys nothing).
+    /// Dry run: plan a job of every document eligible as of a date (destroys nothing), as
+    /// --user, a user account allowed to purge (asks for its password, as `approve` does).
     /// A date after today makes a forecast: it can be reviewed, never approved or executed.
     /// How many approvals a job needs is the retention schedule's `purge_approvals`.
     Plan {
@@ -52,6 +53,13 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
     let user = ctx.user.as_str();
     match args.action {
         PurgeAction::Plan { as_of } => {
+            authenticate(
+                &mut archive,
+                user,
+                "plan",
+                "purge",
+                crate::access::Permission::Purge,
+            )?;
             let as_of = as_of.unwrap_or_else(crate::clock::today);
             let p = purge::plan(&mut archive, &ctx.schedule, as_of, user)?;
             if p.forecast {
@@ -100,7 +108,13 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
                 j.created_by,
                 j.as_of
             );
-            authenticate(&mut archive, user, &job)?;
+            authenticate(
+                &mut archive,
+                user,
+                "approve",
+                &job,
+                crate::access::Permission::Approve,
+            )?;
             let (n, required) = purge::approve(&mut archive, &ctx.schedule, &job, user)?;
             println!("{job} approved by {user} ({n} of {required} approvals)");
         }
@@ -237,12 +251,16 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Approving on the command line needs the password of the user account `--user` names:
-/// no approval under an invented name.
+/// Planning and approving on the command line need the password of the user account
+/// `--user` names, with the permission the step needs: the initiator and the approvers of a
+/// job are real people of the user store, so two-person control holds on the command line
+/// too (no plan as an invented name, then approved by its real author).
 fn authenticate(
     archive: &mut crate::archive::Archive,
     user: &str,
-    job: &str,
+    step: &str,
+    subject: &str,
+    permission: crate::access::Permission,
 ) -> anyhow::Result<()> {
     let account = archive.catalog.user(user)?;
     let password = super::user_cmd::read_secret(&format!("password of {user}: "))?;
@@ -253,16 +271,28 @@ fn authenticate(
             false
         }
     };
-    if !ok || account.as_ref().is_some_and(|a| a.disabled_at.is_some()) {
+    let refuse = |archive: &mut crate::archive::Archive, why: &str| -> anyhow::Result<()> {
         archive.catalog.audit(
             user,
-            "purge_approve_refused",
-            job,
-            serde_json::json!({"reason": "authentication failed", "via": "cli"}),
+            &format!("purge_{step}_refused"),
+            subject,
+            serde_json::json!({"reason": why, "via": "cli"}),
         )?;
+        Ok(())
+    };
+    if !ok || account.as_ref().is_some_and(|a| a.disabled_at.is_some()) {
+        refuse(archive, "authentication failed")?;
         anyhow::bail!(
-            "cannot approve as {user}: wrong user name or password, or a disabled account \
-             (approvals need a user account of this archive: `chartvault user add`)"
+            "cannot {step} as {user}: wrong user name or password, or a disabled account \
+             (purge steps need a user account of this archive: `chartvault user add`)"
+        );
+    }
+    let role = account.map(|a| a.role).unwrap_or_default();
+    if !crate::access::Role::parse(&role).is_some_and(|r| r.can(permission)) {
+        refuse(archive, "permission")?;
+        anyhow::bail!(
+            "cannot {step} as {user}: a {role} may not {step} purges (permission {})",
+            permission.as_str()
         );
     }
     Ok(())
