@@ -120,9 +120,16 @@ impl Permission {
     }
 }
 
-/// A user name: 1 to 64 letters, digits, `.`, `_`, `-` (it appears in the audit log).
+/// Names the system acts under (the retention sweep plans purges as `scheduler`): no
+/// account may take one, or it could pass for the system in the audit log and in a job's
+/// initiator.
+pub const RESERVED_USERNAMES: &[&str] = &["scheduler", "system"];
+
+/// A user name: 1 to 64 letters, digits, `.`, `_`, `-` (it appears in the audit log), and
+/// not a reserved one.
 pub fn valid_username(name: &str) -> bool {
-    !name.is_empty()
+    !RESERVED_USERNAMES.contains(&name)
+        && !name.is_empty()
         && name.len() <= 64
         && name
             .chars()
@@ -143,6 +150,13 @@ mod tests {
         for r in ROLES {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
+    }
+
+    #[test]
+    fn system_names_are_reserved() {
+        assert!(!valid_username("scheduler"));
+        assert!(!valid_username("system"));
+        assert!(valid_username("scheduler2"));
     }
 
     #[test]

@@ -50,7 +50,10 @@ pub fn run(ctx: &Context, args: UserArgs) -> anyhow::Result<ExitCode> {
     match args.action {
         UserAction::Add { name, role } => {
             if !valid_username(&name) {
-                anyhow::bail!("user name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-'");
+                anyhow::bail!(
+                    "user name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-' \
+                     (scheduler and system are the system's own names)"
+                );
             }
             let Some(role) = Role::parse(&role) else {
                 anyhow::bail!(

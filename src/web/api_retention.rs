@@ -491,7 +491,8 @@ pub async fn add_user(
     user.require(Permission::Admin)?;
     if !valid_username(&n.username) {
         return Err(ApiError::bad_request(
-            "a user name is 1 to 64 letters, digits, '.', '_' or '-'",
+            "a user name is 1 to 64 letters, digits, '.', '_' or '-', and not a name the \
+             system uses (scheduler, system)",
         ));
     }
     let role = Role::parse(&n.role).ok_or_else(|| {
