@@ -982,3 +982,68 @@ fn a_newer_document_of_the_patient_after_approval_is_skipped_at_execution() {
     assert_eq!(hold["covers"], 2, "{hold}");
     assert_eq!(hold["covers"], h.json()["covers"], "{hold}");
 }
+
+#[test]
+fn a_link_dropped_into_the_scanner_share_is_never_followed() {
+    let (dir, archive) = archive_with_users();
+    let watch = dir.path().join("scanner");
+    std::fs::create_dir_all(watch.join("batch")).unwrap();
+    // The key store's master key (where the archive keeps it), and a secret of our own.
+    let keys = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".keys"))
+        .expect("the key store beside the archive");
+    let master = std::fs::read_dir(&keys)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().contains("master"))
+        .expect("a master key file");
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, b"TOP-SECRET-BYTES").unwrap();
+    let server = Server::start(&archive, &["--watch", watch.to_str().unwrap()]);
+    let clerk = server.login("clerk", PW);
+    std::os::unix::fs::symlink(&master, watch.join("mk.png")).unwrap();
+    std::os::unix::fs::symlink(&secret, watch.join("batch/page2.png")).unwrap();
+    std::fs::copy(
+        common::samples().join("scans/discharge_summary.png"),
+        watch.join("batch/page1.png"),
+    )
+    .unwrap();
+    // The link is set aside unread; the batch folder is ingested without its link.
+    wait_for(240, || watch.join("failed/mk.png").symlink_metadata().ok());
+    let reason = std::fs::read_to_string(watch.join("failed/mk.png.reason.txt")).unwrap();
+    assert!(reason.contains("symbolic link"), "{reason}");
+    wait_for(240, || {
+        let j = clerk.get("/api/v1/ingest/jobs").json();
+        j["jobs"]
+            .as_array()?
+            .iter()
+            .any(|x| x["finished_at"].is_string())
+            .then_some(())
+    });
+    server_gone(server);
+    // Nothing the links point to was read into the archive, its quarantine or a reason.
+    let key_bytes = std::fs::read(&master).unwrap();
+    let needle = &key_bytes[..key_bytes.len().min(16)];
+    for root in [archive.as_path(), watch.as_path()] {
+        assert_eq!(
+            common::files_containing(root, needle),
+            Vec::<String>::new(),
+            "master key bytes copied under {}",
+            root.display()
+        );
+        assert_eq!(
+            common::files_containing(root, b"TOP-SECRET-BYTES"),
+            Vec::<String>::new(),
+            "linked file copied under {}",
+            root.display()
+        );
+    }
+}
+
+fn server_gone(server: Server) {
+    drop(server);
+}

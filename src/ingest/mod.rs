@@ -48,6 +48,28 @@ fn relative(path: &Path, root: &Path, root_name: &str) -> String {
 pub fn discover(paths: &[PathBuf]) -> Vec<ScanInput> {
     let mut out = Vec::new();
     for path in paths {
+        // A path the user named is followed if it is a link (they chose it); the scan is
+        // read from the link's target, opened without following links from then on.
+        let resolved;
+        let path = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
+                Ok(t) => {
+                    resolved = t;
+                    &resolved
+                }
+                Err(e) => {
+                    out.push(ScanInput {
+                        source_path: name_of(path),
+                        kind: ScanInputKind::Unreadable {
+                            path: path.clone(),
+                            reason: describe_io(&e),
+                        },
+                    });
+                    continue;
+                }
+            },
+            _ => path,
+        };
         match std::fs::metadata(path) {
             Err(e) => out.push(ScanInput {
                 source_path: name_of(path),
@@ -57,6 +79,13 @@ pub fn discover(paths: &[PathBuf]) -> Vec<ScanInput> {
                 },
             }),
             Ok(m) if m.is_dir() => discover_folder(path, &mut out),
+            Ok(m) if !m.is_file() => out.push(ScanInput {
+                source_path: name_of(path),
+                kind: ScanInputKind::Unreadable {
+                    path: path.clone(),
+                    reason: not_regular(&m.file_type()),
+                },
+            }),
             Ok(_) => out.push(ScanInput {
                 source_path: name_of(path),
                 kind: ScanInputKind::File(path.clone()),
@@ -66,17 +95,66 @@ pub fn discover(paths: &[PathBuf]) -> Vec<ScanInput> {
     out
 }
 
+/// Why an entry that is neither a regular file nor a folder is not read.
+pub fn not_regular(t: &std::fs::FileType) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    let what = if t.is_symlink() {
+        return "symbolic link inside a folder: not followed (name the file itself to ingest it)"
+            .into();
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    };
+    format!("not a regular file ({what}): not read")
+}
+
+/// A file name as it may be shown in a message or a log line: control characters (a
+/// newline that would forge a line, terminal escapes) are escaped.
+pub fn printable(name: &str) -> String {
+    if !name.chars().any(char::is_control) {
+        return name.to_string();
+    }
+    name.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn discover_folder(root: &Path, out: &mut Vec<ScanInput>) {
     let root_name = name_of(root);
     // Files grouped by their folder, in file-name order.
     let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    // Links inside a folder are never followed: a link dropped into a scanner share must
+    // not make the archive read (and keep) a file it points to.
     for entry in WalkDir::new(root)
-        .follow_links(true)
+        .follow_links(false)
         .sort_by_file_name()
         .into_iter()
     {
         match entry {
             Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if !e.file_type().is_file() => {
+                if is_junk(&e.file_name().to_string_lossy()) {
+                    continue;
+                }
+                out.push(ScanInput {
+                    source_path: relative(e.path(), root, &root_name),
+                    kind: ScanInputKind::Unreadable {
+                        path: e.path().to_path_buf(),
+                        reason: not_regular(&e.file_type()),
+                    },
+                });
+            }
             Ok(e) => {
                 if is_junk(&e.file_name().to_string_lossy()) {
                     continue;
@@ -137,6 +215,42 @@ pub fn describe_io(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_cannot_forge_lines() {
+        assert_eq!(printable("scan 1.pdf"), "scan 1.pdf");
+        let p = printable("x.pdf\ningested: 1 scans\u{1b}[2J");
+        assert!(!p.contains('\n') && !p.contains('\u{1b}'), "{p}");
+        assert!(p.contains("\\n"), "{p}");
+    }
+
+    #[test]
+    fn links_inside_folders_are_not_followed_but_a_named_link_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("master.key");
+        std::fs::write(&secret, b"secret").unwrap();
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::fs::write(inbox.join("a.png"), b"x").unwrap();
+        std::os::unix::fs::symlink(&secret, inbox.join("mk.png")).unwrap();
+        let found = discover(std::slice::from_ref(&inbox));
+        let link = found
+            .iter()
+            .find(|s| s.source_path.contains("mk.png"))
+            .unwrap();
+        match &link.kind {
+            ScanInputKind::Unreadable { reason, .. } => {
+                assert!(reason.contains("symbolic link"), "{reason}")
+            }
+            other => panic!("a link in a folder was taken as a scan: {other:?}"),
+        }
+        // Named directly: followed, read from its target.
+        let named = discover(&[inbox.join("mk.png")]);
+        assert!(
+            matches!(&named[0].kind, ScanInputKind::File(p) if *p == secret.canonicalize().unwrap()),
+            "{named:?}"
+        );
+    }
 
     #[test]
     fn folders_of_images_are_batches_and_other_files_are_scans() {

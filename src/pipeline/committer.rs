@@ -155,7 +155,12 @@ fn quarantine(
         .record_quarantine(sha256, &input.source_path, reason)
         .map_err(crate::archive::ArchiveError::from)?;
     tracing::warn!(scan = sha256.unwrap_or("-"), "scan quarantined");
-    progress.println(&format!("quarantined: {path}: {reason}"));
+    // Control characters in a file name are escaped: a name cannot forge a line.
+    progress.println(&format!(
+        "quarantined: {}: {}",
+        crate::ingest::printable(&path),
+        crate::ingest::printable(reason)
+    ));
     summary.quarantined.push(Quarantined {
         path,
         reason: reason.to_string(),

@@ -120,9 +120,31 @@ fn read_input(input: &ScanInput, max_bytes: u64) -> Result<Vec<(String, Vec<u8>)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let meta = std::fs::metadata(&p).map_err(|e| format!("{name}: {}", describe_io(&e)))?;
+        // Opened without following a link, and checked as opened: a file swapped for a link
+        // (or a FIFO, a device) after discovery is refused, never read.
+        use std::io::Read;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&p)
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    format!(
+                        "{name}: symbolic link: not followed (name the file itself to ingest it)"
+                    )
+                } else {
+                    format!("{name}: {}", describe_io(&e))
+                }
+            })?;
+        let meta = f
+            .metadata()
+            .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
         if !meta.is_file() {
-            return Err(format!("{name}: not a regular file"));
+            return Err(format!(
+                "{name}: {}",
+                crate::ingest::not_regular(&meta.file_type())
+            ));
         }
         if meta.len() > max_bytes {
             return Err(format!(
@@ -130,7 +152,14 @@ fn read_input(input: &ScanInput, max_bytes: u64) -> Result<Vec<(String, Vec<u8>)
                 meta.len()
             ));
         }
-        let bytes = std::fs::read(&p).map_err(|e| format!("{name}: {}", describe_io(&e)))?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        f.by_ref()
+            .take(max_bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(format!("{name}: over the limit of {max_bytes} bytes"));
+        }
         out.push((name, bytes));
     }
     Ok(out)

@@ -274,6 +274,23 @@ fn ingest_loop(state: Arc<AppState>) {
     }
 }
 
+/// Moves a watched-folder entry that must not be read into `failed/` (the entry itself:
+/// a link is moved, never followed), with a reason file beside it.
+fn refuse_entry(dir: &Path, p: &Path, reason: &str) {
+    let failed = dir.join("failed");
+    let _ = std::fs::create_dir_all(&failed);
+    let dest = unique_dest(&failed, p);
+    if std::fs::rename(p, &dest).is_ok() {
+        let mut note = dest.into_os_string();
+        note.push(".reason.txt");
+        let _ = std::fs::write(note, format!("{reason}\n"));
+    }
+    tracing::warn!(
+        reason,
+        "watched folder: an entry that is not a regular file was set aside"
+    );
+}
+
 fn remove_path(p: &Path) -> std::io::Result<()> {
     if p.is_dir() {
         std::fs::remove_dir_all(p)
@@ -323,11 +340,19 @@ fn watch_loop(state: Arc<AppState>, dir: PathBuf) {
             for e in rd.flatten() {
                 let p = e.path();
                 let name = e.file_name().to_string_lossy().to_string();
+                // The entry itself, not what a link points to.
+                let Ok(kind) = e.file_type() else { continue };
                 if name.starts_with('.')
                     || name.ends_with(".part")
                     || name.ends_with(".tmp")
-                    || (p.is_dir() && (name == "done" || name == "failed"))
+                    || (kind.is_dir() && (name == "done" || name == "failed"))
                 {
+                    continue;
+                }
+                // Only regular files and folders are scans. A link (to the key store, say),
+                // a FIFO or a device is moved aside unread, with the reason.
+                if !kind.is_file() && !kind.is_dir() {
+                    refuse_entry(&dir, &p, &crate::ingest::not_regular(&kind));
                     continue;
                 }
                 present.push(p.clone());
