@@ -615,6 +615,36 @@ fn hostile_input_gets_clear_4xx() {
         format!(r#"{{"username":"viewer","password":"{PW}"}}"#).as_bytes(),
     );
     assert_eq!(r.status, 429);
+    // Free-text fields: a zero-width space is no purpose, a matter has a length limit, a
+    // release reason too; the same rule on the command line.
+    let r = clerk.send(
+        "POST",
+        "/api/v1/releases",
+        &json!({"doc_ids": [doc], "recipient": "Dr. Who", "purpose": "\u{200b}"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("letters or digits"), "{}", r.text());
+    let officer = server.login("retention_officer", PW);
+    let r = officer.send(
+        "POST",
+        "/api/v1/holds",
+        &json!({"matter": "m".repeat(600), "reason": "r", "scope": {"kind": "mrn", "mrn": "1"}}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("longer than 500"), "{}", r.text());
+    drop(server); // the command line writes once the service is gone
+    let o = common::run(
+        &archive,
+        &[
+            "hold", "place", "--matter", "\u{200b}", "--reason", "r", "--mrn", "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
+    assert!(
+        common::stderr(&o).contains("letters or digits"),
+        "{}",
+        common::stderr(&o)
+    );
 }
 
 #[test]

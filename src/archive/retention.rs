@@ -44,6 +44,11 @@ impl Archive {
         scope: &HoldScope,
         user: &str,
     ) -> Result<(String, usize), ArchiveError> {
+        use crate::model::text::{free_text, MAX_FIELD_CHARS};
+        let field = |e: crate::model::text::FieldError| ArchiveError::Setup(e.to_string());
+        let matter = free_text("the hold's matter", matter, MAX_FIELD_CHARS).map_err(field)?;
+        let reason = free_text("the hold's reason", reason, MAX_FIELD_CHARS).map_err(field)?;
+        let (matter, reason) = (matter.as_str(), reason.as_str());
         match scope {
             HoldScope::Document { doc_id } if self.catalog.document(doc_id)?.is_none() => {
                 return Err(ArchiveError::Setup(format!("no document with id {doc_id}")));
@@ -85,7 +90,13 @@ impl Archive {
         user: &str,
         reason: &str,
     ) -> Result<bool, ArchiveError> {
-        if !self.catalog.release_hold(id, user, reason)? {
+        let reason = crate::model::text::free_text(
+            "the release reason",
+            reason,
+            crate::model::text::MAX_FIELD_CHARS,
+        )
+        .map_err(|e| ArchiveError::Setup(e.to_string()))?;
+        if !self.catalog.release_hold(id, user, &reason)? {
             return Ok(false);
         }
         let today = crate::clock::today();

@@ -8,6 +8,7 @@ pub mod export;
 pub mod page;
 pub mod record;
 pub mod scan;
+pub mod text;
 
 pub use document::{DocType, DocumentDraft, FieldSource, Patient, ReviewFlag};
 pub use export::{ExportDocument, ExportPage, ExportRetention, ExportScan, ExportSource};

@@ -29,16 +29,8 @@ pub struct ReleaseRequest {
 }
 
 fn required(name: &str, v: &str) -> Result<String, ApiError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(ApiError::bad_request(format!("{name} is required")));
-    }
-    if v.chars().count() > 200 {
-        return Err(ApiError::bad_request(format!(
-            "{name} is longer than 200 characters"
-        )));
-    }
-    Ok(v.to_string())
+    crate::model::text::free_text(name, v, crate::model::text::MAX_FIELD_CHARS)
+        .map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 pub async fn create(
