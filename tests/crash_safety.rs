@@ -72,3 +72,41 @@ fn killed_ingests_resume_without_loss_or_duplicates() {
         "one per radiology copy, no duplicates in the index"
     );
 }
+
+#[test]
+fn a_killed_reindex_makes_search_say_the_index_is_incomplete_not_zero_hits() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    common::ingest_samples(&archive);
+    let o = common::command(&archive)
+        .args(["reindex"])
+        .env("CHARTVAULT_FAILPOINT", "reindex_emptied:1")
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "killed");
+    // Not "0 documents match": an error that says what is wrong, and a non-zero exit.
+    let o = common::run(&archive, &["search", "pneumothorax", "--json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
+    assert!(
+        common::stderr(&o).contains("search index is incomplete"),
+        "{}",
+        common::stderr(&o)
+    );
+    // The API answers 503 with its code.
+    common::server::add_user(&archive, "reader", "viewer", common::PW);
+    {
+        let server = common::server::Server::start(&archive, &[]);
+        let s = server.login("reader", common::PW);
+        let r = s.get("/api/v1/search?q=pneumothorax");
+        assert_eq!(r.status, 503, "{}", r.text());
+        assert_eq!(r.json()["code"], "index_incomplete");
+    }
+    // A finished rebuild answers again.
+    common::ok(&common::run(&archive, &["reindex"]));
+    let o = common::ok(&common::run(
+        &archive,
+        &["search", "pneumothorax", "--json"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(v["total"], 1);
+}

@@ -58,12 +58,19 @@ pub enum ArchiveError {
     /// The request conflicts with the record's state (a hold, a release, a purge job).
     #[error("{0}")]
     Refused(String),
+    /// The search index is being rebuilt, or a rebuild was interrupted: a search would
+    /// miss documents, so it is refused rather than answered "0 documents match".
+    #[error("the search index is incomplete: a rebuild is running or was interrupted; wait for it, or run `chartvault reindex`")]
+    IndexIncomplete,
     #[error("cannot write quarantine record {path}: {source}")]
     Quarantine {
         path: String,
         source: std::io::Error,
     },
 }
+
+/// Present in the archive folder while the search index is being rebuilt from the catalog.
+pub const REBUILD_MARKER: &str = "index.rebuilding";
 
 /// Whether documents being indexed may already be in the index.
 #[derive(Clone, Copy)]
@@ -146,13 +153,33 @@ impl Archive {
 
     /// Rebuilds the index from the catalog. Returns the number of documents indexed.
     pub fn reindex(&mut self) -> Result<usize, ArchiveError> {
+        // The marker is on disk (synced) before the index is emptied, and goes only when
+        // every document is back: a rebuild killed half-way leaves it, and searches say so.
+        let marker = self.root.join(REBUILD_MARKER);
+        let io = |e: std::io::Error| {
+            ArchiveError::Setup(format!("cannot write {}: {e}", marker.display()))
+        };
+        std::fs::File::create(&marker)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
         self.index.delete_all()?;
         self.index.commit()?;
+        crate::clock::failpoint("reindex_emptied", 1);
         self.catalog.mark_all_unindexed()?;
         let ids = self.catalog.unindexed_doc_ids()?;
         // The index is empty and catalog ids are unique: nothing to replace.
         self.index_documents_as(&ids, Placement::New)?;
+        std::fs::remove_file(&marker).map_err(io)?;
         Ok(ids.len())
+    }
+
+    /// Refuses a search the index cannot answer completely (a rebuild running or
+    /// interrupted) instead of letting it answer "0 documents match".
+    pub fn search_ready(&self) -> Result<(), ArchiveError> {
+        if self.root.join(REBUILD_MARKER).exists() {
+            return Err(ArchiveError::IndexIncomplete);
+        }
+        Ok(())
     }
 
     /// Indexes catalog documents, replacing any copy already in the index.

@@ -75,6 +75,7 @@ pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
         fuzzy: args.fuzzy,
         facets: args.facets,
     };
+    archive.search_ready()?;
     let results = archive.index.search(&query)?;
     // The query may name a patient: the audit log keeps its hash, and the ids it returned.
     let ids: Vec<&str> = results.hits.iter().map(|h| h.doc_id.as_str()).collect();

@@ -125,6 +125,7 @@ pub async fn search(
     let q = search_query(p)?;
     let results = state
         .read(move |a, _| {
+            a.search_ready()?;
             let results = a.index.search(&q)?;
             let ids: Vec<&str> = results.hits.iter().map(|h| h.doc_id.as_str()).collect();
             // The query may name a patient: the audit log keeps its hash and the ids shown.
@@ -469,6 +470,7 @@ pub async fn patient(
                 sort: SortOrder::Newest,
                 ..SearchQuery::default()
             };
+            a.search_ready()?;
             let results = a.index.search(&q)?;
             let tag = a.keys.mrn_tag(&mrn);
             a.catalog.audit(

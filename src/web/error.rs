@@ -79,6 +79,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         503,
         "the archive is busy (another chartvault process is writing): try again",
     ),
+    (
+        "index_incomplete",
+        503,
+        "the search index is being rebuilt or a rebuild was interrupted: search would miss documents",
+    ),
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,6 +149,7 @@ impl From<ArchiveError> for ApiError {
     fn from(e: ArchiveError) -> ApiError {
         match e {
             ArchiveError::Index(IndexError::Busy) => ApiError::new("busy", e.to_string()),
+            ArchiveError::IndexIncomplete => ApiError::new("index_incomplete", e.to_string()),
             ArchiveError::Index(IndexError::Query(_))
             | ArchiveError::Index(IndexError::Date(_)) => {
                 ApiError::new("invalid_query", e.to_string())
