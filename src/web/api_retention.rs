@@ -517,3 +517,27 @@ pub async fn add_user(
         })
         .await
 }
+
+/// Clears the login delays on a user (after someone else's failed attempts, say).
+pub async fn unlock_user(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(name): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    user.require(Permission::Admin)?;
+    let cleared = state.logins.unlock(&name);
+    state
+        .read(move |a, _| {
+            if a.catalog.user(&name)?.is_none() {
+                return Err(ApiError::not_found(format!("no user {name}")));
+            }
+            a.catalog.audit(
+                &user.username,
+                "user_unlock",
+                &name,
+                json!({"sources_cleared": cleared}),
+            )?;
+            Ok(Json(json!({"username": name, "sources_cleared": cleared})))
+        })
+        .await
+}

@@ -4,10 +4,12 @@
 //! CSRF token; every request that changes something must echo it in `X-CSRF-Token`.
 //! Scripts may ask for a bearer token instead (`"bearer": true`), sent as
 //! `Authorization: Bearer ...` (no cookie, so no CSRF check). The catalog keeps only
-//! SHA-256 hashes of session tokens. Five failed logins for a user name lock it for
-//! fifteen minutes. Logins, failures and logouts are audited.
+//! SHA-256 hashes of session tokens. Failed logins slow down further attempts for that user
+//! name from that address (growing delays, see [`LoginThrottle`]); an administrator can
+//! clear them. Logins, failures, unlocks and logouts are audited.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,8 +25,6 @@ use crate::access::{password, Permission, Role};
 use crate::store::sha256_hex;
 
 pub const COOKIE: &str = "cv_session";
-const MAX_FAILURES: u32 = 5;
-const LOCKOUT: Duration = Duration::from_secs(15 * 60);
 
 /// The logged-in user of a request.
 #[derive(Debug, Clone)]
@@ -131,35 +131,69 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Failed logins per user name.
+/// Failed logins per (source address, user name), with delays that grow with each
+/// failure: after [`FREE_FAILURES`] failures the next attempt from that address waits 2 s,
+/// then 4 s, 8 s ... up to [`MAX_DELAY`]. Someone else's failures from another address never
+/// lock a user out (the old per-name lock let anyone lock the admin out for good); an
+/// administrator can clear a user's delays (`POST /api/v1/users/{name}/unlock`).
 #[derive(Default)]
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    failures: Mutex<HashMap<(IpAddr, String), (u32, Instant)>>,
 }
 
 impl LoginThrottle {
-    fn locked(&self, user: &str) -> bool {
+    /// How long `ip` must still wait before trying `user` again, if at all.
+    fn wait(&self, ip: IpAddr, user: &str) -> Option<Duration> {
         let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(user)
-            .is_some_and(|(n, at)| *n >= MAX_FAILURES && at.elapsed() < LOCKOUT)
+        let (n, at) = map.get(&(ip, user.to_string()))?;
+        let delay = delay_after(*n)?;
+        delay.checked_sub(at.elapsed())
     }
 
-    fn failed(&self, user: &str) {
+    fn failed(&self, ip: IpAddr, user: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let e = map.entry(user.to_string()).or_insert((0, Instant::now()));
-        if e.1.elapsed() >= LOCKOUT {
+        // Forget stale entries so the map cannot grow without bound.
+        if map.len() > 10_000 {
+            map.retain(|_, (_, at)| at.elapsed() < MAX_DELAY);
+        }
+        let e = map
+            .entry((ip, user.to_string()))
+            .or_insert((0, Instant::now()));
+        if e.1.elapsed() >= MAX_DELAY {
             *e = (0, Instant::now());
         }
         e.0 += 1;
         e.1 = Instant::now();
     }
 
-    fn succeeded(&self, user: &str) {
+    fn succeeded(&self, ip: IpAddr, user: &str) {
         self.failures
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(user);
+            .remove(&(ip, user.to_string()));
     }
+
+    /// Clears every delay on `user` (an administrator's unlock). Returns how many sources
+    /// were waiting.
+    pub fn unlock(&self, user: &str) -> usize {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let before = map.len();
+        map.retain(|(_, u), _| u != user);
+        before - map.len()
+    }
+}
+
+/// Failures allowed before delays start.
+const FREE_FAILURES: u32 = 3;
+/// The longest delay between attempts.
+const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+
+fn delay_after(failures: u32) -> Option<Duration> {
+    if failures < FREE_FAILURES {
+        return None;
+    }
+    let exp = (failures - FREE_FAILURES + 1).min(20);
+    Some(Duration::from_secs(1u64 << exp).min(MAX_DELAY))
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,16 +216,24 @@ fn me_json(a: &Authed) -> serde_json::Value {
 
 pub async fn login(
     State(state): State<Arc<AppState>>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     body: super::routes::JsonBody<LoginBody>,
 ) -> Result<Response, ApiError> {
     let body = body.0;
     if body.username.is_empty() || body.username.len() > 64 {
         return Err(ApiError::new("login_failed", "wrong user name or password"));
     }
-    if state.logins.locked(&body.username) {
+    let ip = peer
+        .map(|c| c.0 .0.ip())
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    if let Some(wait) = state.logins.wait(ip, &body.username) {
         return Err(ApiError::new(
             "too_many_attempts",
-            "too many failed logins for this user; try again in 15 minutes",
+            format!(
+                "too many failed logins for this user from your address; try again in {} s \
+                 (an administrator can unlock the account)",
+                wait.as_secs().max(1)
+            ),
         ));
     }
     let hours = state.settings.session_hours;
@@ -208,7 +250,7 @@ pub async fn login(
                 }
             };
             let Some(user) = user.filter(|_| ok) else {
-                st.logins.failed(&body.username);
+                st.logins.failed(ip, &body.username);
                 a.catalog.audit(
                     &body.username,
                     "login_failed",
@@ -217,7 +259,7 @@ pub async fn login(
                 )?;
                 return Ok(None);
             };
-            st.logins.succeeded(&user.username);
+            st.logins.succeeded(ip, &user.username);
             let token = random_token();
             let csrf = random_token();
             let expires = chrono::Utc::now() + chrono::Duration::hours(hours);
@@ -308,15 +350,26 @@ mod tests {
     }
 
     #[test]
-    fn throttle_locks_after_five_failures() {
+    fn delays_grow_per_address_and_an_unlock_clears_them() {
         let t = LoginThrottle::default();
-        for _ in 0..4 {
-            t.failed("u");
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        for _ in 0..FREE_FAILURES - 1 {
+            t.failed(a, "admin");
         }
-        assert!(!t.locked("u"));
-        t.failed("u");
-        assert!(t.locked("u"));
-        t.succeeded("u");
-        assert!(!t.locked("u"));
+        assert!(t.wait(a, "admin").is_none(), "a few mistakes cost nothing");
+        t.failed(a, "admin");
+        let first = t.wait(a, "admin").expect("a delay");
+        t.failed(a, "admin");
+        let second = t.wait(a, "admin").expect("a longer delay");
+        assert!(second > first, "{second:?} > {first:?}");
+        // Another address is not held up by them.
+        assert!(t.wait(b, "admin").is_none());
+        assert_eq!(t.unlock("admin"), 1);
+        assert!(t.wait(a, "admin").is_none());
+        t.failed(a, "admin");
+        t.succeeded(a, "admin");
+        assert!(t.wait(a, "admin").is_none());
+        assert_eq!(delay_after(1000), Some(MAX_DELAY));
     }
 }

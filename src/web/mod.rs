@@ -190,9 +190,13 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let app = routes::router(state.clone());
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        // The caller's address reaches the handlers (login throttling is per address).
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
         state.ingest.stop();
         anyhow::Ok(())
     })?;

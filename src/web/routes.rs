@@ -97,6 +97,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/api/v1/audit", Needs(Audit), "Audit log entries, newest last", &["limit", "user", "action"], JSON),
     r("GET", "/api/v1/users", Needs(Admin), "Users and roles", &[], JSON),
     r("POST", "/api/v1/users", Needs(Admin), "Add or update a user: {username, role, password}", &[], JSON),
+    r("POST", "/api/v1/users/{id}/unlock", Needs(Admin), "Clear the login delays failed attempts put on a user (every address)", &[], JSON),
 ];
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -163,6 +164,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/users",
             get(retention::users).post(retention::add_user),
         )
+        .route("/api/v1/users/{id}/unlock", post(retention::unlock_user))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             authorize,
