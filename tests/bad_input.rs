@@ -65,6 +65,16 @@ fn every_kind_of_bad_input_is_quarantined_and_the_run_goes_on() {
     )
     .unwrap();
     std::fs::write(inbox.join("bomb.png"), png_header(60000, 60000)).unwrap();
+    // A JPEG scan cut in half (`head -c 50%`): its bottom half would decode as grey.
+    let mut jpg = Vec::new();
+    image::open(scans.join("discharge_summary.png"))
+        .unwrap()
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    std::fs::write(inbox.join("half.jpg"), &jpg[..jpg.len() / 2]).unwrap();
     std::os::unix::fs::symlink(inbox.join("gone.tif"), inbox.join("dangling.tif")).unwrap();
     std::fs::create_dir_all(inbox.join("loop")).unwrap();
     std::os::unix::fs::symlink(inbox.join("loop"), inbox.join("loop/again")).unwrap();
@@ -96,6 +106,11 @@ fn every_kind_of_bad_input_is_quarantined_and_the_run_goes_on() {
     assert!(reason_of("notes.pdf").contains("not a PDF"));
     assert!(reason_of("encrypted.pdf").contains("encrypted"));
     assert!(reason_of("bomb.png").contains("over the limit"));
+    assert!(
+        reason_of("half.jpg").contains("truncated"),
+        "{}",
+        reason_of("half.jpg")
+    );
     // Links inside a folder are never followed (a dangling one, a loop alike).
     assert!(reason_of("dangling.tif").contains("symbolic link"));
     assert!(reason_of("loop").contains("symbolic link"));

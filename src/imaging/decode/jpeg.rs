@@ -24,6 +24,7 @@ pub fn decode_gray(bytes: &[u8], max_pixels: u64) -> Result<GrayImage, String> {
     let (w, h) = decoder
         .dimensions()
         .ok_or_else(|| "bad JPEG image: no size".to_string())?;
+    complete(bytes)?;
     if (w as u64).saturating_mul(h as u64) > max_pixels {
         return Err(format!(
             "JPEG image is {w}x{h} pixels, over the limit of {max_pixels} pixels"
@@ -42,6 +43,29 @@ pub fn decode_gray(bytes: &[u8], max_pixels: u64) -> Result<GrayImage, String> {
         .map_err(|e| format!("bad JPEG image: {e}"))?;
     GrayImage::from_raw(w as u32, h as u32, pixels)
         .ok_or_else(|| "bad JPEG image: fewer pixels than its size".to_string())
+}
+
+/// A JPEG whose data stops before its end-of-image marker is truncated (libjpeg's
+/// "premature end of JPEG file"): decoders fill the missing rows with grey and report
+/// nothing, so the page would be archived with its bottom gone. In the entropy-coded data a
+/// 0xFF byte is always followed by 0x00 or a restart marker, so an end-of-image marker
+/// (FF D9) after the last start-of-scan (FF DA) means the data ran to its end; an EXIF
+/// thumbnail's own markers come before the main image's scans and do not count.
+fn complete(bytes: &[u8]) -> Result<(), String> {
+    let last = |marker: u8| {
+        bytes
+            .windows(2)
+            .rposition(|w| w[0] == 0xFF && w[1] == marker)
+    };
+    match (last(0xDA), last(0xD9)) {
+        (Some(sos), Some(eoi)) if eoi > sos => Ok(()),
+        (None, _) => Err("bad JPEG image: no image data (no start of scan)".into()),
+        _ => Err(
+            "bad JPEG image: truncated (the data ends before its end-of-image marker; \
+             part of the page is missing)"
+                .into(),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -122,5 +146,22 @@ mod tests {
         assert!(err.contains("bad JPEG"), "{err}");
         let err = decode_gray(b"\xff\xd8\xff\xe0garbage", 1 << 20).unwrap_err();
         assert!(err.contains("bad JPEG"), "{err}");
+    }
+
+    #[test]
+    fn a_truncated_jpeg_is_refused_not_filled_with_grey() {
+        let page = GrayImage::from_fn(400, 600, |x, y| {
+            image::Luma([if (x / 7 + y / 11) % 3 == 0 { 20 } else { 240 }])
+        });
+        let bytes = jpeg_of(image::DynamicImage::ImageLuma8(page));
+        assert!(decode_gray(&bytes, 1 << 22).is_ok());
+        for cut in [bytes.len() / 2, bytes.len() * 9 / 10, bytes.len() - 2] {
+            let err = decode_gray(&bytes[..cut], 1 << 22).unwrap_err();
+            assert!(err.contains("truncated"), "cut at {cut}: {err}");
+        }
+        // Bytes after the end-of-image marker (some scanners pad files) are harmless.
+        let mut padded = bytes.clone();
+        padded.extend_from_slice(&[0u8; 64]);
+        assert!(decode_gray(&padded, 1 << 22).is_ok());
     }
 }
