@@ -155,6 +155,9 @@ impl Archive {
     pub fn reindex(&mut self) -> Result<usize, ArchiveError> {
         // The marker is on disk (synced) before the index is emptied, and goes only when
         // every document is back: a rebuild killed half-way leaves it, and searches say so.
+        // The writer first: a rebuild that cannot write (a server holds the index) stops
+        // here and leaves no marker behind.
+        self.index.begin_writing()?;
         let marker = self.root.join(REBUILD_MARKER);
         let io = |e: std::io::Error| {
             ArchiveError::Setup(format!("cannot write {}: {e}", marker.display()))

@@ -170,6 +170,9 @@ impl Archive {
         else {
             return Ok(Vec::new());
         };
+        // An incomplete index would make a saved-search hold cover too little: the error
+        // makes the caller treat the hold as unknown, which holds (fail closed).
+        self.search_ready()?;
         let q = SearchQuery {
             text: text.clone(),
             doc_type: doc_type.clone(),

@@ -214,6 +214,24 @@ fn ingest_loop(state: Arc<AppState>) {
         }) else {
             continue;
         };
+        // A watched entry swapped for a link since the watcher looked at it is set aside
+        // unread (the watcher checked the entry, not what it may have become).
+        if origin == Origin::Watch
+            && std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+        {
+            let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let kind = std::fs::symlink_metadata(&path).map(|m| m.file_type());
+            let reason = kind
+                .map(|k| crate::ingest::not_regular(&k))
+                .unwrap_or_else(|e| crate::ingest::describe_io(&e));
+            refuse_entry(&dir, &path, &reason);
+            q.update(id, |j| {
+                j.view.state = "failed".into();
+                j.view.error = Some(reason.clone());
+                j.view.finished_at = Some(now());
+            });
+            continue;
+        }
         let progress = Progress::counting(counters.clone());
         let settings = &state.settings;
         let result = state.with_writer(|a| {

@@ -47,24 +47,65 @@ pub fn decode_gray(bytes: &[u8], max_pixels: u64) -> Result<GrayImage, String> {
 
 /// A JPEG whose data stops before its end-of-image marker is truncated (libjpeg's
 /// "premature end of JPEG file"): decoders fill the missing rows with grey and report
-/// nothing, so the page would be archived with its bottom gone. In the entropy-coded data a
-/// 0xFF byte is always followed by 0x00 or a restart marker, so an end-of-image marker
-/// (FF D9) after the last start-of-scan (FF DA) means the data ran to its end; an EXIF
-/// thumbnail's own markers come before the main image's scans and do not count.
-fn complete(bytes: &[u8]) -> Result<(), String> {
-    let last = |marker: u8| {
-        bytes
-            .windows(2)
-            .rposition(|w| w[0] == 0xFF && w[1] == marker)
-    };
-    match (last(0xDA), last(0xD9)) {
-        (Some(sos), Some(eoi)) if eoi > sos => Ok(()),
-        (None, _) => Err("bad JPEG image: no image data (no start of scan)".into()),
-        _ => Err(
-            "bad JPEG image: truncated (the data ends before its end-of-image marker; \
-             part of the page is missing)"
-                .into(),
-        ),
+/// nothing, so the page would be archived with its bottom gone. The file is walked forward
+/// segment by segment (an EXIF thumbnail inside APP1 is skipped with its segment) and
+/// through each scan's entropy-coded data (where 0xFF is always followed by 0x00, a restart
+/// marker or fill) to the first end-of-image marker after a scan: whatever follows it (a
+/// scanner's padding, a phone's appended video) is not looked at.
+fn complete(b: &[u8]) -> Result<(), String> {
+    const TRUNCATED: &str = "bad JPEG image: truncated (the data ends before its \
+        end-of-image marker; part of the page is missing)";
+    if b.len() < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+        return Err("bad JPEG image: no start-of-image marker".into());
+    }
+    let mut i = 2;
+    let mut scanned = false;
+    loop {
+        // The next marker (tolerating stray bytes and fill before it).
+        while i < b.len() && b[i] != 0xFF {
+            i += 1;
+        }
+        while i < b.len() && b[i] == 0xFF {
+            i += 1;
+        }
+        let Some(&marker) = b.get(i) else {
+            return Err(TRUNCATED.into());
+        };
+        i += 1;
+        match marker {
+            0xD9 if scanned => return Ok(()),
+            0xD9 => return Err("bad JPEG image: no image data before its end".into()),
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let Some(len) = b
+            .get(i..i + 2)
+            .map(|l| u16::from_be_bytes([l[0], l[1]]) as usize)
+        else {
+            return Err(TRUNCATED.into());
+        };
+        if len < 2 {
+            return Err("bad JPEG image: a segment with an impossible length".into());
+        }
+        i += len;
+        if i > b.len() {
+            return Err(TRUNCATED.into());
+        }
+        if marker == 0xDA {
+            scanned = true;
+            // Entropy-coded data up to the next marker.
+            loop {
+                while i < b.len() && b[i] != 0xFF {
+                    i += 1;
+                }
+                match b.get(i + 1) {
+                    None => return Err(TRUNCATED.into()),
+                    Some(0x00) | Some(0xD0..=0xD7) => i += 2,
+                    Some(0xFF) => i += 1,
+                    Some(_) => break,
+                }
+            }
+        }
     }
 }
 
@@ -159,9 +200,24 @@ mod tests {
             let err = decode_gray(&bytes[..cut], 1 << 22).unwrap_err();
             assert!(err.contains("truncated"), "cut at {cut}: {err}");
         }
-        // Bytes after the end-of-image marker (some scanners pad files) are harmless.
+        // Bytes after the end-of-image marker (some scanners pad files; phones append a
+        // video, whose bytes may look like markers) are not looked at.
         let mut padded = bytes.clone();
         padded.extend_from_slice(&[0u8; 64]);
         assert!(decode_gray(&padded, 1 << 22).is_ok());
+        let mut appended = bytes.clone();
+        appended.extend_from_slice(b"\xff\xda\x00\x08ftypmp42\xff\xd8\x12\x34");
+        assert!(decode_gray(&appended, 1 << 22).is_ok());
+        // A progressive JPEG (several scans) is complete too, and truncated when cut.
+        let rgb =
+            image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([x as u8 * 4, y as u8 * 4, 90]));
+        let mut prog = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut prog, 85);
+        encoder.set_progressive(true);
+        encoder
+            .encode(rgb.as_raw(), 64, 64, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        assert!(complete(&prog).is_ok());
+        assert!(complete(&prog[..prog.len() - 3]).is_err());
     }
 }
