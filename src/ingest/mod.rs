@@ -134,6 +134,9 @@ fn discover_folder(root: &Path, out: &mut Vec<ScanInput>) {
     let root_name = name_of(root);
     // Files grouped by their folder, in file-name order.
     let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    // Folders where a page image was a link or a special file: as a batch they would be
+    // missing that page without a word, so the whole folder is refused instead.
+    let mut incomplete: BTreeMap<PathBuf, String> = BTreeMap::new();
     // Links inside a folder are never followed: a link dropped into a scanner share must
     // not make the archive read (and keep) a file it points to.
     for entry in WalkDir::new(root)
@@ -146,6 +149,12 @@ fn discover_folder(root: &Path, out: &mut Vec<ScanInput>) {
             Ok(e) if !e.file_type().is_file() => {
                 if is_junk(&e.file_name().to_string_lossy()) {
                     continue;
+                }
+                if is_page_image(e.path()) {
+                    let parent = e.path().parent().unwrap_or(root).to_path_buf();
+                    incomplete
+                        .entry(parent)
+                        .or_insert_with(|| e.file_name().to_string_lossy().into_owned());
                 }
                 out.push(ScanInput {
                     source_path: relative(e.path(), root, &root_name),
@@ -185,6 +194,22 @@ fn discover_folder(root: &Path, out: &mut Vec<ScanInput>) {
         }
     }
     for (folder, files) in folders {
+        if let Some(odd) = incomplete.get(&folder) {
+            if files.iter().all(|f| is_page_image(f)) {
+                out.push(ScanInput {
+                    source_path: relative(&folder, root, &root_name),
+                    kind: ScanInputKind::Unreadable {
+                        path: folder.clone(),
+                        reason: format!(
+                            "folder of page images with {} not a regular file: not ingested, \
+                             so that no page goes missing (replace it with the page itself)",
+                            printable(odd)
+                        ),
+                    },
+                });
+                continue;
+            }
+        }
         if files.len() > 1 && files.iter().all(|f| is_page_image(f)) {
             out.push(ScanInput {
                 source_path: relative(&folder, root, &root_name),
@@ -244,6 +269,21 @@ mod tests {
             }
             other => panic!("a link in a folder was taken as a scan: {other:?}"),
         }
+        // The folder is not a batch missing a page: it is refused whole.
+        let batch = dir.path().join("batch");
+        std::fs::create_dir_all(&batch).unwrap();
+        std::fs::write(batch.join("p1.png"), b"x").unwrap();
+        std::fs::write(batch.join("p3.png"), b"x").unwrap();
+        std::os::unix::fs::symlink(&secret, batch.join("p2.png")).unwrap();
+        let found = discover(std::slice::from_ref(&batch));
+        assert!(
+            found
+                .iter()
+                .all(|s| matches!(s.kind, ScanInputKind::Unreadable { .. })),
+            "{found:?}"
+        );
+        assert!(found.iter().any(|s| matches!(&s.kind,
+            ScanInputKind::Unreadable { reason, .. } if reason.contains("no page goes missing"))));
         // Named directly: followed, read from its target.
         let named = discover(&[inbox.join("mk.png")]);
         assert!(

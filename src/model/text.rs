@@ -8,7 +8,7 @@ pub enum FieldError {
     Missing(String),
     #[error("{0} must contain letters or digits (only spaces or invisible characters given)")]
     NoText(String),
-    #[error("{0} contains control characters")]
+    #[error("{0} contains control or text-direction characters")]
     Control(String),
     #[error("{name} is longer than {max} characters")]
     TooLong { name: String, max: usize },
@@ -22,7 +22,10 @@ pub fn free_text(name: &str, value: &str, max: usize) -> Result<String, FieldErr
     if v.is_empty() {
         return Err(FieldError::Missing(name.into()));
     }
-    if v.chars().any(char::is_control) {
+    // Control characters, and the bidirectional overrides that make a text read otherwise
+    // than it is stored.
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if v.chars().any(|c| c.is_control() || bidi(c)) {
         return Err(FieldError::Control(name.into()));
     }
     if !v.chars().any(char::is_alphanumeric) {
@@ -64,6 +67,10 @@ mod tests {
         ));
         assert!(matches!(
             free_text("matter", "a\nb", 500),
+            Err(FieldError::Control(_))
+        ));
+        assert!(matches!(
+            free_text("matter", "Doe \u{202E}latipsoH", 500),
             Err(FieldError::Control(_))
         ));
         let long = "x".repeat(1_900_000);
