@@ -20,6 +20,15 @@ fn archive_with_users() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, archive)
 }
 
+/// `POST /api/v1/purge-jobs/{job}/approve` as the session's user.
+fn approve_job(s: &Session, job: &str) -> common::server::Resp {
+    s.send(
+        "POST",
+        &format!("/api/v1/purge-jobs/{job}/approve"),
+        &json!({}),
+    )
+}
+
 fn discharge_doc(s: &Session) -> (String, String) {
     let r = s.get("/api/v1/search?q=discharge&type=discharge_summary&facets=true");
     assert_eq!(r.status, 200, "{}", r.text());
@@ -346,11 +355,7 @@ fn holds_purge_two_person_approval_and_gone() {
     );
     for a in ["approver", "approver2"] {
         let s = server.login(a, PW);
-        let r = s.send(
-            "POST",
-            &format!("/api/v1/purge-jobs/{job}/approve"),
-            &json!({}),
-        );
+        let r = approve_job(&s, &job);
         assert_eq!(r.status, 200, "{}", r.text());
     }
     let e = officer.send(
@@ -410,11 +415,7 @@ fn holds_purge_two_person_approval_and_gone() {
     assert_eq!(f.json()["state"], "forecast");
     let fj = f.json()["job_id"].as_str().unwrap().to_string();
     let a = server.login("approver", PW);
-    let r = a.send(
-        "POST",
-        &format!("/api/v1/purge-jobs/{fj}/approve"),
-        &json!({}),
-    );
+    let r = approve_job(&a, &fj);
     assert_eq!(r.status, 409, "{}", r.text());
     assert!(r.text().contains("forecast"), "{}", r.text());
     // An admin may plan and approve, but never approve their own plan.
@@ -422,11 +423,7 @@ fn holds_purge_two_person_approval_and_gone() {
     assert_eq!(own.status, 200, "{}", own.text());
     assert_eq!(own.json()["required_approvals"], 2);
     let own = own.json()["job_id"].as_str().unwrap().to_string();
-    let r = admin.send(
-        "POST",
-        &format!("/api/v1/purge-jobs/{own}/approve"),
-        &json!({}),
-    );
+    let r = approve_job(&admin, &own);
     assert_eq!(r.status, 409, "{}", r.text());
     assert_eq!(r.json()["code"], "refused");
 
@@ -442,11 +439,7 @@ fn holds_purge_two_person_approval_and_gone() {
         );
         assert_eq!(r.status, 200, "{}", r.text());
         let s = server.login(name, PW);
-        let r = s.send(
-            "POST",
-            &format!("/api/v1/purge-jobs/{officer_job}/approve"),
-            &json!({}),
-        );
+        let r = approve_job(&s, &officer_job);
         assert_eq!(r.status, 409, "{name}: {}", r.text());
         assert!(r.text().contains("was created by admin"), "{}", r.text());
     }
@@ -457,27 +450,15 @@ fn holds_purge_two_person_approval_and_gone() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let s = server.login("approver2", "reset-by-admin-1");
-    let r = s.send(
-        "POST",
-        &format!("/api/v1/purge-jobs/{officer_job}/approve"),
-        &json!({}),
-    );
+    let r = approve_job(&s, &officer_job);
     assert_eq!(r.status, 409, "{}", r.text());
     assert!(r.text().contains("was changed"), "{}", r.text());
     // The admin who made those changes cannot approve it either.
-    let r = admin.send(
-        "POST",
-        &format!("/api/v1/purge-jobs/{officer_job}/approve"),
-        &json!({}),
-    );
+    let r = approve_job(&admin, &officer_job);
     assert_eq!(r.status, 409, "{}", r.text());
     assert!(r.text().contains("changes accounts"), "{}", r.text());
     // One genuine approval: the initiator still cannot execute.
-    let r = a.send(
-        "POST",
-        &format!("/api/v1/purge-jobs/{officer_job}/approve"),
-        &json!({}),
-    );
+    let r = approve_job(&a, &officer_job);
     assert_eq!(r.status, 200, "{}", r.text());
     let r = officer.send(
         "POST",
@@ -941,11 +922,7 @@ fn a_newer_document_of_the_patient_after_approval_is_skipped_at_execution() {
     assert!(detail["earliest_retain_through"].is_string(), "{detail}");
     for a in ["approver", "approver2"] {
         let s = server.login(a, PW);
-        let r = s.send(
-            "POST",
-            &format!("/api/v1/purge-jobs/{job}/approve"),
-            &json!({}),
-        );
+        let r = approve_job(&s, &job);
         assert_eq!(r.status, 200, "{}", r.text());
     }
     // After the approvals, a clerk finds the 2020 note belongs to the radiology patient:

@@ -262,15 +262,8 @@ fn authenticate(
     subject: &str,
     permission: crate::access::Permission,
 ) -> anyhow::Result<()> {
-    let account = archive.catalog.user(user)?;
     let password = super::user_cmd::read_secret(&format!("password of {user}: "))?;
-    let ok = match &account {
-        Some(a) => crate::access::password::verify(&password, &a.password_hash),
-        None => {
-            crate::access::password::verify_dummy(&password);
-            false
-        }
-    };
+    let account = archive.catalog.authenticate(user, &password)?;
     let refuse = |archive: &mut crate::archive::Archive, why: &str| -> anyhow::Result<()> {
         archive.catalog.audit(
             user,
@@ -280,7 +273,7 @@ fn authenticate(
         )?;
         Ok(())
     };
-    if !ok || account.as_ref().is_some_and(|a| a.disabled_at.is_some()) {
+    if account.is_none() {
         refuse(archive, "authentication failed")?;
         anyhow::bail!(
             "cannot {step} as {user}: wrong user name or password, or a disabled account \

@@ -47,13 +47,7 @@ pub fn build(
         pages += t.page_count as u64;
         bytes += t.bytes;
     }
-    let approvers: Vec<String> = archive
-        .catalog
-        .purge_approvals(&job.id)?
-        .into_iter()
-        .filter(|(_, h, _)| *h == job.manifest_hash)
-        .map(|(u, _, _)| u)
-        .collect();
+    let approvers = super::valid_approvals(archive, job)?;
     Ok(serde_json::json!({
         "certificate_id": certificate_id,
         "facility": facility,

@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::archive::{Archive, ArchiveError};
 use crate::catalog::{JobRow, ManifestEntry, Tombstone};
-use crate::retention::{RetentionStatus, Schedule};
+use crate::retention::{Decision, RetentionStatus, Schedule};
 
 /// Days an approval stays valid.
 pub const APPROVAL_DAYS: u64 = 30;
@@ -230,21 +230,38 @@ fn same_schedule(j: &JobRow, schedule: &Schedule, what: &str) -> Result<(), Purg
     Ok(())
 }
 
+/// Why `user` may not approve purges, if they may not: no account in the user store, a
+/// disabled one, or a role without the approve permission. The one rule for recording an
+/// approval and for counting it at execution.
+fn approver_refusal(archive: &Archive, user: &str) -> Result<Option<String>, PurgeError> {
+    let Some(account) = archive.catalog.user(user)? else {
+        return Ok(Some(format!(
+            "{user} is not a user of this archive: approvals come from user accounts \
+             (`chartvault user add`)"
+        )));
+    };
+    if account.disabled_at.is_some() {
+        return Ok(Some(format!("the account {user} is disabled")));
+    }
+    let may = crate::access::Role::parse(&account.role)
+        .is_some_and(|r| r.can(crate::access::Permission::Approve));
+    Ok((!may).then(|| {
+        format!(
+            "{user} is a {} and may not approve purges (approver or admin)",
+            account.role
+        )
+    }))
+}
+
 /// Approvals that count: bound to the job's manifest, not the initiator's, one per person,
 /// from accounts that are enabled and still allowed to approve.
-fn valid_approvals(archive: &Archive, j: &JobRow) -> Result<Vec<String>, PurgeError> {
+pub fn valid_approvals(archive: &Archive, j: &JobRow) -> Result<Vec<String>, PurgeError> {
     let mut out: Vec<String> = Vec::new();
     for (u, h, _) in archive.catalog.purge_approvals(&j.id)? {
         if h != j.manifest_hash || u == j.created_by || out.contains(&u) {
             continue;
         }
-        let Some(account) = archive.catalog.user(&u)? else {
-            continue;
-        };
-        let may = account.disabled_at.is_none()
-            && crate::access::Role::parse(&account.role)
-                .is_some_and(|r| r.can(crate::access::Permission::Approve));
-        if may {
+        if approver_refusal(archive, &u)?.is_none() {
             out.push(u);
         }
     }
@@ -287,24 +304,8 @@ fn approve_checked(
             "{user} already approved job {id}"
         )));
     }
-    let Some(account) = archive.catalog.user(user)? else {
-        return Err(PurgeError::Refused(format!(
-            "{user} is not a user of this archive: approvals come from user accounts \
-             (`chartvault user add`)"
-        )));
-    };
-    if account.disabled_at.is_some() {
-        return Err(PurgeError::Refused(format!(
-            "the account {user} is disabled"
-        )));
-    }
-    let may = crate::access::Role::parse(&account.role)
-        .is_some_and(|r| r.can(crate::access::Permission::Approve));
-    if !may {
-        return Err(PurgeError::Refused(format!(
-            "{user} is a {} and may not approve purges (approver or admin)",
-            account.role
-        )));
+    if let Some(why) = approver_refusal(archive, user)? {
+        return Err(PurgeError::Refused(why));
     }
     if let Some(c) = archive
         .catalog
@@ -380,17 +381,18 @@ fn certificate_id(j: &JobRow) -> String {
 /// Why an approved document must not be destroyed today, if it must not: it is gone,
 /// not eligible today (held, a newer document of the patient, a longer schedule,
 /// indeterminate), or it changed since it was approved.
+/// `decision` is the document's decision as of `today`, taken when the run began: the run
+/// holds the writer, so no hold or document can change under it, and destroying an earlier
+/// document of a patient only moves the others' dates earlier (the decision kept is the
+/// later, safer one).
 fn recheck(
     archive: &Archive,
-    schedule: &Schedule,
     doc_id: &str,
+    decision: Option<&Decision>,
     approved: Option<&&ManifestEntry>,
     today: NaiveDate,
 ) -> Result<Option<String>, PurgeError> {
-    let now = archive
-        .decisions(schedule, today, Some(&[doc_id.to_string()]))?
-        .pop();
-    let Some((_, d)) = now else {
+    let Some(d) = decision else {
         return Ok(Some("the document no longer exists".into()));
     };
     match d.status {
@@ -457,8 +459,8 @@ fn execute_checked(
 ) -> Result<Execution, PurgeError> {
     let j = job(archive, id)?;
     match j.state.as_str() {
-        "approved" | "executing" | "certified" | "verified" => {}
-        "forecast" => refuse_forecast(&j, "executed")?,
+        // A forecast is refused just below, with its own reason.
+        "approved" | "executing" | "certified" | "verified" | "forecast" => {}
         s => {
             return Err(PurgeError::Refused(format!(
                 "job {id} is {s}; it needs {} approvals first",
@@ -509,12 +511,22 @@ fn execute_checked(
     };
     let entries: HashMap<&str, &ManifestEntry> =
         j.manifest.iter().map(|e| (e.doc_id.as_str(), e)).collect();
-    for (doc_id, state, _, _) in archive.catalog.purge_items(id)? {
-        if state != "pending" {
-            continue;
-        }
+    let pending: Vec<String> = archive
+        .catalog
+        .purge_items(id)?
+        .into_iter()
+        .filter(|(_, state, _, _)| state == "pending")
+        .map(|(doc_id, _, _, _)| doc_id)
+        .collect();
+    // Every pending document's decision as of today in one pass (holds, saved searches
+    // and the patients' dates evaluated once, not once per document).
+    let decisions: HashMap<String, Decision> = archive
+        .decisions(schedule, check_day, Some(&pending))?
+        .into_iter()
+        .collect();
+    for doc_id in pending {
         let e = entries.get(doc_id.as_str());
-        if let Some(reason) = recheck(archive, schedule, &doc_id, e, check_day)? {
+        if let Some(reason) = recheck(archive, &doc_id, decisions.get(&doc_id), e, check_day)? {
             archive
                 .catalog
                 .skip_purge_item(id, &doc_id, &reason, user)?;

@@ -201,14 +201,8 @@ pub async fn purge_jobs(
             let mut jobs = Vec::new();
             for j in a.catalog.purge_jobs()? {
                 let mut v = job_summary(&j);
-                let approvers: Vec<String> = a
-                    .catalog
-                    .purge_approvals(&j.id)?
-                    .into_iter()
-                    .filter(|(_, h, _)| *h == j.manifest_hash)
-                    .map(|(u, _, _)| u)
-                    .collect();
-                v["approved_by"] = json!(approvers);
+                // The approvals that count (what execution will count).
+                v["approved_by"] = json!(purge::valid_approvals(a, &j)?);
                 jobs.push(v);
             }
             Ok(Json(json!({"jobs": jobs})))

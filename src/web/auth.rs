@@ -21,7 +21,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::{ApiError, AppState};
-use crate::access::{password, Permission, Role};
+use crate::access::{Permission, Role};
 use crate::store::sha256_hex;
 
 pub const COOKIE: &str = "cv_session";
@@ -239,17 +239,7 @@ pub async fn login(
     let hours = state.settings.session_hours;
     let outcome = state
         .read(move |a, st| {
-            let user = a.catalog.user(&body.username)?;
-            let ok = match &user {
-                Some(u) if u.disabled_at.is_none() => {
-                    password::verify(&body.password, &u.password_hash)
-                }
-                _ => {
-                    password::verify_dummy(&body.password);
-                    false
-                }
-            };
-            let Some(user) = user.filter(|_| ok) else {
+            let Some(user) = a.catalog.authenticate(&body.username, &body.password)? else {
                 st.logins.failed(ip, &body.username);
                 a.catalog.audit(
                     &body.username,
