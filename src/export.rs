@@ -79,6 +79,7 @@ pub fn document_line(d: &DocumentRecord, decision: Option<&Decision>) -> ExportD
                 skew_deg: p.skew_deg,
                 ocr_confidence: p.ocr_confidence,
                 text: p.text.clone(),
+                text_source: p.text_source,
             })
             .collect(),
         retention: retention_line(decision.or(d.retention.as_ref())),

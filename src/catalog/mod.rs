@@ -59,6 +59,7 @@ pub struct PageCommit {
     pub barcode: Option<String>,
     pub ocr_confidence: Option<f32>,
     pub text: Option<String>,
+    pub text_source: crate::model::TextSource,
     pub words_blob: Option<String>,
     pub image_blob: Option<String>,
 }
@@ -329,7 +330,8 @@ impl Catalog {
             return Ok(None);
         };
         let mut stmt = self.conn.prepare_cached(
-            "SELECT page_no, rotation_deg, skew_deg, ocr_confidence, text, words_blob, image_blob
+            "SELECT page_no, rotation_deg, skew_deg, ocr_confidence, text, words_blob, image_blob,
+                    text_source
              FROM pages WHERE doc_id = ?1 ORDER BY page_no",
         )?;
         let rows = stmt
@@ -343,6 +345,16 @@ impl Catalog {
                         text: String::new(),
                         words_blob: r.get(5)?,
                         image_blob: r.get(6)?,
+                        text_source: {
+                            let v: String = r.get(7)?;
+                            crate::model::TextSource::parse(&v).ok_or_else(|| {
+                                rusqlite::Error::FromSqlConversionFailure(
+                                    7,
+                                    rusqlite::types::Type::Text,
+                                    format!("unknown text source {v:?}").into(),
+                                )
+                            })?
+                        },
                     },
                     r.get::<_, Option<String>>(4)?,
                 ))
@@ -569,8 +581,9 @@ fn insert_scan(
         let key = page_key_id(&scan.sha256, p.doc_id.as_deref());
         tx.execute(
             "INSERT INTO pages(scan_sha256, page_no, kind, doc_id, dpi, width_px, height_px,
-                   rotation_deg, skew_deg, barcode, ocr_confidence, text, words_blob, image_blob)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                   rotation_deg, skew_deg, barcode, ocr_confidence, text, words_blob, image_blob,
+                   text_source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 scan.sha256,
                 p.page_no,
@@ -585,7 +598,8 @@ fn insert_scan(
                 p.ocr_confidence,
                 keys.seal_text(&key, p.text.as_deref())?,
                 p.words_blob,
-                p.image_blob
+                p.image_blob,
+                p.text_source.as_str()
             ],
         )?;
     }

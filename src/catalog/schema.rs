@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -259,6 +259,8 @@ CREATE INDEX disclosure_docs_mrn ON disclosure_docs(mrn_tag);
 /// A purge job may be a `forecast` (planned as of a date after its day: reviewed, never
 /// approved or executed). SQLite cannot change a CHECK constraint in place: the table is
 /// rebuilt with the same columns (foreign keys are off meanwhile; see `migrate`).
+/// Where each page's text came from (`ocr` or `pdf_text`); pages archived before are OCR.
+const V9: &str = "ALTER TABLE pages ADD COLUMN text_source TEXT NOT NULL DEFAULT 'ocr';";
 const V8: &str = "
 CREATE TABLE purge_jobs_v8 (
     id                 TEXT PRIMARY KEY,
@@ -341,6 +343,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         done?;
+    }
+    if version < 9 {
+        conn.execute_batch(&format!("BEGIN; {V9} PRAGMA user_version = 9; COMMIT;"))?;
     }
     Ok(())
 }

@@ -54,6 +54,7 @@ pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
             page_no: 1,
             image: img,
             dpi,
+            text_layer: None,
         };
         if args.prepare {
             crate::imaging::prepare::prepare_for_ocr(&ctx.config, None, &mut page);

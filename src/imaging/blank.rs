@@ -21,6 +21,21 @@ pub struct BlankVerdict {
 
 const TARGET_DPI: u32 = 75;
 
+/// True when most of the page is dark (below mid-grey): a document page is mostly paper,
+/// so such a page is stored with inverted polarity (or is a photograph or negative). Sampled
+/// on a grid of every fourth pixel each way.
+pub fn mostly_dark(image: &GrayImage) -> bool {
+    let (w, h) = image.dimensions();
+    let (mut dark, mut all) = (0u64, 0u64);
+    for y in (0..h).step_by(4) {
+        for x in (0..w).step_by(4) {
+            all += 1;
+            dark += (image.get_pixel(x, y).0[0] < 128) as u64;
+        }
+    }
+    dark * 2 > all
+}
+
 pub fn detect(image: &GrayImage, dpi: u32, max_ink_fraction: f64) -> BlankVerdict {
     let factor = (dpi / TARGET_DPI).max(1);
     let small = super::reduce::box_reduce(image, factor);

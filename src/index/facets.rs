@@ -256,6 +256,7 @@ mod tests {
                 .into(),
                 words_blob: None,
                 image_blob: None,
+                text_source: Default::default(),
             }],
             retention: (!i.is_multiple_of(4)).then(|| Decision {
                 class: "adult".into(),

@@ -65,6 +65,7 @@ pub(crate) fn test_record(id: &str, text: &str) -> crate::model::DocumentRecord 
             text: text.into(),
             words_blob: None,
             image_blob: None,
+            text_source: Default::default(),
         }],
         retention: None,
     }

@@ -36,6 +36,9 @@ pub struct ExportPage {
     pub skew_deg: f32,
     pub ocr_confidence: f32,
     pub text: String,
+    /// `ocr` (read from the page image) or `pdf_text` (the PDF's own text).
+    #[serde(default)]
+    pub text_source: super::TextSource,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

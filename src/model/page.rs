@@ -11,6 +11,50 @@ pub struct PageImage {
     pub image: GrayImage,
     /// Resolution from the file's metadata, or estimated from a US Letter page width.
     pub dpi: u32,
+    /// Real text the file itself carries for this page (a born-digital PDF), in pixels of
+    /// `image`; `None` when the page must be read by OCR.
+    pub text_layer: Option<TextLayer>,
+}
+
+/// A page's own text (not an invisible OCR layer of unknown quality).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextLayer {
+    /// The words, with boxes in page pixels and confidence 100.
+    pub page: OcrPage,
+    /// The page also shows pictures large enough to hold text of their own: they are read
+    /// by OCR and their words added.
+    pub ocr_pictures: bool,
+}
+
+/// Where a page's text came from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSource {
+    /// Read by OCR from the page image.
+    #[default]
+    Ocr,
+    /// Taken from the text the PDF carries (born-digital pages); pictures on such a page
+    /// are read by OCR and their words added.
+    PdfText,
+}
+
+impl TextSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSource::Ocr => "ocr",
+            TextSource::PdfText => "pdf_text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TextSource> {
+        match s {
+            "ocr" => Some(TextSource::Ocr),
+            "pdf_text" => Some(TextSource::PdfText),
+            _ => None,
+        }
+    }
 }
 
 /// What a page is, decided from pixels before OCR.
@@ -84,6 +128,8 @@ pub struct PageResult {
     pub separator_mrn: Option<String>,
     /// None for pages that are not OCR'd (blank, separator).
     pub ocr: Option<OcrPage>,
+    /// Where `ocr` came from.
+    pub text_source: TextSource,
     /// The page image as shown in the viewer (JPEG, reduced resolution).
     pub viewer_jpeg: Vec<u8>,
     /// Milliseconds spent in imaging and in OCR for this page.

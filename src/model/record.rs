@@ -12,6 +12,7 @@ pub struct PageRecord {
     pub text: String,
     pub words_blob: Option<String>,
     pub image_blob: Option<String>,
+    pub text_source: super::TextSource,
 }
 
 /// One archived document with its pages.

@@ -402,6 +402,7 @@ fn commit(
             barcode: p.barcode.clone(),
             ocr_confidence: p.ocr.as_ref().map(|o| o.confidence),
             text: p.ocr.as_ref().map(|o| o.text.clone()),
+            text_source: p.text_source,
             words_blob,
             image_blob,
         });

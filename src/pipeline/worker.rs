@@ -10,7 +10,7 @@ use crate::config::{OrientationMethod, PipelineConfig};
 use crate::imaging::orientation::OsdEngine;
 use crate::imaging::prepare::prepare_for_ocr;
 use crate::imaging::{blank, viewer};
-use crate::model::{PageKind, PageResult};
+use crate::model::{OcrPage, OcrWord, PageKind, PageResult, TextSource};
 use crate::ocr::{OcrEngine, TesseractEngine};
 use crate::split::barcode::reduced_for_barcodes;
 use crate::split::separator::SeparatorPolicy;
@@ -64,6 +64,16 @@ fn process_page(
     mut page: crate::model::PageImage,
 ) -> Result<PageResult, String> {
     let t0 = Instant::now();
+    // Paper is most of any document page: a page mostly dark is stored with its polarity
+    // inverted (a WhiteIsZero file read the other way, a negative). It is turned to dark on
+    // light before anything looks at it, and the reading is checked against the page as
+    // stored below, the better one kept.
+    let inverted = crate::imaging::blank::mostly_dark(&page.image);
+    if inverted {
+        image::imageops::invert(&mut page.image);
+    }
+    // Real text the file carries (a born-digital page) stands in for OCR.
+    let text_layer = page.text_layer.take();
     let verdict = blank::detect(&page.image, page.dpi, config.imaging.blank_max_ink_fraction);
     let blank_ms = t0.elapsed().as_millis() as u64;
     let tb = Instant::now();
@@ -80,7 +90,7 @@ fn process_page(
         None => PageKind::Blank,
         Some(v) => v.kind,
     };
-    let prepared = if kind == PageKind::Content {
+    let prepared = if kind == PageKind::Content && text_layer.is_none() {
         // The page is levelled and turned: its barcode copy no longer shows it.
         barcode_copy = None;
         Some(prepare_for_ocr(config, osd, &mut page))
@@ -97,7 +107,7 @@ fn process_page(
             .and_then(|p| p.up_down_confidence)
             .is_some_and(|c| c >= skip);
     // Thin strokes are read thickened (OCR only; the viewer keeps the levelled scan).
-    let thick = if kind == PageKind::Content {
+    let thick = if kind == PageKind::Content && text_layer.is_none() {
         crate::imaging::thicken::for_ocr(
             &page.image,
             page.dpi,
@@ -111,7 +121,22 @@ fn process_page(
     let t1 = Instant::now();
     let mut ocr_readings = 0;
     let mut ocr = None;
-    if kind == PageKind::Content {
+    let mut text_source = TextSource::Ocr;
+    if let (PageKind::Content, Some(layer)) = (kind, text_layer) {
+        text_source = TextSource::PdfText;
+        let mut words = layer.page;
+        if layer.ocr_pictures {
+            // Pictures on the page may hold text of their own: read the page with its own
+            // text blanked out, and add what OCR finds there.
+            ocr_readings += 1;
+            let masked = blank_out_words(&page.image, &words.words);
+            let pictures = engine
+                .recognize(&masked, page.dpi)
+                .map_err(|e| format!("page {}: {e}", page.page_no))?;
+            append_reading(&mut words, pictures);
+        }
+        ocr = Some(words);
+    } else if kind == PageKind::Content {
         let mut read = |img: &image::GrayImage| {
             ocr_readings += 1;
             engine
@@ -128,6 +153,16 @@ fn process_page(
             if second.confidence > best.confidence {
                 page.image = image::imageops::rotate180(&page.image);
                 rotation_deg = (rotation_deg + 180) % 360;
+                best = second;
+            }
+        }
+        // Turned to dark on light and still poor: read the page as stored, keep the better.
+        if inverted && best.confidence < config.imaging.recheck_below_ocr_confidence {
+            let mut stored = page.image.clone();
+            image::imageops::invert(&mut stored);
+            let second = read(&stored)?;
+            if second.confidence > best.confidence {
+                page.image = stored;
                 best = second;
             }
         }
@@ -162,10 +197,121 @@ fn process_page(
         barcode: barcode_verdict.as_ref().and_then(|v| v.barcode.clone()),
         separator_mrn: barcode_verdict.and_then(|v| v.mrn),
         ocr,
+        text_source,
         viewer_jpeg,
         imaging_ms,
         barcode_ms,
         ocr_ms,
         ocr_readings,
     })
+}
+
+/// The page with the given words painted over in white (their own text is known; what
+/// remains for OCR is the text inside pictures).
+fn blank_out_words(image: &image::GrayImage, words: &[OcrWord]) -> image::GrayImage {
+    let mut out = image.clone();
+    let (w, h) = out.dimensions();
+    for word in words {
+        let pad = word.height / 4;
+        let x0 = word.left.saturating_sub(pad).min(w);
+        let y0 = word.top.saturating_sub(pad).min(h);
+        let x1 = (word.left + word.width + pad).min(w);
+        let y1 = (word.top + word.height + pad).min(h);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                out.put_pixel(x, y, image::Luma([255]));
+            }
+        }
+    }
+    out
+}
+
+/// Adds an OCR reading of a page's pictures to the page's own text, each line placed by
+/// its height on the page (reading order top to bottom).
+fn append_reading(text: &mut OcrPage, reading: OcrPage) {
+    if reading.words.is_empty() || reading.text.trim().is_empty() {
+        return;
+    }
+    let own = text.words.len() as f32;
+    let read = reading.words.len() as f32;
+    let confidence = (text.confidence * own + reading.confidence * read) / (own + read);
+    // Lines of both readings: (vertical centre, source, line index).
+    let mut lines: Vec<(u32, usize, u32)> = Vec::new();
+    for (source, words) in [&text.words, &reading.words].into_iter().enumerate() {
+        let mut seen: Vec<u32> = words.iter().map(|w| w.line).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for line in seen {
+            let of_line: Vec<&OcrWord> = words.iter().filter(|w| w.line == line).collect();
+            let centre =
+                of_line.iter().map(|w| w.top + w.height / 2).sum::<u32>() / of_line.len() as u32;
+            lines.push((centre, source, line));
+        }
+    }
+    lines.sort();
+    let mut words = Vec::with_capacity(text.words.len() + reading.words.len());
+    let mut out_lines = Vec::new();
+    for (new_line, (_, source, line)) in lines.iter().enumerate() {
+        let from = if *source == 0 {
+            &text.words
+        } else {
+            &reading.words
+        };
+        let mut of_line: Vec<OcrWord> = from.iter().filter(|w| w.line == *line).cloned().collect();
+        of_line.sort_by_key(|w| w.left);
+        out_lines.push(
+            of_line
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        words.extend(of_line.into_iter().map(|mut w| {
+            w.line = new_line as u32;
+            w
+        }));
+    }
+    *text = OcrPage {
+        text: out_lines.join("\n"),
+        words,
+        confidence,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picture_reading_follows_the_page_text() {
+        let word = |t: &str, line: u32| OcrWord {
+            text: t.into(),
+            left: 0,
+            top: line * 40,
+            width: 10,
+            height: 10,
+            conf: 90.0,
+            line,
+        };
+        let mut own = OcrPage {
+            text: "Own text\nLast".into(),
+            words: vec![word("Own", 0), word("text", 0), word("Last", 3)],
+            confidence: 100.0,
+        };
+        append_reading(
+            &mut own,
+            OcrPage {
+                text: "Scanned".into(),
+                words: vec![word("Scanned", 2)],
+                confidence: 70.0,
+            },
+        );
+        assert_eq!(own.text, "Own text\nScanned\nLast");
+        assert_eq!(own.words[2].line, 1);
+        assert_eq!(own.words[3].line, 2);
+        assert!((own.confidence - 92.5).abs() < 0.01);
+        let masked = blank_out_words(&image::GrayImage::new(20, 20), &own.words[..1]);
+        assert_eq!(masked.get_pixel(5, 5).0[0], 255);
+        assert_eq!(masked.get_pixel(19, 19).0[0], 0);
+    }
 }

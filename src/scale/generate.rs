@@ -150,6 +150,7 @@ fn synth_scan(
                 barcode: None,
                 ocr_confidence: Some(confidence),
                 text: Some(page_text.clone()),
+                text_source: Default::default(),
                 words_blob: None,
                 image_blob: None,
             });
@@ -161,6 +162,7 @@ fn synth_scan(
                 text: page_text,
                 words_blob: None,
                 image_blob: None,
+                text_source: Default::default(),
             });
         }
         documents.push(DocumentDraft {

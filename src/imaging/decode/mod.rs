@@ -6,12 +6,11 @@
 //! pixel limit *before* its pixels are decoded (decompression bombs). Errors say which page
 //! and what is wrong; the caller names the file.
 
+mod ccitt;
 mod jpeg;
 mod pdf;
 mod raster;
 mod tiff;
-
-use image::GrayImage;
 
 use crate::model::PageImage;
 
@@ -20,9 +19,9 @@ use crate::model::PageImage;
 pub enum DecodeError {
     #[error("file is empty")]
     Empty,
-    #[error("not a PDF, TIFF, PNG or JPEG file (starts with {0:?})")]
+    #[error("not a PDF, TIFF, PNG, JPEG, BMP, GIF or WebP file (starts with {0:?})")]
     UnknownFormat(String),
-    #[error("PDF is encrypted; ChartVault needs unencrypted scans")]
+    #[error("PDF needs a password to open; ask the sender for an unprotected copy")]
     Encrypted,
     #[error("no pages")]
     NoPages,
@@ -74,35 +73,6 @@ impl DecodeLimits {
     }
 }
 
-/// A 1-bit image (rows packed 8 pixels a byte, first pixel in the high bit, each row
-/// starting on a byte) as 8-bit grey: a set bit is white when `one_is_white`, else black.
-/// `None` when `data` is shorter than the image.
-pub(crate) fn expand_bits(data: &[u8], w: u32, h: u32, one_is_white: bool) -> Option<GrayImage> {
-    let (wu, hu) = (w as usize, h as usize);
-    let row_bytes = wu.div_ceil(8);
-    let data = data.get(..row_bytes.checked_mul(hu)?)?;
-    let (one, zero) = if one_is_white { (255, 0) } else { (0, 255) };
-    // Each byte's eight pixels, looked up rather than computed a bit at a time.
-    let mut table = [[0u8; 8]; 256];
-    for (byte, px) in table.iter_mut().enumerate() {
-        for (bit, p) in px.iter_mut().enumerate() {
-            *p = if (byte >> (7 - bit)) & 1 == 1 {
-                one
-            } else {
-                zero
-            };
-        }
-    }
-    let mut out = Vec::with_capacity(row_bytes * 8 * hu);
-    for row in data.chunks_exact(row_bytes) {
-        for &b in row {
-            out.extend_from_slice(&table[b as usize]);
-        }
-        out.truncate(out.len() - (row_bytes * 8 - wu));
-    }
-    GrayImage::from_raw(w, h, out)
-}
-
 /// File formats recognized from their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -110,6 +80,9 @@ pub enum Format {
     Tiff,
     Png,
     Jpeg,
+    Bmp,
+    Gif,
+    WebP,
 }
 
 pub fn sniff(bytes: &[u8]) -> Result<Format, DecodeError> {
@@ -130,6 +103,15 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, DecodeError> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Ok(Format::Jpeg);
     }
+    if bytes.starts_with(b"BM") && bytes.len() > 26 {
+        return Ok(Format::Bmp);
+    }
+    if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        return Ok(Format::Gif);
+    }
+    if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        return Ok(Format::WebP);
+    }
     let shown: String = bytes
         .iter()
         .take(8)
@@ -148,8 +130,11 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, DecodeError> {
 pub enum ScanDecoder {
     Pdf(Box<pdf::PdfPages>),
     Tiff(tiff::TiffPages),
-    /// Single images: one per page (a PNG/JPEG file, or the files of a folder batch).
+    /// Single images: one per page (a PNG/JPEG/BMP/WebP file, or the files of a folder
+    /// batch).
     Images(Vec<Vec<u8>>),
+    /// A GIF: every frame is a page.
+    Frames(raster::GifFrames),
 }
 
 impl ScanDecoder {
@@ -158,7 +143,10 @@ impl ScanDecoder {
         let decoder = match sniff(&bytes)? {
             Format::Pdf => ScanDecoder::Pdf(Box::new(pdf::PdfPages::open(&bytes)?)),
             Format::Tiff => ScanDecoder::Tiff(tiff::TiffPages::open(bytes)?),
-            Format::Png | Format::Jpeg => ScanDecoder::Images(vec![bytes]),
+            Format::Gif => ScanDecoder::Frames(raster::GifFrames::open(bytes, limits)?),
+            Format::Png | Format::Jpeg | Format::Bmp | Format::WebP => {
+                ScanDecoder::Images(vec![bytes])
+            }
         };
         decoder.check_count(limits)?;
         Ok(decoder)
@@ -172,7 +160,7 @@ impl ScanDecoder {
         for (i, f) in files.iter().enumerate() {
             let page = i as u32 + 1;
             match sniff(f).map_err(|e| DecodeError::page(page, e))? {
-                Format::Png | Format::Jpeg => {}
+                Format::Png | Format::Jpeg | Format::Bmp | Format::WebP => {}
                 other => {
                     return Err(DecodeError::page(
                         page,
@@ -205,6 +193,7 @@ impl ScanDecoder {
             ScanDecoder::Pdf(p) => p.num_pages(),
             ScanDecoder::Tiff(t) => t.num_pages(),
             ScanDecoder::Images(files) => files.len(),
+            ScanDecoder::Frames(f) => f.num_pages(),
         }
     }
 
@@ -223,6 +212,7 @@ impl ScanDecoder {
                     .ok_or_else(|| DecodeError::page(page_no, "no such page"))?;
                 raster::decode(bytes, page_no, limits)
             }
+            ScanDecoder::Frames(f) => f.decode_page(page_no),
         }
     }
 }
@@ -251,29 +241,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn packed_bits_expand_to_black_and_white_pixels() {
-        // 10 pixels a row (2 bytes, 6 padding bits), 2 rows.
-        let data = [0b1010_0000, 0b0100_0000, 0b0000_0000, 0b1111_1111];
-        let img = expand_bits(&data, 10, 2, true).unwrap();
-        let row = |y| {
-            (0..10)
-                .map(|x| img.get_pixel(x, y).0[0])
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(row(0), [255, 0, 255, 0, 0, 0, 0, 0, 0, 255]);
-        assert_eq!(row(1), [0, 0, 0, 0, 0, 0, 0, 0, 255, 255]);
-        let inverted = expand_bits(&data, 10, 2, false).unwrap();
-        assert_eq!(inverted.get_pixel(0, 0).0[0], 0);
-        assert!(expand_bits(&data[..3], 10, 2, true).is_none());
-    }
-
-    #[test]
     fn sniff_recognizes_formats_by_content() {
         assert_eq!(sniff(b"%PDF-1.4\n").unwrap(), Format::Pdf);
         assert_eq!(sniff(b"II*\0rest").unwrap(), Format::Tiff);
         assert_eq!(sniff(b"MM\0*rest").unwrap(), Format::Tiff);
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\nxx").unwrap(), Format::Png);
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), Format::Jpeg);
+        assert_eq!(sniff(b"GIF89a....").unwrap(), Format::Gif);
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ").unwrap(), Format::WebP);
         assert!(matches!(sniff(b""), Err(DecodeError::Empty)));
         let err = sniff(b"hello world").unwrap_err().to_string();
         assert!(err.contains("not a PDF"), "{err}");

@@ -1,8 +1,11 @@
-//! PNG and JPEG pages (single images and the files of folder batches).
+//! PNG, JPEG, BMP, WebP pages (single images and the files of folder batches) and GIFs
+//! (every frame a page). A stored orientation (EXIF, PNG eXIf) is applied, so the page is
+//! the way a viewer shows it.
 
 use std::io::Cursor;
 
-use image::{ImageDecoder, ImageFormat, ImageReader};
+use image::metadata::Orientation;
+use image::{GrayImage, ImageDecoder, ImageFormat, ImageReader, Luma};
 
 use super::{plausible_dpi, DecodeError, DecodeLimits};
 use crate::model::PageImage;
@@ -21,15 +24,18 @@ pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage
         .map_err(|e| DecodeError::page(page, e))?;
     let (w, h) = decoder.dimensions();
     limits.check(page, w as u64, h as u64)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     // Header read and size checked above, before any pixels.
     if format == Some(ImageFormat::Jpeg) {
         let image = super::jpeg::decode_gray(bytes, limits.max_page_pixels)
             .map_err(|e| DecodeError::page(page, e))?;
+        let image = oriented(image, orientation);
         let (w, h) = image.dimensions();
         return Ok(PageImage {
             page_no: page,
             dpi: plausible_dpi(jfif_dpi(bytes), w, h),
             image,
+            text_layer: None,
         });
     }
     let mut image_limits = image::Limits::default();
@@ -41,14 +47,86 @@ pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage
         Some(ImageFormat::Png) => png_dpi(bytes),
         _ => None,
     };
-    let image = image::DynamicImage::from_decoder(decoder)
-        .map_err(|e| DecodeError::page(page, e))?
-        .into_luma8();
+    let image =
+        image::DynamicImage::from_decoder(decoder).map_err(|e| DecodeError::page(page, e))?;
+    let image = oriented(on_white(image), orientation);
+    let (w, h) = image.dimensions();
     Ok(PageImage {
         page_no: page,
         dpi: plausible_dpi(meta_dpi, w, h),
         image,
+        text_layer: None,
     })
+}
+
+/// Grey on white paper: transparent pixels are paper, not black.
+fn on_white(image: image::DynamicImage) -> GrayImage {
+    if !image.color().has_alpha() {
+        return image.into_luma8();
+    }
+    let la = image.into_luma_alpha8();
+    let (w, h) = la.dimensions();
+    GrayImage::from_fn(w, h, |x, y| {
+        let [v, a] = la.get_pixel(x, y).0;
+        Luma([((v as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8])
+    })
+}
+
+fn oriented(image: GrayImage, orientation: Orientation) -> GrayImage {
+    if orientation == Orientation::NoTransforms {
+        return image;
+    }
+    let mut d = image::DynamicImage::ImageLuma8(image);
+    d.apply_orientation(orientation);
+    d.into_luma8()
+}
+
+/// A GIF's frames, each a page, composed as a viewer shows them.
+pub struct GifFrames {
+    frames: Vec<GrayImage>,
+}
+
+impl GifFrames {
+    pub fn open(bytes: Vec<u8>, limits: DecodeLimits) -> Result<GifFrames, DecodeError> {
+        use image::AnimationDecoder;
+        let decoder = image::codecs::gif::GifDecoder::new(Cursor::new(&bytes))
+            .map_err(|e| DecodeError::Structure(format!("not a readable GIF ({e})")))?;
+        let (w, h) = decoder.dimensions();
+        limits.check(1, w as u64, h as u64)?;
+        let mut frames = Vec::new();
+        for (i, frame) in decoder.into_frames().enumerate() {
+            let page = i as u32 + 1;
+            if page > limits.max_pages {
+                return Err(DecodeError::TooManyPages {
+                    num_pages: page as usize,
+                    limit: limits.max_pages,
+                });
+            }
+            let frame = frame.map_err(|e| DecodeError::page(page, e))?;
+            let rgba = image::DynamicImage::ImageRgba8(frame.into_buffer());
+            frames.push(on_white(rgba));
+        }
+        Ok(GifFrames { frames })
+    }
+
+    pub fn num_pages(&self) -> usize {
+        self.frames.len()
+    }
+
+    pub fn decode_page(&mut self, page_no: u32) -> Result<PageImage, DecodeError> {
+        let image = self
+            .frames
+            .get(page_no as usize - 1)
+            .cloned()
+            .ok_or_else(|| DecodeError::page(page_no, "no such page"))?;
+        let (w, h) = image.dimensions();
+        Ok(PageImage {
+            page_no,
+            dpi: super::estimate_dpi(w, h),
+            image,
+            text_layer: None,
+        })
+    }
 }
 
 /// Width and height from a PNG's IHDR chunk.
@@ -109,7 +187,6 @@ fn jfif_dpi(bytes: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{GrayImage, Luma};
 
     fn limits() -> DecodeLimits {
         DecodeLimits {

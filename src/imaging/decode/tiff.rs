@@ -1,13 +1,16 @@
-//! Multi-page TIFF scans (Group 4, LZW, Deflate, JPEG, uncompressed), and the CCITT
-//! decoding shared with PDF.
+//! Multi-page TIFF scans: fax (Group 3 1-D and 2-D, Group 4, either bit order), LZW,
+//! Deflate, PackBits, JPEG and uncompressed; grey at 1 to 16 bits, palette, RGB, CMYK,
+//! with or without alpha, in strips or tiles.
 
 use std::io::Cursor;
 
-use image::{GrayImage, Luma};
+use hayro_ccitt::EncodingMode;
+use image::GrayImage;
 use tiff::decoder::{Decoder, DecodingResult, Limits};
 use tiff::tags::Tag;
 use tiff::ColorType;
 
+use super::ccitt::{self, FaxParams};
 use super::{plausible_dpi, DecodeError, DecodeLimits};
 use crate::model::PageImage;
 
@@ -57,9 +60,14 @@ impl TiffPages {
     ) -> Result<PageImage, DecodeError> {
         let err = |e: String| DecodeError::page(page_no, e);
         let mut tiff_limits = Limits::default();
-        tiff_limits.decoding_buffer_size = (limits.max_page_pixels as usize).saturating_mul(4);
+        tiff_limits.decoding_buffer_size = (limits.max_page_pixels as usize).saturating_mul(8);
         tiff_limits.intermediate_buffer_size = tiff_limits.decoding_buffer_size;
-        let mut decoder = Decoder::new(Cursor::new(&self.bytes))
+        // The tiff crate does not decode palette images: the page's photometric tag is read
+        // here and, for a palette page, the indices are decoded as grey samples from a copy
+        // whose tag says so, then looked up in the page's colour map.
+        let palette_copy = palette_as_gray(&self.bytes, page_no as usize - 1);
+        let bytes = palette_copy.as_ref().unwrap_or(&self.bytes);
+        let mut decoder = Decoder::new(Cursor::new(bytes))
             .map_err(|e| err(tiff_err(e)))?
             .with_limits(tiff_limits);
         decoder
@@ -67,20 +75,162 @@ impl TiffPages {
             .map_err(|e| err(tiff_err(e)))?;
         let (w, h) = decoder.dimensions().map_err(|e| err(tiff_err(e)))?;
         limits.check(page_no, w as u64, h as u64)?;
-        let color = decoder.colortype().map_err(|e| err(tiff_err(e)))?;
-        let photometric: u16 = decoder
-            .find_tag_unsigned(Tag::PhotometricInterpretation)
-            .ok()
-            .flatten()
-            .unwrap_or(1);
+        let tag = |d: &mut Decoder<Cursor<&Vec<u8>>>, t: Tag| -> Option<u64> {
+            d.find_tag_unsigned::<u64>(t).ok().flatten()
+        };
+        let compression = tag(&mut decoder, Tag::Compression).unwrap_or(1);
+        let photometric = tag(&mut decoder, Tag::PhotometricInterpretation).unwrap_or(0);
+        let lsb_first = tag(&mut decoder, Tag::FillOrder) == Some(2);
         let dpi = resolution_dpi(&mut decoder);
-        let data = decoder.read_image().map_err(|e| err(tiff_err(e)))?;
-        let image = to_gray(data, color, w, h, photometric).map_err(err)?;
+        let image = match compression {
+            2..=4 => self.fax_page(&mut decoder, compression, photometric, lsb_first, w, h),
+            6 => Err(
+                "old-style JPEG compression (TIFF 6.0 compression 6) is not supported; \
+                 re-save the file with new-style JPEG (compression 7)"
+                    .to_string(),
+            ),
+            _ => {
+                let color = match decoder.colortype().map_err(|e| err(tiff_err(e)))? {
+                    ColorType::Gray(b) if palette_copy.is_some() => ColorType::Palette(b),
+                    c => c,
+                };
+                let colormap = match color {
+                    ColorType::Palette(_) => decoder.get_tag_u16_vec(Tag::ColorMap).ok(),
+                    _ => None,
+                };
+                let data = decoder.read_image().map_err(|e| err(tiff_err(e)))?;
+                let form = Form {
+                    color,
+                    lsb_first,
+                    colormap,
+                };
+                to_gray(data, &form, w, h)
+            }
+        }
+        .map_err(err)?;
         Ok(PageImage {
             page_no,
             dpi: plausible_dpi(dpi, w, h),
             image,
+            text_layer: None,
         })
+    }
+
+    /// A CCITT-coded page (compression 2, 3 or 4), strip by strip: every strip is coded on
+    /// its own, so a missing or damaged strip is found and named.
+    fn fax_page(
+        &self,
+        decoder: &mut Decoder<Cursor<&Vec<u8>>>,
+        compression: u64,
+        photometric: u64,
+        lsb_first: bool,
+        w: u32,
+        h: u32,
+    ) -> Result<GrayImage, String> {
+        let tile = |d: &mut Decoder<Cursor<&Vec<u8>>>, t: Tag| {
+            d.find_tag_unsigned::<u64>(t).ok().flatten()
+        };
+        let tiled = match (
+            tile(decoder, Tag::TileWidth),
+            tile(decoder, Tag::TileLength),
+        ) {
+            (Some(tw), Some(tl)) if tw > 0 && tl > 0 && tw <= w as u64 * 2 => {
+                Some((tw as u32, tl as u32))
+            }
+            (None, None) => None,
+            _ => return Err("tile size is missing or implausible".into()),
+        };
+        let (offset_tag, count_tag) = match tiled {
+            Some(_) => (Tag::TileOffsets, Tag::TileByteCounts),
+            None => (Tag::StripOffsets, Tag::StripByteCounts),
+        };
+        let offsets = decoder
+            .get_tag_u64_vec(offset_tag)
+            .map_err(|e| format!("strip offsets unreadable ({})", tiff_err(e)))?;
+        let counts = decoder
+            .get_tag_u64_vec(count_tag)
+            .map_err(|e| format!("strip sizes unreadable ({})", tiff_err(e)))?;
+        let rows_per_strip = decoder
+            .find_tag_unsigned::<u64>(Tag::RowsPerStrip)
+            .ok()
+            .flatten()
+            .unwrap_or(h as u64)
+            .clamp(1, h as u64) as u32;
+        let block = |i: usize, n: usize| -> Result<&[u8], String> {
+            let start = offsets[i] as usize;
+            start
+                .checked_add(counts[i] as usize)
+                .and_then(|end| self.bytes.get(start..end))
+                .ok_or_else(|| {
+                    format!(
+                        "image data is truncated: part {} of {n} lies past the end of the file",
+                        i + 1
+                    )
+                })
+        };
+        let options = match compression {
+            3 => decoder
+                .find_tag_unsigned::<u64>(Tag::Unknown(292))
+                .ok()
+                .flatten()
+                .unwrap_or(0),
+            _ => 0,
+        };
+        let mode = match compression {
+            4 => EncodingMode::Group4,
+            3 if options & 1 == 1 => EncodingMode::Group3_2D,
+            _ => EncodingMode::Group3_1D,
+        };
+        let params = |columns: u32, rows: u32| FaxParams {
+            mode,
+            columns,
+            rows,
+            byte_aligned: compression == 2 || options & 4 == 4,
+            end_of_line: compression == 3,
+            lsb_first,
+        };
+        // Photometric 0 (WhiteIsZero, the fax convention) keeps fax white white.
+        let white_is_fax_white = photometric == 0;
+        if let Some((tw, tl)) = tiled {
+            let (across, down) = (w.div_ceil(tw) as usize, h.div_ceil(tl) as usize);
+            let n = across * down;
+            if offsets.len() < n || counts.len() < n {
+                return Err(format!(
+                    "image data is truncated: {} of {n} tiles listed",
+                    offsets.len().min(counts.len())
+                ));
+            }
+            let mut out = GrayImage::from_pixel(w, h, image::Luma([255]));
+            for i in 0..n {
+                let (tx, ty) = ((i % across) as u32 * tw, (i / across) as u32 * tl);
+                let (pixels, _) = ccitt::decode(block(i, n)?, params(tw, tl), white_is_fax_white)
+                    .map_err(|e| format!("tile {} of {n}: {e}", i + 1))?;
+                for y in 0..tl.min(h - ty) {
+                    for x in 0..tw.min(w - tx) {
+                        let v = pixels[(y * tw + x) as usize];
+                        out.put_pixel(tx + x, ty + y, image::Luma([v]));
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        let strips = h.div_ceil(rows_per_strip) as usize;
+        if offsets.len() < strips || counts.len() < strips {
+            return Err(format!(
+                "image data is truncated: {} of {strips} strips listed",
+                offsets.len().min(counts.len())
+            ));
+        }
+        let mut pixels = Vec::with_capacity(w as usize * h as usize);
+        for i in 0..strips {
+            let rows = rows_per_strip.min(h - i as u32 * rows_per_strip);
+            let data = block(i, strips)?;
+            let params = params(w, rows);
+            let (strip, _) = ccitt::decode(data, params, white_is_fax_white)
+                .map_err(|e| format!("strip {} of {strips}: {e}", i + 1))?;
+            pixels.extend_from_slice(&strip);
+        }
+        GrayImage::from_raw(w, h, pixels).ok_or_else(|| "fax image has the wrong size".into())
     }
 }
 
@@ -98,107 +248,179 @@ fn resolution_dpi<R: std::io::Read + std::io::Seek>(decoder: &mut Decoder<R>) ->
     }
 }
 
-fn to_gray(
-    data: DecodingResult,
-    color: ColorType,
-    w: u32,
-    h: u32,
-    photometric: u16,
-) -> Result<GrayImage, String> {
-    let bytes = match data {
-        DecodingResult::U8(b) => b,
-        DecodingResult::U16(v) => v.into_iter().map(|x| (x >> 8) as u8).collect(),
-        _ => return Err("unsupported TIFF sample format".into()),
+/// For a palette page (PhotometricInterpretation 3) of a classic TIFF: a copy of the file
+/// whose page `index` says BlackIsZero instead, so its indices decode as grey samples.
+fn palette_as_gray(bytes: &[u8], index: usize) -> Option<Vec<u8>> {
+    let big = match bytes.get(..4)? {
+        b"II*\0" => false,
+        b"MM\0*" => true,
+        _ => return None,
     };
+    let u16_at = |o: usize| {
+        let b: [u8; 2] = bytes.get(o..o + 2)?.try_into().ok()?;
+        Some(if big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
+    };
+    let u32_at = |o: usize| {
+        let b: [u8; 4] = bytes.get(o..o + 4)?.try_into().ok()?;
+        Some(if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    };
+    let mut ifd = u32_at(4)? as usize;
+    for _ in 0..index {
+        let n = u16_at(ifd)? as usize;
+        ifd = u32_at(ifd + 2 + 12 * n)? as usize;
+        if ifd == 0 {
+            return None;
+        }
+    }
+    let n = u16_at(ifd)? as usize;
+    for e in 0..n {
+        let at = ifd + 2 + 12 * e;
+        if u16_at(at)? == 262 && u16_at(at + 2)? == 3 && u16_at(at + 8)? == 3 {
+            let mut copy = bytes.to_vec();
+            let one = if big { [0, 1] } else { [1, 0] };
+            copy[at + 8..at + 10].copy_from_slice(&one);
+            return Some(copy);
+        }
+    }
+    None
+}
+
+/// How a decoded page's samples are laid out.
+struct Form {
+    color: ColorType,
+    lsb_first: bool,
+    colormap: Option<Vec<u16>>,
+}
+
+/// Samples of `bits` bits (1, 2, 4, 8), rows starting on a byte, as one byte each
+/// (values 0 to 2^bits - 1).
+fn unpack(bytes: &[u8], per_row: usize, h: usize, bits: u8) -> Option<Vec<u8>> {
+    if bits == 8 {
+        return bytes.get(..per_row.checked_mul(h)?).map(<[u8]>::to_vec);
+    }
+    let row_bytes = (per_row * bits as usize).div_ceil(8);
+    let rows = bytes.get(..row_bytes.checked_mul(h)?)?;
+    let mask = (1u16 << bits) as u8 - 1;
+    let mut out = Vec::with_capacity(per_row * h);
+    for row in rows.chunks_exact(row_bytes) {
+        for i in 0..per_row {
+            let bit = i * bits as usize;
+            let shift = 8 - bits as usize - bit % 8;
+            out.push((row[bit / 8] >> shift) & mask);
+        }
+    }
+    Some(out)
+}
+
+/// A decoded TIFF page as 8-bit grey (0 black). The tiff crate has already turned
+/// WhiteIsZero samples around, so every form here is "0 is dark".
+fn to_gray(data: DecodingResult, form: &Form, w: u32, h: u32) -> Result<GrayImage, String> {
     let (wu, hu) = (w as usize, h as usize);
-    let mut image = match color {
-        ColorType::Gray(1) => {
-            super::expand_bits(&bytes, w, h, true).ok_or("image data is truncated")?
-        }
-        ColorType::Gray(8) | ColorType::Gray(16) => {
-            GrayImage::from_raw(w, h, bytes).ok_or("image data is truncated")?
-        }
-        ColorType::RGB(_) | ColorType::RGBA(_) | ColorType::GrayA(_) | ColorType::YCbCr(_) => {
-            let n = bytes.len() / (wu * hu).max(1);
-            if n == 0 {
-                return Err("image data is truncated".into());
-            }
-            GrayImage::from_fn(w, h, |x, y| {
-                let i = (y as usize * wu + x as usize) * n;
-                let v = if n >= 3 {
-                    ((bytes[i] as u32 * 299
-                        + bytes[i + 1] as u32 * 587
-                        + bytes[i + 2] as u32 * 114)
-                        / 1000) as u8
-                } else {
-                    bytes[i]
-                };
-                Luma([v])
-            })
-        }
+    let truncated = || "image data is truncated".to_string();
+    let (bits, samples) = match form.color {
+        ColorType::Gray(b) | ColorType::Palette(b) => (b, 1),
+        ColorType::GrayA(b) => (b, 2),
+        ColorType::RGB(b) | ColorType::YCbCr(b) => (b, 3),
+        ColorType::RGBA(b) | ColorType::CMYK(b) => (b, 4),
+        ColorType::CMYKA(b) => (b, 5),
+        ColorType::Multiband {
+            bit_depth,
+            num_samples,
+        } => (bit_depth, num_samples as usize),
         other => return Err(format!("unsupported TIFF colour type {other:?}")),
     };
-    // PhotometricInterpretation 0 = WhiteIsZero: invert to the usual 0 = black.
-    if photometric == 0 && matches!(color, ColorType::Gray(_)) {
-        image::imageops::invert(&mut image);
-    }
-    Ok(image)
-}
-
-/// Appends one fax line, `width` pixels, from its colour-change positions (starting white):
-/// the pixels `fax::decoder::pels` gives, written a run at a time.
-fn push_line(pixels: &mut Vec<u8>, transitions: &[u16], width: u16) {
-    let end = pixels.len() + width as usize;
-    let mut white = true;
-    let mut last = 0u16;
-    for &p in transitions {
-        let run = p.saturating_sub(last) as usize;
-        last = p;
-        let color = if white { 255 } else { 0 };
-        pixels.resize((pixels.len() + run).min(end), color);
-        white = !white;
-    }
-    pixels.resize(end, if white { 255 } else { 0 });
-}
-
-/// Decodes CCITT fax data (K < 0: Group 4; K = 0: Group 3 one-dimensional) to gray pixels,
-/// black 0 and white 255.
-pub(crate) fn decode_ccitt(
-    data: &[u8],
-    k: i64,
-    columns: u32,
-    rows: u32,
-) -> Result<GrayImage, String> {
-    if columns == 0 || columns > u16::MAX as u32 || rows > u16::MAX as u32 {
-        return Err(format!(
-            "CCITT image size {columns}x{rows} is not supported"
-        ));
-    }
-    let width = columns as u16;
-    let mut pixels: Vec<u8> = Vec::with_capacity(columns as usize * rows as usize);
-    let mut num_lines = 0u32;
-    let mut on_line = |transitions: &[u16]| {
-        if rows == 0 || num_lines < rows {
-            push_line(&mut pixels, transitions, width);
-            num_lines += 1;
+    let per_row = wu * samples;
+    let values: Vec<u8> = match data {
+        DecodingResult::U8(mut b) => {
+            if form.lsb_first && bits < 8 {
+                b.iter_mut().for_each(|x| *x = x.reverse_bits());
+            }
+            if !matches!(bits, 1 | 2 | 4 | 8) {
+                return Err(format!("{bits}-bit TIFF samples are not supported"));
+            }
+            let mut v = unpack(&b, per_row, hu, bits).ok_or_else(truncated)?;
+            if bits < 8 && !matches!(form.color, ColorType::Palette(_)) {
+                let max = (1u16 << bits) - 1;
+                v.iter_mut()
+                    .for_each(|x| *x = (*x as u16 * 255 / max) as u8);
+            }
+            v
         }
+        DecodingResult::U16(v) => {
+            if v.len() < per_row * hu {
+                return Err(truncated());
+            }
+            match form.color {
+                // A 16-bit palette index stays an index (clamped to the map below).
+                ColorType::Palette(_) => v.iter().map(|&x| x.min(255) as u8).collect(),
+                _ => v.iter().map(|&x| (x >> 8) as u8).collect(),
+            }
+        }
+        _ => return Err("unsupported TIFF sample format (floating point or 32-bit)".into()),
     };
-    let ok = if k < 0 {
-        let height = (rows > 0).then_some(rows as u16);
-        fax::decoder::decode_g4(data.iter().copied(), width, height, &mut on_line)
-    } else if k == 0 {
-        fax::decoder::decode_g3(data.iter().copied(), &mut on_line)
-    } else {
-        return Err("two-dimensional Group 3 fax images are not supported".into());
-    };
-    if ok.is_none() && (num_lines == 0 || (rows > 0 && num_lines < rows / 2)) {
-        return Err(format!(
-            "CCITT fax data is corrupt or truncated after {num_lines} of {rows} lines"
-        ));
+    if values.len() < per_row * hu {
+        return Err(truncated());
     }
-    let height = if rows > 0 { rows } else { num_lines };
-    pixels.resize(columns as usize * height as usize, 255);
-    GrayImage::from_raw(columns, height, pixels).ok_or_else(|| "CCITT decode failed".to_string())
+    let gray: Vec<u8> = match form.color {
+        ColorType::Palette(b) => {
+            let map = form
+                .colormap
+                .as_ref()
+                .ok_or("palette image without a colour map")?;
+            let n = 1usize << b.min(8);
+            if map.len() < 3 * n {
+                return Err("palette image with a short colour map".into());
+            }
+            values
+                .iter()
+                .map(|&i| {
+                    let i = (i as usize).min(n - 1);
+                    let c = |k: usize| (map[k * n + i] >> 8) as u8;
+                    luma(c(0), c(1), c(2))
+                })
+                .collect()
+        }
+        ColorType::CMYK(_) | ColorType::CMYKA(_) => values
+            .chunks_exact(samples)
+            .map(|p| {
+                let k = 255 - p[3] as u32;
+                let c = |v: u8| ((255 - v as u32) * k / 255) as u8;
+                let g = luma(c(p[0]), c(p[1]), c(p[2]));
+                over_white(g, p.get(4).copied())
+            })
+            .collect(),
+        ColorType::YCbCr(_) => values.chunks_exact(3).map(|p| p[0]).collect(),
+        _ => values
+            .chunks_exact(samples)
+            .map(|p| match samples {
+                1 => p[0],
+                2 => over_white(p[0], Some(p[1])),
+                3 => luma(p[0], p[1], p[2]),
+                _ => over_white(luma(p[0], p[1], p[2]), Some(p[3])),
+            })
+            .collect(),
+    };
+    GrayImage::from_raw(w, h, gray).ok_or_else(truncated)
+}
+
+/// A grey value with its coverage (alpha), laid on white paper.
+fn over_white(v: u8, alpha: Option<u8>) -> u8 {
+    match alpha {
+        Some(a) => ((v as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8,
+        None => v,
+    }
+}
+
+fn luma(r: u8, g: u8, b: u8) -> u8 {
+    ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114) / 1000) as u8
 }
 
 #[cfg(test)]
@@ -206,15 +428,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fax_lines_are_the_pixels_fax_gives() {
-        let lines: [&[u16]; 6] = [&[], &[3], &[3, 7], &[0, 5, 5, 9], &[4, 2, 12], &[2, 30, 31]];
-        for t in lines {
-            let mut ours = Vec::new();
-            push_line(&mut ours, t, 10);
-            let theirs: Vec<u8> = fax::decoder::pels(t, 10)
-                .map(|c| if c == fax::Color::Black { 0 } else { 255 })
-                .collect();
-            assert_eq!(ours, theirs, "{t:?}");
-        }
+    fn packed_samples_unpack_per_row() {
+        // Two rows of three 2-bit samples (one byte each, 2 padding bits).
+        let v = unpack(&[0b00_01_10_00, 0b11_00_01_00], 3, 2, 2).unwrap();
+        assert_eq!(v, [0, 1, 2, 3, 0, 1]);
+        assert!(unpack(&[0], 3, 2, 2).is_none());
+    }
+
+    #[test]
+    fn alpha_lies_on_white_paper() {
+        assert_eq!(over_white(0, Some(255)), 0);
+        assert_eq!(over_white(0, Some(0)), 255);
+        assert_eq!(over_white(0, None), 0);
     }
 }
