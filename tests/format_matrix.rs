@@ -7,6 +7,7 @@
 mod common;
 use common::*;
 
+use rxing::Writer;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -171,4 +172,148 @@ fn every_cell_of_the_format_matrix_ingests_with_its_text() {
         worst * 100.0
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn formats_file(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/formats")
+        .join(name)
+}
+
+fn text_of(lines: &[serde_json::Value], file: &str) -> String {
+    of_kind(lines, "document")
+        .iter()
+        .filter(|d| d["source"]["path"].as_str().unwrap().ends_with(file))
+        .flat_map(|d| d["pages"].as_array().unwrap().clone())
+        .map(|p| p["text"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A page stored light on dark (a negative, or a file whose polarity tag is wrong) is read
+/// as dark on light: never archived as the garbage a reading of the negative gives.
+#[test]
+fn an_inverted_page_is_read_right_way_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut page = image::open(formats_file("F32-png-gray8.png"))
+        .unwrap()
+        .into_luma8();
+    image::imageops::invert(&mut page);
+    let file = dir.path().join("negative.png");
+    page.save(&file).unwrap();
+    let archive = dir.path().join("archive");
+    let o = run(&archive, &["ingest", "--quiet", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = text_of(&export(&archive), "negative.png");
+    let want = manifest()
+        .into_iter()
+        .find(|c| c.file.starts_with("F32"))
+        .unwrap()
+        .texts[0]
+        .clone();
+    assert!(cer(&want, &text) <= 0.02, "{text:?}");
+}
+
+/// A page that reads as nonsense (no text a person would recognise) is archived, never
+/// dropped, and goes to the review queue with the reason.
+#[test]
+fn an_implausible_reading_goes_to_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seed = 7u32;
+    let noise = image::GrayImage::from_fn(1275, 1650, |_, _| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        image::Luma([if (seed >> 16).is_multiple_of(5) {
+            0
+        } else {
+            255
+        }])
+    });
+    let file = dir.path().join("static.png");
+    noise.save(&file).unwrap();
+    let archive = dir.path().join("archive");
+    let o = run(&archive, &["ingest", "--quiet", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let scans = export(&archive);
+    let scan = of_kind(&scans, "scan")[0].clone();
+    assert_eq!(scan["page_count"], 1);
+    assert_eq!(
+        scan["documents"].as_array().unwrap().len(),
+        1,
+        "the page is kept as a document: {scan}"
+    );
+    let o = run(&archive, &["review", "list"]);
+    let out = stdout(&o);
+    assert!(out.contains("low_ocr_confidence"), "{out}");
+}
+
+/// A `document_start` barcode (a form code on page one) starts a document on the page that
+/// carries it, keeps the page, and sets the type (and MRN) the rule says.
+#[test]
+fn a_document_start_barcode_keeps_its_page_and_sets_the_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    let embedded = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/default.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        &pipeline,
+        embedded.replacen(
+            "[[barcodes]]",
+            "[[barcodes]]\npattern = \"^FORM-CONSENT-(?P<mrn>[0-9]{8})$\"\naction = \"document_start\"\ndoc_type = \"consent_form\"\n\n[[barcodes]]",
+            1,
+        ),
+    )
+    .unwrap();
+    // Two pages of text; the second carries the form code in its corner.
+    let folder = dir.path().join("batch");
+    std::fs::create_dir(&folder).unwrap();
+    for (i, file) in ["F39-jpeg-gray-baseline.jpg", "F32-png-gray8.png"]
+        .iter()
+        .enumerate()
+    {
+        let text = image::open(formats_file(file)).unwrap().into_luma8();
+        let mut page = image::GrayImage::from_pixel(1700, 2200, image::Luma([255]));
+        image::imageops::overlay(&mut page, &text, 100, 400);
+        if i == 1 {
+            let code = rxing::MultiFormatWriter
+                .encode(
+                    "FORM-CONSENT-00777777",
+                    &rxing::BarcodeFormat::CODE_128,
+                    600,
+                    120,
+                )
+                .unwrap();
+            for y in 0..code.getHeight() {
+                for x in 0..code.getWidth() {
+                    if code.get(x, y) {
+                        page.put_pixel(1000 + x, 100 + y, image::Luma([0]));
+                    }
+                }
+            }
+        }
+        page.save(folder.join(format!("page{}.png", i + 1)))
+            .unwrap();
+    }
+    let archive = dir.path().join("archive");
+    let o = run(
+        &archive,
+        &[
+            "ingest",
+            "--quiet",
+            "--pipeline",
+            pipeline.to_str().unwrap(),
+            folder.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = export(&archive);
+    let docs = of_kind(&lines, "document");
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    let second = docs
+        .iter()
+        .find(|d| d["source"]["pages"] == serde_json::json!([2]))
+        .expect("page 2 starts its own document and stays in it");
+    assert_eq!(second["doc_type"], "consent_form");
+    assert_eq!(second["patient"]["mrn"], "00777777");
 }

@@ -46,6 +46,10 @@ pub struct PipelineConfig {
 pub struct BarcodeRule {
     pub pattern: String,
     pub action: BarcodeAction,
+    /// For `document_start`: the type of the document the code starts (else the pattern's
+    /// `doc_type` group, else the classifier decides).
+    #[serde(default)]
+    pub doc_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -55,6 +59,10 @@ pub enum BarcodeAction {
     PatientSeparator,
     /// Starts a new document.
     DocumentSeparator,
+    /// The page carrying it is the first page of a new document and is kept as content (a
+    /// form barcode, a label on page one of outside records). The pattern's `mrn` group
+    /// sets the document's MRN; `doc_type` (the rule's or the group's) its type.
+    DocumentStart,
     /// Recorded on the page, no action (e.g. a visit account number on a face sheet).
     Ignore,
 }
@@ -248,6 +256,18 @@ impl PipelineConfig {
         for (i, rule) in config.barcodes.iter().enumerate() {
             if let Err(e) = regex::Regex::new(&rule.pattern) {
                 return Err(invalid(format!("barcodes[{i}].pattern: {e}")));
+            }
+            if let Some(t) = &rule.doc_type {
+                if crate::model::DocType::parse(t).is_none() {
+                    return Err(invalid(format!(
+                        "barcodes[{i}].doc_type: unknown document type {t:?}"
+                    )));
+                }
+                if rule.action != BarcodeAction::DocumentStart {
+                    return Err(invalid(format!(
+                        "barcodes[{i}].doc_type: only a document_start rule sets a type"
+                    )));
+                }
             }
         }
         if !(0.0..=1.0).contains(&config.classify.min_confidence) {

@@ -12,6 +12,8 @@ pub mod text;
 
 pub use document::{DocType, DocumentDraft, FieldSource, Patient, ReviewFlag};
 pub use export::{ExportDocument, ExportPage, ExportRetention, ExportScan, ExportSource};
-pub use page::{OcrPage, OcrWord, PageImage, PageKind, PageResult, TextLayer, TextSource};
+pub use page::{
+    DocumentStart, OcrPage, OcrWord, PageImage, PageKind, PageResult, TextLayer, TextSource,
+};
 pub use record::{DocumentRecord, PageRecord};
 pub use scan::{ScanInput, ScanInputKind, ScanStatus};

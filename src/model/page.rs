@@ -57,6 +57,15 @@ impl TextSource {
     }
 }
 
+/// A barcode that starts a document on the page carrying it (the page stays content).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DocumentStart {
+    /// The document's type, when the rule (or the code) names one.
+    pub doc_type: Option<super::DocType>,
+    /// The document's MRN, when the code carries one.
+    pub mrn: Option<String>,
+}
+
 /// What a page is, decided from pixels before OCR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,6 +135,8 @@ pub struct PageResult {
     pub barcode: Option<String>,
     /// For a patient separator sheet: the MRN its barcode carries.
     pub separator_mrn: Option<String>,
+    /// A barcode on this content page starts a new document here.
+    pub start: Option<DocumentStart>,
     /// None for pages that are not OCR'd (blank, separator).
     pub ocr: Option<OcrPage>,
     /// Where `ocr` came from.

@@ -102,7 +102,11 @@ impl OcrEngine for TesseractEngine {
         let mean_conf = api.mean_text_conf();
         self.api = Some(api);
         let mut page = parse_tsv(&tsv?);
-        page.confidence = mean_conf.clamp(0, 100) as f32;
+        // Tesseract reports a high mean confidence for a reading with no words at all; a
+        // page with ink on it that reads as nothing is the least plausible reading there is.
+        if !page.words.is_empty() {
+            page.confidence = mean_conf.clamp(0, 100) as f32;
+        }
         Ok(page)
     }
 }

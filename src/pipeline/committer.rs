@@ -202,15 +202,19 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
         }
         _ => {}
     }
+    // A document-start barcode on the first page: its type and MRN come from the code.
+    let start = doc_pages.first().and_then(|p| p.start.clone());
     if doc.patient.mrn.is_some() && doc.provenance.iter().all(|f| f.field != "mrn") {
+        let sheet = pages
+            .iter()
+            .filter(|p| p.kind == PageKind::Separator && p.page_no < doc.pages[0])
+            .map(|p| p.page_no)
+            .max()
+            .unwrap_or(0);
+        let from_start = start.as_ref().is_some_and(|s| s.mrn.is_some());
         doc.provenance.push(FieldSource {
             field: "mrn".into(),
-            page: pages
-                .iter()
-                .filter(|p| p.kind == PageKind::Separator && p.page_no < doc.pages[0])
-                .map(|p| p.page_no)
-                .max()
-                .unwrap_or(0),
+            page: if from_start { doc.pages[0] } else { sheet },
             span: None,
             method: "barcode".into(),
             confidence: 1.0,
@@ -239,16 +243,22 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
     doc.service_date = found.service_date.map(|f| f.value.to_string());
 
     let full_text = texts.join("\n");
-    let c = ctx
+    let mut c = ctx
         .classifier
         .classify(texts.first().copied().unwrap_or(""), &full_text);
+    let mut method = "rules+model";
+    if let Some(t) = start.as_ref().and_then(|s| s.doc_type) {
+        c.doc_type = t;
+        c.confidence = 1.0;
+        method = "barcode";
+    }
     doc.doc_type = c.doc_type;
     doc.doc_type_confidence = c.confidence;
     doc.provenance.push(FieldSource {
         field: "doc_type".into(),
         page: doc.pages[0],
         span: None,
-        method: "rules+model".into(),
+        method: method.into(),
         confidence: c.confidence,
     });
     if c.doc_type == DocType::Unclassified {
@@ -348,6 +358,7 @@ fn commit(
             page_no: p.page_no,
             kind: p.kind,
             separator_mrn: p.separator_mrn.clone(),
+            start: p.start.clone(),
             text: p.ocr.as_ref().map(|o| o.text.clone()),
         })
         .collect();

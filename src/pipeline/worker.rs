@@ -195,6 +195,7 @@ fn process_page(
         rotation_deg,
         skew_deg,
         barcode: barcode_verdict.as_ref().and_then(|v| v.barcode.clone()),
+        start: barcode_verdict.as_ref().and_then(|v| v.start.clone()),
         separator_mrn: barcode_verdict.and_then(|v| v.mrn),
         ocr,
         text_source,

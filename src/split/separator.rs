@@ -6,7 +6,7 @@ use regex::Regex;
 use super::barcode::{read_barcodes_at, Effort};
 
 use crate::config::{BarcodeAction, BarcodeRule};
-use crate::model::PageKind;
+use crate::model::{DocType, DocumentStart, PageKind};
 
 #[derive(Debug, thiserror::Error)]
 #[error("barcode rule {index}: invalid pattern {pattern:?}: {message}")]
@@ -24,10 +24,12 @@ pub struct BarcodeVerdict {
     pub barcode: Option<String>,
     /// For a patient separator: the MRN (the rule's `mrn` capture group).
     pub mrn: Option<String>,
+    /// For a `document_start` code: the document it starts.
+    pub start: Option<DocumentStart>,
 }
 
 pub struct SeparatorPolicy {
-    rules: Vec<(Regex, BarcodeAction)>,
+    rules: Vec<(Regex, BarcodeAction, Option<DocType>)>,
 }
 
 impl SeparatorPolicy {
@@ -37,7 +39,10 @@ impl SeparatorPolicy {
             .enumerate()
             .map(|(index, r)| {
                 Regex::new(&r.pattern)
-                    .map(|re| (re, r.action))
+                    .map(|re| {
+                        let doc_type = r.doc_type.as_deref().and_then(DocType::parse);
+                        (re, r.action, doc_type)
+                    })
                     .map_err(|e| RuleError {
                         index,
                         pattern: r.pattern.clone(),
@@ -66,19 +71,28 @@ impl SeparatorPolicy {
     /// that matches no rule is recorded but not acted on.
     pub fn judge(&self, barcodes: &[String]) -> BarcodeVerdict {
         for code in barcodes {
-            for (re, action) in &self.rules {
+            for (re, action, doc_type) in &self.rules {
                 let Some(caps) = re.captures(code) else {
                     continue;
                 };
                 let kind = match action {
                     BarcodeAction::PatientSeparator => PageKind::Separator,
                     BarcodeAction::DocumentSeparator => PageKind::DocSeparator,
-                    BarcodeAction::Ignore => PageKind::Content,
+                    BarcodeAction::Ignore | BarcodeAction::DocumentStart => PageKind::Content,
                 };
+                let mrn = caps.name("mrn").map(|m| m.as_str().to_string());
+                let start = (*action == BarcodeAction::DocumentStart).then(|| DocumentStart {
+                    doc_type: doc_type.or_else(|| {
+                        caps.name("doc_type")
+                            .and_then(|m| DocType::parse(&m.as_str().to_lowercase()))
+                    }),
+                    mrn: mrn.clone(),
+                });
                 return BarcodeVerdict {
                     kind,
                     barcode: Some(code.clone()),
-                    mrn: caps.name("mrn").map(|m| m.as_str().to_string()),
+                    mrn: if start.is_some() { None } else { mrn },
+                    start,
                 };
             }
         }
@@ -86,6 +100,7 @@ impl SeparatorPolicy {
             kind: PageKind::Content,
             barcode: barcodes.first().cloned(),
             mrn: None,
+            start: None,
         }
     }
 }
@@ -148,6 +163,7 @@ mod tests {
         let rules = vec![BarcodeRule {
             pattern: "(".into(),
             action: BarcodeAction::Ignore,
+            doc_type: None,
         }];
         let err = SeparatorPolicy::new(&rules).err().unwrap().to_string();
         assert!(err.contains("barcode rule 0"), "{err}");

@@ -26,17 +26,17 @@ pub struct UploadParams {
 
 /// The scan formats we ingest, told by their first bytes (not by the name).
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("pdf")
-    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        Some("tif")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("jpg")
-    } else {
-        None
-    }
+    use crate::imaging::decode::Format;
+    // The decoder's own recognition: what it accepts here is what it can read.
+    Some(match crate::imaging::decode::sniff(bytes).ok()? {
+        Format::Pdf => "pdf",
+        Format::Tiff => "tif",
+        Format::Png => "png",
+        Format::Jpeg => "jpg",
+        Format::Bmp => "bmp",
+        Format::Gif => "gif",
+        Format::WebP => "webp",
+    })
 }
 
 pub async fn upload(
@@ -68,7 +68,7 @@ pub async fn upload(
     let Some(kind) = sniff(&body) else {
         return Err(ApiError::new(
             "unsupported_media_type",
-            format!("{name}: not a PDF, TIFF, PNG or JPEG file"),
+            format!("{name}: not a PDF, TIFF, PNG, JPEG, BMP, GIF or WebP file"),
         ));
     };
     // The stored name keeps the sniffed type, whatever the name claimed.

@@ -62,7 +62,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     (
         "unsupported_media_type",
         415,
-        "the upload is not a PDF, TIFF, PNG or JPEG, or the body is not JSON",
+        "the upload is not a PDF, TIFF, PNG, JPEG, BMP, GIF or WebP file, or the body is not JSON",
     ),
     (
         "too_many_attempts",

@@ -21,7 +21,7 @@ pub enum DecodeError {
     Empty,
     #[error("not a PDF, TIFF, PNG, JPEG, BMP, GIF or WebP file (starts with {0:?})")]
     UnknownFormat(String),
-    #[error("PDF needs a password to open; ask the sender for an unprotected copy")]
+    #[error("PDF is encrypted with a password needed to open it; ask the sender for an unprotected copy")]
     Encrypted,
     #[error("no pages")]
     NoPages,

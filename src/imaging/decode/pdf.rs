@@ -53,6 +53,16 @@ pub struct PdfPages {
 
 impl PdfPages {
     pub fn open(bytes: &[u8]) -> Result<PdfPages, DecodeError> {
+        // A PDF ends with its trailer: without it the file was cut short, and the pages a
+        // reader would recover from the rest are not the whole scan.
+        let tail = &bytes[bytes.len().saturating_sub(1024)..];
+        if !tail.windows(5).any(|w| w == b"%%EOF") {
+            return Err(DecodeError::Structure(
+                "PDF is truncated: its end (the %%EOF trailer) is missing; the file may have \
+                 been cut short in transfer"
+                    .into(),
+            ));
+        }
         let pdf = Pdf::new(Arc::new(bytes.to_vec())).map_err(|e| match e {
             LoadPdfError::Decryption(DecryptionError::PasswordProtected) => DecodeError::Encrypted,
             LoadPdfError::Decryption(other) => {
@@ -533,6 +543,11 @@ mod tests {
     #[test]
     fn unreadable_pdf_is_a_clear_error() {
         let err = PdfPages::open(b"%PDF-1.4\n1 0 obj << /Type /Catalog")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("truncated"), "{err}");
+        let err = PdfPages::open(b"%PDF-1.4\n1 0 obj << /Type /Catalog\n%%EOF\n")
             .err()
             .unwrap()
             .to_string();
