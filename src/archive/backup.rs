@@ -102,14 +102,16 @@ impl Archive {
             ),
         )
         .map_err(io(dest))?;
-        // The audit head of the snapshot (not the live one, which may have moved on).
-        if let Some(last) = snapshot.audit_entries(Some(1))?.pop() {
-            std::fs::write(
-                dest.join("audit.head"),
-                format!("{} {}\n", last.seq, last.hash),
-            )
-            .map_err(io(dest))?;
+        // The audit checkpoints so far, then the head of the snapshot (not the live one,
+        // which may have moved on) and a keyed checkpoint of it: a line in each backup.
+        let live_checkpoints = self.root.join("audit.checkpoints");
+        if live_checkpoints.exists() {
+            std::fs::copy(&live_checkpoints, dest.join("audit.checkpoints")).map_err(io(dest))?;
         }
+        if let Some(last) = snapshot.audit_entries(Some(1))?.pop() {
+            snapshot.write_head(last.seq, &last.hash);
+        }
+        let checkpoint = snapshot.checkpoint_audit(None)?;
         drop(snapshot);
         // Verify the copy: every blob decodes to its hash.
         // Blobs are sealed: the copy is checked against the live key store, never copied.
@@ -126,6 +128,7 @@ impl Archive {
                 "created_at": chrono::Utc::now().to_rfc3339(),
                 "source": self.root.display().to_string(),
                 "blobs": r.blobs, "bytes": r.bytes, "documents": r.documents,
+                "audit_checkpoint": checkpoint.trim(),
                 "index": "not included; `chartvault restore` rebuilds it from the catalog",
                 "keys": "not included: blobs, patient fields and page text are sealed under \
                          keys in the key store, which is kept and copied apart",
@@ -157,7 +160,7 @@ pub fn restore(src: &Path, dest: &Path) -> Result<(), ArchiveError> {
     for sub in ["store", "models", "certificates"] {
         copy_dir(&src.join(sub), &dest.join(sub))?;
     }
-    for file in ["audit.head", super::keystore::POINTER] {
+    for file in ["audit.head", "audit.checkpoints", super::keystore::POINTER] {
         if src.join(file).exists() {
             std::fs::copy(src.join(file), dest.join(file)).map_err(io(dest))?;
         }

@@ -58,7 +58,7 @@ impl Archive {
                 "{missing} documents are in the catalog but not in the index (run `chartvault reindex`)"
             ));
         }
-        let audit = self.catalog.verify_audit()?;
+        let audit = self.catalog.verify_audit(&[])?;
         v.problems.extend(
             audit
                 .problems

@@ -122,6 +122,7 @@ impl Catalog {
         let ids: Vec<&str> = documents.iter().map(|(d, _)| d.doc_id.as_str()).collect();
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "release",
             id,

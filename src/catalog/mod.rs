@@ -111,6 +111,13 @@ impl Catalog {
         // Deleted content is overwritten, not left in free pages (purges must erase).
         conn.pragma_update(None, "secure_delete", "ON")?;
         schema::migrate(&conn)?;
+        // Audit entries from here on are keyed (the first open of an archive from before
+        // audit keys anchors the key at the next entry).
+        let next: i64 =
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log", [], |r| {
+                r.get(0)
+            })?;
+        keys.anchor_audit(next)?;
         let catalog = Catalog {
             conn,
             keys,
@@ -606,6 +613,7 @@ fn insert_scan(
     let ids: Vec<&str> = scan.documents.iter().map(|d| d.doc_id.as_str()).collect();
     let (seq, hash) = audit::append_tx(
         tx,
+        keys,
         actor,
         "ingest",
         &scan.sha256,

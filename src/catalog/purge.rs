@@ -153,6 +153,7 @@ impl Catalog {
         }
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             job.user,
             "purge_plan",
             job.id,
@@ -268,6 +269,7 @@ impl Catalog {
         }
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "purge_approve",
             id,
@@ -310,8 +312,14 @@ impl Catalog {
                 params![id, state],
             )?,
         };
-        let (seq, hash) =
-            super::audit::append_tx(&tx, user, &format!("purge_{state}"), id, &detail)?;
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            &self.keys,
+            user,
+            &format!("purge_{state}"),
+            id,
+            &detail,
+        )?;
         tx.commit()?;
         self.write_head(seq, &hash);
         Ok(())
@@ -354,6 +362,7 @@ impl Catalog {
         )?;
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "purge_skip",
             doc_id,
@@ -445,6 +454,7 @@ impl Catalog {
         )?;
         let (seq, ahash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             action,
             &t.doc_id,
@@ -550,6 +560,7 @@ impl Catalog {
         };
         let (s, h) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             if blob.is_some() {
                 "original_redacted"
@@ -608,6 +619,7 @@ impl Catalog {
         )?;
         let (s, h) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "original_redacted",
             scan,

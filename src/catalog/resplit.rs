@@ -220,7 +220,7 @@ impl Catalog {
             )?;
         }
         let subject = documents.first().map(|d| d.doc_id.as_str()).unwrap_or(scan);
-        let (seq, hash) = super::audit::append_tx(&tx, user, action, subject, detail)?;
+        let (seq, hash) = super::audit::append_tx(&tx, &self.keys, user, action, subject, detail)?;
         tx.commit()?;
         self.write_head(seq, &hash);
         Ok(())

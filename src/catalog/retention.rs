@@ -210,6 +210,7 @@ impl Catalog {
         )?;
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "hold_place",
             &id,
@@ -238,8 +239,14 @@ impl Catalog {
         if n == 0 {
             return Ok(false);
         }
-        let (seq, hash) =
-            super::audit::append_tx(&tx, user, "hold_release", id, &serde_json::json!({}))?;
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            &self.keys,
+            user,
+            "hold_release",
+            id,
+            &serde_json::json!({}),
+        )?;
         tx.commit()?;
         self.write_head(seq, &hash);
         Ok(true)

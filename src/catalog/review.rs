@@ -99,6 +99,7 @@ impl Catalog {
         )?;
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "reclassify",
             doc_id,
@@ -138,6 +139,7 @@ impl Catalog {
         )?;
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "review_confirm",
             doc_id,
@@ -251,6 +253,7 @@ impl Catalog {
         )?;
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "correct_patient",
             doc_id,

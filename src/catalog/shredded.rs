@@ -60,6 +60,7 @@ impl Catalog {
         let blobs = clear_document(&tx, doc_id, None)?;
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "restore_shredded",
             doc_id,
@@ -102,6 +103,7 @@ impl Catalog {
         )?;
         let (audit_seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             user,
             "restore_shredded",
             scan_sha256,

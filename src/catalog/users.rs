@@ -90,6 +90,7 @@ impl Catalog {
         let action = if existed { "user_update" } else { "user_add" };
         let (seq, hash) = super::audit::append_tx(
             &tx,
+            &self.keys,
             by,
             action,
             username,
@@ -113,8 +114,14 @@ impl Catalog {
         if n == 0 {
             return Ok(false);
         }
-        let (seq, hash) =
-            super::audit::append_tx(&tx, by, "user_disable", username, &serde_json::json!({}))?;
+        let (seq, hash) = super::audit::append_tx(
+            &tx,
+            &self.keys,
+            by,
+            "user_disable",
+            username,
+            &serde_json::json!({}),
+        )?;
         tx.commit()?;
         self.write_head(seq, &hash);
         Ok(true)

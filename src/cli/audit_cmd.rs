@@ -12,8 +12,19 @@ pub struct AuditArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
-    /// Check the hash chain: any altered, removed or reordered entry is reported (exit 1)
-    Verify,
+    /// Check the keyed chain, the head and the checkpoints: any altered, removed or
+    /// reordered entry is reported (exit 1)
+    Verify {
+        /// Also check checkpoints kept elsewhere (a copy of `audit checkpoint --to`)
+        #[arg(long)]
+        checkpoints: Vec<std::path::PathBuf>,
+    },
+    /// Record a keyed checkpoint of the log's head in ARCHIVE/audit.checkpoints and, with
+    /// --to, append it to a file kept elsewhere (another disk, another machine)
+    Checkpoint {
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+    },
     /// Print the latest entries
     List {
         #[arg(long, default_value_t = 50)]
@@ -24,11 +35,22 @@ pub enum AuditAction {
 pub fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<ExitCode> {
     let archive = ctx.open_archive(false)?;
     match args.action {
-        AuditAction::Verify => {
-            let v = archive.catalog.verify_audit()?;
+        AuditAction::Checkpoint { to } => {
+            let line = archive.catalog.checkpoint_audit(to.as_deref())?;
+            print!("checkpoint: {line}");
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditAction::Verify { checkpoints } => {
+            let extra: Vec<&std::path::Path> = checkpoints.iter().map(|p| p.as_path()).collect();
+            let v = archive.catalog.verify_audit(&extra)?;
             if v.problems.is_empty() {
+                let legacy = if v.unkeyed > 0 {
+                    format!(" ({} early entries chained without a key)", v.unkeyed)
+                } else {
+                    String::new()
+                };
                 println!(
-                    "audit log intact: {} entries, hash chain verified",
+                    "audit log intact: {} entries, keyed chain, head and checkpoints verified{legacy}",
                     v.entries
                 );
                 Ok(ExitCode::SUCCESS)

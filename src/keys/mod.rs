@@ -55,6 +55,10 @@ pub struct KeyStore {
     master_file: Option<PathBuf>,
     master: Key,
     tag_key: Key,
+    /// The audit log's MAC key and the first entry it keys (entries before it were written
+    /// before the archive had one), sealed together under the master key so neither can
+    /// be swapped; set once by [`KeyStore::anchor_audit`].
+    audit: std::sync::OnceLock<(Key, i64)>,
     cache: Mutex<HashMap<String, Key>>,
 }
 
@@ -187,8 +191,54 @@ impl KeyStore {
                 .then_some(master_path),
             master,
             tag_key,
+            audit: std::sync::OnceLock::new(),
             cache: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Loads the audit key, creating it on first use: entries from `next_seq` on are keyed.
+    /// Returns the first keyed sequence number.
+    pub fn anchor_audit(&self, next_seq: i64) -> Result<i64, KeyError> {
+        if let Some((_, from)) = self.audit.get() {
+            return Ok(*from);
+        }
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut fresh = seal::random_key().to_vec();
+        fresh.extend_from_slice(&next_seq.to_le_bytes());
+        // Two processes opening at once: the first anchor written wins, both read it back.
+        conn.execute(
+            "INSERT OR IGNORE INTO meta(name, value) VALUES ('audit', ?1)",
+            [seal(&self.master, b"audit", &fresh)],
+        )?;
+        let sealed: Vec<u8> =
+            conn.query_row("SELECT value FROM meta WHERE name = 'audit'", [], |r| {
+                r.get(0)
+            })?;
+        let plain = open_sealed(&self.master, b"audit", &sealed)
+            .filter(|p| p.len() == 40)
+            .ok_or_else(|| KeyError::Damaged("the audit log key is damaged".into()))?;
+        let key: Key = plain[..32].try_into().expect("32 bytes");
+        let from = i64::from_le_bytes(plain[32..].try_into().expect("8 bytes"));
+        let _ = self.audit.set((key, from));
+        Ok(from)
+    }
+
+    /// HMAC-SHA256 of `parts` (each length-prefixed) under the audit key, hex; `None` before
+    /// [`KeyStore::anchor_audit`].
+    pub fn audit_mac(&self, parts: &[&[u8]]) -> Option<String> {
+        let (key, _) = self.audit.get()?;
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+        for p in parts {
+            mac.update(&(p.len() as u64).to_le_bytes());
+            mac.update(p);
+        }
+        Some(hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// The first audit entry keyed with the audit key (see [`KeyStore::anchor_audit`]).
+    pub fn audit_keyed_from(&self) -> Option<i64> {
+        self.audit.get().map(|(_, f)| *f)
     }
 
     pub fn master_file(&self) -> Option<&Path> {

@@ -202,7 +202,10 @@ mod tests {
         assert_eq!(docs[0].pages, vec![2]);
         assert_eq!(docs[1].pages, vec![3, 4]);
         assert_eq!(docs[1].doc_type, DocType::ConsentForm);
-        assert_eq!(docs[2].boundary_confidence, 1.0, "the code is sure where it starts");
+        assert_eq!(
+            docs[2].boundary_confidence, 1.0,
+            "the code is sure where it starts"
+        );
         assert_eq!(docs[1].patient.mrn.as_deref(), Some("00412345"));
         assert_eq!(docs[2].pages, vec![5]);
         assert_eq!(docs[2].patient.mrn.as_deref(), Some("00999999"));
