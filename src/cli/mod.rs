@@ -12,6 +12,7 @@ mod ingest_cmd;
 mod keys_cmd;
 mod ocr_floor_cmd;
 mod purge_cmd;
+mod fuzz_cmd;
 mod rasterize_cmd;
 mod reindex_cmd;
 mod retention_cmd;
@@ -138,6 +139,9 @@ pub enum Command {
     /// Write the decoded pages of scans as PNG files (for benchmarks against other tools).
     #[command(hide = true)]
     Rasterize(rasterize_cmd::RasterizeArgs),
+    /// Mutation-fuzz every decoder with the format matrix and samples as seeds: reports
+    /// inputs tried, panics, hangs and peak memory (exit 1 on any finding).
+    FuzzDecoders(fuzz_cmd::FuzzArgs),
 }
 
 /// Tesseract's OpenMP threads busy-wait and fight our one-engine-per-core workers (measured:
@@ -267,6 +271,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(a) => bench_cmd::run(&ctx, a),
         Command::OcrFloor(a) => ocr_floor_cmd::run(&ctx, a),
         Command::Rasterize(a) => rasterize_cmd::run(&ctx, a),
+        Command::FuzzDecoders(a) => fuzz_cmd::run(&ctx, a),
     }
 }
 
