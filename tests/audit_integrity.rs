@@ -116,7 +116,10 @@ fn checkpoints_kept_elsewhere_are_signed_and_checked() {
     assert!(o.status.success(), "{}", stderr(&o));
     let line = std::fs::read_to_string(&elsewhere).unwrap();
     let own = std::fs::read_to_string(archive.join("audit.checkpoints")).unwrap();
-    assert!(own.ends_with(&line), "the same line is kept in the archive: {own}");
+    assert!(
+        own.ends_with(&line),
+        "the same line is kept in the archive: {own}"
+    );
     let check = |a: &Path| {
         run(
             a,
