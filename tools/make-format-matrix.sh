@@ -502,6 +502,16 @@ for p in 1 2 3; do fm page "$WORK/p67-$p.png" --id F67 --page $p --dpi 150 --mod
 [ "$(pdfinfo "$OUT/$f" | awk '/^Pages:/{print $2}')" = 3 ] || die "$f: expected 3 pages"
 add $f 3 ocr "scanned PDF with 3 pages, each a 150 dpi greyscale Flate image; the first line names the page" "img2pdf p1.png p2.png p3.png"
 
+f=F68-tiff-g4-fax-normal-204x98.tif
+# A fax in "normal" mode: 204 x 98 DPI, pixels twice as tall as wide (F01's page, halved
+# vertically). Its text is F01's.
+convert "$OUT/F01-tiff-g4-miniswhite.tif" -resize 100%x50% -threshold 50% -density 204x98 \
+  -units PixelsPerInch -compress Group4 -define quantum:polarity=min-is-white "$OUT/$f"
+expect_tiff "$OUT/$f" 'Compression Scheme: CCITT Group 4' 'Resolution: 204, 98'
+grep '"F01-' "$MANIFEST" | sed -e "s/F01-tiff-g4-miniswhite.tif/$f/" \
+  -e 's/"what": "[^"]*"/"what": "fax in normal mode: 204 x 98 DPI (non-square pixels), Group 4, WhiteIsZero; the page of F01 halved vertically"/' \
+  -e 's/"tool": "[^"]*"/"tool": "convert -resize 100%x50% -density 204x98 -compress Group4"/' >>"$MANIFEST"
+
 # ---------------------------------------------------------------- done
 LC_ALL=C sort -o "$MANIFEST" "$MANIFEST"
 n=$(wc -l <"$MANIFEST")

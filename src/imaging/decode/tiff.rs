@@ -81,7 +81,8 @@ impl TiffPages {
         let compression = tag(&mut decoder, Tag::Compression).unwrap_or(1);
         let photometric = tag(&mut decoder, Tag::PhotometricInterpretation).unwrap_or(0);
         let lsb_first = tag(&mut decoder, Tag::FillOrder) == Some(2);
-        let dpi = resolution_dpi(&mut decoder);
+        let dpi = resolution_dpi(&mut decoder, Tag::XResolution);
+        let ydpi = resolution_dpi(&mut decoder, Tag::YResolution);
         let image = match compression {
             2..=4 => self.fax_page(&mut decoder, compression, photometric, lsb_first, w, h),
             6 => Err(
@@ -108,9 +109,11 @@ impl TiffPages {
             }
         }
         .map_err(err)?;
+        let image = square_pixels(image, dpi, ydpi);
+        let (iw, ih) = image.dimensions();
         Ok(PageImage {
             page_no,
-            dpi: plausible_dpi(dpi, w, h),
+            dpi: plausible_dpi(dpi, iw, ih),
             image,
             text_layer: None,
         })
@@ -234,8 +237,26 @@ impl TiffPages {
     }
 }
 
-fn resolution_dpi<R: std::io::Read + std::io::Seek>(decoder: &mut Decoder<R>) -> Option<f64> {
-    let x = decoder.get_tag_f64(Tag::XResolution).ok()?;
+/// A page whose pixels are not square (a fax in normal mode is 204 x 98 DPI: every line
+/// twice as tall as a pixel is wide) is stretched to square pixels at its horizontal
+/// resolution; read as stored its letters are half height and OCR reads garbage.
+fn square_pixels(image: GrayImage, xdpi: Option<f64>, ydpi: Option<f64>) -> GrayImage {
+    let (Some(x), Some(y)) = (xdpi, ydpi) else {
+        return image;
+    };
+    if !(x > 0.0 && y > 0.0) || (x / y - 1.0).abs() < 0.1 || !(0.2..=5.0).contains(&(x / y)) {
+        return image;
+    }
+    let (w, h) = image.dimensions();
+    let new_h = ((h as f64) * x / y).round().max(1.0) as u32;
+    image::imageops::resize(&image, w, new_h, image::imageops::FilterType::Triangle)
+}
+
+fn resolution_dpi<R: std::io::Read + std::io::Seek>(
+    decoder: &mut Decoder<R>,
+    tag: Tag,
+) -> Option<f64> {
+    let x = decoder.get_tag_f64(tag).ok()?;
     let unit: u16 = decoder
         .find_tag_unsigned(Tag::ResolutionUnit)
         .ok()
@@ -433,6 +454,23 @@ mod tests {
         let v = unpack(&[0b00_01_10_00, 0b11_00_01_00], 3, 2, 2).unwrap();
         assert_eq!(v, [0, 1, 2, 3, 0, 1]);
         assert!(unpack(&[0], 3, 2, 2).is_none());
+    }
+
+    #[test]
+    fn fax_normal_mode_pixels_are_squared() {
+        let img = GrayImage::new(1728, 1100);
+        assert_eq!(
+            square_pixels(img.clone(), Some(204.0), Some(98.0)).dimensions(),
+            (1728, 2290)
+        );
+        assert_eq!(
+            square_pixels(img.clone(), Some(204.0), Some(196.0)).dimensions(),
+            (1728, 1100)
+        );
+        assert_eq!(
+            square_pixels(img, Some(200.0), None).dimensions(),
+            (1728, 1100)
+        );
     }
 
     #[test]
