@@ -146,6 +146,9 @@ fn peak_rss_mb() -> u64 {
     usage.ru_maxrss as u64 / 1024
 }
 
+/// An input being decoded: its number, since when, and its bytes (saved if it hangs).
+type InFlight = (u64, Instant, Vec<u8>);
+
 #[derive(Default)]
 struct Tally {
     decoded: AtomicU64,
@@ -175,7 +178,7 @@ pub fn run(ctx: &Context, args: FuzzArgs) -> anyhow::Result<ExitCode> {
     let tally = Arc::new(Tally::default());
     let next = Arc::new(AtomicU64::new(0));
     // What each worker is decoding and since when: the watchdog's view.
-    let busy: Arc<Mutex<Vec<Option<(u64, Instant, Vec<u8>)>>>> =
+    let busy: Arc<Mutex<Vec<Option<InFlight>>>> =
         Arc::new(Mutex::new(vec![None; args.threads.max(1)]));
     let findings: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let started = Instant::now();
