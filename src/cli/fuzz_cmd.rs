@@ -44,6 +44,9 @@ pub struct FuzzArgs {
     /// Where inputs that panicked or hung are saved
     #[arg(long, default_value = "fuzz-findings")]
     pub out: PathBuf,
+    /// First input number (to resume, or to reproduce a finding)
+    #[arg(long, default_value_t = 0)]
+    pub start: u64,
 }
 
 /// xorshift64*: small, fast, reproducible.
@@ -176,7 +179,7 @@ pub fn run(ctx: &Context, args: FuzzArgs) -> anyhow::Result<ExitCode> {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let tally = Arc::new(Tally::default());
-    let next = Arc::new(AtomicU64::new(0));
+    let next = Arc::new(AtomicU64::new(args.start));
     // What each worker is decoding and since when: the watchdog's view.
     let busy: Arc<Mutex<Vec<Option<InFlight>>>> =
         Arc::new(Mutex::new(vec![None; args.threads.max(1)]));
@@ -190,7 +193,12 @@ pub fn run(ctx: &Context, args: FuzzArgs) -> anyhow::Result<ExitCode> {
             busy.clone(),
             findings.clone(),
         );
-        let (total, seed, pages, out) = (args.inputs, args.seed, args.pages, args.out.clone());
+        let (total, seed, pages, out) = (
+            args.start + args.inputs,
+            args.seed,
+            args.pages,
+            args.out.clone(),
+        );
         std::thread::spawn(move || loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             if i >= total {
@@ -199,6 +207,9 @@ pub fn run(ctx: &Context, args: FuzzArgs) -> anyhow::Result<ExitCode> {
             let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 ^ (i + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
             let input = mutate(&mut rng, &seeds);
+            // The input is on disk while it is decoded: an abort (an allocation the
+            // allocator cannot serve ends the process) leaves it behind to reproduce.
+            let _ = std::fs::write(out.join(format!("inflight-{slot}.bin")), &input);
             busy.lock().unwrap()[slot] = Some((i, Instant::now(), input.clone()));
             let outcome = std::panic::catch_unwind(|| decode(input.clone(), limits, pages));
             let mut b = busy.lock().unwrap();

@@ -98,6 +98,17 @@ impl PdfPages {
         let settings = settings(&warnings);
         let survey = Survey::of(page, &settings);
         check_warnings(&warnings).map_err(err)?;
+        // Every picture is held to the pixel limit before anything decodes it (rendering
+        // decodes each at its full size).
+        let (lw, lh) = survey.largest;
+        if lw as u64 * lh as u64 > limits.max_page_pixels {
+            return Err(DecodeError::TooLarge {
+                page: page_no,
+                width: lw as u64,
+                height: lh as u64,
+                limit: limits.max_page_pixels,
+            });
+        }
         let page_area = pw * ph;
         if let Some(scan) = survey.scanned_picture(page_area) {
             let (w, h) = (scan.width as u64, scan.height as u64);
@@ -214,6 +225,8 @@ struct Survey {
     /// Visible glyphs whose character is unknown (no Unicode mapping).
     unmapped: usize,
     invisible: usize,
+    /// The largest picture (raster or stencil) drawn, as (width, height) in its pixels.
+    largest: (u32, u32),
 }
 
 impl Survey {
@@ -317,6 +330,17 @@ impl<'a> Device<'a> for Survey {
         }
     }
     fn draw_image(&mut self, image: Image<'a, '_>, props: ImageDrawProps<'a>) {
+        let (mut w, mut h) = (image.width(), image.height());
+        // A JPEG 2000 codestream states its own size, which is what its decoder allocates
+        // for, whatever the dictionary says: that size is what is checked.
+        if let Image::Raster(r) = &image {
+            if r.stream().filters().contains(&Filter::JpxDecode) {
+                (w, h) = jpx_size(&r.stream().raw_data()).unwrap_or((u32::MAX, u32::MAX));
+            }
+        }
+        if w as u64 * h as u64 > self.largest.0 as u64 * self.largest.1 as u64 {
+            self.largest = (w, h);
+        }
         match image {
             Image::Stencil(_) => self.stencils += 1,
             Image::Raster(r) => {
@@ -333,6 +357,27 @@ impl<'a> Device<'a> for Survey {
     }
     fn pop_clip(&mut self) {}
     fn pop_transparency_group(&mut self) {}
+}
+
+/// The size a JPEG 2000 codestream declares (its SIZ marker, right after the start of the
+/// codestream, in a JP2 file or bare), counted as width x (height x components) so the
+/// decoder's whole allocation is held to the pixel limit. `None` when there is no SIZ.
+fn jpx_size(data: &[u8]) -> Option<(u32, u32)> {
+    let at = data
+        .windows(4)
+        .position(|w| w == [0xFF, 0x4F, 0xFF, 0x51])?
+        + 4;
+    let be32 = |o: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(
+            data.get(at + o..at + o + 4)?.try_into().ok()?,
+        ))
+    };
+    // Lsiz(2) Rsiz(2) Xsiz Ysiz XOsiz YOsiz XTsiz YTsiz XTOsiz YTOsiz Csiz(2)
+    let (x, y, xo, yo) = (be32(4)?, be32(8)?, be32(12)?, be32(16)?);
+    let c = u16::from_be_bytes(data.get(at + 36..at + 38)?.try_into().ok()?) as u64;
+    let w = x.checked_sub(xo)?;
+    let h = (y.checked_sub(yo)? as u64).saturating_mul(c.max(1));
+    Some((w, h.min(u32::MAX as u64) as u32))
 }
 
 /// Decodes the page's one picture at its own resolution, placed as the page shows it.
@@ -552,6 +597,18 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("not a readable PDF"), "{err}");
+    }
+
+    #[test]
+    fn jpeg2000_size_comes_from_the_codestream() {
+        let mut siz = vec![0u8, 0, 0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0, 0];
+        for v in [1000u32, 500, 0, 0, 1000, 500, 0, 0] {
+            siz.extend_from_slice(&v.to_be_bytes());
+        }
+        siz.extend_from_slice(&3u16.to_be_bytes());
+        assert_eq!(jpx_size(&siz), Some((1000, 1500)));
+        assert_eq!(jpx_size(&siz[..20]), None);
+        assert_eq!(jpx_size(b"no codestream"), None);
     }
 
     #[test]
