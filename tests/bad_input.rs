@@ -142,6 +142,51 @@ fn every_kind_of_bad_input_is_quarantined_and_the_run_goes_on() {
     let o = run(&archive, &["search", "metoprolol", "--json"]);
     let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(res["total"], 1);
+
+    // Quarantined originals are sealed in the store, never left in plaintext beside their
+    // reason; they are listed, given back on request, carried by backups, and purgeable.
+    for entry in walkdir::WalkDir::new(archive.join("quarantine")) {
+        let entry = entry.unwrap();
+        assert_ne!(
+            entry.file_name(),
+            "original",
+            "plaintext copy at {:?}",
+            entry.path()
+        );
+    }
+    let o = run(&archive, &["quarantine", "list"]);
+    let list = stdout(&o);
+    let line = list
+        .lines()
+        .find(|l| l.contains("truncated.pdf"))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(
+        line.contains("sealed copy") && line.contains("truncated"),
+        "{line}"
+    );
+    let id = line.split_whitespace().next().unwrap();
+    let back = dir.path().join("back.pdf");
+    let o = run(
+        &archive,
+        &["quarantine", "export", id, "--out", back.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&back).unwrap(), &pdf[..pdf.len() / 2]);
+    let backup = dir.path().join("backup");
+    let o = run(&archive, &["backup", backup.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&archive, &["quarantine", "purge", id]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&run(&archive, &["quarantine", "list"])).contains("truncated.pdf"));
+    let again = dir.path().join("again.pdf");
+    let o = run(
+        &archive,
+        &["quarantine", "export", id, "--out", again.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(!again.exists());
+    let o = run(&archive, &["verify"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 }
 
 #[test]

@@ -238,7 +238,7 @@ impl Archive {
         source_path: &str,
         reason: &str,
         original: Option<&[u8]>,
-    ) -> Result<PathBuf, ArchiveError> {
+    ) -> Result<Option<String>, ArchiveError> {
         // The folder name never comes from the (possibly hostile) file name.
         let key = sha256
             .map(str::to_string)
@@ -249,11 +249,24 @@ impl Archive {
             source,
         };
         std::fs::create_dir_all(&dir).map_err(qerr)?;
+        // The original is sealed into the store like an archived scan (under its own key,
+        // `q:<sha256>`), so backups carry it and destroying the key purges it; no
+        // plaintext copy is left in the quarantine folder.
+        let blob = match (original, sha256) {
+            (Some(bytes), Some(h)) => {
+                let key_id = quarantine_key_id(h);
+                self.keys.ensure(std::slice::from_ref(&key_id))?;
+                Some(self.store.put(bytes, &key_id)?)
+            }
+            _ => None,
+        };
         let record = serde_json::json!({
             "source_path": source_path,
             "sha256": sha256,
             "reason": reason,
             "quarantined_at": chrono::Utc::now().to_rfc3339(),
+            "original": blob.as_ref().map(|b| format!("sealed in the archive store as blob {b}; \
+                `chartvault quarantine export` gives it back")),
         });
         let text = serde_json::to_string_pretty(&record).unwrap_or_default();
         std::fs::write(dir.join("reason.json"), text).map_err(|source| {
@@ -262,14 +275,15 @@ impl Archive {
                 source,
             }
         })?;
-        if let Some(bytes) = original {
-            std::fs::write(dir.join("original"), bytes).map_err(|source| {
-                ArchiveError::Quarantine {
-                    path: dir.display().to_string(),
-                    source,
-                }
-            })?;
+        // A plaintext copy an older version left here goes once the sealed one exists.
+        if blob.is_some() {
+            let _ = std::fs::remove_file(dir.join("original"));
         }
-        Ok(dir)
+        Ok(blob)
     }
+}
+
+/// The key a quarantined scan's original is sealed under.
+pub fn quarantine_key_id(sha256: &str) -> String {
+    format!("q:{sha256}")
 }

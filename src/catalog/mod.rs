@@ -64,6 +64,17 @@ pub struct PageCommit {
     pub image_blob: Option<String>,
 }
 
+/// A quarantined scan as the catalog lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarantineRecord {
+    pub sha256: Option<String>,
+    pub source_path: String,
+    pub reason: String,
+    pub at: String,
+    /// The sealed original in the store, when it was kept.
+    pub blob: Option<String>,
+}
+
 /// Everything recorded for one successfully ingested scan.
 #[derive(Debug, Clone)]
 pub struct ScanCommit {
@@ -209,12 +220,59 @@ impl Catalog {
         Ok(())
     }
 
+    /// Quarantined scans, newest first: (sha256, source path, reason, when, sealed blob).
+    pub fn quarantined(&self) -> Result<Vec<QuarantineRecord>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.sha256, s.source_path, s.error, s.ingested_at, f.blob
+             FROM scans s LEFT JOIN scan_files f ON f.scan_sha256 = s.sha256 AND f.seq = 0
+             WHERE s.status = 'quarantined' ORDER BY s.ingested_at DESC, s.id DESC",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(QuarantineRecord {
+                    sha256: r.get(0)?,
+                    source_path: r.get(1)?,
+                    reason: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    at: r.get(3)?,
+                    blob: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Removes a quarantine record (its sealed copy is shredded by the caller), audited.
+    pub fn purge_quarantined(&mut self, sha256: &str, user: &str) -> Result<bool, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
+            [sha256],
+        )?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let (seq, hash) = audit::append_tx(
+            &tx,
+            &self.keys,
+            user,
+            "quarantine_purge",
+            sha256,
+            &serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(true)
+    }
+
     /// Records a quarantined scan (replacing an earlier quarantine of the same scan).
     pub fn record_quarantine(
         &mut self,
         sha256: Option<&str>,
         source_path: &str,
         reason: &str,
+        original: Option<(String, String)>,
     ) -> Result<(), CatalogError> {
         let tx = self
             .conn
@@ -235,6 +293,13 @@ impl Catalog {
              VALUES (?1, ?2, 'quarantined', ?3, 0, ?4)",
             params![sha256, source_path, reason, at],
         )?;
+        // The sealed original: a blob like an archived scan's, so backups copy it.
+        if let (Some(h), Some((name, blob))) = (sha256, original) {
+            tx.execute(
+                "INSERT INTO scan_files(scan_sha256, seq, name, blob) VALUES (?1, 0, ?2, ?3)",
+                params![h, name, blob],
+            )?;
+        }
         tx.execute(
             "INSERT INTO events(at, kind, subject, detail) VALUES (?1, 'scan_quarantined', ?2, NULL)",
             params![at, sha256.unwrap_or("-")],

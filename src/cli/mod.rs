@@ -13,6 +13,7 @@ mod ingest_cmd;
 mod keys_cmd;
 mod ocr_floor_cmd;
 mod purge_cmd;
+mod quarantine_cmd;
 mod rasterize_cmd;
 mod reindex_cmd;
 mod retention_cmd;
@@ -123,8 +124,10 @@ pub enum Command {
     Restore(backup_cmd::RestoreArgs),
     /// The key store (per-document keys): status, backup copy.
     Keys(keys_cmd::KeysArgs),
-    /// The tamper-evident audit log: verify, list.
+    /// The tamper-evident audit log: verify, list, checkpoint.
     Audit(audit_cmd::AuditArgs),
+    /// Scans that could not be read: list, export the sealed original, purge.
+    Quarantine(quarantine_cmd::QuarantineArgs),
     /// Train the document-type model from a corpus and/or reviewed archive documents.
     Train(train_cmd::TrainArgs),
     /// Classify texts given as JSON Lines on stdin (for comparisons with other classifiers).
@@ -271,6 +274,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(a) => bench_cmd::run(&ctx, a),
         Command::OcrFloor(a) => ocr_floor_cmd::run(&ctx, a),
         Command::Rasterize(a) => rasterize_cmd::run(&ctx, a),
+        Command::Quarantine(a) => quarantine_cmd::run(&ctx, a),
         Command::FuzzDecoders(a) => fuzz_cmd::run(&ctx, a),
     }
 }

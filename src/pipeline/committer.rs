@@ -149,10 +149,16 @@ fn quarantine(
     summary: &mut IngestSummary,
 ) -> Result<(), PipelineError> {
     let path = input.display_path();
-    archive.write_quarantine(sha256, &input.source_path, reason, original)?;
+    let blob = archive.write_quarantine(sha256, &input.source_path, reason, original)?;
+    let name = input
+        .source_path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&input.source_path)
+        .to_string();
     archive
         .catalog
-        .record_quarantine(sha256, &input.source_path, reason)
+        .record_quarantine(sha256, &input.source_path, reason, blob.map(|b| (name, b)))
         .map_err(crate::archive::ArchiveError::from)?;
     tracing::warn!(scan = sha256.unwrap_or("-"), "scan quarantined");
     // Control characters in a file name are escaped: a name cannot forge a line.
@@ -429,6 +435,15 @@ fn commit(
         .catalog
         .commit_scan(&commit)
         .map_err(crate::archive::ArchiveError::from)?;
+    // A scan quarantined before and now read: its sealed quarantine copy is shredded (the
+    // archived original is the copy that counts) and its quarantine folder removed.
+    let q = crate::archive::quarantine_key_id(&scan.sha256);
+    if archive.keys.exists(&q).unwrap_or(false) {
+        archive
+            .keys
+            .destroy(&[q], Some("re-ingested"))
+            .map_err(crate::archive::ArchiveError::from)?;
+    }
     let ids: Vec<String> = documents.iter().map(|d| d.doc_id.clone()).collect();
     // Retention of the new documents, and of the patients' other documents: a newer date
     // of service moves their patient_last_service. Re-indexes what changed.
