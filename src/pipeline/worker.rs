@@ -78,7 +78,11 @@ fn process_page(
     let blank_ms = t0.elapsed().as_millis() as u64;
     let tb = Instant::now();
     let mut barcode_copy = None;
-    let barcode_verdict = if verdict.is_blank {
+    // A page carrying real text is never blank, however light its ink.
+    let has_text = text_layer
+        .as_ref()
+        .is_some_and(|t| !t.page.words.is_empty());
+    let barcode_verdict = if verdict.is_blank && !has_text {
         None
     } else {
         barcode_copy = reduced_for_barcodes(&page.image, page.dpi);
@@ -122,6 +126,7 @@ fn process_page(
     let mut ocr_readings = 0;
     let mut ocr = None;
     let mut text_source = TextSource::Ocr;
+    let mut stored_polarity_kept = false;
     if let (PageKind::Content, Some(layer)) = (kind, text_layer) {
         text_source = TextSource::PdfText;
         let mut words = layer.page;
@@ -130,10 +135,32 @@ fn process_page(
             // text blanked out, and add what OCR finds there.
             ocr_readings += 1;
             let masked = blank_out_words(&page.image, &words.words);
-            let pictures = engine
+            let mut pictures = engine
                 .recognize(&masked, page.dpi)
                 .map_err(|e| format!("page {}: {e}", page.page_no))?;
+            // A picture placed upside down (a scan inside a fax cover): read it turned too,
+            // keep the better, boxes mapped back onto the page.
+            if !pictures.words.is_empty()
+                && pictures.confidence < config.imaging.recheck_below_ocr_confidence
+            {
+                ocr_readings += 1;
+                let turned = engine
+                    .recognize(&image::imageops::rotate180(&masked), page.dpi)
+                    .map_err(|e| format!("page {}: {e}", page.page_no))?;
+                if turned.confidence > pictures.confidence {
+                    let (w, h) = masked.dimensions();
+                    pictures = turned_back(turned, w, h);
+                }
+            }
+            // The page is as doubtful as its worst part: poor picture text is not hidden
+            // behind the PDF text's certainty.
+            let worst = if pictures.words.is_empty() {
+                words.confidence
+            } else {
+                words.confidence.min(pictures.confidence)
+            };
             append_reading(&mut words, pictures);
+            words.confidence = worst;
         }
         ocr = Some(words);
     } else if kind == PageKind::Content {
@@ -164,6 +191,7 @@ fn process_page(
             if second.confidence > best.confidence {
                 page.image = stored;
                 best = second;
+                stored_polarity_kept = true;
             }
         }
         // Read as scanned and still poor: faint or broken strokes the stroke test let pass
@@ -173,6 +201,14 @@ fn process_page(
             if second.confidence > best.confidence {
                 best = second;
             }
+        }
+        // A dark page whose reading stays poor either way (a photograph, an image study)
+        // is shown as it was stored, not as its negative.
+        if inverted
+            && best.confidence < config.imaging.recheck_below_ocr_confidence
+            && !stored_polarity_kept
+        {
+            image::imageops::invert(&mut page.image);
         }
         ocr = Some(best);
     }
@@ -227,8 +263,19 @@ fn blank_out_words(image: &image::GrayImage, words: &[OcrWord]) -> image::GrayIm
     out
 }
 
-/// Adds an OCR reading of a page's pictures to the page's own text, each line placed by
-/// its height on the page (reading order top to bottom).
+/// A reading of a page turned 180 degrees, its word boxes put back on the page as it lies
+/// (lines in reverse order stay in reading order of the turned text).
+fn turned_back(mut reading: OcrPage, w: u32, h: u32) -> OcrPage {
+    for word in reading.words.iter_mut() {
+        word.left = w.saturating_sub(word.left + word.width);
+        word.top = h.saturating_sub(word.top + word.height);
+    }
+    reading
+}
+
+/// Adds an OCR reading of a page's pictures to the page's own text: the page's lines by
+/// their height on the page, the pictures' reading as one block (in its own reading order)
+/// where its top lies.
 fn append_reading(text: &mut OcrPage, reading: OcrPage) {
     if reading.words.is_empty() || reading.text.trim().is_empty() {
         return;
@@ -236,30 +283,29 @@ fn append_reading(text: &mut OcrPage, reading: OcrPage) {
     let own = text.words.len() as f32;
     let read = reading.words.len() as f32;
     let confidence = (text.confidence * own + reading.confidence * read) / (own + read);
-    // Lines of both readings: (vertical centre, source, line index).
-    let mut lines: Vec<(u32, usize, u32)> = Vec::new();
-    for (source, words) in [&text.words, &reading.words].into_iter().enumerate() {
+    let lines_of = |words: &[OcrWord]| {
         let mut seen: Vec<u32> = words.iter().map(|w| w.line).collect();
         seen.sort_unstable();
         seen.dedup();
-        for line in seen {
-            let of_line: Vec<&OcrWord> = words.iter().filter(|w| w.line == line).collect();
+        seen
+    };
+    // (vertical position, None for the pictures' block or Some(own line))
+    let mut order: Vec<(u32, Option<u32>)> = lines_of(&text.words)
+        .into_iter()
+        .map(|line| {
+            let of_line: Vec<&OcrWord> = text.words.iter().filter(|w| w.line == line).collect();
             let centre =
                 of_line.iter().map(|w| w.top + w.height / 2).sum::<u32>() / of_line.len() as u32;
-            lines.push((centre, source, line));
-        }
-    }
-    lines.sort();
+            (centre, Some(line))
+        })
+        .collect();
+    let block_top = reading.words.iter().map(|w| w.top).min().unwrap_or(0);
+    order.push((block_top, None));
+    order.sort();
     let mut words = Vec::with_capacity(text.words.len() + reading.words.len());
     let mut out_lines = Vec::new();
-    for (new_line, (_, source, line)) in lines.iter().enumerate() {
-        let from = if *source == 0 {
-            &text.words
-        } else {
-            &reading.words
-        };
-        let mut of_line: Vec<OcrWord> = from.iter().filter(|w| w.line == *line).cloned().collect();
-        of_line.sort_by_key(|w| w.left);
+    let mut push_line = |of_line: Vec<OcrWord>, words: &mut Vec<OcrWord>| {
+        let n = out_lines.len() as u32;
         out_lines.push(
             of_line
                 .iter()
@@ -268,9 +314,34 @@ fn append_reading(text: &mut OcrPage, reading: OcrPage) {
                 .join(" "),
         );
         words.extend(of_line.into_iter().map(|mut w| {
-            w.line = new_line as u32;
+            w.line = n;
             w
         }));
+    };
+    for (_, entry) in order {
+        match entry {
+            Some(line) => {
+                let mut of_line: Vec<OcrWord> = text
+                    .words
+                    .iter()
+                    .filter(|w| w.line == line)
+                    .cloned()
+                    .collect();
+                of_line.sort_by_key(|w| w.left);
+                push_line(of_line, &mut words);
+            }
+            None => {
+                for line in lines_of(&reading.words) {
+                    let of_line: Vec<OcrWord> = reading
+                        .words
+                        .iter()
+                        .filter(|w| w.line == line)
+                        .cloned()
+                        .collect();
+                    push_line(of_line, &mut words);
+                }
+            }
+        }
     }
     *text = OcrPage {
         text: out_lines.join("\n"),

@@ -56,7 +56,11 @@ pub(crate) fn decode(
     params: FaxParams,
     white_is_fax_white: bool,
 ) -> Result<(Vec<u8>, u32), String> {
-    if params.columns == 0 || params.columns > 100_000 || params.rows > 1_000_000 {
+    if params.columns == 0
+        || params.columns > 100_000
+        || params.rows > 1_000_000
+        || params.columns as u64 * params.rows as u64 > 400_000_000
+    {
         return Err(format!(
             "fax image size {}x{} is not supported",
             params.columns, params.rows

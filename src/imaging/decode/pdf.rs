@@ -55,7 +55,13 @@ impl PdfPages {
     pub fn open(bytes: &[u8]) -> Result<PdfPages, DecodeError> {
         // A PDF ends with its trailer: without it the file was cut short, and the pages a
         // reader would recover from the rest are not the whole scan.
-        let tail = &bytes[bytes.len().saturating_sub(1024)..];
+        let end = bytes.len()
+            - bytes
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_whitespace() || **b == 0)
+                .count();
+        let tail = &bytes[end.saturating_sub(1024)..end];
         if !tail.windows(5).any(|w| w == b"%%EOF") {
             return Err(DecodeError::Structure(
                 "PDF is truncated: its end (the %%EOF trailer) is missing; the file may have \
@@ -191,6 +197,15 @@ fn check_warnings(warnings: &Arc<Mutex<Vec<InterpreterWarning>>>) -> Result<(), 
     {
         return Err("a picture on the page is damaged or in an unsupported encoding".into());
     }
+    // A font whose data cannot be read draws nothing: the page's text would be missing.
+    if seen
+        .iter()
+        .any(|w| matches!(w, InterpreterWarning::UnsupportedFont))
+    {
+        return Err(
+            "a font on the page is damaged or unsupported; its text cannot be drawn".into(),
+        );
+    }
     Ok(())
 }
 
@@ -224,6 +239,9 @@ struct Survey {
     glyphs: Vec<Glyph>,
     /// Visible glyphs whose character is unknown (no Unicode mapping).
     unmapped: usize,
+    /// Visible glyphs not set upright (turned, mirrored, vertical): lines cannot be read off
+    /// their positions, so such a page is read by OCR.
+    turned: usize,
     invisible: usize,
     /// The largest picture (raster or stencil) drawn, as (width, height) in its pixels.
     largest: (u32, u32),
@@ -274,6 +292,11 @@ impl Survey {
         if letters == 0 || self.unmapped * 10 > self.glyphs.len() + self.unmapped {
             return None;
         }
+        // Any turned text (a sideways page, a margin label): OCR with its orientation step
+        // reads the page; a layer built from screen positions would scramble it.
+        if self.turned > 0 {
+            return None;
+        }
         let page = words_from_glyphs(&self.glyphs, scale);
         if page.words.is_empty() {
             return None;
@@ -300,8 +323,20 @@ impl<'a> Device<'a> for Survey {
             self.invisible += run.glyphs().len();
             return;
         }
+        // Text painted white on the page shows nothing: not part of what the page says.
+        if let hayro::hayro_interpret::Paint::Color(c) = &props.paint {
+            let [r, g, b, _] = c.to_rgba().to_rgba8();
+            if r > 245 && g > 245 && b > 245 {
+                return;
+            }
+        }
         for g in run.glyphs() {
             let t = props.transform * g.transform();
+            let [a, b, c, d, _, _] = t.as_coeffs();
+            // Upright in page space (y down): x grows along the line, y grows downward.
+            if !(a > 0.0 && d < 0.0 && b.abs() < 0.05 * a && c.abs() < 0.05 * a.abs()) {
+                self.turned += 1;
+            }
             let text = match g.as_unicode() {
                 Some(hayro::hayro_interpret::hayro_cmap::BfString::Char(c)) => c.to_string(),
                 Some(hayro::hayro_interpret::hayro_cmap::BfString::String(s)) => s,
@@ -505,6 +540,19 @@ fn place(img: &GrayImage, transform: Affine) -> GrayImage {
 /// Groups glyphs into words and lines (reading order: top to bottom, left to right).
 fn words_from_glyphs(glyphs: &[Glyph], scale: f64) -> OcrPage {
     let mut order: Vec<&Glyph> = glyphs.iter().filter(|g| g.size > 0.5).collect();
+    // Overprinted glyphs ("fake bold": the same character drawn again a hair to the side)
+    // count once.
+    order.sort_by(|a, b| {
+        a.origin
+            .y
+            .total_cmp(&b.origin.y)
+            .then(a.origin.x.total_cmp(&b.origin.x))
+    });
+    order.dedup_by(|g, kept| {
+        g.text == kept.text
+            && (g.origin.y - kept.origin.y).abs() < 0.1 * kept.size
+            && (g.origin.x - kept.origin.x).abs() < 0.15 * kept.size
+    });
     // Lines: glyphs whose baselines lie within half an em of each other.
     order.sort_by(|a, b| a.origin.y.total_cmp(&b.origin.y));
     let mut lines: Vec<Vec<&Glyph>> = Vec::new();

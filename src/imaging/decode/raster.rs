@@ -94,8 +94,18 @@ impl GifFrames {
         let (w, h) = decoder.dimensions();
         limits.check(1, w as u64, h as u64)?;
         let mut frames = Vec::new();
+        // Every frame is composed at the full screen size: the frames together are held
+        // to ten pages' worth of pixels (a GIF of many frames is an animation, not a scan).
+        let budget = limits.max_page_pixels.saturating_mul(10).min(200_000_000);
         for (i, frame) in decoder.into_frames().enumerate() {
             let page = i as u32 + 1;
+            if (page as u64).saturating_mul(w as u64 * h as u64) > budget {
+                return Err(DecodeError::Structure(format!(
+                    "GIF has more than {} frames of {w}x{h} pixels; ChartVault reads GIFs of \
+                     up to ten pages' worth of pixels",
+                    page - 1
+                )));
+            }
             if page > limits.max_pages {
                 return Err(DecodeError::TooManyPages {
                     num_pages: page as usize,

@@ -137,7 +137,13 @@ impl TiffPages {
             tile(decoder, Tag::TileWidth),
             tile(decoder, Tag::TileLength),
         ) {
-            (Some(tw), Some(tl)) if tw > 0 && tl > 0 && tw <= w as u64 * 2 => {
+            (Some(tw), Some(tl))
+                if tw > 0
+                    && tl > 0
+                    && tw <= w as u64 * 2 + 16
+                    && tl <= h as u64 * 2 + 16
+                    && tw * tl <= w as u64 * h as u64 * 4 + 65_536 =>
+            {
                 Some((tw as u32, tl as u32))
             }
             (None, None) => None,
@@ -256,7 +262,16 @@ fn resolution_dpi<R: std::io::Read + std::io::Seek>(
     decoder: &mut Decoder<R>,
     tag: Tag,
 ) -> Option<f64> {
-    let x = decoder.get_tag_f64(tag).ok()?;
+    // Resolutions are RATIONAL in almost every file (the tiff crate's f64 getter takes
+    // only DOUBLE).
+    let x = match decoder.get_tag(tag).ok()? {
+        tiff::decoder::ifd::Value::Rational(n, d) if d > 0 => n as f64 / d as f64,
+        tiff::decoder::ifd::Value::Double(v) => v,
+        tiff::decoder::ifd::Value::Float(v) => v as f64,
+        tiff::decoder::ifd::Value::Short(v) => v as f64,
+        tiff::decoder::ifd::Value::Unsigned(v) => v as f64,
+        _ => return None,
+    };
     let unit: u16 = decoder
         .find_tag_unsigned(Tag::ResolutionUnit)
         .ok()
