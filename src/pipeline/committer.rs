@@ -196,11 +196,17 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
         method: "text".into(),
         confidence: 0.9,
     };
-    let mut review = Vec::new();
+    // Flags the split already raised (a document-start code naming another MRN than the
+    // patient separator before it) stay.
+    let mut review = std::mem::take(&mut doc.review);
     // The separator sheet's barcode is the reliable source of the MRN; page text fills it
     // only when there was no sheet. A page printing another MRN is a conflict to review.
     match (&doc.patient.mrn, &found.mrn) {
-        (Some(sheet), Some(text)) if *sheet != text.value => review.push(ReviewFlag::MrnConflict),
+        (Some(sheet), Some(text)) if *sheet != text.value => {
+            if !review.contains(&ReviewFlag::MrnConflict) {
+                review.push(ReviewFlag::MrnConflict)
+            }
+        }
         (None, Some(text)) => {
             doc.patient.mrn = Some(text.value.clone());
             doc.provenance

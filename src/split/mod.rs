@@ -111,6 +111,9 @@ pub fn split(scan_sha256: &str, pages: &[SplitPage]) -> Vec<DocumentDraft> {
         .into_iter()
         .map(|g| {
             let start = g.start.unwrap_or_default();
+            // A code naming another patient than the separator sheet before it: keep the
+            // code's MRN (it is on the document itself) and send it to review.
+            let conflict = matches!((&start.mrn, &g.mrn), (Some(a), Some(b)) if a != b);
             DocumentDraft {
                 doc_id: doc_id(scan_sha256, g.pages[0]),
                 pages: g.pages,
@@ -122,7 +125,11 @@ pub fn split(scan_sha256: &str, pages: &[SplitPage]) -> Vec<DocumentDraft> {
                 },
                 service_date: None,
                 boundary_confidence: g.confidence,
-                review: Vec::new(),
+                review: if conflict {
+                    vec![crate::model::ReviewFlag::MrnConflict]
+                } else {
+                    Vec::new()
+                },
                 provenance: Vec::new(),
             }
         })
@@ -209,6 +216,12 @@ mod tests {
         assert_eq!(docs[1].patient.mrn.as_deref(), Some("00412345"));
         assert_eq!(docs[2].pages, vec![5]);
         assert_eq!(docs[2].patient.mrn.as_deref(), Some("00999999"));
+        assert_eq!(
+            docs[2].review,
+            vec![crate::model::ReviewFlag::MrnConflict],
+            "the code names another patient than the sheet"
+        );
+        assert!(docs[1].review.is_empty());
         assert_eq!(docs[2].doc_type, DocType::Unclassified);
     }
 }
