@@ -202,10 +202,10 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
     // The separator sheet's barcode is the reliable source of the MRN; page text fills it
     // only when there was no sheet. A page printing another MRN is a conflict to review.
     match (&doc.patient.mrn, &found.mrn) {
-        (Some(sheet), Some(text)) if *sheet != text.value => {
-            if !review.contains(&ReviewFlag::MrnConflict) {
-                review.push(ReviewFlag::MrnConflict)
-            }
+        (Some(sheet), Some(text))
+            if *sheet != text.value && !review.contains(&ReviewFlag::MrnConflict) =>
+        {
+            review.push(ReviewFlag::MrnConflict)
         }
         (None, Some(text)) => {
             doc.patient.mrn = Some(text.value.clone());
