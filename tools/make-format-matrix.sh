@@ -512,6 +512,13 @@ grep '"F01-' "$MANIFEST" | sed -e "s/F01-tiff-g4-miniswhite.tif/$f/" \
   -e 's/"what": "[^"]*"/"what": "fax in normal mode: 204 x 98 DPI (non-square pixels), Group 4, WhiteIsZero; the page of F01 halved vertically"/' \
   -e 's/"tool": "[^"]*"/"tool": "convert -resize 100%x50% -density 204x98 -compress Group4"/' >>"$MANIFEST"
 
+f=F69-pdf-fax-normal-tiff2pdf.pdf
+# The same fax wrapped into a PDF by tiff2pdf (CCITT image, page sized by the 204 x 98 DPI).
+tiff2pdf -o "$OUT/$f" "$OUT/F68-tiff-g4-fax-normal-204x98.tif"
+grep '"F68-' "$MANIFEST" | sed -e "s/F68-tiff-g4-fax-normal-204x98.tif/$f/" \
+  -e 's/"what": "[^"]*"/"what": "the normal-mode fax F68 (204 x 98 DPI, Group 4) wrapped into a PDF by tiff2pdf: the page shows the pixels twice as tall as wide"/' \
+  -e 's/"tool": "[^"]*"/"tool": "tiff2pdf"/' >>"$MANIFEST"
+
 # ---------------------------------------------------------------- done
 LC_ALL=C sort -o "$MANIFEST" "$MANIFEST"
 n=$(wc -l <"$MANIFEST")

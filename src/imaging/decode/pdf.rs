@@ -122,8 +122,17 @@ impl PdfPages {
             let image =
                 decode_picture(page, &settings, scan, limits.max_page_pixels).map_err(err)?;
             check_warnings(&warnings).map_err(err)?;
-            let (iw, _) = image.dimensions();
+            let (iw, ih) = image.dimensions();
             let dpi = iw as f64 * 72.0 / scan.bbox.width().max(1.0);
+            // Pixels the page shows taller than wide (a fax in normal mode, 204 x 98 DPI,
+            // wrapped into a PDF) are stretched to square: squashed text reads as garbage.
+            let ydpi = ih as f64 * 72.0 / scan.bbox.height().max(1.0);
+            let image = if (dpi / ydpi - 1.0).abs() > 0.1 && (0.2..=5.0).contains(&(dpi / ydpi)) {
+                let h = (ih as f64 * dpi / ydpi).round().max(1.0) as u32;
+                image::imageops::resize(&image, iw, h, image::imageops::FilterType::Triangle)
+            } else {
+                image
+            };
             let (iw, ih) = image.dimensions();
             return Ok(PageImage {
                 page_no,
