@@ -317,3 +317,44 @@ fn a_document_start_barcode_keeps_its_page_and_sets_the_type() {
     assert_eq!(second["doc_type"], "consent_form");
     assert_eq!(second["patient"]["mrn"], "00777777");
 }
+
+/// A page that draws one picture thousands of times (rendering would decode it each time,
+/// minutes per page) is refused with the reason before anything is rendered.
+#[test]
+fn a_page_drawing_a_picture_thousands_of_times_is_refused_quickly() {
+    use lopdf::{dictionary, Document, Object, Stream};
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = Document::with_version("1.5");
+    let pixels = vec![0xFFu8; 1000 * 1000];
+    let mut image = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 1000, "Height" => 1000,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        pixels,
+    );
+    image.compress().unwrap();
+    let image_id = doc.add_object(image);
+    let content = "q 612 0 0 792 0 0 cm /Im1 Do Q\n".repeat(3000);
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
+    let pages_id = doc.new_object_id();
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "Contents" => content_id,
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => image_id } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let file = dir.path().join("repeat.pdf");
+    doc.save(&file).unwrap();
+    let archive = dir.path().join("archive");
+    let o = run(&archive, &["ingest", "--quiet", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("pictures totalling"), "{}", stderr(&o));
+}

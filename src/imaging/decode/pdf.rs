@@ -44,6 +44,8 @@ pub const RENDER_DPI: f64 = 300.0;
 const MIN_RENDER_DPI: f64 = 100.0;
 /// A picture covering this share of the page (and nothing else drawn) is a scanned page.
 const SCAN_COVERAGE: f64 = 0.85;
+/// The pictures one page draws, summed, are held to this many pages' worth of pixels.
+const DRAWN_PAGES_BUDGET: u64 = 4;
 /// Pictures covering at least this share of a page with real text are read by OCR too.
 const PICTURE_SHARE_FOR_OCR: f64 = 0.05;
 
@@ -114,6 +116,16 @@ impl PdfPages {
                 height: lh as u64,
                 limit: limits.max_page_pixels,
             });
+        }
+        // A page drawing pictures worth many pages (one picture drawn thousands of times)
+        // would take minutes to render: refused with the reason instead of stalling ingest.
+        let budget = limits.max_page_pixels.saturating_mul(DRAWN_PAGES_BUDGET);
+        if survey.drawn > budget {
+            return Err(err(format!(
+                "the page draws pictures totalling {} million pixels, over {DRAWN_PAGES_BUDGET} \
+                 pages' worth; the file is damaged or hostile",
+                survey.drawn / 1_000_000
+            )));
         }
         let page_area = pw * ph;
         if let Some(scan) = survey.scanned_picture(page_area) {
@@ -254,6 +266,9 @@ struct Survey {
     invisible: usize,
     /// The largest picture (raster or stencil) drawn, as (width, height) in its pixels.
     largest: (u32, u32),
+    /// Pixels of every picture drawn, summed (a picture drawn twice counts twice: rendering
+    /// decodes it each time).
+    drawn: u64,
 }
 
 impl Survey {
@@ -385,6 +400,7 @@ impl<'a> Device<'a> for Survey {
         if w as u64 * h as u64 > self.largest.0 as u64 * self.largest.1 as u64 {
             self.largest = (w, h);
         }
+        self.drawn = self.drawn.saturating_add(w as u64 * h as u64);
         match image {
             Image::Stencil(_) => self.stencils += 1,
             Image::Raster(r) => {
