@@ -218,15 +218,8 @@ fn check_warnings(warnings: &Arc<Mutex<Vec<InterpreterWarning>>>) -> Result<(), 
     {
         return Err("a picture on the page is damaged or in an unsupported encoding".into());
     }
-    // A font whose data cannot be read draws nothing: the page's text would be missing.
-    if seen
-        .iter()
-        .any(|w| matches!(w, InterpreterWarning::UnsupportedFont))
-    {
-        return Err(
-            "a font on the page is damaged or unsupported; its text cannot be drawn".into(),
-        );
-    }
+    // A font hayro cannot load is drawn with a standard one (and its text, when mapped, is
+    // still the page's text), so it does not refuse the page.
     Ok(())
 }
 
