@@ -73,6 +73,19 @@ impl DecodeLimits {
     }
 }
 
+/// BT.601 luma of an RGB pixel.
+pub(crate) fn luma(r: u8, g: u8, b: u8) -> u8 {
+    ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114) / 1000) as u8
+}
+
+/// A grey value with its coverage (alpha), laid on white paper.
+pub(crate) fn over_white(v: u8, alpha: Option<u8>) -> u8 {
+    match alpha {
+        Some(a) => ((v as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8,
+        None => v,
+    }
+}
+
 /// File formats recognized from their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

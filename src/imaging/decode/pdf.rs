@@ -35,7 +35,7 @@ use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::{render, PixmapSettings, RenderCache, RenderSettings};
 use image::GrayImage;
 
-use super::{plausible_dpi, DecodeError, DecodeLimits};
+use super::{luma, over_white, plausible_dpi, DecodeError, DecodeLimits};
 use crate::model::{OcrPage, OcrWord, PageImage, TextLayer};
 
 /// Resolution at which non-scanner pages are rendered: tesseract's preferred input.
@@ -526,7 +526,7 @@ fn to_gray(
     };
     if let Some(a) = alpha.filter(|a| a.width == w && a.height == h) {
         for (v, &a) in gray.iter_mut().zip(&a.data) {
-            *v = ((*v as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8;
+            *v = over_white(*v, Some(a));
         }
     }
     GrayImage::from_raw(w, h, gray).ok_or_else(|| "picture data has the wrong size".into())
@@ -641,10 +641,6 @@ fn words_from_glyphs(glyphs: &[Glyph], scale: f64) -> OcrPage {
         words,
         confidence: 100.0,
     }
-}
-
-fn luma(r: u8, g: u8, b: u8) -> u8 {
-    ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114) / 1000) as u8
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ fn on_white(image: image::DynamicImage) -> GrayImage {
     let (w, h) = la.dimensions();
     GrayImage::from_fn(w, h, |x, y| {
         let [v, a] = la.get_pixel(x, y).0;
-        Luma([((v as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8])
+        Luma([super::over_white(v, Some(a))])
     })
 }
 

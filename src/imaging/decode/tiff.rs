@@ -11,7 +11,7 @@ use tiff::tags::Tag;
 use tiff::ColorType;
 
 use super::ccitt::{self, FaxParams};
-use super::{plausible_dpi, DecodeError, DecodeLimits};
+use super::{luma, over_white, plausible_dpi, DecodeError, DecodeLimits};
 use crate::model::PageImage;
 
 pub struct TiffPages {
@@ -445,18 +445,6 @@ fn to_gray(data: DecodingResult, form: &Form, w: u32, h: u32) -> Result<GrayImag
             .collect(),
     };
     GrayImage::from_raw(w, h, gray).ok_or_else(truncated)
-}
-
-/// A grey value with its coverage (alpha), laid on white paper.
-fn over_white(v: u8, alpha: Option<u8>) -> u8 {
-    match alpha {
-        Some(a) => ((v as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8,
-        None => v,
-    }
-}
-
-fn luma(r: u8, g: u8, b: u8) -> u8 {
-    ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114) / 1000) as u8
 }
 
 #[cfg(test)]
