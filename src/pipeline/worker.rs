@@ -68,7 +68,7 @@ fn process_page(
     // inverted (a WhiteIsZero file read the other way, a negative). It is turned to dark on
     // light before anything looks at it, and the reading is checked against the page as
     // stored below, the better one kept.
-    let inverted = crate::imaging::blank::mostly_dark(&page.image);
+    let mut inverted = crate::imaging::blank::mostly_dark(&page.image);
     if inverted {
         image::imageops::invert(&mut page.image);
     }
@@ -126,32 +126,17 @@ fn process_page(
     let mut ocr_readings = 0;
     let mut ocr = None;
     let mut text_source = TextSource::Ocr;
-    let mut stored_polarity_kept = false;
     if let (PageKind::Content, Some(layer)) = (kind, text_layer) {
         text_source = TextSource::PdfText;
         let mut words = layer.page;
         if layer.ocr_pictures {
-            // Pictures on the page may hold text of their own: read the page with its own
-            // text blanked out, and add what OCR finds there.
-            ocr_readings += 1;
-            let masked = blank_out_words(&page.image, &words.words);
-            let mut pictures = engine
-                .recognize(&masked, page.dpi)
-                .map_err(|e| format!("page {}: {e}", page.page_no))?;
-            // A picture placed upside down (a scan inside a fax cover): read it turned too,
-            // keep the better, boxes mapped back onto the page.
-            if !pictures.words.is_empty()
-                && pictures.confidence < config.imaging.recheck_below_ocr_confidence
-            {
+            let mut read = |img: &image::GrayImage| {
                 ocr_readings += 1;
-                let turned = engine
-                    .recognize(&image::imageops::rotate180(&masked), page.dpi)
-                    .map_err(|e| format!("page {}: {e}", page.page_no))?;
-                if turned.confidence > pictures.confidence {
-                    let (w, h) = masked.dimensions();
-                    pictures = turned_back(turned, w, h);
-                }
-            }
+                engine
+                    .recognize(img, page.dpi)
+                    .map_err(|e| format!("page {}: {e}", page.page_no))
+            };
+            let pictures = read_pictures(&page.image, &words, config, &mut read)?;
             // The page is as doubtful as its worst part: poor picture text is not hidden
             // behind the PDF text's certainty.
             let worst = if pictures.words.is_empty() {
@@ -191,7 +176,7 @@ fn process_page(
             if second.confidence > best.confidence {
                 page.image = stored;
                 best = second;
-                stored_polarity_kept = true;
+                inverted = false;
             }
         }
         // Read as scanned and still poor: faint or broken strokes the stroke test let pass
@@ -204,10 +189,7 @@ fn process_page(
         }
         // A dark page whose reading stays poor either way (a photograph, an image study)
         // is shown as it was stored, not as its negative.
-        if inverted
-            && best.confidence < config.imaging.recheck_below_ocr_confidence
-            && !stored_polarity_kept
-        {
+        if inverted && best.confidence < config.imaging.recheck_below_ocr_confidence {
             image::imageops::invert(&mut page.image);
         }
         ocr = Some(best);
@@ -241,6 +223,30 @@ fn process_page(
         ocr_ms,
         ocr_readings,
     })
+}
+
+/// OCR of the pictures on a page with real text: the page read with its own words
+/// blanked out; a poor reading is tried turned 180 degrees too (a scan placed upside down
+/// inside a fax cover) and the better kept, boxes mapped back onto the page.
+fn read_pictures(
+    image: &image::GrayImage,
+    own: &OcrPage,
+    config: &PipelineConfig,
+    read: &mut dyn FnMut(&image::GrayImage) -> Result<OcrPage, String>,
+) -> Result<OcrPage, String> {
+    let masked = blank_out_words(image, &own.words);
+    let pictures = read(&masked)?;
+    if pictures.words.is_empty()
+        || pictures.confidence >= config.imaging.recheck_below_ocr_confidence
+    {
+        return Ok(pictures);
+    }
+    let turned = read(&image::imageops::rotate180(&masked))?;
+    if turned.confidence > pictures.confidence {
+        let (w, h) = masked.dimensions();
+        return Ok(turned_back(turned, w, h));
+    }
+    Ok(pictures)
 }
 
 /// The page with the given words painted over in white (their own text is known; what
