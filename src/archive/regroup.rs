@@ -182,7 +182,9 @@ impl Archive {
                 .iter()
                 .filter_map(|n| page(*n).map(|(_, v)| v.text.as_str()))
                 .collect();
-            let found = crate::extract::extract(&texts, today);
+            let full = texts.join("\n");
+            let c = classifier.classify(texts.first().copied().unwrap_or(""), &full);
+            let found = crate::extract::extract(&texts, Some(c.doc_type), today);
             let base = if *id == keep_doc.doc_id {
                 &keep_doc
             } else {
@@ -232,8 +234,6 @@ impl Archive {
                 review.push(ReviewFlag::MrnConflict);
             }
             review.dedup();
-            let full = texts.join("\n");
-            let c = classifier.classify(texts.first().copied().unwrap_or(""), &full);
             if c.doc_type == DocType::Unclassified {
                 review.push(ReviewFlag::Unclassified);
             }

@@ -72,7 +72,18 @@ pub fn title_lines(first_page: &str, max_lines: usize) -> Vec<&str> {
         .filter(|l| {
             let letters: Vec<char> = l.chars().filter(|c| c.is_alphabetic()).collect();
             let upper = letters.iter().filter(|c| c.is_uppercase()).count();
-            !l.contains(':') && letters.len() >= 4 && upper * 10 >= letters.len() * 8
+            // Headings are set in capitals or in title case (`Discharge Summary`): a short
+            // line whose longer words all start with a capital.
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let long: Vec<&&str> = words.iter().filter(|w| w.len() > 3).collect();
+            let title_case = words.len() <= 8
+                && !long.is_empty()
+                && long
+                    .iter()
+                    .all(|w| w.starts_with(|c: char| c.is_uppercase()));
+            !l.contains(':')
+                && letters.len() >= 4
+                && (upper * 10 >= letters.len() * 8 || title_case)
         })
         .collect()
 }
@@ -116,12 +127,20 @@ mod tests {
         OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: Dural tear.\nDear colleague";
 
     #[test]
-    fn title_lines_are_capitalised_lines_without_colons() {
+    fn title_lines_are_capitalised_or_title_case_lines_without_colons() {
         assert_eq!(
             title_lines(PAGE, 10),
             vec!["NEW DAVID COUNTY CLINIC", "OPERATIVE REPORT"]
         );
         assert_eq!(title_lines(PAGE, 1), vec!["NEW DAVID COUNTY CLINIC"]);
+        // Title case counts too; a sentence does not.
+        assert_eq!(
+            title_lines(
+                "Informed Consent for Procedure\nThe patient was seen today in clinic.",
+                10
+            ),
+            vec!["Informed Consent for Procedure"]
+        );
     }
 
     #[test]

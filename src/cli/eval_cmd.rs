@@ -24,9 +24,20 @@ pub struct EvalArgs {
     /// Only measure orientation and skew from pixels (no OCR)
     #[arg(long)]
     pub layout_only: bool,
+    /// Turn every page clockwise by 90, 180 or 270 degrees before reading it (orientation
+    /// on turned copies of the corpus)
+    #[arg(long, default_value_t = 0, value_parser = parse_turn)]
+    pub turn: u32,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_turn(s: &str) -> Result<u32, String> {
+    match s {
+        "0" | "90" | "180" | "270" => Ok(s.parse().unwrap_or(0)),
+        _ => Err("give 0, 90, 180 or 270".into()),
+    }
 }
 
 pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
@@ -36,6 +47,7 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         text_dir: args.text_dir,
         classify_only: args.classify_only,
         layout_only: args.layout_only,
+        turn_deg: args.turn,
     };
     let r = eval::run(&args.corpus, &ctx.config, &options, &progress)?;
     if args.json {
@@ -82,6 +94,12 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         println!("{:<28} {}", format!("  CER {cond}"), pct(Some(*v)));
     }
     println!("{:<28} {}", "rotation accuracy", pct(r.rotation_accuracy));
+    for m in &r.rotation_misses {
+        println!("{:<28} {m}", "  turned wrong");
+    }
+    for m in &r.content_lost {
+        println!("{:<28} {m}", "  content page lost");
+    }
     if let Some(s) = r.mean_skew_error_deg {
         println!("{:<28} {:.3}°", "mean skew error", s);
     }
@@ -128,6 +146,17 @@ pub fn run(ctx: &Context, args: EvalArgs) -> anyhow::Result<ExitCode> {
         "service date accuracy",
         pct(r.service_date_accuracy)
     );
+    println!(
+        "{:<28} {}",
+        "retention date matches",
+        pct(r.retention_date_accuracy)
+    );
+    for m in r.service_date_misses.iter() {
+        println!("{:<28} {m}", "  no date of service");
+    }
+    for m in r.field_misses.iter() {
+        println!("{:<28} {m}", "  field missed");
+    }
     if let Some(d) = &r.doc_types {
         print_doc_types(d);
     }

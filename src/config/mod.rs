@@ -10,6 +10,10 @@ use std::path::Path;
 /// The default pipeline, embedded so a fresh binary needs no files to run.
 pub const DEFAULT_PIPELINE_TOML: &str = include_str!("../../pipelines/default.toml");
 
+fn default_orientation_check() -> f32 {
+    70.0
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read pipeline file {path}: {source}")]
@@ -37,6 +41,11 @@ pub struct PipelineConfig {
     /// Barcode rules, first match wins.
     #[serde(default)]
     pub barcodes: Vec<BarcodeRule>,
+    /// `chartvault eval --turn`: every decoded page is turned clockwise by this many degrees
+    /// before imaging, to measure orientation on turned copies. Not a pipeline setting:
+    /// never read from a file, 0 everywhere else.
+    #[serde(skip)]
+    pub turn_pages_deg: u32,
 }
 
 /// A barcode pattern (regular expression; a capture group named `mrn` gives the patient)
@@ -112,10 +121,12 @@ pub struct ImagingConfig {
     /// A content page OCR'd with mean confidence below this is read again turned 180° and
     /// the better reading kept (catches a wrong up/down call). 0 disables.
     pub recheck_below_ocr_confidence: f32,
-    /// The 180° re-read is skipped when the text-line layout turned the page with up/down
-    /// evidence (0-1) at least this clear. 0 never skips.
-    #[serde(default)]
-    pub recheck_skip_at_rotation_confidence: f32,
+    /// Orientation self-check: a content page read with mean confidence below this (but not
+    /// below `recheck_below_ocr_confidence`, where it is read turned 180° anyway) is shown
+    /// to tesseract's orientation detection and read its way when that disagrees; the
+    /// better reading is kept. 0 disables.
+    #[serde(default = "default_orientation_check")]
+    pub orientation_check_below_ocr_confidence: f32,
     /// A content page scanned at `thicken_min_dpi` or more whose strokes are thinner than
     /// this (mean width in pixels of a 300 DPI scan, see `imaging::thicken::stroke_width_px`)
     /// is read with its strokes thickened by a pixel. 0 never thickens up front.

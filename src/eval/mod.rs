@@ -113,8 +113,19 @@ pub struct EvalReport {
     /// Ground-truth documents (`doc_id`) archived without their date of service (ids
     /// only: no dates or other patient data in the report).
     pub service_date_misses: Vec<String>,
+    /// Ground-truth documents archived without their name, birth date or retention date
+    /// (`doc_id: field`; ids only).
+    pub field_misses: Vec<String>,
     /// Share of content pages whose detected rotation equals the ground truth.
     pub rotation_accuracy: Option<f64>,
+    /// Content pages left turned: `chart_id: page N (true T, got G)`.
+    pub rotation_misses: Vec<String>,
+    /// Content pages archived as blank or as a separator sheet (their content in no
+    /// document): `chart_id: page N as KIND`.
+    pub content_lost: Vec<String>,
+    /// Share of ground-truth documents whose retention status and eligible-on date equal
+    /// those the schedule gives for the true type, dates and birth date.
+    pub retention_date_accuracy: Option<f64>,
     /// Mean |measured - true| skew over content pages, degrees.
     pub mean_skew_error_deg: Option<f64>,
     /// CER of content pages by scan condition: upright (0°), rotated (90/180/270),
@@ -142,6 +153,9 @@ pub struct EvalOptions {
     pub classify_only: bool,
     /// Only measure orientation and skew from pixels (no OCR).
     pub layout_only: bool,
+    /// Turn every page clockwise by this many degrees before imaging (the truth's rotation
+    /// turns with it): orientation on turned copies of the corpus.
+    pub turn_deg: u32,
 }
 
 /// The folder-name form of a scan path used by `rasterize` and `--text-dir`.
@@ -158,6 +172,8 @@ pub struct PredictedDocument {
     pub name: Option<String>,
     pub dob: Option<String>,
     pub service_date: Option<String>,
+    /// The archive's retention decision (status, eligible-on date).
+    pub retention: Option<(String, Option<String>)>,
 }
 
 /// What the archive (or another tool) produced for one page.
@@ -180,6 +196,19 @@ pub fn run(
     if let Some(n) = options.max_charts {
         charts.truncate(n);
     }
+    let turned_config;
+    let config = if !options.turn_deg.is_multiple_of(360) {
+        let turn = options.turn_deg % 360;
+        for p in charts.iter_mut().flat_map(|c| c.pages.iter_mut()) {
+            p.rotation_deg = (p.rotation_deg + turn) % 360;
+        }
+        let mut c = config.clone();
+        c.turn_pages_deg = turn;
+        turned_config = c;
+        &turned_config
+    } else {
+        config
+    };
     let mut report = EvalReport {
         charts: charts.len(),
         ..Default::default()
@@ -292,6 +321,12 @@ pub fn run(
                         name: d.patient.name,
                         dob: d.patient.dob,
                         service_date: d.service_date,
+                        retention: d.retention.map(|r| {
+                            (
+                                r.status.as_str().to_string(),
+                                r.eligible_on.map(|e| e.to_string()),
+                            )
+                        }),
                     });
                 }
             }
@@ -340,6 +375,19 @@ fn score(
                 rotation.den += 1.0;
                 if rotation_deg == p.rotation_deg {
                     rotation.num += 1.0;
+                } else if kind == PageKind::Content {
+                    report.rotation_misses.push(format!(
+                        "{}: page {} (true {}, got {})",
+                        c.chart_id, p.page, p.rotation_deg, rotation_deg
+                    ));
+                }
+                if kind != PageKind::Content {
+                    report.content_lost.push(format!(
+                        "{}: page {} as {}",
+                        c.chart_id,
+                        p.page,
+                        kind.as_str()
+                    ));
                 }
                 let truth = normalize_text(&p.text);
                 let got = normalize_text(text);
@@ -480,12 +528,19 @@ fn score_fields(
                 }
             };
             check(&mut mrn, got.and_then(|d| d.mrn.as_ref()), &c.patient.mrn);
+            let before = (name.num, dob.num);
             check(
                 &mut name,
                 got.and_then(|d| d.name.as_ref()),
                 &c.patient.name,
             );
             check(&mut dob, got.and_then(|d| d.dob.as_ref()), &c.patient.dob);
+            if name.num == before.0 {
+                report.field_misses.push(format!("{}: name", truth.doc_id));
+            }
+            if dob.num == before.1 {
+                report.field_misses.push(format!("{}: dob", truth.doc_id));
+            }
             let before = svc.num;
             check(
                 &mut svc,
@@ -502,4 +557,57 @@ fn score_fields(
     report.name_accuracy = name.value();
     report.dob_accuracy = dob.value();
     report.service_date_accuracy = svc.value();
+    report.retention_date_accuracy =
+        retention_matches(charts, predicted, &mut report.field_misses).value();
+}
+
+/// Per ground-truth document: does the archive's retention decision (status and
+/// eligible-on date) equal the schedule's decision on the true type, dates and birth date?
+fn retention_matches(
+    charts: &[ManifestChart],
+    predicted: &HashMap<String, Vec<PredictedDocument>>,
+    misses: &mut Vec<String>,
+) -> Ratio {
+    use crate::retention::status::{decide, HoldCheck, RetentionFacts};
+    let schedule = crate::retention::Schedule::embedded();
+    let today = crate::clock::today();
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let mut r = Ratio::default();
+    for c in charts {
+        let docs = predicted.get(&c.chart_id).map(Vec::as_slice).unwrap_or(&[]);
+        let last_service = c
+            .documents
+            .iter()
+            .filter_map(|d| date(&d.service_date))
+            .max();
+        for truth in &c.documents {
+            r.den += 1.0;
+            let Some(doc_type) = crate::model::DocType::parse(&truth.doc_type) else {
+                continue;
+            };
+            let facts = RetentionFacts {
+                doc_type,
+                service_date: date(&truth.service_date),
+                dob: date(&c.patient.dob),
+                has_mrn: true,
+                patient_last_service: last_service,
+                ingested_at: today,
+            };
+            let want = decide(&schedule, &facts, &HoldCheck::Clear, today);
+            let want = (
+                want.status.as_str().to_string(),
+                want.eligible_on.map(|e| e.to_string()),
+            );
+            let got = docs
+                .iter()
+                .find(|d| d.pages.contains(&truth.first_page))
+                .and_then(|d| d.retention.clone());
+            if got.as_ref() == Some(&want) {
+                r.num += 1.0;
+            } else {
+                misses.push(format!("{}: retention", truth.doc_id));
+            }
+        }
+    }
+    r
 }

@@ -1,19 +1,32 @@
 //! Extraction of patient fields and the date of service from a document's OCR text.
 //!
-//! Input: page texts of one document (first page first). Output: [`Extracted`] fields, each
-//! with the page it came from. Labels are those printed in chart headers (`Name:`,
-//! `Patient Name:`, `MRN:`, `MR#:`, `Medical Record No.:`, `DOB:`, `Birth Date:`,
-//! `Date of Service:`, `DOS:`, `Service Date:`, `Visit Date:`). Identifiers tolerate OCR
-//! confusions (O/0, l/1/I, S/5, B/8). Dates are checked: no date of service in the future,
-//! no birth after the service; an implausible value is dropped (`None`), never guessed.
+//! Input: page texts of one document (first page first) and its type. Output:
+//! [`Extracted`] fields, each with the page and text span it came from.
+//!
+//! A field is a value right after its label on the same line (`DOB: 12/15/1949`), or, when
+//! a line holds only labels (a form's row of captions), the value in the same order on
+//! the next line. Label wordings are those charts print ([`labels`]); dates in the forms
+//! charts print ([`date`]); identifiers tolerate OCR look-alikes (O/0, l/1, S/5, B/8).
+//!
+//! **Which date is the date of service** ([`SERVICE_DATE_RULE`]): a date labelled as the
+//! date of service (`Date of Service`, `Service Date`, `DOS`) wherever printed; otherwise
+//! the first kind, in the order listed for the document's type, that the document prints:
+//! a discharge summary's discharge date, an operative report's date of surgery, a
+//! radiology report's exam date... then any other encounter date, then a report date,
+//! then a bare `Date:`. Dates are checked, never guessed: no date of service in the
+//! future, no birth after the service; an implausible value is dropped (`None`).
 
 mod date;
+pub mod labels;
 
-pub use date::parse_date;
+pub use date::{find_dates, fix_digits, parse_date, DateMatch, PrintedDate};
+use labels::{find_labels, DateKind, Label, LabelMatch};
 
 use chrono::NaiveDate;
 use regex::Regex;
 use std::sync::OnceLock;
+
+use crate::model::DocType;
 
 /// A value and the 1-based position of the page (within the document) it was read on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,141 +43,424 @@ pub struct Extracted {
     pub mrn: Option<Found<String>>,
     pub dob: Option<Found<NaiveDate>>,
     pub service_date: Option<Found<NaiveDate>>,
+    /// The name was printed `LAST, FIRST` with a one-word last name; otherwise which word
+    /// is the last name is a reading of the print, not certain.
+    pub name_certain: bool,
     /// Fields (`name`, `mrn`, `dob`) printed with two different values in the document.
     pub conflicts: Vec<&'static str>,
 }
 
-struct Patterns {
-    name: Regex,
-    mrn: Regex,
-    dob: Regex,
-    service: Regex,
+/// The date-of-service rule: after a date labelled as the date of service, the kinds of
+/// date that stand for it, by document type, most telling first. Kinds not listed for a
+/// type follow in [`ENCOUNTER_ORDER`], then a report date, then a bare `Date:`.
+pub const SERVICE_DATE_RULE: [(DocType, &[DateKind]); 11] = {
+    use DateKind::*;
+    [
+        (DocType::DischargeSummary, &[Discharge, Admission]),
+        (
+            DocType::HistoryAndPhysical,
+            &[Admission, Visit, Encounter, Exam],
+        ),
+        (DocType::OperativeReport, &[Surgery, Procedure, Admission]),
+        (DocType::RadiologyReport, &[Exam, Procedure]),
+        (DocType::EmergencyReport, &[Arrival, Visit, Encounter]),
+        (DocType::ProgressNote, &[Visit, Encounter, Exam]),
+        (DocType::PathologyReport, &[Procedure, Collected, Surgery]),
+        (DocType::ConsentForm, &[Procedure, Surgery, Bare]),
+        (DocType::FaceSheet, &[Admission, Encounter, Visit]),
+        (DocType::Correspondence, &[Letter, Visit, Encounter]),
+        (DocType::Unclassified, &[]),
+    ]
+};
+
+/// Encounter dates in the order they stand for the date of service when the type's own
+/// list names none printed.
+pub const ENCOUNTER_ORDER: [DateKind; 10] = {
+    use DateKind::*;
+    [
+        Visit, Encounter, Admission, Exam, Procedure, Surgery, Arrival, Discharge, Collected,
+        Letter,
+    ]
+};
+
+/// The kinds of date, in the order they are taken as a document's date of service.
+pub fn service_date_order(doc_type: Option<DocType>) -> Vec<DateKind> {
+    let own = SERVICE_DATE_RULE
+        .iter()
+        .find(|(t, _)| Some(*t) == doc_type)
+        .map_or(&[][..], |(_, kinds)| *kinds);
+    let mut order = vec![DateKind::Service];
+    for k in own.iter().chain(ENCOUNTER_ORDER.iter()) {
+        if !order.contains(k) {
+            order.push(*k);
+        }
+    }
+    order.extend([DateKind::Report, DateKind::Bare]);
+    order
 }
 
-/// A printed date: `MM/DD/YYYY`, `MM/DD/YY` (OCR may put spaces around the slashes),
-/// `YYYY-MM-DD`, or `Month D, YYYY`.
-pub const DATE: &str = r"([0-9OIlSB]{1,2} ?[,.]?/ ?[0-9OIlSB]{1,2} ?[,.]?/ ?[0-9OIlSB]{2,4}|[0-9OIlSB]{4}/[0-9OIlSB]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? [0-9OIl]{1,2}, [0-9OIlSB]{4})";
+/// One labelled value found in a document.
+#[derive(Debug, Clone)]
+struct Candidate<T> {
+    value: T,
+    doc_page: usize,
+    span: (usize, usize),
+}
 
-/// Labels of the date of service in chart headers.
-pub const SERVICE_LABEL: &str = r"(?:Date o[ft] Service|DOS|Service Date|Visit Date)";
+#[derive(Debug, Default)]
+struct Candidates {
+    /// Names, and whether each was printed in the certain `LAST, FIRST` form.
+    names: Vec<Candidate<(String, bool)>>,
+    mrns: Vec<Candidate<String>>,
+    dobs: Vec<Candidate<PrintedDate>>,
+    dates: Vec<(DateKind, Candidate<PrintedDate>)>,
+}
 
-fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| Patterns {
-        // The regexes are constants: a failure here is a programming error caught by tests.
-        // Labels as OCR reads them too ("Patient Naane", "-atient:", "Patier! Name"); the
-        // value must look like `LAST, FIRST` (a period for the comma is an OCR slip).
-        name: Regex::new(
-            r"(?m)(?:^|\s)(?i:[a-z\-]?atie\S{0,3}\s*na\S{1,3}|[a-z\-]?atie\S{0,3}|name)\s*[:;!.]?\s*([A-Z][A-Za-z'\-]+[,.]\s*[A-Z][A-Za-z'\-]+(?:\s[A-Z]\.)?)",
+fn name_patterns() -> &'static (Regex, Regex) {
+    static P: OnceLock<(Regex, Regex)> = OnceLock::new();
+    P.get_or_init(|| {
+        (
+            // `LAST, FIRST [M.]` (a period for the comma is an OCR slip).
+            Regex::new(
+                r"^([A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?) ?[,.] ?([A-Z][A-Za-z'\-]+)(?: ([A-Z])\.?)?(?:\s|$|[,;])",
+            )
+            .expect("name pattern"),
+            // `First [M.] Last`.
+            Regex::new(r"^([A-Z][A-Za-z'\-]+)(?: ([A-Z])\.?)? ([A-Z][A-Za-z'\-]+)(?:\s|$|[,;])")
+                .expect("name pattern"),
         )
-        .expect("name pattern"),
-        mrn: Regex::new(r"(?i)(?:MRN|MR\s?#|Medical Record (?:No\.?|Number|#))\s*[:#]?\s*([0-9OIlSB]{6,10})\b")
-            .expect("mrn pattern"),
-        dob: Regex::new(&format!(r"(?i)(?:DOB|Date o[ft] Birth|Birth Date)\s*[:;]\s*{DATE}"))
-            .expect("dob pattern"),
-        service: Regex::new(&format!(r"(?i){SERVICE_LABEL}\s*[:;]\s*{DATE}"))
-        .expect("service pattern"),
     })
 }
 
-/// Maps OCR look-alikes to digits in an identifier.
-pub fn fix_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'O' | 'o' => '0',
-            'I' | 'l' => '1',
-            'S' => '5',
-            'B' => '8',
-            c => c,
-        })
-        .collect()
+/// Words that are not names (labels and header words a name may run into).
+const NOT_A_NAME: [&str; 24] = [
+    "mrn",
+    "dob",
+    "medical",
+    "record",
+    "date",
+    "sex",
+    "age",
+    "account",
+    "acct",
+    "room",
+    "gender",
+    "visit",
+    "admit",
+    "admission",
+    "male",
+    "female",
+    "birth",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "miss",
+    "service",
+    "patient",
+];
+
+/// A patient name at the start of `s` (leading spaces and punctuation skipped): its byte
+/// span in `s` and the `LAST, FIRST` form. `First Last` only after a label with a colon.
+fn name_at(s: &str, first_last: bool) -> Option<(usize, usize, (String, bool))> {
+    let skip = s.len() - s.trim_start_matches([' ', ':', ';', '-', '.', '#']).len();
+    let rest = &s[skip..];
+    let (comma, plain) = name_patterns();
+    let word_ok = |w: &str| w.len() >= 2 && !NOT_A_NAME.contains(&w.to_ascii_lowercase().as_str());
+    if let Some(c) = comma.captures(rest) {
+        let last = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
+        if last.split(' ').all(word_ok) && word_ok(&c[2]) {
+            let end = c.get(3).map_or(c.get(2).expect("first").end(), |m| m.end());
+            let value = format!("{}, {}", last, &c[2]).to_uppercase();
+            return Some((skip, skip + end, (value, !last.contains(' '))));
+        }
+    }
+    if first_last {
+        if let Some(c) = plain.captures(rest) {
+            if word_ok(&c[1]) && word_ok(&c[3]) {
+                let end = c.get(3).expect("last").end();
+                let value = format!("{}, {}", &c[3], &c[1]).to_uppercase();
+                return Some((skip, skip + end, (value, false)));
+            }
+        }
+    }
+    None
 }
 
-/// Extracts fields from the pages of one document; `today` bounds dates of service.
-/// The first page that carries a field gives its value; a later page carrying a different
-/// value of the same field is a conflict (listed in [`Extracted::conflicts`]).
-pub fn extract(pages: &[&str], today: NaiveDate) -> Extracted {
-    let p = patterns();
-    let mut out = Extracted::default();
-    let mut conflicts: Vec<&'static str> = Vec::new();
-    let mut conflict = |field: &'static str| {
-        if !conflicts.contains(&field) {
-            conflicts.push(field);
+/// A medical record number at the start of `s`: 5-12 digits (OCR look-alikes allowed, at
+/// least four real digits).
+fn mrn_at(s: &str) -> Option<(usize, usize, String)> {
+    static P: OnceLock<Regex> = OnceLock::new();
+    let re = P.get_or_init(|| Regex::new(r"^[\s:;#.\-]*([0-9OIlSB]{5,12})\b").expect("mrn"));
+    let c = re.captures(s)?;
+    let m = c.get(1)?;
+    (m.as_str().chars().filter(char::is_ascii_digit).count() >= 4)
+        .then(|| (m.start(), m.end(), fix_digits(m.as_str())))
+}
+
+/// The first date of `s` if only spaces and punctuation stand before it.
+fn date_at(s: &str) -> Option<DateMatch> {
+    let d = find_dates(s).into_iter().next()?;
+    s[..d.start]
+        .chars()
+        .all(|c| c.is_whitespace() || matches!(c, ':' | ';' | '.' | '-' | '=' | '_' | ','))
+        .then_some(d)
+}
+
+fn only_punctuation(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_whitespace() || c.is_ascii_punctuation())
+}
+
+/// A value read for a label, as a byte span of the page and what it is.
+enum Value {
+    Name((String, bool)),
+    Mrn(String),
+    Date(PrintedDate),
+}
+
+fn value_for(
+    label: &LabelMatch,
+    region: &str,
+    after_caption: bool,
+) -> Option<(usize, usize, Value)> {
+    match label.label {
+        Label::Name => {
+            name_at(region, label.colon || after_caption).map(|(s, e, v)| (s, e, Value::Name(v)))
         }
-    };
-    for (i, text) in pages.iter().enumerate() {
-        let doc_page = i + 1;
-        if let Some(c) = p.name.captures(text) {
-            let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
-            let name = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
-            let value = name.replacen('.', ",", 1).replace(" ,", ",").to_uppercase();
-            match &out.name {
-                None => {
-                    out.name = Some(Found {
-                        value,
-                        doc_page,
-                        span: m,
-                    })
-                }
-                Some(f) if f.value != value => conflict("name"),
-                _ => {}
+        Label::Mrn => mrn_at(region).map(|(s, e, v)| (s, e, Value::Mrn(v))),
+        Label::Dob | Label::Date(_) => {
+            date_at(region).map(|d| (d.start, d.end, Value::Date(d.date)))
+        }
+    }
+}
+
+/// One value read after a caption row, in the order of the row.
+fn values_in_row(row: &str) -> Vec<(usize, usize, Value)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < row.len() {
+        let rest = &row[at..];
+        let skip = rest.len() - rest.trim_start().len();
+        if skip == rest.len() {
+            break;
+        }
+        let rest = &rest[skip..];
+        let base = at + skip;
+        let found = date_at(rest)
+            .map(|d| (d.start, d.end, Value::Date(d.date)))
+            .or_else(|| mrn_at(rest).map(|(s, e, v)| (s, e, Value::Mrn(v))))
+            .or_else(|| name_at(rest, true).map(|(s, e, v)| (s, e, Value::Name(v))));
+        match found {
+            Some((s, e, v)) => {
+                out.push((base + s, base + e, v));
+                at = base + e.max(1);
             }
-        }
-        if let Some(c) = p.mrn.captures(text) {
-            let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
-            let value = fix_digits(&c[1]);
-            match &out.mrn {
-                None => {
-                    out.mrn = Some(Found {
-                        value,
-                        doc_page,
-                        span: m,
-                    })
-                }
-                Some(f) if f.value != value => conflict("mrn"),
-                _ => {}
-            }
-        }
-        if out.service_date.is_none() {
-            if let Some(c) = p.service.captures(text) {
-                let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
-                if let Some(d) = parse_date(&c[1], today).filter(|d| *d <= today) {
-                    out.service_date = Some(Found {
-                        value: d,
-                        doc_page,
-                        span: m,
-                    });
-                }
-            }
-        }
-        let bound = out.service_date.as_ref().map(|f| f.value).unwrap_or(today);
-        if let Some(c) = p.dob.captures(text) {
-            let m = c.get(1).map(|m| (m.start(), m.end())).unwrap_or_default();
-            if let Some(d) = parse_date(&c[1], bound) {
-                match &out.dob {
-                    None => {
-                        out.dob = Some(Found {
-                            value: d,
-                            doc_page,
-                            span: m,
-                        })
-                    }
-                    Some(f) if f.value != d => conflict("dob"),
-                    _ => {}
-                }
+            None => {
+                // Skip one word.
+                at = base + rest.find(char::is_whitespace).unwrap_or(rest.len());
             }
         }
     }
-    // A birth after the service is implausible: drop the birth date rather than guess.
-    if let (Some(dob), Some(svc)) = (&out.dob, &out.service_date) {
-        if dob.value > svc.value {
-            out.dob = None;
-        }
-    }
-    out.conflicts = conflicts;
     out
 }
 
+fn push(out: &mut Candidates, label: Label, value: Value, doc_page: usize, span: (usize, usize)) {
+    match (label, value) {
+        (Label::Name, Value::Name(value)) => out.names.push(Candidate {
+            value,
+            doc_page,
+            span,
+        }),
+        (Label::Mrn, Value::Mrn(value)) => out.mrns.push(Candidate {
+            value,
+            doc_page,
+            span,
+        }),
+        (Label::Dob, Value::Date(value)) => out.dobs.push(Candidate {
+            value,
+            doc_page,
+            span,
+        }),
+        (Label::Date(kind), Value::Date(value)) => out.dates.push((
+            kind,
+            Candidate {
+                value,
+                doc_page,
+                span,
+            },
+        )),
+        _ => {}
+    }
+}
+
+/// Lines that may hold a letter's date line: the first few of a document's first page.
+const LETTER_DATE_LINES: usize = 8;
+
+/// Reads the labelled values of one page into `out`.
+fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
+    let mut pending: Vec<Label> = Vec::new();
+    let mut offset = 0;
+    for (index, line) in text.split('\n').enumerate() {
+        let base = offset;
+        offset += line.len() + 1;
+        let labels = find_labels(line);
+        let head = &line[..labels.first().map_or(line.len(), |l| l.start)];
+        // Values for the captions of the line before, in their order.
+        match pending.as_slice() {
+            [] => {}
+            [one] => {
+                let probe = LabelMatch {
+                    start: 0,
+                    end: 0,
+                    label: *one,
+                    colon: true,
+                };
+                if let Some((s, e, v)) = value_for(&probe, head, true) {
+                    push(out, *one, v, doc_page, (base + s, base + e));
+                }
+            }
+            many => {
+                let values = values_in_row(head);
+                let mut dates = values.iter().filter(|v| matches!(v.2, Value::Date(_)));
+                for label in many {
+                    let value = match label {
+                        Label::Dob | Label::Date(_) => dates.next(),
+                        Label::Mrn => values.iter().find(|v| matches!(v.2, Value::Mrn(_))),
+                        Label::Name => values.iter().find(|v| matches!(v.2, Value::Name(_))),
+                    };
+                    if let Some((s, e, v)) = value {
+                        let v = match v {
+                            Value::Name(n) => Value::Name(n.clone()),
+                            Value::Mrn(m) => Value::Mrn(m.clone()),
+                            Value::Date(d) => Value::Date(*d),
+                        };
+                        push(out, *label, v, doc_page, (base + s, base + e));
+                    }
+                }
+            }
+        }
+        pending.clear();
+        for (i, l) in labels.iter().enumerate() {
+            let end = labels.get(i + 1).map_or(line.len(), |n| n.start);
+            let region = &line[l.end..end];
+            match value_for(l, region, false) {
+                Some((s, e, v)) => push(
+                    out,
+                    l.label,
+                    v,
+                    doc_page,
+                    (base + l.end + s, base + l.end + e),
+                ),
+                None if only_punctuation(region) => pending.push(l.label),
+                None => {}
+            }
+        }
+        // A letter's date line: a line that is one date, near the top of the first page.
+        if doc_page == 1 && index < LETTER_DATE_LINES && labels.is_empty() {
+            let trimmed = line.trim_end_matches(|c: char| c.is_whitespace() || c == '.');
+            if let Some(d) = find_dates(trimmed).into_iter().next() {
+                if only_punctuation(&trimmed[..d.start]) && d.end == trimmed.len() {
+                    push(
+                        out,
+                        Label::Date(DateKind::Letter),
+                        Value::Date(d.date),
+                        doc_page,
+                        (base + d.start, base + d.end),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The date a page's header gives for its encounter (a date of service, else the first
+/// encounter date: admission, visit, exam...), as printed; used to tell documents apart.
+pub fn header_date(text: &str) -> Option<PrintedDate> {
+    let mut c = Candidates::default();
+    collect(text, 2, &mut c);
+    c.dates
+        .iter()
+        .find(|(k, _)| *k == DateKind::Service)
+        .or_else(|| c.dates.iter().find(|(k, _)| ENCOUNTER_ORDER.contains(k)))
+        .map(|(_, d)| d.value)
+}
+
+fn found<T>(c: &Candidate<impl Sized>, value: T) -> Found<T> {
+    Found {
+        value,
+        doc_page: c.doc_page,
+        span: c.span,
+    }
+}
+
+/// Extracts fields from the pages of one document of the given type (`None`: not yet
+/// known); `today` bounds dates of service. The first value read of a field stands; a
+/// different value of the name, MRN or birth date elsewhere in the document is a conflict
+/// (listed in [`Extracted::conflicts`]).
+pub fn extract(pages: &[&str], doc_type: Option<DocType>, today: NaiveDate) -> Extracted {
+    let mut c = Candidates::default();
+    for (i, text) in pages.iter().enumerate() {
+        collect(text, i + 1, &mut c);
+    }
+    let mut out = Extracted::default();
+    let earliest = NaiveDate::from_ymd_opt(1880, 1, 1).expect("a date");
+    out.service_date = service_date_order(doc_type).iter().find_map(|kind| {
+        c.dates
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .find_map(|(_, cand)| {
+                let d = cand.value.resolve(today)?;
+                (d <= today && d >= earliest).then(|| found(cand, d))
+            })
+    });
+    let bound = out.service_date.as_ref().map_or(today, |f| f.value);
+    let births: Vec<(usize, NaiveDate)> = c
+        .dobs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, cand)| cand.value.resolve(bound).map(|d| (i, d)))
+        .collect();
+    // A birth after the service (or before 1880) is implausible: dropped, not guessed.
+    if let Some((i, d)) = births.first() {
+        if *d <= bound && *d >= earliest {
+            out.dob = Some(found(&c.dobs[*i], *d));
+        }
+    }
+    if births
+        .iter()
+        .any(|(_, d)| Some(d) != births.first().map(|b| &b.1))
+    {
+        out.conflicts.push("dob");
+    }
+    // A name read in the certain form wins over one read in another form.
+    let name = c
+        .names
+        .iter()
+        .find(|n| n.value.1)
+        .or_else(|| c.names.first());
+    out.name = name.map(|n| found(n, n.value.0.clone()));
+    out.name_certain = name.is_some_and(|n| n.value.1);
+    if c.names
+        .iter()
+        .any(|n| n.value.1 && Some(&n.value.0) != out.name.as_ref().map(|f| &f.value))
+    {
+        out.conflicts.insert(0, "name");
+    }
+    out.mrn = c.mrns.first().map(|n| found(n, n.value.clone()));
+    if c.mrns
+        .iter()
+        .any(|n| Some(&n.value) != out.mrn.as_ref().map(|f| &f.value))
+    {
+        let at = out
+            .conflicts
+            .iter()
+            .position(|f| *f == "dob")
+            .unwrap_or(out.conflicts.len());
+        out.conflicts.insert(at, "mrn");
+    }
+    out
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +473,7 @@ mod tests {
     fn corpus_header_styles() {
         let e = extract(
             &["Clinic\nName: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949\nDate of Service: 07/11/1997 Account: 674831898"],
+            None,
             today(),
         );
         assert_eq!(e.name.unwrap().value, "PEREZ, DANIEL");
@@ -186,6 +483,7 @@ mod tests {
 
         let e = extract(
             &["Patient Name: WOODS, NICOLE MR#: 2179280l\nBirth Date: 06/14/35 DOS: 05/14/21"],
+            None,
             today(),
         );
         assert_eq!(e.mrn.unwrap().value, "21792801", "l read as 1");
@@ -194,6 +492,7 @@ mod tests {
 
         let e = extract(
             &["MR#: 73710172\nDOB: January 2, 1974\nDate of Service: 07/ 16/2022"],
+            None,
             today(),
         );
         assert_eq!(e.dob.unwrap().value.to_string(), "1974-01-02");
@@ -204,6 +503,7 @@ mod tests {
     fn continuation_pages_fill_what_the_first_lacks() {
         let e = extract(
             &["no header here", "Patient: DOE, JANE MRN: 00412345"],
+            None,
             today(),
         );
         assert_eq!(e.mrn.as_ref().unwrap().doc_page, 2);
@@ -217,11 +517,12 @@ mod tests {
                 "Patient: DOE, JANE MRN: 00412345",
                 "Patient: DOE, JANE MRN: 00412346",
             ],
+            None,
             today(),
         );
         assert_eq!(e.mrn.as_ref().unwrap().value, "00412345");
         assert_eq!(e.conflicts, vec!["mrn"]);
-        let e = extract(&["MRN: 0O412345", "MRN: 00412345"], today());
+        let e = extract(&["MRN: 0O412345", "MRN: 00412345"], None, today());
         assert!(e.conflicts.is_empty(), "OCR look-alikes are the same MRN");
     }
 
@@ -229,6 +530,7 @@ mod tests {
     fn ocr_slips_in_labels_and_values() {
         let e = extract(
             &["Patient Naane: SMITH. KATHERINE\nDOS; 08/08/2011 DOB: 10,/20/1975"],
+            None,
             today(),
         );
         assert_eq!(e.name.unwrap().value, "SMITH, KATHERINE");
@@ -236,18 +538,19 @@ mod tests {
         assert_eq!(e.dob.unwrap().value.to_string(), "1975-10-20");
         let e = extract(
             &["Patier! Name CRAIG, KATHLEEN\nService Date: 0405/2021"],
+            None,
             today(),
         );
         assert_eq!(e.name.unwrap().value, "CRAIG, KATHLEEN");
         assert_eq!(e.service_date.unwrap().value.to_string(), "2021-04-05");
-        let e = extract(&["-atient: JACKSON, MISTY"], today());
+        let e = extract(&["-atient: JACKSON, MISTY"], None, today());
         assert_eq!(e.name.unwrap().value, "JACKSON, MISTY");
     }
 
     #[test]
     fn spans_point_at_the_value() {
         let text = "Clinic\nMRN: 00412345 DOB: 01/02/1960";
-        let e = extract(&[text], today());
+        let e = extract(&[text], None, today());
         let m = e.mrn.unwrap();
         assert_eq!(&text[m.span.0..m.span.1], "00412345");
         let d = e.dob.unwrap();
@@ -256,9 +559,456 @@ mod tests {
 
     #[test]
     fn implausible_dates_are_dropped() {
-        let e = extract(&["DOB: 01/01/2020 Date of Service: 01/01/2019"], today());
+        let e = extract(
+            &["DOB: 01/01/2020 Date of Service: 01/01/2019"],
+            None,
+            today(),
+        );
         assert!(e.dob.is_none(), "born after the service");
-        let e = extract(&["Date of Service: 01/01/2031"], today());
+        let e = extract(&["Date of Service: 01/01/2031"], None, today());
         assert!(e.service_date.is_none(), "service in the future");
+    }
+
+    /// Real-looking chart lines (wordings, layouts and OCR slips beyond the dev corpus):
+    /// (text, document type, field, expected value; "-" for none).
+    const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
+        (
+            "Name: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949",
+            None,
+            "name",
+            "PEREZ, DANIEL",
+        ),
+        (
+            "Name: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949",
+            None,
+            "mrn",
+            "76420187",
+        ),
+        (
+            "Name: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949",
+            None,
+            "dob",
+            "1949-12-15",
+        ),
+        (
+            "Patient: Perez, Daniel MR#: 76420187",
+            None,
+            "name",
+            "PEREZ, DANIEL",
+        ),
+        (
+            "Patient Name: Daniel Perez MRN: 76420187",
+            None,
+            "name",
+            "PEREZ, DANIEL",
+        ),
+        (
+            "PATIENT NAME: DANIEL J. PEREZ DOB: 12/15/1949",
+            None,
+            "name",
+            "PEREZ, DANIEL",
+        ),
+        (
+            "Pt: O'Brien, Mary DOB: 3/4/1950",
+            None,
+            "name",
+            "O'BRIEN, MARY",
+        ),
+        (
+            "Name: GARCIA-LOPEZ, ANA M. Sex: F",
+            None,
+            "name",
+            "GARCIA-LOPEZ, ANA",
+        ),
+        (
+            "Physician Name: Dr. Alan Smith Patient Name: Jones, Karen",
+            None,
+            "name",
+            "JONES, KAREN",
+        ),
+        ("Guarantor Name: SMITH, JOHN", None, "name", "-"),
+        (
+            "The patient is a 45-year-old man seen today.",
+            None,
+            "name",
+            "-",
+        ),
+        (
+            "Patient Name MRN DOB Date of Service\nPEREZ, DANIEL 76420187 12/15/1949 07/11/1997",
+            None,
+            "name",
+            "PEREZ, DANIEL",
+        ),
+        (
+            "Patient Name MRN DOB Date of Service\nPEREZ, DANIEL 76420187 12/15/1949 07/11/1997",
+            None,
+            "mrn",
+            "76420187",
+        ),
+        (
+            "Patient Name MRN DOB Date of Service\nPEREZ, DANIEL 76420187 12/15/1949 07/11/1997",
+            None,
+            "dob",
+            "1949-12-15",
+        ),
+        (
+            "Patient Name MRN DOB Date of Service\nPEREZ, DANIEL 76420187 12/15/1949 07/11/1997",
+            None,
+            "dos",
+            "1997-07-11",
+        ),
+        (
+            "Patient Name:\nWOODS, NICOLE",
+            None,
+            "name",
+            "WOODS, NICOLE",
+        ),
+        ("Date of Birth:\n06/14/1935", None, "dob", "1935-06-14"),
+        ("Medical Record Number: 2179280l", None, "mrn", "21792801"),
+        ("MR No: 0O412345", None, "mrn", "00412345"),
+        (
+            "Med Rec #: 55512345 Acct: 998877665",
+            None,
+            "mrn",
+            "55512345",
+        ),
+        ("Account: 674831898", None, "mrn", "-"),
+        ("DOB: 23-MAY-1996", None, "dob", "1996-05-23"),
+        ("Date of Birth: May 23, 1996", None, "dob", "1996-05-23"),
+        ("Birth Date: 23 May 1996", None, "dob", "1996-05-23"),
+        ("D.O.B.: MAY 23 1996", None, "dob", "1996-05-23"),
+        ("Born: 1996-05-23", None, "dob", "1996-05-23"),
+        ("DOB 05.23.1996", None, "dob", "1996-05-23"),
+        ("D0B: O5/23/l996", None, "dob", "1996-05-23"),
+        ("Birthdate: 5-23-1996", None, "dob", "1996-05-23"),
+        ("DOB: 06/14/35 DOS: 05/14/21", None, "dob", "1935-06-14"),
+        ("DOB: 06/14/35 DOS: 05/14/21", None, "dos", "2021-05-14"),
+        (
+            "Date of Service: 07/11/1997 Account: 674831898",
+            None,
+            "dos",
+            "1997-07-11",
+        ),
+        ("Service Date: July 11, 1997", None, "dos", "1997-07-11"),
+        ("DOS: 11-JUL-1997", None, "dos", "1997-07-11"),
+        ("Dates of Service: 07/11/1997", None, "dos", "1997-07-11"),
+        (
+            "Visit Date: 7/11/97",
+            Some(DocType::ProgressNote),
+            "dos",
+            "1997-07-11",
+        ),
+        (
+            "Encounter Date: 1997-07-11",
+            Some(DocType::ProgressNote),
+            "dos",
+            "1997-07-11",
+        ),
+        (
+            "Date of Visit: Jul. 11, 1997",
+            Some(DocType::ProgressNote),
+            "dos",
+            "1997-07-11",
+        ),
+        (
+            "Admission Date: 07/07/1997 Discharge Date: 07/11/1997",
+            Some(DocType::DischargeSummary),
+            "dos",
+            "1997-07-11",
+        ),
+        (
+            "Date of Admission: 07/07/1997 Date of Discharge: 07/11/1997",
+            Some(DocType::DischargeSummary),
+            "dos",
+            "1997-07-11",
+        ),
+        (
+            "Admission Date: 07/07/1997",
+            Some(DocType::HistoryAndPhysical),
+            "dos",
+            "1997-07-07",
+        ),
+        (
+            "Admission Date: 07/07/1997 Discharge Date: 07/11/1997 Date of Service: 07/09/1997",
+            Some(DocType::DischargeSummary),
+            "dos",
+            "1997-07-09",
+        ),
+        (
+            "Date of Surgery: 03/02/2004 Dictated: 03/05/2004",
+            Some(DocType::OperativeReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Procedure Date: 2004-03-02",
+            Some(DocType::OperativeReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Surgery Date: MAR 2 2004",
+            Some(DocType::OperativeReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Exam Date: 02-MAR-2004 Report Date: 03/04/2004",
+            Some(DocType::RadiologyReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Date of Exam: 3.2.2004",
+            Some(DocType::RadiologyReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Study Date: 03/02/2004",
+            Some(DocType::RadiologyReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Arrival: 03/02/2004 14:35",
+            Some(DocType::EmergencyReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Arrival Date/Time: 03/02/2004 2:35 PM",
+            Some(DocType::EmergencyReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Collected: 03/02/2004 Received: 03/03/2004",
+            Some(DocType::PathologyReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Date of Procedure: 03/02/2004",
+            Some(DocType::PathologyReport),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Signature: ______________ Date: 03/02/2004",
+            Some(DocType::ConsentForm),
+            "dos",
+            "2004-03-02",
+        ),
+        ("Transcription Date: 03/09/2004", None, "dos", "-"),
+        ("Date Dictated: 03/09/2004", None, "dos", "-"),
+        (
+            "Report Date: 03/09/2004",
+            Some(DocType::RadiologyReport),
+            "dos",
+            "2004-03-09",
+        ),
+        (
+            "March 2, 2004\nDear Dr. Smith,",
+            Some(DocType::Correspondence),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Springfield Clinic\n2 March 2004\nRe: Jones, Karen",
+            Some(DocType::Correspondence),
+            "dos",
+            "2004-03-02",
+        ),
+        ("Date of Service:\n03/02/2004", None, "dos", "2004-03-02"),
+        ("Date of Service: 03/02/2031", None, "dos", "-"),
+        (
+            "The patient was seen on 06/14/07 for pain.",
+            None,
+            "dos",
+            "-",
+        ),
+        ("Date of Service: O3/O2/2OO4", None, "dos", "2004-03-02"),
+        ("Date 0f Service; 03/02/2004", None, "dos", "2004-03-02"),
+        ("DOS: 03 /02/ 2004", None, "dos", "2004-03-02"),
+        (
+            "Admitted: 03/02/2004",
+            Some(DocType::FaceSheet),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Encounter Date: 03/02/2004 Admission Date: 03/01/2004",
+            Some(DocType::FaceSheet),
+            "dos",
+            "2004-03-01",
+        ),
+        (
+            "Visit Date Patient Name DOB\n03/02/2004 Jones, Karen 01/02/1960",
+            Some(DocType::ProgressNote),
+            "dos",
+            "2004-03-02",
+        ),
+        (
+            "Visit Date Patient Name DOB\n03/02/2004 Jones, Karen 01/02/1960",
+            Some(DocType::ProgressNote),
+            "dob",
+            "1960-01-02",
+        ),
+        (
+            "Visit Date Patient Name DOB\n03/02/2004 Jones, Karen 01/02/1960",
+            Some(DocType::ProgressNote),
+            "name",
+            "JONES, KAREN",
+        ),
+        (
+            "DOB: 01/02/2010 Date of Service: 03/02/2004",
+            None,
+            "dob",
+            "-",
+        ),
+        (
+            "Pt Name: Lee, Ann Chart #: 00998877",
+            None,
+            "mrn",
+            "00998877",
+        ),
+    ];
+
+    #[test]
+    fn real_looking_lines() {
+        assert!(LINES.len() >= 60);
+        let mut failures = Vec::new();
+        for (text, doc_type, field, want) in LINES {
+            let e = extract(&[text], *doc_type, today());
+            let got = match *field {
+                "name" => e.name.map(|f| f.value),
+                "mrn" => e.mrn.map(|f| f.value),
+                "dob" => e.dob.map(|f| f.value.to_string()),
+                _ => e.service_date.map(|f| f.value.to_string()),
+            }
+            .unwrap_or_else(|| "-".into());
+            if got != *want {
+                failures.push(format!("{field} of {text:?}: got {got}, want {want}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    mod generated {
+        use super::*;
+        use chrono::Datelike;
+        use proptest::prelude::*;
+
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+
+        /// A date printed in one of the forms charts use.
+        fn print(d: NaiveDate, form: usize) -> String {
+            use chrono::Datelike;
+            let (y, m, day) = (d.year(), d.month(), d.day());
+            let mon = MONTHS[m as usize - 1];
+            match form {
+                0 => format!("{m:02}/{day:02}/{y}"),
+                1 => format!("{m}/{day}/{y}"),
+                2 => format!("{m:02}-{day:02}-{y}"),
+                3 => format!("{m:02}.{day:02}.{y}"),
+                4 => format!("{y}-{m:02}-{day:02}"),
+                5 => format!("{day:02}-{}-{y}", mon[..3].to_uppercase()),
+                6 => format!("{mon} {day}, {y}"),
+                7 => format!("{day} {mon} {y}"),
+                8 => format!("{} {day} {y}", mon[..3].to_uppercase()),
+                9 => format!("{}. {day}, {y}", &mon[..3]),
+                _ => format!("{m:02}/{day:02}/{:02}", y % 100),
+            }
+        }
+
+        /// OCR slips in the digits: 0 read as O, 1 as l, 5 as S; spaces around a slash.
+        fn garble(s: &str, seed: u64) -> String {
+            let mut out = String::new();
+            let mut slips = 0;
+            for (i, c) in s.chars().enumerate() {
+                // At most two slips a date (more and it is not a date any reader trusts).
+                let roll = if slips < 2 { (seed >> (i % 60)) & 7 } else { 7 };
+                slips += usize::from(matches!((c, roll), ('0', 0) | ('1', 1) | ('5', 2)));
+                out.push_str(&match (c, roll) {
+                    ('0', 0) => "O".to_string(),
+                    ('1', 1) => "l".to_string(),
+                    ('5', 2) => "S".to_string(),
+                    ('/', 3) => " /".to_string(),
+                    _ => c.to_string(),
+                });
+            }
+            out
+        }
+
+        const SERVICE_LABELS: [&str; 5] = [
+            "Date of Service:",
+            "Service Date:",
+            "DOS:",
+            "DATE OF SERVICE",
+            "Date of Service;",
+        ];
+        const BIRTH_LABELS: [&str; 5] =
+            ["DOB:", "Date of Birth:", "Birth Date:", "D.O.B.:", "Born:"];
+        const BY_TYPE: [(&str, DocType); 6] = [
+            ("Discharge Date:", DocType::DischargeSummary),
+            ("Date of Surgery:", DocType::OperativeReport),
+            ("Exam Date:", DocType::RadiologyReport),
+            ("Arrival Date:", DocType::EmergencyReport),
+            ("Visit Date:", DocType::ProgressNote),
+            ("Admission Date:", DocType::HistoryAndPhysical),
+        ];
+
+        fn day(days: i64) -> NaiveDate {
+            NaiveDate::from_ymd_opt(1930, 1, 1).unwrap() + chrono::Duration::days(days)
+        }
+
+        proptest! {
+            #[test]
+            fn labelled_dates_in_any_form_are_read(
+                birth in 0i64..25_000,
+                gap in 1i64..20_000,
+                service_form in 0usize..11,
+                birth_form in 0usize..10,
+                labels in (0usize..5, 0usize..5, 0usize..6),
+                generic in any::<bool>(),
+                next_line in any::<bool>(),
+                noise in any::<u64>(),
+            ) {
+                let dob = day(birth);
+                let service = (dob + chrono::Duration::days(gap)).min(today());
+                prop_assume!(service > dob);
+                // Two-digit years only where the century is not in doubt.
+                prop_assume!(service_form != 10 || service.year() >= 1950);
+                let (type_label, doc_type) = BY_TYPE[labels.2];
+                let label = if generic { SERVICE_LABELS[labels.0] } else { type_label };
+                let sep = if next_line { "\n" } else { " " };
+                let text = format!(
+                    "Riverside Clinic\nName: DOE, JANE {}{sep}{}\nMRN: 00412345\nReport Date: {}\n{}{sep}{}\nseen 01/02/1990.",
+                    BIRTH_LABELS[labels.1],
+                    garble(&print(dob, birth_form), noise),
+                    print(today(), 0),
+                    label,
+                    garble(&print(service, service_form), noise.rotate_left(17)),
+                );
+                let e = extract(&[&text], Some(doc_type), today());
+                prop_assert_eq!(e.service_date.map(|f| f.value), Some(service), "{}", text);
+                prop_assert_eq!(e.dob.map(|f| f.value), Some(dob), "{}", text);
+                prop_assert_eq!(e.name.map(|f| f.value), Some("DOE, JANE".to_string()));
+            }
+        }
     }
 }

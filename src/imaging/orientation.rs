@@ -16,6 +16,8 @@ pub struct Orientation {
     /// export convention); turn the page counter-clockwise by this to make it upright.
     pub rotation_deg: u32,
     pub confidence: f32,
+    /// The script detected is Latin (the script the OCR language reads).
+    pub latin: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,9 +100,13 @@ impl OsdEngine {
         if ok == 0 {
             return None;
         }
+        // SAFETY: on success the script name points into tesseract's own static tables.
+        let latin =
+            !script.is_null() && unsafe { std::ffi::CStr::from_ptr(script) }.to_bytes() == b"Latin";
         Some(Orientation {
             rotation_deg: (orient_deg.rem_euclid(360)) as u32,
             confidence: orient_conf,
+            latin,
         })
     }
 }

@@ -116,6 +116,11 @@ pub enum ReviewFlag {
     FieldConflict,
     /// OCR confidence of a page is low: the text may be unreliable.
     LowOcrConfidence,
+    /// A page the ink test took for a blank back carries text: kept, worth a look.
+    NearlyBlankPage,
+    /// A page whose barcode matches a separator rule carries a page of content: kept as
+    /// content (never dropped as a separator sheet), worth a look.
+    SeparatorCodeOnContent,
 }
 
 impl ReviewFlag {
@@ -126,6 +131,8 @@ impl ReviewFlag {
             ReviewFlag::MrnConflict => "mrn_conflict",
             ReviewFlag::FieldConflict => "field_conflict",
             ReviewFlag::LowOcrConfidence => "low_ocr_confidence",
+            ReviewFlag::NearlyBlankPage => "nearly_blank_page",
+            ReviewFlag::SeparatorCodeOnContent => "separator_code_on_content",
         }
     }
 }

@@ -150,4 +150,6 @@ pub struct PageResult {
     pub ocr_ms: u64,
     /// Times tesseract read the page (second readings: turned 180 degrees, thickened).
     pub ocr_readings: u32,
+    /// What the page's reading found doubtful (kept as content, for a person to check).
+    pub doubts: Vec<crate::model::ReviewFlag>,
 }

@@ -187,7 +187,19 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
         .map(|p| p.ocr.as_ref().map(|o| o.text.as_str()).unwrap_or(""))
         .collect();
     let today = crate::clock::today();
-    let found = crate::extract::extract(&texts, today);
+    // The type first: which printed date is the date of service depends on it.
+    let full_text = texts.join("\n");
+    let mut c = ctx
+        .classifier
+        .classify(texts.first().copied().unwrap_or(""), &full_text);
+    let start = doc_pages.first().and_then(|p| p.start.clone());
+    let mut method = "rules+model";
+    if let Some(t) = start.as_ref().and_then(|s| s.doc_type) {
+        c.doc_type = t;
+        c.confidence = 1.0;
+        method = "barcode";
+    }
+    let found = crate::extract::extract(&texts, Some(c.doc_type), today);
     let page_of = |doc_page: usize| doc.pages.get(doc_page - 1).copied().unwrap_or(0);
     let source = |field: &str, page: u32, span: (usize, usize)| FieldSource {
         field: field.into(),
@@ -214,8 +226,7 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
         }
         _ => {}
     }
-    // A document-start barcode on the first page: its type and MRN come from the code.
-    let start = doc_pages.first().and_then(|p| p.start.clone());
+    // A document-start barcode on the first page: its MRN comes from the code.
     if doc.patient.mrn.is_some() && doc.provenance.iter().all(|f| f.field != "mrn") {
         let sheet = pages
             .iter()
@@ -239,8 +250,11 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
         review.push(ReviewFlag::FieldConflict);
     }
     if let Some(f) = &found.name {
-        doc.provenance
-            .push(source("name", page_of(f.doc_page), f.span));
+        let mut from = source("name", page_of(f.doc_page), f.span);
+        if !found.name_certain {
+            from.confidence = NAME_GUESSED;
+        }
+        doc.provenance.push(from);
     }
     if let Some(f) = &found.dob {
         doc.provenance
@@ -254,16 +268,6 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
     doc.patient.dob = found.dob.map(|f| f.value.to_string());
     doc.service_date = found.service_date.map(|f| f.value.to_string());
 
-    let full_text = texts.join("\n");
-    let mut c = ctx
-        .classifier
-        .classify(texts.first().copied().unwrap_or(""), &full_text);
-    let mut method = "rules+model";
-    if let Some(t) = start.as_ref().and_then(|s| s.doc_type) {
-        c.doc_type = t;
-        c.confidence = 1.0;
-        method = "barcode";
-    }
     doc.doc_type = c.doc_type;
     doc.doc_type_confidence = c.confidence;
     doc.provenance.push(FieldSource {
@@ -286,8 +290,20 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
     }) {
         review.push(ReviewFlag::LowOcrConfidence);
     }
+    // Doubts raised while reading a page (a nearly blank page kept, a separator's code on
+    // a page of content).
+    for flag in doc_pages.iter().flat_map(|p| p.doubts.iter()) {
+        if !review.contains(flag) {
+            review.push(*flag);
+        }
+    }
     doc.review = review;
 }
+
+/// Confidence of a name read in the `LAST, FIRST` form; one read in another form is a
+/// guess at which word is the last name (see [`fill_from_same_patient`]).
+const NAME_READ: f32 = 0.9;
+const NAME_GUESSED: f32 = 0.6;
 
 /// Documents behind one patient separator sheet belong to one patient: a name or birth
 /// date that OCR could not read on one document is taken from the others, when they agree
@@ -310,7 +326,16 @@ fn fill_from_same_patient(documents: &mut [DocumentDraft]) {
             })
             .collect();
         for field in ["name", "dob"] {
+            // A name read without its comma (`SMITH KATHERINE`: which is the last name?) or
+            // with a last name of two words (`BE AKE`: an OCR split?) is a guess: the
+            // patient's other documents' clear reading replaces it.
+            let guessed = |d: &DocumentDraft| {
+                d.provenance
+                    .iter()
+                    .any(|f| f.field == field && f.method == "text" && f.confidence < NAME_READ)
+            };
             let get = |d: &DocumentDraft| match field {
+                "name" if guessed(d) => None,
                 "name" => d.patient.name.clone(),
                 _ => d.patient.dob.clone(),
             };
@@ -340,6 +365,7 @@ fn fill_from_same_patient(documents: &mut [DocumentDraft]) {
                 if get(d).is_some() {
                     continue;
                 }
+                d.provenance.retain(|f| f.field != field);
                 match field {
                     "name" => d.patient.name = Some(value.clone()),
                     _ => d.patient.dob = Some(value.clone()),

@@ -93,7 +93,17 @@ pub(crate) fn run(
         }
         for page_no in 1..=num_pages as u32 {
             match decoder.decode_page(page_no, limits) {
-                Ok(page) => {
+                Ok(mut page) => {
+                    // `eval --turn`: every page as if scanned turned (0 in every other run).
+                    page.image = match config.turn_pages_deg {
+                        90 => image::imageops::rotate90(&page.image),
+                        180 => image::imageops::rotate180(&page.image),
+                        270 => image::imageops::rotate270(&page.image),
+                        _ => page.image,
+                    };
+                    if config.turn_pages_deg != 0 {
+                        page.text_layer = None;
+                    }
                     if jobs.send(PageJob { scan_idx, page }).is_err() {
                         return;
                     }

@@ -10,10 +10,10 @@ use crate::config::{OrientationMethod, PipelineConfig};
 use crate::imaging::orientation::OsdEngine;
 use crate::imaging::prepare::prepare_for_ocr;
 use crate::imaging::{blank, viewer};
-use crate::model::{OcrPage, OcrWord, PageKind, PageResult, TextSource};
+use crate::model::{OcrPage, OcrWord, PageKind, PageResult, ReviewFlag, TextSource};
 use crate::ocr::{OcrEngine, TesseractEngine};
 use crate::split::barcode::reduced_for_barcodes;
-use crate::split::separator::SeparatorPolicy;
+use crate::split::separator::{looks_like_separator_sheet, BarcodeVerdict, SeparatorPolicy};
 
 pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Sender<Event>) {
     let mut engine = match TesseractEngine::new(
@@ -28,7 +28,10 @@ pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Send
         }
     };
     let mut osd = match config.imaging.orientation {
-        OrientationMethod::Off | OrientationMethod::Layout => None,
+        OrientationMethod::Off => None,
+        // The layout turns pages; OSD is the second opinion on pages that read poorly
+        // both ways (without its data file, those pages keep the better reading).
+        OrientationMethod::Layout => OsdEngine::new().ok(),
         OrientationMethod::Osd => match OsdEngine::new() {
             Ok(o) => Some(o),
             Err(e) => {
@@ -63,6 +66,10 @@ fn process_page(
     osd: Option<&mut OsdEngine>,
     mut page: crate::model::PageImage,
 ) -> Result<PageResult, String> {
+    let (mut osd_prepare, osd_check) = match config.imaging.orientation {
+        OrientationMethod::Osd => (osd, None),
+        _ => (None, osd),
+    };
     let t0 = Instant::now();
     // Paper is most of any document page: a page mostly dark is stored with its polarity
     // inverted (a WhiteIsZero file read the other way, a negative). It is turned to dark on
@@ -82,11 +89,51 @@ fn process_page(
     let has_text = text_layer
         .as_ref()
         .is_some_and(|t| !t.page.words.is_empty());
-    let barcode_verdict = if verdict.is_blank && !has_text {
+    let mut doubts = Vec::new();
+    let mut ocr_readings = 0;
+    // The ink test errs towards blank (faint or light type, a line in the margin): a page
+    // it takes for blank is read, and one carrying words tesseract trusts is kept.
+    let mut looks_blank = verdict.is_blank && !has_text;
+    if looks_blank {
+        let (words, readings) = carries_words(engine, &page.image, page.dpi)
+            .map_err(|e| format!("page {}: {e}", page.page_no))?;
+        ocr_readings += readings;
+        if words {
+            looks_blank = false;
+            doubts.push(ReviewFlag::NearlyBlankPage);
+        }
+    }
+    let blank_ms = blank_ms + tb.elapsed().as_millis() as u64;
+    let tb = Instant::now();
+    let barcode_verdict = if looks_blank {
         None
     } else {
         barcode_copy = reduced_for_barcodes(&page.image, page.dpi);
-        Some(policy.judge_page(barcode_copy.as_ref().unwrap_or(&page.image)))
+        let (copy, copy_dpi) = match &barcode_copy {
+            Some(c) => (c, page.dpi * c.width() / page.image.width().max(1)),
+            None => (&page.image, page.dpi),
+        };
+        let mut v = policy.judge_page(copy);
+        let separator =
+            |v: &BarcodeVerdict| matches!(v.kind, PageKind::Separator | PageKind::DocSeparator);
+        let sheet_like = looks_like_separator_sheet(copy, copy_dpi);
+        // A page with little print whose code did not read at the reduced resolution (fine
+        // bars sampled out of phase) is read again at full resolution: a separator sheet
+        // missed costs a merged document.
+        if !separator(&v) && sheet_like && barcode_copy.is_some() {
+            let full = policy.judge_page(&page.image);
+            if separator(&full) {
+                v = full;
+            }
+        }
+        // A separator's code on a page of content does not make it a separator sheet:
+        // the page is kept as content (its code recorded) and flagged.
+        if separator(&v) && !sheet_like {
+            v.kind = PageKind::Content;
+            v.mrn = None;
+            doubts.push(ReviewFlag::SeparatorCodeOnContent);
+        }
+        Some(v)
     };
     let barcode_ms = tb.elapsed().as_millis() as u64;
     let t0 = Instant::now();
@@ -97,19 +144,12 @@ fn process_page(
     let prepared = if kind == PageKind::Content && text_layer.is_none() {
         // The page is levelled and turned: its barcode copy no longer shows it.
         barcode_copy = None;
-        Some(prepare_for_ocr(config, osd, &mut page))
+        Some(prepare_for_ocr(config, osd_prepare.take(), &mut page))
     } else {
         None
     };
     let mut rotation_deg = prepared.map_or(0, |p| p.rotation_deg);
     let skew_deg = prepared.map_or(0.0, |p| p.skew_deg);
-    // Clear up/down evidence from the layout: a poor reading is a faint page, not an
-    // upside-down one, and reading it turned would be wasted.
-    let skip = config.imaging.recheck_skip_at_rotation_confidence;
-    let surely_upright = skip > 0.0
-        && prepared
-            .and_then(|p| p.up_down_confidence)
-            .is_some_and(|c| c >= skip);
     // Thin strokes are read thickened (OCR only; the viewer keeps the levelled scan).
     let thick = if kind == PageKind::Content && text_layer.is_none() {
         crate::imaging::thicken::for_ocr(
@@ -123,7 +163,6 @@ fn process_page(
     };
     let mut imaging_ms = blank_ms + t0.elapsed().as_millis() as u64;
     let t1 = Instant::now();
-    let mut ocr_readings = 0;
     let mut ocr = None;
     let mut text_source = TextSource::Ocr;
     if let (PageKind::Content, Some(layer)) = (kind, text_layer) {
@@ -158,14 +197,36 @@ fn process_page(
         let thickened = thick.is_some();
         let first = thick.as_ref().unwrap_or(&page.image);
         let mut best = read(first)?;
-        // A poor reading may be an upside-down page the layout call missed: read it turned
-        // 180 degrees and keep the better reading.
-        if best.confidence < config.imaging.recheck_below_ocr_confidence && !surely_upright {
+        // Orientation checks itself against the page's text. A poor reading (an up/down
+        // call the layout got wrong, or 90 taken for 270) is compared with the page read
+        // turned 180 degrees, and the better kept.
+        if best.confidence < config.imaging.recheck_below_ocr_confidence {
             let second = read(&image::imageops::rotate180(first))?;
             if second.confidence > best.confidence {
                 page.image = image::imageops::rotate180(&page.image);
                 rotation_deg = (rotation_deg + 180) % 360;
                 best = second;
+            }
+        }
+        // A reading not clearly good (or poor both ways) asks tesseract's orientation
+        // detection, an independent judge, and reads the page its way when it disagrees:
+        // Latin text is kept by the better reading, another script (which the OCR language
+        // cannot judge) follows the detection.
+        if best.confidence < config.imaging.orientation_check_below_ocr_confidence {
+            if let Some(turn) = osd_check
+                .and_then(|o| o.detect(&page.image, page.dpi))
+                .filter(|o| o.confidence >= config.imaging.orientation_min_confidence)
+            {
+                if let Some(upright) =
+                    crate::imaging::orientation::make_upright(&page.image, turn.rotation_deg)
+                {
+                    let second = read(&upright)?;
+                    if second.confidence > best.confidence || !turn.latin {
+                        page.image = upright;
+                        rotation_deg = (rotation_deg + turn.rotation_deg) % 360;
+                        best = second;
+                    }
+                }
             }
         }
         // Turned to dark on light and still poor: read the page as stored, keep the better.
@@ -222,7 +283,43 @@ fn process_page(
         barcode_ms,
         ocr_ms,
         ocr_readings,
+        doubts,
     })
+}
+
+/// Whether a page carries words tesseract trusts (upright or turned 180 degrees) that do
+/// not read better mirrored: show-through of the other side of the sheet is mirrored text,
+/// and reads better flipped. Returns the verdict and the readings it took.
+fn carries_words(
+    engine: &mut dyn OcrEngine,
+    image: &image::GrayImage,
+    dpi: u32,
+) -> Result<(bool, u32), crate::ocr::OcrError> {
+    use image::imageops::{flip_horizontal, flip_vertical, rotate180};
+    let best = |engine: &mut dyn OcrEngine, a: &image::GrayImage, b: &image::GrayImage| {
+        let x = trusted_chars(&engine.recognize(a, dpi)?);
+        let y = trusted_chars(&engine.recognize(b, dpi)?);
+        Ok::<usize, crate::ocr::OcrError>(x.max(y))
+    };
+    let straight = best(engine, image, &rotate180(image))?;
+    if straight == 0 {
+        return Ok((false, 2));
+    }
+    // Mirrored left-right, and top-bottom (the same turned 180 degrees).
+    let mirrored = best(engine, &flip_horizontal(image), &flip_vertical(image))?;
+    Ok((straight > mirrored, 4))
+}
+
+/// Letters and digits in the words of a reading that tesseract is sure of (confidence 60
+/// or more, three characters or more: not a speck read as a dot or a lone letter).
+fn trusted_chars(reading: &OcrPage) -> usize {
+    reading
+        .words
+        .iter()
+        .filter(|w| w.conf >= 60.0)
+        .map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count())
+        .filter(|n| *n >= 3)
+        .sum()
 }
 
 /// OCR of the pictures on a page with real text: the page read with its own words

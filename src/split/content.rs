@@ -14,21 +14,17 @@ use std::sync::OnceLock;
 
 struct Patterns {
     footer: Regex,
-    service: Regex,
     facility: Regex,
 }
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
-        footer: Regex::new(r"(?i)\bPage\s+([0-9OIl]{1,3})\s+of\s+([0-9OIl]{1,3})\b")
-            .expect("footer pattern"),
-        service: Regex::new(&format!(
-            r"(?i){}\s*[:;]\s*{}",
-            crate::extract::SERVICE_LABEL,
-            crate::extract::DATE
-        ))
-        .expect("service pattern"),
+        // `Page k of n` anywhere; `Page k`, `- k -` or `k of n` only as a line of its own.
+        footer: Regex::new(
+            r"(?im)\bPage\s+([0-9OIl]{1,3})\s+of\s+[0-9OIl]{1,3}\b|^\s*(?:Page\s+([0-9OIl]{1,3})|-\s*([0-9]{1,3})\s*-|([0-9]{1,3})\s+of\s+[0-9]{1,3})\s*$",
+        )
+        .expect("footer pattern"),
         facility: Regex::new(
             r"(?i)\b(hospital|clinic|medical\s+cent(er|re)|health|practice|infirmary|associates|physicians)\b",
         )
@@ -97,15 +93,12 @@ impl BoundaryTracker {
     /// a footer is strong, a date of service alone weaker, a page with neither is a guess.
     pub fn judge(&mut self, text: &str) -> Decision {
         let p = patterns();
-        let footer_page = p
-            .footer
-            .captures_iter(text)
-            .last()
-            .and_then(|c| crate::extract::fix_digits(&c[1]).parse::<u32>().ok());
-        let service = p
-            .service
-            .captures(text)
-            .map(|c| crate::extract::fix_digits(&c[1]));
+        let footer_page = p.footer.captures_iter(text).last().and_then(|c| {
+            let k = (1..=4).find_map(|i| c.get(i))?;
+            crate::extract::fix_digits(k.as_str()).parse::<u32>().ok()
+        });
+        let service =
+            crate::extract::header_date(text).map(|d| format!("{}-{}-{}", d.year, d.month, d.day));
         let date_differs = service.is_some() && self.current_service != service;
         let head = letterhead(text);
         let new_letterhead = match (&head, &self.current_letterhead) {

@@ -105,6 +105,87 @@ impl SeparatorPolicy {
     }
 }
 
+/// Letters a separator sheet may carry besides its code: a title, the code's text and a
+/// short paragraph of instructions (the sheets we know print 40 to 150). A page with more
+/// (five full lines of print and up) is a page of content whatever its barcode says; a
+/// separator sheet printed with more is kept as content and flagged, which costs a missed
+/// boundary, never a lost page.
+pub const SEPARATOR_MAX_LETTERS: usize = 400;
+
+/// Whether a page whose barcode matches a separator rule looks like a separator sheet:
+/// little printed on it besides the code. `dpi` is the resolution of `image`.
+pub fn looks_like_separator_sheet(image: &GrayImage, dpi: u32) -> bool {
+    letter_marks(image, dpi, SEPARATOR_MAX_LETTERS + 1) <= SEPARATOR_MAX_LETTERS
+}
+
+/// Letter-sized marks on a page (connected ink 0.04 to 0.45 inch tall and wide, at most
+/// four times longer one way than the other: a code's bars are not letters). Counted the
+/// same whichever way the page lies; counting stops at `enough`.
+pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
+    let (w, h) = image.dimensions();
+    let (w, h) = (w as usize, h as usize);
+    if w == 0 || h == 0 {
+        return 0;
+    }
+    let mut hist = [0usize; 256];
+    for p in image.as_raw() {
+        hist[*p as usize] += 1;
+    }
+    let mut acc = 0;
+    let mut paper = 255usize;
+    for (v, n) in hist.iter().enumerate() {
+        acc += n;
+        if acc * 10 >= w * h * 9 {
+            paper = v;
+            break;
+        }
+    }
+    let ink = (paper as f32 * 0.6) as u8;
+    let mask: Vec<bool> = image.as_raw().iter().map(|&p| p <= ink).collect();
+    let dpi = dpi.max(50) as f32;
+    let (small, large) = ((0.04 * dpi) as usize, (0.45 * dpi) as usize);
+    let mut seen = vec![false; mask.len()];
+    let mut stack = Vec::new();
+    let mut marks = 0;
+    for start in 0..mask.len() {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut x0, mut x1, mut y0, mut y1) = (w, 0, h, 0);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+            let neighbours = [
+                (x > 0).then(|| i - 1),
+                (x + 1 < w).then(|| i + 1),
+                (y > 0).then(|| i - w),
+                (y + 1 < h).then(|| i + w),
+            ];
+            for j in neighbours.into_iter().flatten() {
+                if mask[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+        let (short, long) = (bw.min(bh), bw.max(bh));
+        // Letters of 6 to 30 point type, either way up.
+        if (small..=large).contains(&long) && long <= 4 * short {
+            marks += 1;
+            if marks >= enough {
+                break;
+            }
+        }
+    }
+    marks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +248,76 @@ mod tests {
         }];
         let err = SeparatorPolicy::new(&rules).err().unwrap().to_string();
         assert!(err.contains("barcode rule 0"), "{err}");
+    }
+
+    /// A 150 DPI page with a big Code 128 and `lines` rows of letter-sized marks.
+    fn sheet(lines: u32) -> GrayImage {
+        use rxing::Writer;
+        let mut page = GrayImage::from_pixel(1275, 1650, image::Luma([240]));
+        let code = rxing::MultiFormatWriter
+            .encode("MRN00412345", &rxing::BarcodeFormat::CODE_128, 900, 220)
+            .unwrap();
+        for y in 0..code.getHeight() {
+            for x in 0..code.getWidth() {
+                if code.get(x, y) {
+                    page.put_pixel(180 + x, 200 + y, image::Luma([15]));
+                }
+            }
+        }
+        for line in 0..lines {
+            let y = 520 + line * 30;
+            for c in 0..50 {
+                for dy in 0..14 {
+                    for dx in 0..8 {
+                        if dx < 2 || !(2..=11).contains(&dy) {
+                            page.put_pixel(150 + c * 16 + dx, y + dy, image::Luma([25]));
+                        }
+                    }
+                }
+            }
+        }
+        page
+    }
+
+    #[test]
+    fn a_separator_sheet_is_a_code_and_a_few_lines() {
+        // 50 letters a line.
+        for lines in [0, 3, 8] {
+            for page in [sheet(lines), image::imageops::rotate90(&sheet(lines))] {
+                assert_eq!(letter_marks(&page, 150, usize::MAX), 50 * lines as usize);
+                assert!(looks_like_separator_sheet(&page, 150), "{lines} lines");
+            }
+        }
+        for lines in [9, 30] {
+            for page in [sheet(lines), image::imageops::rotate270(&sheet(lines))] {
+                assert!(!looks_like_separator_sheet(&page, 150), "{lines} lines");
+            }
+        }
+    }
+
+    #[test]
+    fn the_sample_separator_sheets_look_like_separator_sheets() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/scans/chart_with_separators.tif"
+        );
+        let limits = crate::imaging::decode::DecodeLimits {
+            max_page_pixels: 100_000_000,
+            max_pages: 10,
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let mut scan = crate::imaging::decode::ScanDecoder::open(bytes, limits).unwrap();
+        for page_no in [1u32, 3] {
+            let page = scan.decode_page(page_no, limits).unwrap();
+            let sheet = if page_no == 3 {
+                image::imageops::rotate180(&page.image)
+            } else {
+                page.image
+            };
+            assert!(
+                looks_like_separator_sheet(&sheet, page.dpi),
+                "page {page_no}"
+            );
+        }
     }
 }

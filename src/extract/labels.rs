@@ -1,0 +1,266 @@
+//! Field labels in the wordings charts print, found in a line of OCR text.
+//!
+//! One pattern per label, tried leftmost-first (at one position the longer wording wins:
+//! `Date of Birth` before `Date`, `Patient Name` before `Patient`). Labels that are never
+//! the date of service (`Dictated`, `Transcribed`, `Signed`, `Received`) are found too, so
+//! their dates are not taken for a bare `Date:`.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// What a date label says the date is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DateKind {
+    /// `Date of Service`, `Service Date`, `DOS`.
+    Service,
+    Visit,
+    Encounter,
+    Admission,
+    Discharge,
+    /// `Exam Date`, `Date of Exam`, `Study Date`.
+    Exam,
+    Procedure,
+    /// `Date of Surgery`, `Surgery Date`, `Date of Operation`.
+    Surgery,
+    Arrival,
+    /// A specimen's `Collected` date.
+    Collected,
+    /// `Report Date`, `Date of Report`.
+    Report,
+    /// A bare `Date:` (a consent form's signature date).
+    Bare,
+    /// A letter's date line: a line holding only a date at the top of a letter.
+    Letter,
+    /// Dictated, transcribed, signed, received: never the date of service.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Name,
+    Mrn,
+    Dob,
+    Date(DateKind),
+}
+
+/// A label found in a line: byte span (including its colon, if any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabelMatch {
+    pub start: usize,
+    pub end: usize,
+    pub label: Label,
+    /// Followed by `:` or `;` (or `#`): a label, not a word in a sentence.
+    pub colon: bool,
+}
+
+const OF: &str = r"\s*[o0][ft]\s*";
+
+fn table() -> Vec<(Label, String)> {
+    use DateKind::*;
+    use Label::*;
+    let date = |k| Date(k);
+    vec![
+        (Dob, format!(r"date{OF}birth|birth\s*date|birthdate|d\.\s?[o0]\.\s?b\.?|d[o0]b\b|born\b")),
+        (
+            date(Service),
+            format!(r"dates?\s*(?:\(s\)\s*)?{OF}service|service\s*date|svc\.?\s*date|d\.o\.s\.?|dos\b"),
+        ),
+        (date(Visit), format!(r"visit\s*date|date{OF}visit")),
+        (date(Encounter), format!(r"encounter\s*date|date{OF}encounter")),
+        (
+            date(Admission),
+            format!(r"admission\s*date|date{OF}admission|admit\s*date|admitted\b|adm\.?\s*date"),
+        ),
+        (
+            date(Discharge),
+            format!(r"discharge\s*date|date{OF}discharge|discharged\b|disch\.?\s*date"),
+        ),
+        (
+            date(Exam),
+            format!(r"exam(?:ination)?\s*date|date{OF}(?:exam(?:ination)?|study)|study\s*date"),
+        ),
+        (date(Procedure), format!(r"procedure\s*date|date{OF}procedure")),
+        (
+            date(Surgery),
+            format!(r"surgery\s*date|date{OF}(?:surgery|operation)|operation\s*date"),
+        ),
+        (
+            date(Arrival),
+            format!(r"arrival\s*date(?:\s*/\s*time)?|date{OF}arrival|arrival\b|arrived\b"),
+        ),
+        (
+            date(Collected),
+            format!(r"collection\s*date|date{OF}collection|(?:date\s*)?collected\b"),
+        ),
+        (date(Report), format!(r"report\s*date|date{OF}report")),
+        (
+            date(Other),
+            r"(?:date\s*)?(?:dictated|transcribed|signed|received|typed|printed)\b|(?:dictation|transcription|signature|print|admission\s*time)\s*date".into(),
+        ),
+        (
+            Mrn,
+            r"medical\s*record\s*(?:no\.?|number|num\.?|#)|med\.?\s*rec(?:ord)?\.?\s*(?:no\.?|#|number)|mrn\b|mr\s*#|mr\s*no\b\.?|mr\s*number|chart\s*(?:no\b\.?|#|number)".into(),
+        ),
+        (
+            Name,
+            // OCR slips of `Patient Name` / `Patient` ("Patient Naane", "-atient", "Patier!").
+            r"patient'?s?\s*name|name{OF}patient|pt\.?\s*name|p?atie\S{0,3}\s*na\S{1,3}|patient\b|p?atie\S{0,3}|pt\b\.?|name\b"
+                .replace("{OF}", OF),
+        ),
+        (date(Bare), r"date\b".into()),
+    ]
+}
+
+struct Compiled {
+    any: Regex,
+    labels: Vec<Label>,
+}
+
+fn compiled() -> &'static Compiled {
+    static C: OnceLock<Compiled> = OnceLock::new();
+    C.get_or_init(|| {
+        let table = table();
+        let alternation: Vec<String> = table
+            .iter()
+            .enumerate()
+            .map(|(i, (_, p))| format!("(?P<l{i}>{p})"))
+            .collect();
+        Compiled {
+            // Fixed patterns: a failure is a programming error caught by tests.
+            any: Regex::new(&format!(
+                r"(?i)\b(?:{})(?P<colon>\s*[:;#])?",
+                alternation.join("|")
+            ))
+            .expect("label patterns"),
+            labels: table.into_iter().map(|(l, _)| l).collect(),
+        }
+    })
+}
+
+/// Words before `Name:` that make it someone else's name.
+const NOT_THE_PATIENT: [&str; 30] = [
+    "physician",
+    "doctor",
+    "provider",
+    "guarantor",
+    "contact",
+    "insured",
+    "subscriber",
+    "spouse",
+    "mother",
+    "father",
+    "parent",
+    "guardian",
+    "relative",
+    "emergency",
+    "employer",
+    "facility",
+    "referring",
+    "attending",
+    "company",
+    "plan",
+    "witness",
+    "interpreter",
+    "party",
+    "family",
+    "nurse",
+    "surgeon",
+    "print",
+    "printed",
+    "representative",
+    "user",
+];
+
+/// The labels of a line, left to right.
+pub fn find_labels(line: &str) -> Vec<LabelMatch> {
+    let c = compiled();
+    let mut out = Vec::new();
+    for caps in c.any.captures_iter(line) {
+        let whole = caps.get(0).expect("group 0");
+        let Some(label) = (0..c.labels.len())
+            .find(|i| caps.name(&format!("l{i}")).is_some())
+            .map(|i| c.labels[i])
+        else {
+            continue;
+        };
+        let colon =
+            caps.name("colon").is_some() || whole.as_str().trim_end().ends_with([':', ';', '!']);
+        let before = previous_word(&line[..whole.start()]);
+        match label {
+            Label::Name
+                if before
+                    .as_ref()
+                    .is_some_and(|w| NOT_THE_PATIENT.contains(&w.as_str())) =>
+            {
+                continue
+            }
+            // A bare `Date` after a word is that word's date (`Dictation Date`).
+            Label::Date(DateKind::Bare) if before.is_some() => continue,
+            _ => {}
+        }
+        out.push(LabelMatch {
+            start: whole.start(),
+            end: whole.end(),
+            label,
+            colon,
+        });
+    }
+    out
+}
+
+/// The alphabetic word right before a position (lowercase), if the text ends with one.
+fn previous_word(text: &str) -> Option<String> {
+    let t = text.trim_end();
+    let word: String = t
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!word.is_empty()).then(|| word.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(line: &str) -> Vec<Label> {
+        find_labels(line).iter().map(|m| m.label).collect()
+    }
+
+    #[test]
+    fn longer_wordings_win() {
+        use DateKind::*;
+        assert_eq!(
+            labels("Name: A, B Medical Record No.: 1 DOB: x Date of Service: y"),
+            vec![Label::Name, Label::Mrn, Label::Dob, Label::Date(Service)]
+        );
+        assert_eq!(
+            labels("Date of Birth: 1 Birth Date: 2 D.O.B.: 3 Born: 4"),
+            vec![Label::Dob; 4]
+        );
+        assert_eq!(
+            labels("Admission Date: 1 Discharge Date: 2 Dictation Date: 3 Date: 4"),
+            vec![
+                Label::Date(Admission),
+                Label::Date(Discharge),
+                Label::Date(Other),
+                Label::Date(Bare)
+            ]
+        );
+        assert_eq!(
+            labels("Report Date: x Date Dictated: y"),
+            vec![Label::Date(Report), Label::Date(Other)]
+        );
+        assert_eq!(
+            labels("Physician Name: X Patient Name: Y"),
+            vec![Label::Name]
+        );
+        assert_eq!(
+            labels("DOS; 1 Pt: 2 MR#: 3"),
+            vec![Label::Date(Service), Label::Name, Label::Mrn]
+        );
+    }
+}
