@@ -49,8 +49,12 @@ pub fn detect(image: &GrayImage, dpi: u32, max_ink_fraction: f64) -> BlankVerdic
     let paper = percentile(&small, 0.90);
     // Ink is at least 45% darker than paper: faint bleed-through and speckle are not.
     let ink_level = (paper as f64 * 0.55) as u8;
-    let margin_x = (w as f64 * 0.08) as usize;
-    let margin_y = (h as f64 * 0.05) as usize;
+    // The same band on every side (about 0.6 inch of a letter page), so a page is judged
+    // the same whichever way it lies: a scanner's edge shadow on a long side of a page
+    // turned sideways is still inside it. What the band hides (a footer, a name line at the
+    // edge) is found by reading a page this test calls blank (see the page worker).
+    let margin = (w.min(h) as f64 * 0.07) as usize;
+    let (margin_x, margin_y) = (margin, margin);
     let (w, h) = (w as usize, h as usize);
     let inner_w = w - 2 * margin_x;
     let inner_h = h - 2 * margin_y;

@@ -66,7 +66,7 @@ fn process_page(
     osd: Option<&mut OsdEngine>,
     mut page: crate::model::PageImage,
 ) -> Result<PageResult, String> {
-    let (mut osd_prepare, osd_check) = match config.imaging.orientation {
+    let (mut osd_prepare, mut osd_check) = match config.imaging.orientation {
         OrientationMethod::Osd => (osd, None),
         _ => (None, osd),
     };
@@ -199,29 +199,55 @@ fn process_page(
         let mut best = read(first)?;
         // Orientation checks itself against the page's text. A poor reading (an up/down
         // call the layout got wrong, or 90 taken for 270) is compared with the page read
-        // turned 180 degrees, and the better kept.
+        // turned 180 degrees, and the better kept. Two readings within a few points of
+        // each other are no evidence either way (a worn page reads badly both ways): then
+        // tesseract's orientation detection decides when it is sure, else the layout's
+        // call stands.
+        let sure = |o: &crate::imaging::orientation::Orientation| {
+            o.confidence >= config.imaging.orientation_min_confidence
+        };
+        // OSD's opinion of the page as it lies now, asked at most once.
+        let mut opinion = None;
+        let mut asked = false;
         if best.confidence < config.imaging.recheck_below_ocr_confidence {
             let second = read(&image::imageops::rotate180(first))?;
-            if second.confidence > best.confidence {
+            let turn = if (second.confidence - best.confidence).abs() < READINGS_TIE {
+                asked = true;
+                opinion = osd_check
+                    .as_mut()
+                    .and_then(|o| o.detect(&page.image, page.dpi))
+                    .filter(sure);
+                opinion.is_some_and(|o| o.rotation_deg == 180)
+            } else {
+                second.confidence > best.confidence
+            };
+            if turn {
                 page.image = image::imageops::rotate180(&page.image);
                 rotation_deg = (rotation_deg + 180) % 360;
                 best = second;
+                opinion = None;
             }
         }
         // A reading not clearly good (or poor both ways) asks tesseract's orientation
-        // detection, an independent judge, and reads the page its way when it disagrees:
-        // Latin text is kept by the better reading, another script (which the OCR language
-        // cannot judge) follows the detection.
+        // detection, an independent judge, and reads the page its way when it disagrees;
+        // the better reading is kept. Only a page that reads poorly every way, in what the
+        // detection takes for another script (which the OCR language cannot judge), follows
+        // the detection alone: a worn Latin page can look like Hebrew to it, and a fair
+        // reading says the text is Latin and the right way up.
         if best.confidence < config.imaging.orientation_check_below_ocr_confidence {
-            if let Some(turn) = osd_check
-                .and_then(|o| o.detect(&page.image, page.dpi))
-                .filter(|o| o.confidence >= config.imaging.orientation_min_confidence)
-            {
+            if !asked {
+                opinion = osd_check
+                    .as_mut()
+                    .and_then(|o| o.detect(&page.image, page.dpi))
+                    .filter(sure);
+            }
+            if let Some(turn) = opinion {
                 if let Some(upright) =
                     crate::imaging::orientation::make_upright(&page.image, turn.rotation_deg)
                 {
                     let second = read(&upright)?;
-                    if second.confidence > best.confidence || !turn.latin {
+                    let unreadable = best.confidence < config.imaging.recheck_below_ocr_confidence;
+                    if second.confidence > best.confidence || (!turn.latin && unreadable) {
                         page.image = upright;
                         rotation_deg = (rotation_deg + turn.rotation_deg) % 360;
                         best = second;
@@ -287,6 +313,10 @@ fn process_page(
     })
 }
 
+/// Mean confidences of two readings closer than this are no evidence of which way is up:
+/// readings of one page the right and the wrong way up differ by 20 points and more.
+const READINGS_TIE: f32 = 10.0;
+
 /// Whether a page carries words tesseract trusts (upright or turned 180 degrees) that do
 /// not read better mirrored: show-through of the other side of the sheet is mirrored text,
 /// and reads better flipped. Returns the verdict and the readings it took.
@@ -296,18 +326,33 @@ fn carries_words(
     dpi: u32,
 ) -> Result<(bool, u32), crate::ocr::OcrError> {
     use image::imageops::{flip_horizontal, flip_vertical, rotate180};
-    let best = |engine: &mut dyn OcrEngine, a: &image::GrayImage, b: &image::GrayImage| {
-        let x = trusted_chars(&engine.recognize(a, dpi)?);
-        let y = trusted_chars(&engine.recognize(b, dpi)?);
-        Ok::<usize, crate::ocr::OcrError>(x.max(y))
+    // Read at about 150 DPI: plenty for print, and a quarter of the work of 300 DPI on a
+    // page that is mostly paper (tesseract's layout analysis scans all of it).
+    let factor = (dpi / 150).max(1);
+    let reduced;
+    let (image, dpi) = if factor > 1 {
+        reduced = crate::imaging::reduce::box_reduce(image, factor);
+        (&reduced, dpi / factor)
+    } else {
+        (image, dpi)
     };
-    let straight = best(engine, image, &rotate180(image))?;
+    // Trusted letters of the better of two readings; a page on which tesseract finds no
+    // word at all (paper, specks) is not read the other way.
+    let mut best = |a: &image::GrayImage, b: &image::GrayImage| {
+        let first = engine.recognize(a, dpi)?;
+        if first.words.is_empty() {
+            return Ok::<(usize, u32), crate::ocr::OcrError>((0, 1));
+        }
+        let second = engine.recognize(b, dpi)?;
+        Ok((trusted_chars(&first).max(trusted_chars(&second)), 2))
+    };
+    let (straight, n) = best(image, &rotate180(image))?;
     if straight == 0 {
-        return Ok((false, 2));
+        return Ok((false, n));
     }
     // Mirrored left-right, and top-bottom (the same turned 180 degrees).
-    let mirrored = best(engine, &flip_horizontal(image), &flip_vertical(image))?;
-    Ok((straight > mirrored, 4))
+    let (mirrored, m) = best(&flip_horizontal(image), &flip_vertical(image))?;
+    Ok((straight > mirrored, n + m))
 }
 
 /// Letters and digits in the words of a reading that tesseract is sure of (confidence 60

@@ -127,31 +127,33 @@ pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
     if w == 0 || h == 0 {
         return 0;
     }
+    // Paper level from every 16th pixel.
     let mut hist = [0usize; 256];
-    for p in image.as_raw() {
+    let sample: Vec<u8> = image.as_raw().iter().step_by(16).copied().collect();
+    for p in &sample {
         hist[*p as usize] += 1;
     }
     let mut acc = 0;
     let mut paper = 255usize;
     for (v, n) in hist.iter().enumerate() {
         acc += n;
-        if acc * 10 >= w * h * 9 {
+        if acc * 10 >= sample.len() * 9 {
             paper = v;
             break;
         }
     }
     let ink = (paper as f32 * 0.6) as u8;
-    let mask: Vec<bool> = image.as_raw().iter().map(|&p| p <= ink).collect();
+    // 1: ink not yet visited; 0: paper or visited.
+    let mut state: Vec<u8> = image.as_raw().iter().map(|&p| u8::from(p <= ink)).collect();
     let dpi = dpi.max(50) as f32;
     let (small, large) = ((0.04 * dpi) as usize, (0.45 * dpi) as usize);
-    let mut seen = vec![false; mask.len()];
     let mut stack = Vec::new();
     let mut marks = 0;
-    for start in 0..mask.len() {
-        if !mask[start] || seen[start] {
+    for start in 0..state.len() {
+        if state[start] == 0 {
             continue;
         }
-        seen[start] = true;
+        state[start] = 0;
         stack.push(start);
         let (mut x0, mut x1, mut y0, mut y1) = (w, 0, h, 0);
         while let Some(i) = stack.pop() {
@@ -167,8 +169,8 @@ pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
                 (y + 1 < h).then(|| i + w),
             ];
             for j in neighbours.into_iter().flatten() {
-                if mask[j] && !seen[j] {
-                    seen[j] = true;
+                if state[j] == 1 {
+                    state[j] = 0;
                     stack.push(j);
                 }
             }
