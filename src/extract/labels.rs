@@ -173,6 +173,12 @@ const NOT_THE_PATIENT: [&str; 30] = [
 
 /// The labels of a line, left to right.
 pub fn find_labels(line: &str) -> Vec<LabelMatch> {
+    find_labels_after(line, "")
+}
+
+/// The labels of a line, left to right, knowing the line before it: a caption alone at
+/// the start of a line belongs to the heading above it (`EMERGENCY CONTACT` / `NAME`).
+pub fn find_labels_after(line: &str, previous_line: &str) -> Vec<LabelMatch> {
     let c = compiled();
     let mut out = Vec::new();
     for caps in c.any.captures_iter(line) {
@@ -185,7 +191,18 @@ pub fn find_labels(line: &str) -> Vec<LabelMatch> {
         };
         let colon =
             caps.name("colon").is_some() || whole.as_str().trim_end().ends_with([':', ';', '!']);
-        let before = previous_word(&line[..whole.start()]);
+        let before = previous_word(&line[..whole.start()]).or_else(|| {
+            line[..whole.start()]
+                .trim()
+                .is_empty()
+                // A section heading: a short line.
+                .then(|| {
+                    (previous_line.split_whitespace().count() <= 3)
+                        .then(|| previous_word(previous_line))
+                })
+                .flatten()
+                .flatten()
+        });
         match label {
             Label::Name
                 if before

@@ -20,7 +20,7 @@ mod date;
 pub mod labels;
 
 pub use date::{find_dates, fix_digits, parse_date, DateMatch, PrintedDate};
-use labels::{find_labels, DateKind, Label, LabelMatch};
+use labels::{find_labels_after, DateKind, Label, LabelMatch};
 
 use chrono::NaiveDate;
 use regex::Regex;
@@ -301,10 +301,12 @@ const LETTER_DATE_LINES: usize = 8;
 fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
     let mut pending: Vec<Label> = Vec::new();
     let mut offset = 0;
+    let mut previous = "";
     for (index, line) in text.split('\n').enumerate() {
         let base = offset;
         offset += line.len() + 1;
-        let labels = find_labels(line);
+        let labels = find_labels_after(line, previous);
+        previous = line;
         let head = &line[..labels.first().map_or(line.len(), |l| l.start)];
         // Values for the captions of the line before, in their order.
         match pending.as_slice() {
@@ -316,8 +318,12 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
                     label: *one,
                     colon: true,
                 };
+                // The value is all the line holds before any label of its own (a name
+                // followed by more words is the start of a sentence or a letterhead).
                 if let Some((s, e, v)) = value_for(&probe, head, true) {
-                    push(out, *one, v, doc_page, (base + s, base + e));
+                    if *one != Label::Name || only_punctuation(&head[e..]) {
+                        push(out, *one, v, doc_page, (base + s, base + e));
+                    }
                 }
             }
             many => {
@@ -433,12 +439,7 @@ pub fn extract(pages: &[&str], doc_type: Option<DocType>, today: NaiveDate) -> E
     {
         out.conflicts.push("dob");
     }
-    // A name read in the certain form wins over one read in another form.
-    let name = c
-        .names
-        .iter()
-        .find(|n| n.value.1)
-        .or_else(|| c.names.first());
+    let name = c.names.first();
     out.name = name.map(|n| found(n, n.value.0.clone()));
     out.name_certain = name.is_some_and(|n| n.value.1);
     if c.names
@@ -461,6 +462,48 @@ pub fn extract(pages: &[&str], doc_type: Option<DocType>, today: NaiveDate) -> E
     }
     out
 }
+/// Whether two `LAST, FIRST` values name the same person as read: the same words in any
+/// order, or the same first name and last names a couple of letters apart (spaces
+/// ignored: `BE AKE` for `BLAKE`).
+pub fn same_name(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        let mut w: Vec<String> = s
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        w.sort();
+        w
+    };
+    if words(a) == words(b) {
+        return true;
+    }
+    let split = |s: &str| {
+        let (last, first) = s.split_once(',').unwrap_or((s, ""));
+        (last.replace(' ', ""), first.trim().to_string())
+    };
+    let ((la, fa), (lb, fb)) = (split(a), split(b));
+    fa == fb && !fa.is_empty() && edit_distance(&la, &lb) <= 2
+}
+
+/// Levenshtein distance of two short strings (characters).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -893,6 +936,36 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn same_name_is_the_same_words_or_a_slipped_last_name() {
+        assert!(same_name("KATHERINE, SMITH", "SMITH, KATHERINE"));
+        assert!(same_name("BE AKE, KRISTINA", "BLAKE, KRISTINA"));
+        assert!(!same_name("VALDIVIA, VICTOR", "HARGROVE, LORRAINE"));
+        assert!(!same_name("SMITH, ANNA", "SMITH, JOHN"));
+    }
+
+    #[test]
+    fn a_contact_or_a_letterhead_is_not_the_patient() {
+        let e = extract(
+            &["EMERGENCY CONTACT\nNAME\nHARGROVE, LORRAINE"],
+            None,
+            today(),
+        );
+        assert!(e.name.is_none(), "{:?}", e.name);
+        let e = extract(&["Pt:\nSt. Adaeze Women's Health Center"], None, today());
+        assert!(e.name.is_none(), "{:?}", e.name);
+        let e = extract(
+            &["Pt: Victor Valdivia\nName: HARGROVE, LORRAINE"],
+            None,
+            today(),
+        );
+        assert_eq!(
+            e.name.unwrap().value,
+            "VALDIVIA, VICTOR",
+            "the first reading stands"
+        );
     }
 
     mod generated {

@@ -365,6 +365,16 @@ fn fill_from_same_patient(documents: &mut [DocumentDraft]) {
                 if get(d).is_some() {
                     continue;
                 }
+                // A guessed name gives way only to a reading of the same name (its words
+                // in another order, or a last name OCR split or slipped): never to someone
+                // else's.
+                if field == "name" {
+                    if let Some(guess) = &d.patient.name {
+                        if !crate::extract::same_name(guess, &value) {
+                            continue;
+                        }
+                    }
+                }
                 d.provenance.retain(|f| f.field != field);
                 match field {
                     "name" => d.patient.name = Some(value.clone()),
