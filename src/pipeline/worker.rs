@@ -127,8 +127,10 @@ fn process_page(
             }
         }
         // A separator's code on a page of content does not make it a separator sheet:
-        // the page is kept as content (its code recorded) and flagged.
-        if separator(&v) && !sheet_like {
+        // the page is kept as content (its code recorded) and flagged. Letters are
+        // counted at full resolution here (reduced, a blurred page's letters run together
+        // and a short page of content counts like a sheet).
+        if separator(&v) && !looks_like_separator_sheet(&page.image, page.dpi) {
             v.kind = PageKind::Content;
             v.mrn = None;
             doubts.push(ReviewFlag::SeparatorCodeOnContent);
