@@ -155,6 +155,15 @@ fn valid(year: i32, short_year: bool, month: u32, day: u32) -> Option<PrintedDat
 pub fn find_dates(text: &str) -> Vec<DateMatch> {
     let p = patterns();
     let mut found: Vec<DateMatch> = Vec::new();
+    let mut add = |whole: regex::Match, date: Option<PrintedDate>| {
+        if let Some(date) = date {
+            found.push(DateMatch {
+                start: whole.start(),
+                end: whole.end(),
+                date,
+            });
+        }
+    };
     for c in p.numeric.captures_iter(text) {
         let whole = c.get(0).expect("group 0");
         if c[2] != c[4] || real_digits(whole.as_str()) < 4 {
@@ -169,13 +178,7 @@ pub fn find_dates(text: &str) -> Vec<DateMatch> {
         if short && &c[2] != "/" && c[1].len() + c[3].len() < 4 {
             continue;
         }
-        if let Some(date) = valid(year, short, month, day) {
-            found.push(DateMatch {
-                start: whole.start(),
-                end: whole.end(),
-                date,
-            });
-        }
+        add(whole, valid(year, short, month, day));
     }
     for c in p.lost_slash.captures_iter(text) {
         let whole = c.get(0).expect("group 0");
@@ -187,13 +190,7 @@ pub fn find_dates(text: &str) -> Vec<DateMatch> {
         if real_digits(whole.as_str()) < 6 {
             continue;
         }
-        if let Some(date) = valid(year, false, month, day) {
-            found.push(DateMatch {
-                start: whole.start(),
-                end: whole.end(),
-                date,
-            });
-        }
+        add(whole, valid(year, false, month, day));
     }
     for c in p.iso.captures_iter(text) {
         let whole = c.get(0).expect("group 0");
@@ -205,13 +202,7 @@ pub fn find_dates(text: &str) -> Vec<DateMatch> {
         else {
             continue;
         };
-        if let Some(date) = valid(year, false, month, day) {
-            found.push(DateMatch {
-                start: whole.start(),
-                end: whole.end(),
-                date,
-            });
-        }
+        add(whole, valid(year, false, month, day));
     }
     for (re, month_group, day_group) in [(&p.month_first, 1, 2), (&p.day_first, 2, 1)] {
         for c in re.captures_iter(text) {
@@ -226,13 +217,7 @@ pub fn find_dates(text: &str) -> Vec<DateMatch> {
             if real_digits(&c[3]) + real_digits(&c[day_group]) < 2 {
                 continue;
             }
-            if let Some(date) = valid(year, short, month, day) {
-                found.push(DateMatch {
-                    start: whole.start(),
-                    end: whole.end(),
-                    date,
-                });
-            }
+            add(whole, valid(year, short, month, day));
         }
     }
     found.retain(|m| stands_alone(text, m.start, m.end));

@@ -130,7 +130,8 @@ fn text_like_ink(mask: &[bool], w: usize, h: usize, enough: usize) -> usize {
     total
 }
 
-fn percentile(image: &GrayImage, q: f64) -> u8 {
+/// The grey level below which a share `q` of the page's pixels lie (0.9: the paper).
+pub(crate) fn percentile(image: &GrayImage, q: f64) -> u8 {
     let mut hist = [0usize; 256];
     for p in image.as_raw() {
         hist[*p as usize] += 1;

@@ -116,11 +116,10 @@ fn process_page(
         let mut v = policy.judge_page(copy);
         let separator =
             |v: &BarcodeVerdict| matches!(v.kind, PageKind::Separator | PageKind::DocSeparator);
-        let sheet_like = looks_like_separator_sheet(copy, copy_dpi);
         // A page with little print whose code did not read at the reduced resolution (fine
         // bars sampled out of phase) is read again at full resolution: a separator sheet
         // missed costs a merged document.
-        if !separator(&v) && sheet_like && barcode_copy.is_some() {
+        if !separator(&v) && barcode_copy.is_some() && looks_like_separator_sheet(copy, copy_dpi) {
             let full = policy.judge_page(&page.image);
             if separator(&full) {
                 v = full;

@@ -127,21 +127,7 @@ pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
     if w == 0 || h == 0 {
         return 0;
     }
-    // Paper level from every 16th pixel.
-    let mut hist = [0usize; 256];
-    let sample: Vec<u8> = image.as_raw().iter().step_by(16).copied().collect();
-    for p in &sample {
-        hist[*p as usize] += 1;
-    }
-    let mut acc = 0;
-    let mut paper = 255usize;
-    for (v, n) in hist.iter().enumerate() {
-        acc += n;
-        if acc * 10 >= sample.len() * 9 {
-            paper = v;
-            break;
-        }
-    }
+    let paper = crate::imaging::blank::percentile(image, 0.9) as usize;
     let ink = (paper as f32 * 0.6) as u8;
     // 1: ink not yet visited; 0: paper or visited.
     let mut state: Vec<u8> = image.as_raw().iter().map(|&p| u8::from(p <= ink)).collect();
@@ -192,6 +178,24 @@ pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The pages of the sample chart: patient separator, content, document separator
+    /// (upside down), content.
+    fn sample_chart() -> Vec<crate::model::PageImage> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/scans/chart_with_separators.tif"
+        );
+        let limits = crate::imaging::decode::DecodeLimits {
+            max_page_pixels: 100_000_000,
+            max_pages: 10,
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let mut scan = crate::imaging::decode::ScanDecoder::open(bytes, limits).unwrap();
+        (1..=scan.num_pages() as u32)
+            .map(|n| scan.decode_page(n, limits).unwrap())
+            .collect()
+    }
+
     fn policy() -> SeparatorPolicy {
         let c = crate::config::PipelineConfig::embedded();
         SeparatorPolicy::new(&c.barcodes).unwrap()
@@ -216,20 +220,10 @@ mod tests {
     fn a_page_is_judged_as_the_thorough_read_alone_would() {
         // The sample chart: patient separator, content, document separator (upside down),
         // content. The quick read may settle the sheets; the verdicts must not change.
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/samples/scans/chart_with_separators.tif"
-        );
-        let limits = crate::imaging::decode::DecodeLimits {
-            max_page_pixels: 100_000_000,
-            max_pages: 10,
-        };
-        let bytes = std::fs::read(path).unwrap();
-        let mut scan = crate::imaging::decode::ScanDecoder::open(bytes, limits).unwrap();
         let policy = policy();
         let mut kinds = Vec::new();
-        for page_no in 1..=scan.num_pages() as u32 {
-            let page = scan.decode_page(page_no, limits).unwrap();
+        for (page_no, page) in sample_chart().into_iter().enumerate() {
+            let page_no = page_no + 1;
             let small = super::super::barcode::reduced_for_barcodes(&page.image, page.dpi)
                 .unwrap_or(page.image);
             let thorough = policy.judge(&read_barcodes_at(&small, Effort::Thorough));
@@ -299,18 +293,9 @@ mod tests {
 
     #[test]
     fn the_sample_separator_sheets_look_like_separator_sheets() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/samples/scans/chart_with_separators.tif"
-        );
-        let limits = crate::imaging::decode::DecodeLimits {
-            max_page_pixels: 100_000_000,
-            max_pages: 10,
-        };
-        let bytes = std::fs::read(path).unwrap();
-        let mut scan = crate::imaging::decode::ScanDecoder::open(bytes, limits).unwrap();
-        for page_no in [1u32, 3] {
-            let page = scan.decode_page(page_no, limits).unwrap();
+        let pages = sample_chart();
+        for page_no in [1usize, 3] {
+            let page = pages[page_no - 1].clone();
             let sheet = if page_no == 3 {
                 image::imageops::rotate180(&page.image)
             } else {
