@@ -93,6 +93,23 @@ pub fn failpoint(name: &str, n: usize) {
 #[inline]
 pub fn failpoint(_name: &str, _n: usize) {}
 
+/// A slowed OCR engine for the concurrency tests (`test-hooks` builds only):
+/// `CHARTVAULT_TEST_PAGE_DELAY_MS=n` makes every page worker wait n ms per page, so a
+/// test can act while an ingest is surely still reading. A no-op in the shipped binary.
+#[cfg(feature = "test-hooks")]
+pub fn page_delay() {
+    if let Some(ms) = std::env::var("CHARTVAULT_TEST_PAGE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline]
+pub fn page_delay() {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1064,3 +1064,214 @@ fn a_link_dropped_into_the_scanner_share_is_never_followed() {
 fn server_gone(server: Server) {
     drop(server);
 }
+
+/// The writer is taken per scan commit, not for an ingest's OCR run: while a slowed engine
+/// reads an uploaded batch, a legal hold, a QA fix and a search each complete, and the
+/// upload is still being read when they do.
+#[cfg(feature = "test-hooks")]
+#[test]
+fn holds_fixes_and_searches_go_through_while_a_batch_is_read() {
+    let (_dir, archive) = archive_with_users();
+    // Every page takes at least 4 s to read: the batch below takes 10 s or more.
+    let server = Server::start_with_env(&archive, &[("CHARTVAULT_TEST_PAGE_DELAY_MS", "4000")]);
+    let clerk = server.login("clerk", PW);
+    let officer = server.login("retention_officer", PW);
+    let (doc, mrn) = discharge_doc(&clerk);
+
+    // A new file (the sample batch with bytes after its last page: another hash).
+    let mut batch =
+        std::fs::read(common::samples().join("scans/chart_with_separators.tif")).unwrap();
+    batch.extend_from_slice(b"trailing bytes after the last page");
+    let r = clerk.upload("batch.tif", &batch);
+    assert_eq!(r.status, 202, "{}", r.text());
+    let job = r.json()["job_id"].as_u64().unwrap();
+    let job_state = || {
+        let j = clerk.get("/api/v1/ingest/jobs").json();
+        j["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == job)
+            .cloned()
+            .unwrap()
+    };
+    let running = || {
+        let j = job_state();
+        j["state"] == "running" && j["finished_at"].is_null()
+    };
+    wait_for(60, || running().then_some(()));
+
+    let started = std::time::Instant::now();
+    let hold = officer.send(
+        "POST",
+        "/api/v1/holds",
+        &json!({"matter": "Doe v. General", "reason": "litigation", "scope": {"kind": "mrn", "mrn": mrn}}),
+    );
+    assert_eq!(hold.status, 200, "{}", hold.text());
+    assert!(
+        running(),
+        "the hold waited for the ingest ({:?})",
+        started.elapsed()
+    );
+
+    let fix = clerk.send(
+        "PATCH",
+        &format!("/api/v1/documents/{doc}"),
+        &json!({"doc_type": "discharge_summary", "confirm": true}),
+    );
+    assert_eq!(fix.status, 200, "{}", fix.text());
+    assert!(
+        running(),
+        "the QA fix waited for the ingest ({:?})",
+        started.elapsed()
+    );
+
+    let found = clerk.get("/api/v1/search?q=discharge");
+    assert_eq!(found.status, 200, "{}", found.text());
+    assert!(found.json()["total"].as_u64().unwrap() >= 1);
+    assert!(
+        running(),
+        "the search waited for the ingest ({:?})",
+        started.elapsed()
+    );
+
+    // The batch is then committed as usual, and the hold covers the patient's documents.
+    let done = wait_for(300, || {
+        let j = job_state();
+        j["finished_at"].is_string().then_some(j)
+    });
+    assert_eq!(done["state"], "done", "{done}");
+    assert!(done["documents"].as_u64().unwrap() >= 2, "{done}");
+    let holds = officer.get("/api/v1/holds").json();
+    assert!(holds.to_string().contains("Doe v. General"), "{holds}");
+}
+
+/// `chartvault hold place` and `POST /api/v1/holds` are one operation: the same requests
+/// are accepted by both, the same are refused by both, with the same message.
+#[test]
+fn hold_place_answers_alike_on_the_command_line_and_the_api() {
+    let (_dir, archive) = archive_with_users();
+    let mrn = {
+        let lines = common::export(&archive);
+        let docs = common::of_kind(&lines, "document");
+        docs.iter()
+            .find_map(|d| d["patient"]["mrn"].as_str())
+            .expect("a sample document with an MRN")
+            .to_string()
+    };
+    let long = "m".repeat(501);
+    // (cli scope args, api scope, matter, accepted)
+    let cases: Vec<(Vec<String>, Value, &str, bool)> = vec![
+        (
+            vec!["--mrn".into(), mrn.clone()],
+            json!({"kind": "mrn", "mrn": mrn}),
+            "Doe v. General",
+            true,
+        ),
+        (
+            vec!["--mrn".into(), format!("  {mrn} ")],
+            json!({"kind": "mrn", "mrn": format!("  {mrn} ")}),
+            "Pasted MRN",
+            true,
+        ),
+        (
+            vec!["--mrn".into(), mrn.clone()],
+            json!({"kind": "mrn", "mrn": mrn}),
+            "   ",
+            false,
+        ),
+        (
+            vec!["--mrn".into(), "  ".into()],
+            json!({"kind": "mrn", "mrn": "  "}),
+            "Empty scope",
+            false,
+        ),
+        (
+            vec!["--doc".into(), "no-such-doc".into()],
+            json!({"kind": "document", "doc_id": "no-such-doc"}),
+            "Unknown doc",
+            false,
+        ),
+        (
+            vec!["--query".into(), " ".into()],
+            json!({"kind": "query", "text": " "}),
+            "Empty query",
+            false,
+        ),
+        (
+            vec![
+                "--class".into(),
+                "NO-SUCH-CLASS".into(),
+                "--from".into(),
+                "2001-01-01".into(),
+                "--to".into(),
+                "2002-01-01".into(),
+            ],
+            json!({"kind": "class", "class": "NO-SUCH-CLASS", "from": "2001-01-01", "to": "2002-01-01"}),
+            "Unknown class",
+            false,
+        ),
+        (
+            vec!["--mrn".into(), mrn.clone()],
+            json!({"kind": "mrn", "mrn": mrn}),
+            "Bell\u{7} in matter",
+            false,
+        ),
+        (
+            vec!["--mrn".into(), mrn.clone()],
+            json!({"kind": "mrn", "mrn": mrn}),
+            long.as_str(),
+            false,
+        ),
+    ];
+
+    // The command line first (the server, once started, holds the index writer).
+    let mut cli_answers = Vec::new();
+    for (scope, _, matter, _) in &cases {
+        let mut args = vec![
+            "hold",
+            "place",
+            "--matter",
+            matter,
+            "--reason",
+            "litigation",
+        ];
+        args.extend(scope.iter().map(String::as_str));
+        let o = common::cv(&archive, "retention_officer", &args);
+        cli_answers.push((o.status.code(), common::stderr(&o)));
+    }
+    let server = Server::start(&archive, &[]);
+    let officer = server.login("retention_officer", PW);
+    for ((_, scope, matter, accepted), (cli_code, cli_err)) in cases.iter().zip(&cli_answers) {
+        let r = officer.send(
+            "POST",
+            "/api/v1/holds",
+            &json!({"matter": matter, "reason": "litigation", "scope": scope}),
+        );
+        let label = matter.chars().take(20).collect::<String>();
+        if *accepted {
+            assert_eq!(r.status, 200, "{label}: API refused: {}", r.text());
+            assert_eq!(*cli_code, Some(0), "{label}: CLI refused: {cli_err}");
+            continue;
+        }
+        assert!(
+            (400..500).contains(&r.status),
+            "{label}: API accepted: {}",
+            r.text()
+        );
+        assert_eq!(*cli_code, Some(2), "{label}: CLI accepted");
+        let message = r.json()["message"].as_str().unwrap().to_string();
+        assert!(
+            cli_err.contains(&message),
+            "{label}: the CLI said {cli_err:?}, the API {message:?}"
+        );
+    }
+    // Four holds placed: two by each front door; the pasted MRN matches like the plain one.
+    let holds = officer.get("/api/v1/holds").json();
+    let list = holds["holds"].as_array().unwrap();
+    assert_eq!(list.len(), 4, "{holds}");
+    assert!(
+        list.iter().all(|h| h["covers"].as_u64().unwrap() >= 1),
+        "{holds}"
+    );
+}

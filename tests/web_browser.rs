@@ -317,6 +317,8 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         let id = d["doc_id"].as_str().unwrap();
         let t = d["doc_type"].as_str().unwrap();
         c.goto(&format!("{base}/#/doc/{id}")).await.unwrap();
+        // The view of this document, not the one before it still on screen.
+        text_of(&c, "div.meta", &format!("Document {id}")).await;
         css(&c, "#fix-type").await;
         text_of(&c, "#page-frame", "").await;
         let shown = c

@@ -7,17 +7,24 @@ use argon2::Argon2;
 /// Shortest password accepted.
 pub const MIN_LENGTH: usize = 10;
 
-pub fn hash(password: &str) -> Result<String, String> {
+/// Why a password was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("the password is too short (at least {MIN_LENGTH} characters)")]
+    TooShort,
+    #[error("cannot hash the password: {0}")]
+    Hash(argon2::password_hash::Error),
+}
+
+pub fn hash(password: &str) -> Result<String, PasswordError> {
     if password.chars().count() < MIN_LENGTH {
-        return Err(format!(
-            "the password is too short (at least {MIN_LENGTH} characters)"
-        ));
+        return Err(PasswordError::TooShort);
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| format!("cannot hash the password: {e}"))
+        .map_err(PasswordError::Hash)
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {

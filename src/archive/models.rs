@@ -51,9 +51,10 @@ impl Archive {
                 }
                 let model = TextModel::from_bytes(&bytes)
                     .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
-                Classifier::new(&config.classify, Some(model)).map_err(invalid)
+                Classifier::new(&config.classify, Some(model)).map_err(|e| invalid(e.to_string()))
             }
-            None => Classifier::with_embedded_model(&config.classify).map_err(invalid),
+            None => Classifier::with_embedded_model(&config.classify)
+                .map_err(|e| invalid(e.to_string())),
         }
     }
 }

@@ -217,7 +217,7 @@ impl Archive {
     ) -> Result<Vec<(String, Decision)>, ArchiveError> {
         let rows = self.catalog.retention_rows(ids)?;
         // Holds that cannot be read make every document held (fail closed).
-        let holds: Result<Vec<Hold>, String> = self.catalog.holds(true).map_err(|e| e.to_string());
+        let holds = self.catalog.holds(true);
         let query_hits: Vec<(String, Option<Vec<String>>)> = match &holds {
             Ok(hs) => hs
                 .iter()
@@ -256,12 +256,12 @@ impl Archive {
 fn hold_check(
     schedule: &Schedule,
     row: &RetentionRow,
-    holds: &Result<Vec<Hold>, String>,
+    holds: &Result<Vec<Hold>, crate::catalog::CatalogError>,
     query_hits: &[(String, Option<Vec<String>>)],
 ) -> HoldCheck {
     let holds = match holds {
         Ok(h) => h,
-        Err(e) => return HoldCheck::Unknown(e.clone()),
+        Err(e) => return HoldCheck::Unknown(e.to_string()),
     };
     let subject = HoldSubject {
         doc_id: &row.doc_id,

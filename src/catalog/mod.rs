@@ -8,6 +8,7 @@
 
 mod audit;
 mod disclosures;
+mod json;
 mod purge;
 mod resplit;
 mod retention;
@@ -36,13 +37,30 @@ use crate::model::{DocType, DocumentDraft, DocumentRecord, PageKind, PageRecord,
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("catalog database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error("catalog record is damaged: {0}")]
     Corrupt(String),
     #[error("catalog is from a newer ChartVault (schema {found}, this build knows {known})")]
     TooNew { found: i64, known: i64 },
     #[error(transparent)]
     Keys(#[from] KeyError),
+}
+
+impl From<rusqlite::Error> for CatalogError {
+    fn from(e: rusqlite::Error) -> CatalogError {
+        match e {
+            // A JSON column that did not parse inside a row mapper (`json::column`).
+            rusqlite::Error::FromSqlConversionFailure(_, _, inner)
+                if inner.downcast_ref::<CatalogError>().is_some() =>
+            {
+                match inner.downcast::<CatalogError>() {
+                    Ok(c) => *c,
+                    Err(other) => CatalogError::Corrupt(other.to_string()),
+                }
+            }
+            other => CatalogError::Sql(other),
+        }
+    }
 }
 
 /// One page as committed.
@@ -449,7 +467,7 @@ impl Catalog {
             patient: Patient { mrn, name, dob },
             service_date,
             pages,
-            retention: retention.and_then(|j| serde_json::from_str(&j).ok()),
+            retention: json::retention(retention.as_deref(), doc_id)?,
         }))
     }
 

@@ -205,6 +205,8 @@ impl Catalog {
         ))?;
         let rows = stmt.query_map(args, |r| {
             let manifest_json: String = r.get(7)?;
+            let job: String = r.get(0)?;
+            let what = |c: &str| format!("purge job {job} {c}");
             Ok(JobRow {
                 id: r.get(0)?,
                 state: r.get(1)?,
@@ -213,18 +215,17 @@ impl Catalog {
                 created_at: r.get(4)?,
                 schedule_label: r.get(5)?,
                 schedule_hash: r.get(6)?,
-                manifest: serde_json::from_str(&manifest_json).unwrap_or_default(),
+                manifest: super::json::parse(&manifest_json, &what("manifest"))
+                    .map_err(|e| super::json::conversion(7, e))?,
                 manifest_json,
                 manifest_hash: r.get(8)?,
-                excluded: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
+                excluded: super::json::column(r, 9, &what("excluded list"))?,
                 required_approvals: r.get(10)?,
                 approvals_expire: r.get(11)?,
                 executed_by: r.get(12)?,
                 started_at: r.get(13)?,
                 finished_at: r.get(14)?,
-                verification: r
-                    .get::<_, Option<String>>(15)?
-                    .and_then(|v| serde_json::from_str(&v).ok()),
+                verification: super::json::column_opt(r, 15, &what("verification"))?,
                 certificate_id: r.get(16)?,
             })
         })?;
@@ -339,7 +340,7 @@ impl Catalog {
                 r.get(0)?,
                 r.get(1)?,
                 r.get(2)?,
-                serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                super::json::column(r, 3, &format!("purge job {id} item blobs"))?,
             ))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -582,7 +583,10 @@ impl Catalog {
         )?;
         let mut out: Vec<u32> = Vec::new();
         for d in stmt.query_map([scan], |r| r.get::<_, String>(0))? {
-            out.extend(serde_json::from_str::<Vec<u32>>(&d?).unwrap_or_default());
+            out.extend(super::json::parse::<Vec<u32>>(
+                &d?,
+                &format!("removed pages of scan {scan}"),
+            )?);
         }
         out.sort();
         out.dedup();

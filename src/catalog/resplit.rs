@@ -93,9 +93,10 @@ impl Catalog {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(json
-            .and_then(|j| serde_json::from_str(&j).ok())
-            .unwrap_or_default())
+        Ok(
+            super::json::parse_opt(json.as_deref(), &format!("document {doc_id} provenance"))?
+                .unwrap_or_default(),
+        )
     }
 
     /// Why the document's pages may not be regrouped, if they may not: it was released to

@@ -163,7 +163,7 @@ impl Catalog {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
+        super::json::retention(json.flatten().as_deref(), doc_id)
     }
 
     /// An MRN scope with the MRN replaced by its keyed hash (as stored; holds placed before
@@ -278,12 +278,13 @@ impl Catalog {
             let scope: HoldScope = serde_json::from_str(&scope)
                 .map_err(|e| CatalogError::Corrupt(format!("hold {id}: unreadable scope: {e}")))?;
             let scope = self.tagged(&scope);
+            let snapshot = super::json::parse(&snapshot, &format!("hold {id} snapshot"))?;
             out.push(Hold {
                 id,
                 matter,
                 reason,
                 scope,
-                snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
+                snapshot,
                 placed_by,
                 placed_at,
                 released_by: rb,

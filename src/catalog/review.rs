@@ -6,15 +6,7 @@ use super::{now, Catalog, CatalogError};
 use crate::classify::Example;
 use crate::model::{DocType, ReviewFlag};
 
-/// A document waiting for a person.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReviewItem {
-    pub doc_id: String,
-    pub doc_type: DocType,
-    pub doc_type_confidence: f32,
-    pub boundary_confidence: f32,
-    pub flags: Vec<ReviewFlag>,
-}
+pub use crate::model::ReviewItem;
 
 /// A stored model version.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,12 +27,14 @@ impl Catalog {
              FROM documents WHERE review_flags <> '[]' ORDER BY created_at, seq",
         )?;
         let rows = stmt.query_map([], |r| {
+            let doc_id: String = r.get(0)?;
+            let flags = super::json::column(r, 4, &format!("document {doc_id} review flags"))?;
             Ok(ReviewItem {
-                doc_id: r.get(0)?,
+                doc_id,
                 doc_type: DocType::parse(&r.get::<_, String>(1)?).unwrap_or(DocType::Unclassified),
                 doc_type_confidence: r.get::<_, f64>(2)? as f32,
                 boundary_confidence: r.get::<_, f64>(3)? as f32,
-                flags: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                flags,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -55,7 +49,7 @@ impl Catalog {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(flags.map(|f| serde_json::from_str(&f).unwrap_or_default()))
+        super::json::parse_opt(flags.as_deref(), &format!("document {doc_id} review flags"))
     }
 
     /// Sets a document's type by hand: recorded in `doc_corrections`, the document leaves
@@ -80,7 +74,8 @@ impl Catalog {
         let Some((old, flags)) = row else {
             return Ok(None);
         };
-        let mut flags: Vec<ReviewFlag> = serde_json::from_str(&flags).unwrap_or_default();
+        let mut flags: Vec<ReviewFlag> =
+            super::json::parse(&flags, &format!("document {doc_id} review flags"))?;
         flags.retain(|f| *f != ReviewFlag::Unclassified);
         tx.execute(
             "UPDATE documents SET doc_type = ?2, doc_type_confidence = 1.0,
@@ -143,7 +138,7 @@ impl Catalog {
             user,
             "review_confirm",
             doc_id,
-            &serde_json::json!({"cleared": serde_json::from_str::<serde_json::Value>(&old).unwrap_or_default()}),
+            &serde_json::json!({"cleared": super::json::parse::<serde_json::Value>(&old, &format!("document {doc_id} review flags"))?}),
         )?;
         tx.commit()?;
         self.write_head(seq, &hash);
@@ -366,5 +361,5 @@ fn review_flags_tx(
             |r| r.get(0),
         )
         .optional()?;
-    Ok(flags.map(|f| serde_json::from_str(&f).unwrap_or_default()))
+    super::json::parse_opt(flags.as_deref(), &format!("document {doc_id} review flags"))
 }

@@ -15,8 +15,8 @@ pub mod model;
 pub mod rules;
 pub mod training;
 
-pub use model::{Example, TextModel, TrainingParams};
-pub use rules::{Rule, RuleConfig, RuleHit, RuleScope};
+pub use model::{Example, ModelError, TextModel, TrainingParams};
+pub use rules::{Rule, RuleConfig, RuleError, RuleHit, RuleScope};
 
 use serde::Deserialize;
 
@@ -40,6 +40,37 @@ pub struct ClassifyConfig {
     pub rules: Vec<RuleConfig>,
 }
 
+/// Why a classifier cannot be built or trained.
+#[derive(Debug, thiserror::Error)]
+pub enum ClassifyError {
+    #[error("classify.rules[{index}]: {problem}")]
+    Rule { index: usize, problem: RuleError },
+    #[error("embedded document-type model: {0}")]
+    EmbeddedModel(ModelError),
+    #[error(transparent)]
+    Corpus(#[from] crate::corpus::ManifestError),
+    /// `train_text.jsonl` cannot be read or a line does not parse.
+    #[error("{0}")]
+    TrainText(String),
+}
+
+impl ClassifyConfig {
+    fn compile_rules(&self) -> Result<Vec<Rule>, ClassifyError> {
+        self.rules
+            .iter()
+            .enumerate()
+            .map(|(index, r)| {
+                Rule::compile(r).map_err(|problem| ClassifyError::Rule { index, problem })
+            })
+            .collect()
+    }
+
+    /// Whether every rule compiles (the pipeline file is checked when it is loaded).
+    pub fn check(&self) -> Result<(), ClassifyError> {
+        self.compile_rules().map(|_| ())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classification {
     pub doc_type: DocType,
@@ -58,13 +89,11 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    pub fn new(config: &ClassifyConfig, model: Option<TextModel>) -> Result<Classifier, String> {
-        let rules = config
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| Rule::compile(r).map_err(|e| format!("classify.rules[{i}]: {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
+    pub fn new(
+        config: &ClassifyConfig,
+        model: Option<TextModel>,
+    ) -> Result<Classifier, ClassifyError> {
+        let rules = config.compile_rules()?;
         Ok(Classifier {
             rules,
             model,
@@ -74,9 +103,8 @@ impl Classifier {
     }
 
     /// The classifier with the model embedded in the binary.
-    pub fn with_embedded_model(config: &ClassifyConfig) -> Result<Classifier, String> {
-        let model = TextModel::from_bytes(EMBEDDED_MODEL)
-            .map_err(|e| format!("embedded document-type model: {e}"))?;
+    pub fn with_embedded_model(config: &ClassifyConfig) -> Result<Classifier, ClassifyError> {
+        let model = TextModel::from_bytes(EMBEDDED_MODEL).map_err(ClassifyError::EmbeddedModel)?;
         Classifier::new(config, Some(model))
     }
 

@@ -44,14 +44,25 @@ pub struct RuleHit {
     pub matched: String,
 }
 
+/// Why a rule of the pipeline file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("unknown doc_type {0:?}")]
+    UnknownType(String),
+    #[error("{0}")]
+    Pattern(#[from] regex::Error),
+    #[error("weight must be a number")]
+    Weight,
+}
+
 impl Rule {
-    pub fn compile(c: &RuleConfig) -> Result<Rule, String> {
+    pub fn compile(c: &RuleConfig) -> Result<Rule, RuleError> {
         let doc_type = DocType::parse(&c.doc_type)
             .filter(|t| *t != DocType::Unclassified)
-            .ok_or_else(|| format!("unknown doc_type {:?}", c.doc_type))?;
-        let pattern = Regex::new(&format!("(?im){}", c.pattern)).map_err(|e| e.to_string())?;
+            .ok_or_else(|| RuleError::UnknownType(c.doc_type.clone()))?;
+        let pattern = Regex::new(&format!("(?im){}", c.pattern))?;
         if !c.weight.is_finite() {
-            return Err("weight must be a number".into());
+            return Err(RuleError::Weight);
         }
         Ok(Rule {
             doc_type,

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::Example;
-use crate::eval::ManifestChart;
+use crate::corpus::ManifestChart;
 use crate::model::DocType;
 
 /// Which charts of the corpus the shipped model was trained on.
@@ -66,9 +66,8 @@ pub fn chart_examples(chart: &ManifestChart) -> Vec<(Example, Option<String>)> {
 
 /// Training examples from a corpus folder: training charts plus `train_text.jsonl`
 /// (when present) minus texts used by test charts.
-pub fn corpus_examples(corpus: &Path) -> Result<Vec<Example>, String> {
-    let charts =
-        crate::eval::load_manifest(&corpus.join("manifest.jsonl")).map_err(|e| e.to_string())?;
+pub fn corpus_examples(corpus: &Path) -> Result<Vec<Example>, super::ClassifyError> {
+    let charts = crate::corpus::load_manifest(&corpus.join("manifest.jsonl"))?;
     let mut test_sha1: HashSet<String> = HashSet::new();
     let mut examples = Vec::new();
     for c in &charts {
@@ -82,15 +81,17 @@ pub fn corpus_examples(corpus: &Path) -> Result<Vec<Example>, String> {
     }
     let path = corpus.join("train_text.jsonl");
     if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            super::ClassifyError::TrainText(format!("cannot read {}: {e}", path.display()))
+        })?;
         for (i, line) in text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
         {
-            let row: TrainTextRow = serde_json::from_str(line)
-                .map_err(|e| format!("{} line {}: {e}", path.display(), i + 1))?;
+            let row: TrainTextRow = serde_json::from_str(line).map_err(|e| {
+                super::ClassifyError::TrainText(format!("{} line {}: {e}", path.display(), i + 1))
+            })?;
             if row.sha1.as_ref().is_some_and(|s| test_sha1.contains(s)) {
                 continue;
             }

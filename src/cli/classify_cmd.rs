@@ -23,8 +23,7 @@ struct Input {
 pub fn run(ctx: &Context, _args: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let classifier = match ctx.open_archive(false) {
         Ok(archive) => archive.classifier(&ctx.config)?,
-        Err(_) => crate::classify::Classifier::with_embedded_model(&ctx.config.classify)
-            .map_err(anyhow::Error::msg)?,
+        Err(_) => crate::classify::Classifier::with_embedded_model(&ctx.config.classify)?,
     };
     let stdin = std::io::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

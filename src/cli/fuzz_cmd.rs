@@ -113,11 +113,15 @@ fn mutate(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// Decodes like ingest: open, then up to `pages` pages. Ok(pages decoded) or the refusal.
-fn decode(bytes: Vec<u8>, limits: DecodeLimits, pages: u32) -> Result<u32, String> {
-    let mut d = ScanDecoder::open(bytes, limits).map_err(|e| e.to_string())?;
+fn decode(
+    bytes: Vec<u8>,
+    limits: DecodeLimits,
+    pages: u32,
+) -> Result<u32, crate::imaging::decode::DecodeError> {
+    let mut d = ScanDecoder::open(bytes, limits)?;
     let n = (d.num_pages() as u32).min(pages);
     for p in 1..=n {
-        d.decode_page(p, limits).map_err(|e| e.to_string())?;
+        d.decode_page(p, limits)?;
     }
     Ok(n)
 }

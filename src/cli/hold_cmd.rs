@@ -67,46 +67,42 @@ pub fn run(ctx: &Context, args: HoldArgs) -> anyhow::Result<ExitCode> {
     match args.action {
         HoldAction::Place(p) => place(ctx, p),
         HoldAction::List { all, redacted } => {
-            let archive = ctx.open_archive(false)?;
-            let holds = archive.catalog.holds(!all)?;
+            let mut archive = ctx.open_archive(false)?;
+            let holds =
+                crate::service::holds::list(&mut archive, &ctx.schedule, &ctx.actor(), all, "cli")?;
             if holds.is_empty() {
                 println!("no {}holds", if all { "" } else { "active " });
             }
-            for h in holds {
-                let scope = if redacted {
-                    h.scope.redacted()
-                } else {
-                    serde_json::to_string(&h.scope)?
+            for v in holds {
+                let h = &v.hold;
+                let scope = match (&v.patient, redacted) {
+                    (_, true) => h.scope.redacted(),
+                    (Some(p), false) => format!(
+                        "patient MRN {}",
+                        p.mrn.as_deref().unwrap_or("(no document of it yet)")
+                    ),
+                    (None, false) => serde_json::to_string(&h.scope)?,
                 };
                 let state = match &h.released_at {
-                    Some(at) => format!("released {at} by {}", h.released_by.unwrap_or_default()),
+                    Some(at) => format!(
+                        "released {at} by {}",
+                        h.released_by.clone().unwrap_or_default()
+                    ),
                     None => "active".into(),
                 };
                 println!(
-                    "{}  {}  matter {:?}  placed {} by {}  scope {}",
-                    h.id, state, h.matter, h.placed_at, h.placed_by, scope
+                    "{}  {}  matter {:?}  placed {} by {}  covers {}  scope {}",
+                    h.id, state, h.matter, h.placed_at, h.placed_by, v.covers, scope
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
         HoldAction::Show { id } => {
-            let archive = ctx.open_archive(false)?;
-            let Some(h) = archive
-                .catalog
-                .holds(false)?
-                .into_iter()
-                .find(|h| h.id == id)
-            else {
-                anyhow::bail!("no hold with id {id}");
-            };
-            println!("{}", serde_json::to_string_pretty(&h)?);
-            let today = crate::clock::today();
-            let covered: Vec<String> = archive
-                .decisions(&ctx.schedule, today, None)?
-                .into_iter()
-                .filter(|(_, d)| d.holds.contains(&h.id))
-                .map(|(id, _)| id)
-                .collect();
+            let mut archive = ctx.open_archive(false)?;
+            let v =
+                crate::service::holds::show(&mut archive, &ctx.schedule, &ctx.actor(), &id, "cli")?;
+            println!("{}", serde_json::to_string_pretty(&v.hold)?);
+            let covered = v.documents.unwrap_or_default();
             println!(
                 "covers {} documents now: {}",
                 covered.len(),
@@ -116,10 +112,13 @@ pub fn run(ctx: &Context, args: HoldArgs) -> anyhow::Result<ExitCode> {
         }
         HoldAction::Release { id, reason } => {
             let mut archive = ctx.open_archive(false)?;
-            archive.index.begin_writing()?;
-            if !archive.release_hold(&ctx.schedule, &id, &ctx.user, &reason)? {
-                anyhow::bail!("no active hold with id {id}");
-            }
+            crate::service::holds::release(
+                &mut archive,
+                &ctx.schedule,
+                &ctx.actor(),
+                &id,
+                &reason,
+            )?;
             println!(
                 "{id} released by {}; nothing is destroyed until an approved purge job runs",
                 ctx.user
@@ -150,12 +149,15 @@ fn place(ctx: &Context, p: PlaceArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("give one scope: --mrn, --doc, --query or --class");
     };
     let mut archive = ctx.open_archive(false)?;
-    archive.index.begin_writing()?;
-    let (id, covered) =
-        archive.place_hold(&ctx.schedule, &p.matter, &p.reason, &scope, &ctx.user)?;
+    let req = crate::service::holds::PlaceHold {
+        matter: p.matter,
+        reason: p.reason,
+        scope,
+    };
+    let placed = crate::service::holds::place(&mut archive, &ctx.schedule, &ctx.actor(), &req)?;
     println!(
-        "hold {id} placed by {}; covers {covered} documents now",
-        ctx.user
+        "hold {} placed by {}; covers {} documents now",
+        placed.hold_id, placed.placed_by, placed.covers
     );
     Ok(ExitCode::SUCCESS)
 }

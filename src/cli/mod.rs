@@ -201,7 +201,12 @@ pub fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(EXIT_ERROR)
+            // A service error carries its exit code; everything else stopped the command.
+            let code = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<crate::service::ServiceError>())
+                .map_or(EXIT_ERROR, |s| s.code.exit_code());
+            ExitCode::from(code)
         }
     }
 }
@@ -298,5 +303,10 @@ impl Context {
         )?;
         a.catalog.set_actor(&self.user);
         Ok(a)
+    }
+
+    /// The operator at the console, as the service layer sees them.
+    pub fn actor(&self) -> crate::service::Actor {
+        crate::service::Actor::operator(&self.user)
     }
 }

@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{Context, EXIT_ERROR};
+use super::Context;
 use crate::archive::Regroup;
-use crate::model::DocType;
+use crate::service::{review, Actor};
 
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
@@ -61,20 +61,10 @@ pub fn run_review(ctx: &Context, args: ReviewArgs) -> anyhow::Result<ExitCode> {
     match args.action.unwrap_or(ReviewAction::List { json: false }) {
         ReviewAction::List { json } => {
             let archive = ctx.open_archive(false)?;
-            let queue = archive.catalog.review_queue()?;
+            let queue = review::queue(&archive, &ctx.actor())?;
             if json {
                 for item in &queue {
-                    let flags: Vec<&str> = item.flags.iter().map(|f| f.as_str()).collect();
-                    println!(
-                        "{}",
-                        serde_json::json!({
-                            "doc_id": item.doc_id,
-                            "doc_type": item.doc_type.as_str(),
-                            "doc_type_confidence": item.doc_type_confidence,
-                            "boundary_confidence": item.boundary_confidence,
-                            "flags": flags,
-                        })
-                    );
+                    println!("{}", serde_json::to_string(item)?);
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -104,9 +94,17 @@ pub fn run_review(ctx: &Context, args: ReviewArgs) -> anyhow::Result<ExitCode> {
         }
         ReviewAction::Confirm { doc_id, user } => {
             let mut archive = ctx.open_archive(false)?;
-            if !archive.catalog.confirm_review(&doc_id, &user)? {
-                anyhow::bail!("no document with id {doc_id}");
-            }
+            let fix = review::DocumentFix {
+                confirm: true,
+                ..Default::default()
+            };
+            review::fix(
+                &mut archive,
+                &ctx.schedule,
+                &Actor::operator(&user),
+                &doc_id,
+                &fix,
+            )?;
             println!("{doc_id}: review done (by {user})");
             Ok(ExitCode::SUCCESS)
         }
@@ -115,14 +113,17 @@ pub fn run_review(ctx: &Context, args: ReviewArgs) -> anyhow::Result<ExitCode> {
 
 fn regroup(ctx: &Context, doc_id: &str, how: Regroup, user: &str) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
-    archive.index.begin_writing()?;
-    let today = crate::clock::today();
-    let r = archive.regroup(&ctx.config, &ctx.schedule, doc_id, how, user, today)?;
-    for id in &r.documents {
-        let d = archive.catalog.document(id)?;
-        let pages: Vec<u32> = d.as_ref().map(|d| d.page_numbers()).unwrap_or_default();
-        let t = d.as_ref().map(|d| d.doc_type.as_str()).unwrap_or("-");
-        println!("{id}: pages {pages:?}, {t}");
+    let actor = Actor::operator(user);
+    let r = review::regroup(
+        &mut archive,
+        &ctx.config,
+        &ctx.schedule,
+        &actor,
+        doc_id,
+        how,
+    )?;
+    for d in &r.documents {
+        println!("{}: pages {:?}, {}", d.doc_id, d.pages, d.doc_type.as_str());
     }
     if let Some(gone) = &r.removed {
         println!("{gone}: merged away (by {user})");
@@ -131,34 +132,18 @@ fn regroup(ctx: &Context, doc_id: &str, how: Regroup, user: &str) -> anyhow::Res
 }
 
 pub fn run_reclassify(ctx: &Context, args: ReclassifyArgs) -> anyhow::Result<ExitCode> {
-    let Some(doc_type) = DocType::parse(&args.doc_type).filter(|t| *t != DocType::Unclassified)
-    else {
-        eprintln!(
-            "error: unknown document type {:?}; use one of: {}",
-            args.doc_type,
-            DocType::ALL
-                .iter()
-                .filter(|t| **t != DocType::Unclassified)
-                .map(|t| t.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        return Ok(ExitCode::from(EXIT_ERROR));
-    };
     let mut archive = ctx.open_archive(false)?;
-    archive.index.begin_writing()?;
-    let Some(old) = archive
-        .catalog
-        .set_doc_type(&args.doc_id, doc_type, &args.user)?
-    else {
-        anyhow::bail!("no document with id {}", args.doc_id);
+    let fix = review::DocumentFix {
+        doc_type: Some(args.doc_type.clone()),
+        ..Default::default()
     };
-    archive.sync_index()?;
+    let actor = Actor::operator(&args.user);
+    let out = review::fix(&mut archive, &ctx.schedule, &actor, &args.doc_id, &fix)?;
     println!(
         "{}: {} -> {} (by {}); `chartvault train --from-archive` can learn from it",
         args.doc_id,
-        old.as_str(),
-        doc_type.as_str(),
+        out.previous_doc_type.map_or("-", |t| t.as_str()),
+        args.doc_type.trim(),
         args.user
     );
     Ok(ExitCode::SUCCESS)

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Context;
-use crate::index::SearchQuery;
+use crate::service::search::SearchRequest;
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -38,54 +38,40 @@ pub struct SearchArgs {
     /// Order: relevance, newest or oldest (date of service)
     #[arg(long, default_value = "relevance")]
     pub sort: String,
-    /// Number of results
+    /// Only this year of service (instead of --from and --to)
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Number of results (1 to 100)
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// Skip this many results (the next page: --offset 10 after --limit 10)
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
     /// Print results as JSON
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    if let Some(t) = &args.doc_type {
-        if crate::model::DocType::parse(t).is_none() {
-            anyhow::bail!("unknown document type {t:?}");
-        }
-    }
-    if let Some(s) = &args.retention_status {
-        if crate::retention::RetentionStatus::parse(s).is_none() {
-            anyhow::bail!("unknown retention status {s:?} (retained, eligible, on_hold, indeterminate, permanent)");
-        }
-    }
-    let Some(sort) = crate::index::SortOrder::parse(&args.sort) else {
-        anyhow::bail!("unknown sort {:?} (relevance, newest, oldest)", args.sort);
-    };
-    let mut archive = ctx.open_archive(false)?;
-    let query = SearchQuery {
-        sort,
-        text: args.query.clone(),
+    let req = SearchRequest {
+        q: args.query,
         mrn: args.mrn,
         doc_type: args.doc_type,
         from: args.from,
         to: args.to,
-        limit: args.limit,
-        offset: 0,
+        year: args.year,
         retention_status: args.retention_status,
         eligible_before: args.eligible_before,
         fuzzy: args.fuzzy,
         facets: args.facets,
+        limit: Some(args.limit),
+        offset: Some(args.offset),
+        sort: Some(args.sort),
     };
-    archive.search_ready()?;
-    let results = archive.index.search(&query)?;
-    // The query may name a patient: the audit log keeps its hash, and the ids it returned.
-    let ids: Vec<&str> = results.hits.iter().map(|h| h.doc_id.as_str()).collect();
-    let actor = archive.catalog.actor().to_string();
-    archive.catalog.audit(
-        &actor,
-        "search",
-        &crate::store::sha256_hex(format!("{query:?}").as_bytes())[..16],
-        serde_json::json!({"total": results.total, "returned": ids}),
-    )?;
+    // Checked before the archive is opened: a bad request names its problem at once.
+    crate::service::search::query(req.clone())?;
+    let mut archive = ctx.open_archive(false)?;
+    let (_, results) = crate::service::search::search(&mut archive, &ctx.actor(), req, "cli")?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(ExitCode::SUCCESS);

@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: TrainArgs) -> anyhow::Result<ExitCode> {
     let mut examples: Vec<Example> = Vec::new();
     let mut sources = Vec::new();
     if let Some(corpus) = &args.corpus {
-        let ex = training::corpus_examples(corpus).map_err(anyhow::Error::msg)?;
+        let ex = training::corpus_examples(corpus)?;
         sources.push(format!(
             "corpus ({}): {}",
             ex.len(),

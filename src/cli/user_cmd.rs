@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: UserArgs) -> anyhow::Result<ExitCode> {
                     "unknown role {role:?} (viewer, clerk, retention_officer, approver, admin)"
                 );
             };
-            let hash = password::hash(&read_password()?).map_err(anyhow::Error::msg)?;
+            let hash = password::hash(&read_password()?)?;
             let mut archive = ctx.open_archive(true)?;
             let created = archive
                 .catalog

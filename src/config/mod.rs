@@ -284,7 +284,10 @@ impl PipelineConfig {
         if !(0.0..=1.0).contains(&config.classify.min_confidence) {
             return Err(invalid("classify.min_confidence must be in [0, 1]".into()));
         }
-        crate::classify::Classifier::new(&config.classify, None).map_err(invalid)?;
+        config
+            .classify
+            .check()
+            .map_err(|e| invalid(e.to_string()))?;
         if config.ocr.page_seg_mode > 13 {
             return Err(invalid("ocr.page_seg_mode must be 0..=13".into()));
         }

@@ -6,10 +6,9 @@
 
 pub mod doctype;
 pub mod layout;
-mod manifest;
 mod metrics;
 
-pub use manifest::{load_manifest, ManifestChart, ManifestDocument, ManifestPage};
+pub use crate::corpus::{load_manifest, ManifestChart, ManifestDocument, ManifestPage};
 pub use metrics::{char_edit_distance, normalize_text, word_edit_distance};
 
 use std::collections::HashMap;
@@ -24,8 +23,10 @@ use crate::pipeline::{self, Progress};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("cannot read corpus manifest {path}: {message}")]
-    Manifest { path: String, message: String },
+    #[error(transparent)]
+    Manifest(#[from] crate::corpus::ManifestError),
+    #[error(transparent)]
+    Model(#[from] crate::classify::ClassifyError),
     #[error(transparent)]
     Pipeline(#[from] pipeline::PipelineError),
     #[error(transparent)]
@@ -221,11 +222,7 @@ pub fn run(
         return Ok(report);
     }
     if options.classify_only {
-        let classifier = crate::classify::Classifier::with_embedded_model(&config.classify)
-            .map_err(|m| EvalError::Manifest {
-                path: "<embedded model>".into(),
-                message: m,
-            })?;
+        let classifier = crate::classify::Classifier::with_embedded_model(&config.classify)?;
         let mut d = doctype::classify_truth(&charts, &classifier);
         // The two halves alone, to show what each contributes.
         let mut no_rules = config.classify.clone();

@@ -9,11 +9,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
-
-use super::search::Facets;
 
 /// Years of service counted in an array from this year on (others in a map).
 const FIRST_YEAR: i64 = 1800;
@@ -21,6 +20,15 @@ const YEARS: usize = 400;
 
 /// Counts the matches by `doc_type`, `retention_status` and year of `service_day`.
 pub struct FacetCollector;
+
+/// Counts of the matching documents, most frequent first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub doc_type: Vec<(String, u64)>,
+    /// Year of service (documents without a date of service are not counted).
+    pub year: Vec<(i64, u64)>,
+    pub retention_status: Vec<(String, u64)>,
+}
 
 /// One segment's counts, keyed by value.
 #[derive(Default)]
@@ -156,7 +164,7 @@ impl SegmentCollector for SegmentFacetCollector {
 mod tests {
     use tantivy::query::Query;
 
-    use super::super::search::Facets;
+    use super::Facets;
     use crate::index::{ArchiveIndex, IndexError, SearchQuery};
     use crate::model::{DocType, DocumentRecord, PageRecord, Patient};
     use crate::retention::{Decision, RetentionStatus};

@@ -6,6 +6,7 @@
 //! rebuilds it from the catalog. Analyzer: simple tokenizer, lowercase, ASCII folding,
 //! English stemming (all supported by Quickwit, to keep that scale-out path open).
 
+mod analysis;
 mod bulk;
 mod facets;
 mod pairs;

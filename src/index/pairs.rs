@@ -29,7 +29,7 @@ pub const FREQUENT_WORDS: &str = include_str!("frequent_words.txt");
 fn frequent() -> &'static FxHashSet<String> {
     static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
     SET.get_or_init(|| {
-        let mut analyzer = super::schema::plain_analyzer();
+        let mut analyzer = super::analysis::plain_analyzer();
         let mut set = FxHashSet::default();
         for line in FREQUENT_WORDS.lines().filter(|l| !l.starts_with('#')) {
             let mut stream = analyzer.token_stream(line);

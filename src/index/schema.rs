@@ -4,9 +4,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
     STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Index;
 
 pub const TEXT_ANALYZER: &str = "chart_text";
@@ -82,22 +80,8 @@ pub fn build_schema() -> (Schema, IndexFields) {
     (b.build(), fields)
 }
 
-/// The text analysis, as a builder so the recording filter can be added last.
-fn analysis() -> tantivy::tokenizer::TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(super::stem_cache::CachedEnglishStemmer)
-}
-
-/// The `text` field's analysis without recording its tokens (for word lists).
-pub fn plain_analyzer() -> TextAnalyzer {
-    analysis().build()
-}
-
 pub fn register_analyzer(index: &Index) {
-    let analyzer = analysis()
+    let analyzer = super::analysis::analysis()
         .filter(super::shared_tokens::RecordTokens)
         .build();
     index.tokenizers().register(

@@ -80,14 +80,7 @@ pub struct SearchResults {
     pub facets: Option<Facets>,
 }
 
-/// Counts of the matching documents, most frequent first.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Facets {
-    pub doc_type: Vec<(String, u64)>,
-    /// Year of service (documents without a date of service are not counted).
-    pub year: Vec<(i64, u64)>,
-    pub retention_status: Vec<(String, u64)>,
-}
+pub use super::facets::Facets;
 
 impl ArchiveIndex {
     /// Ids of every document the query matches (no ranking, no limit).

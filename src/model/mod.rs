@@ -7,6 +7,7 @@ pub mod document;
 pub mod export;
 pub mod page;
 pub mod record;
+pub mod retention;
 pub mod scan;
 pub mod text;
 
@@ -15,5 +16,5 @@ pub use export::{ExportDocument, ExportPage, ExportRetention, ExportScan, Export
 pub use page::{
     DocumentStart, OcrPage, OcrWord, PageImage, PageKind, PageResult, TextLayer, TextSource,
 };
-pub use record::{DocumentRecord, PageRecord};
+pub use record::{DocumentRecord, PageRecord, ReviewItem};
 pub use scan::{ScanInput, ScanInputKind, ScanStatus};

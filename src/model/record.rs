@@ -27,7 +27,7 @@ pub struct DocumentRecord {
     pub service_date: Option<String>,
     pub pages: Vec<PageRecord>,
     /// Retention decision as last computed (`None` before the first computation).
-    pub retention: Option<crate::retention::Decision>,
+    pub retention: Option<super::retention::Decision>,
 }
 
 impl DocumentRecord {
@@ -43,4 +43,14 @@ impl DocumentRecord {
     pub fn page_numbers(&self) -> Vec<u32> {
         self.pages.iter().map(|p| p.page_no).collect()
     }
+}
+
+/// A document waiting for a person (the QA queue).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReviewItem {
+    pub doc_id: String,
+    pub doc_type: super::DocType,
+    pub doc_type_confidence: f32,
+    pub boundary_confidence: f32,
+    pub flags: Vec<super::ReviewFlag>,
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crossbeam_channel::Receiver;
 
-use super::{Event, IngestSummary, PipelineError, Progress, Quarantined};
+use super::{Event, IngestSummary, PipelineError, Progress, Quarantined, WriterAccess};
 use crate::archive::Archive;
 use crate::catalog::{PageCommit, ScanCommit};
 use crate::classify::Classifier;
@@ -31,7 +31,7 @@ pub(crate) struct CommitContext {
 }
 
 pub(crate) fn run(
-    archive: &mut Archive,
+    writer: &mut impl WriterAccess,
     ctx: &CommitContext,
     events: Receiver<Event>,
     progress: &Progress,
@@ -59,15 +59,17 @@ pub(crate) fn run(
                     None => (input, original),
                 };
                 failed.insert(scan_idx);
-                quarantine(
-                    archive,
-                    &scan_input,
-                    sha256.as_deref(),
-                    &reason,
-                    original.as_deref(),
-                    progress,
-                    summary,
-                )?;
+                writer.with_writer(|archive| {
+                    quarantine(
+                        archive,
+                        &scan_input,
+                        sha256.as_deref(),
+                        &reason,
+                        original.as_deref(),
+                        progress,
+                        summary,
+                    )
+                })?;
             }
             Event::Start {
                 scan_idx,
@@ -109,22 +111,28 @@ pub(crate) fn run(
                         failed.insert(scan_idx);
                         if let Some(scan) = scan {
                             let original = single_original(scan.files);
-                            quarantine(
-                                archive,
-                                &scan.input,
-                                Some(&scan.sha256),
-                                &reason,
-                                original.as_deref(),
-                                progress,
-                                summary,
-                            )?;
+                            writer.with_writer(|archive| {
+                                quarantine(
+                                    archive,
+                                    &scan.input,
+                                    Some(&scan.sha256),
+                                    &reason.0,
+                                    original.as_deref(),
+                                    progress,
+                                    summary,
+                                )
+                            })?;
                         }
                         continue;
                     }
                 }
                 if scan.pages.len() == scan.num_pages {
-                    if let Some(scan) = in_flight.remove(&scan_idx) {
-                        commit(archive, ctx, scan, summary)?;
+                    if let Some(mut scan) = in_flight.remove(&scan_idx) {
+                        // Split and describe outside the writer; only the writes take it.
+                        let documents = prepare(&mut scan, ctx);
+                        writer.with_writer(|archive| {
+                            commit(archive, ctx, scan, documents, summary)
+                        })?;
                         progress.scan_done(summary.pages);
                     }
                 }
@@ -392,12 +400,8 @@ fn fill_from_same_patient(documents: &mut [DocumentDraft]) {
     }
 }
 
-fn commit(
-    archive: &mut Archive,
-    ctx: &CommitContext,
-    mut scan: ScanInFlight,
-    summary: &mut IngestSummary,
-) -> Result<(), PipelineError> {
+/// A scan's documents from its pages: split, fields, type, review flags (pure).
+fn prepare(scan: &mut ScanInFlight, ctx: &CommitContext) -> Vec<DocumentDraft> {
     scan.pages.sort_by_key(|p| p.page_no);
     let split_pages: Vec<SplitPage> = scan
         .pages
@@ -415,6 +419,17 @@ fn commit(
         describe(doc, &scan.pages, ctx);
     }
     fill_from_same_patient(&mut documents);
+    documents
+}
+
+/// Writes a prepared scan: blobs, one catalog transaction, retention, index.
+fn commit(
+    archive: &mut Archive,
+    ctx: &CommitContext,
+    scan: ScanInFlight,
+    documents: Vec<DocumentDraft>,
+    summary: &mut IngestSummary,
+) -> Result<(), PipelineError> {
     let doc_of_page: HashMap<u32, &str> = documents
         .iter()
         .flat_map(|d| d.pages.iter().map(move |p| (*p, d.doc_id.as_str())))

@@ -39,6 +39,18 @@ pub enum PipelineError {
     ThreadPanicked,
 }
 
+/// Why a scan or one of its pages cannot be archived: the sentence shown to the user and
+/// kept with the quarantined scan (it names the file and page, never patient data).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unreadable(pub String);
+
+impl From<String> for Unreadable {
+    fn from(reason: String) -> Unreadable {
+        Unreadable(reason)
+    }
+}
+
 /// A scan that was quarantined, with the reason shown to the user.
 #[derive(Debug, Clone, Serialize)]
 pub struct Quarantined {
@@ -96,38 +108,64 @@ pub(crate) enum Event {
     },
     Page {
         scan_idx: usize,
-        result: Result<PageResult, String>,
+        result: Result<PageResult, Unreadable>,
     },
     Fatal(String),
 }
 
-/// Ingests every scan under `paths` into `archive`.
+/// How the pipeline reaches the archive writer. The CLI owns its archive for the whole
+/// run (`&mut Archive`); the web service shares one writer with holds, QA fixes and purge
+/// steps (`&Mutex<Archive>`), so the pipeline takes it only for short sections: the setup,
+/// and each scan's commit or quarantine. Pages are read, imaged and OCR'd outside it.
+pub trait WriterAccess {
+    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R;
+}
+
+impl WriterAccess for &mut Archive {
+    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R {
+        f(self)
+    }
+}
+
+impl WriterAccess for &std::sync::Mutex<Archive> {
+    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R {
+        let mut archive = self.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut archive)
+    }
+}
+
+/// Ingests every scan under `paths` into the archive behind `writer`.
 pub fn ingest(
-    archive: &mut Archive,
+    mut writer: impl WriterAccess,
     paths: &[PathBuf],
     config: &PipelineConfig,
     schedule: &crate::retention::Schedule,
     progress: &Progress,
 ) -> Result<IngestSummary, PipelineError> {
     let started = Instant::now();
-    archive
-        .index
-        .begin_writing()
-        .map_err(crate::archive::ArchiveError::from)?;
-    archive.store.clean_temp();
-    archive.sync_index()?;
-    let ctx = committer::CommitContext {
-        classifier: archive.classifier(config)?,
-        review: config.review.clone(),
-        schedule: schedule.clone(),
-    };
+    let (ctx, catalog_path, keys) = writer.with_writer(|archive| -> Result<_, PipelineError> {
+        archive
+            .index
+            .begin_writing()
+            .map_err(crate::archive::ArchiveError::from)?;
+        archive.store.clean_temp();
+        archive.sync_index()?;
+        let ctx = committer::CommitContext {
+            classifier: archive.classifier(config)?,
+            review: config.review.clone(),
+            schedule: schedule.clone(),
+        };
+        Ok((
+            ctx,
+            Archive::catalog_path(&archive.root),
+            archive.keys.clone(),
+        ))
+    })?;
     let inputs = crate::ingest::discover(paths);
     progress.set_total(inputs.len() as u64);
 
     let (job_tx, job_rx) = bounded::<PageJob>(config.queues.decoded_pages);
     let (event_tx, event_rx) = bounded::<Event>(config.queues.page_results);
-    let catalog_path = Archive::catalog_path(&archive.root);
-    let keys = archive.keys.clone();
     let mut summary = IngestSummary::default();
 
     std::thread::scope(|scope| -> Result<(), PipelineError> {
@@ -150,7 +188,7 @@ pub fn ingest(
         }
         drop(job_rx);
         drop(event_tx);
-        committer::run(archive, &ctx, event_rx, progress, &mut summary)
+        committer::run(&mut writer, &ctx, event_rx, progress, &mut summary)
     })?;
 
     summary.wall_secs = started.elapsed().as_secs_f64();

@@ -44,7 +44,7 @@ pub(crate) fn run(
         let files = match read_input(&input, config.limits.max_file_bytes) {
             Ok(f) => f,
             Err(reason) => {
-                if events.send(fail(input, None, reason, None)).is_err() {
+                if events.send(fail(input, None, reason.0, None)).is_err() {
                     return;
                 }
                 continue;
@@ -118,11 +118,14 @@ pub(crate) fn run(
 }
 
 /// Reads the file(s) of a scan: (file name, bytes).
-fn read_input(input: &ScanInput, max_bytes: u64) -> Result<Vec<(String, Vec<u8>)>, String> {
+fn read_input(
+    input: &ScanInput,
+    max_bytes: u64,
+) -> Result<Vec<(String, Vec<u8>)>, super::Unreadable> {
     let paths = match &input.kind {
         ScanInputKind::File(p) => vec![p.clone()],
         ScanInputKind::FolderBatch(files) => files.clone(),
-        ScanInputKind::Unreadable { reason, .. } => return Err(reason.clone()),
+        ScanInputKind::Unreadable { reason, .. } => return Err(super::Unreadable(reason.clone())),
     };
     let mut out = Vec::with_capacity(paths.len());
     for p in paths {
@@ -151,16 +154,16 @@ fn read_input(input: &ScanInput, max_bytes: u64) -> Result<Vec<(String, Vec<u8>)
             .metadata()
             .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
         if !meta.is_file() {
-            return Err(format!(
+            return Err(super::Unreadable::from(format!(
                 "{name}: {}",
                 crate::ingest::not_regular(&meta.file_type())
-            ));
+            )));
         }
         if meta.len() > max_bytes {
-            return Err(format!(
+            return Err(super::Unreadable::from(format!(
                 "{name}: {} bytes is over the limit of {max_bytes} bytes",
                 meta.len()
-            ));
+            )));
         }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
         f.by_ref()
@@ -168,7 +171,9 @@ fn read_input(input: &ScanInput, max_bytes: u64) -> Result<Vec<(String, Vec<u8>)
             .read_to_end(&mut bytes)
             .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
         if bytes.len() as u64 > max_bytes {
-            return Err(format!("{name}: over the limit of {max_bytes} bytes"));
+            return Err(super::Unreadable::from(format!(
+                "{name}: over the limit of {max_bytes} bytes"
+            )));
         }
         out.push((name, bytes));
     }

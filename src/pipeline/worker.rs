@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::{Event, PageJob};
+use super::{Event, PageJob, Unreadable};
 use crate::config::{OrientationMethod, PipelineConfig};
 use crate::imaging::orientation::OsdEngine;
 use crate::imaging::prepare::prepare_for_ocr;
@@ -48,6 +48,7 @@ pub(crate) fn run(config: &PipelineConfig, jobs: Receiver<PageJob>, events: Send
         }
     };
     for job in jobs.iter() {
+        crate::clock::page_delay();
         let result = process_page(config, &policy, &mut engine, osd.as_mut(), job.page);
         let event = Event::Page {
             scan_idx: job.scan_idx,
@@ -65,7 +66,7 @@ fn process_page(
     engine: &mut dyn OcrEngine,
     osd: Option<&mut OsdEngine>,
     mut page: crate::model::PageImage,
-) -> Result<PageResult, String> {
+) -> Result<PageResult, Unreadable> {
     let (mut osd_prepare, mut osd_check) = match config.imaging.orientation {
         OrientationMethod::Osd => (osd, None),
         _ => (None, osd),
@@ -174,7 +175,7 @@ fn process_page(
                 ocr_readings += 1;
                 engine
                     .recognize(img, page.dpi)
-                    .map_err(|e| format!("page {}: {e}", page.page_no))
+                    .map_err(|e| Unreadable(format!("page {}: {e}", page.page_no)))
             };
             let pictures = read_pictures(&page.image, &words, config, &mut read)?;
             // The page is as doubtful as its worst part: poor picture text is not hidden
@@ -193,7 +194,7 @@ fn process_page(
             ocr_readings += 1;
             engine
                 .recognize(img, page.dpi)
-                .map_err(|e| format!("page {}: {e}", page.page_no))
+                .map_err(|e| Unreadable(format!("page {}: {e}", page.page_no)))
         };
         let thickened = thick.is_some();
         let first = thick.as_ref().unwrap_or(&page.image);
@@ -375,8 +376,8 @@ fn read_pictures(
     image: &image::GrayImage,
     own: &OcrPage,
     config: &PipelineConfig,
-    read: &mut dyn FnMut(&image::GrayImage) -> Result<OcrPage, String>,
-) -> Result<OcrPage, String> {
+    read: &mut dyn FnMut(&image::GrayImage) -> Result<OcrPage, Unreadable>,
+) -> Result<OcrPage, Unreadable> {
     let masked = blank_out_words(image, &own.words);
     let pictures = read(&masked)?;
     if pictures.words.is_empty()

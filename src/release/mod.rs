@@ -5,4 +5,4 @@
 
 mod pdf;
 
-pub use pdf::{build_pdf, CoverSheet, ReleasePage};
+pub use pdf::{build_pdf, CoverSheet, ReleaseError, ReleasePage};

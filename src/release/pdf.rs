@@ -29,7 +29,19 @@ pub struct CoverSheet {
     pub pages: usize,
 }
 
-pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, String> {
+/// Why a release PDF could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    #[error("page {page}: the page image is not a readable JPEG: {source}")]
+    PageImage {
+        page: usize,
+        source: image::ImageError,
+    },
+    #[error("cannot write the PDF: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, ReleaseError> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font_id = doc.add_object(dictionary! {
@@ -42,8 +54,12 @@ pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, S
     kids.push(cover_page(&mut doc, pages_id, font_id, cover));
     for (i, p) in pages.iter().enumerate() {
         kids.push(
-            image_page(&mut doc, pages_id, font_id, p)
-                .map_err(|e| format!("page {}: {e}", i + 1))?,
+            image_page(&mut doc, pages_id, font_id, p).map_err(|source| {
+                ReleaseError::PageImage {
+                    page: i + 1,
+                    source,
+                }
+            })?,
         );
     }
     let count = kids.len() as i64;
@@ -67,7 +83,7 @@ pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, S
     doc.trailer.set("Info", info_id);
     doc.compress();
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| e.to_string())?;
+    doc.save_to(&mut out)?;
     Ok(out)
 }
 
@@ -119,7 +135,7 @@ fn image_page(
     parent: lopdf::ObjectId,
     font: lopdf::ObjectId,
     p: &ReleasePage,
-) -> Result<lopdf::ObjectId, String> {
+) -> Result<lopdf::ObjectId, image::ImageError> {
     let (iw, ih, gray) = jpeg_info(&p.jpeg)?;
     let dpi = if p.dpi > 0 { p.dpi as f32 } else { 300.0 };
     let (fw, fh) = if p.width_px > 0 && p.height_px > 0 {
@@ -187,9 +203,8 @@ fn add_page(
 }
 
 /// Width, height and whether the JPEG is grayscale.
-fn jpeg_info(jpeg: &[u8]) -> Result<(u32, u32, bool), String> {
-    let mut decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(jpeg))
-        .map_err(|e| format!("page image is not a readable JPEG: {e}"))?;
+fn jpeg_info(jpeg: &[u8]) -> Result<(u32, u32, bool), image::ImageError> {
+    let mut decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(jpeg))?;
     use image::ImageDecoder;
     let _ = &mut decoder;
     let (w, h) = decoder.dimensions();

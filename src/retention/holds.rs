@@ -3,53 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// What a hold covers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum HoldScope {
-    /// Every document of a patient, including ones ingested later.
-    Mrn { mrn: String },
-    /// One document.
-    Document { doc_id: String },
-    /// A saved search, re-run at every check; the ids matched at placement are kept too.
-    Query {
-        text: String,
-        #[serde(default)]
-        doc_type: Option<String>,
-        #[serde(default)]
-        from: Option<NaiveDate>,
-        #[serde(default)]
-        to: Option<NaiveDate>,
-    },
-    /// A retention class and a range of service dates.
-    Class {
-        class: String,
-        from: NaiveDate,
-        to: NaiveDate,
-    },
-}
-
-impl HoldScope {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            HoldScope::Mrn { .. } => "mrn",
-            HoldScope::Document { .. } => "document",
-            HoldScope::Query { .. } => "query",
-            HoldScope::Class { .. } => "class",
-        }
-    }
-
-    /// A description without patient data (for lists shown to people without PHI access
-    /// and for the audit log).
-    pub fn redacted(&self) -> String {
-        match self {
-            HoldScope::Mrn { .. } => "patient (MRN)".into(),
-            HoldScope::Document { doc_id } => format!("document {doc_id}"),
-            HoldScope::Query { .. } => "saved query".into(),
-            HoldScope::Class { class, from, to } => format!("class {class}, service {from}..{to}"),
-        }
-    }
-}
+pub use crate::model::retention::HoldScope;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hold {

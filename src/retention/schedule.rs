@@ -191,7 +191,7 @@ impl Schedule {
             if !ids.insert(p.id.as_str()) {
                 return Err(invalid(format!("profile {} is defined twice", p.id)));
             }
-            validate_profile(p).map_err(|m| invalid(format!("profile {}: {m}", p.id)))?;
+            validate_profile(p, origin)?;
         }
         let wanted = profile.unwrap_or(&file.active_profile);
         let active = file
@@ -242,47 +242,51 @@ fn class_of(p: &Profile, doc_type: DocType) -> &RetentionClass {
         .unwrap_or(&p.classes[0])
 }
 
-fn validate_profile(p: &Profile) -> Result<(), String> {
+fn validate_profile(p: &Profile, origin: &str) -> Result<(), ScheduleError> {
+    let bad = |m: String| ScheduleError::Invalid {
+        path: origin.to_string(),
+        message: format!("profile {}: {m}", p.id),
+    };
     if p.classes.is_empty() {
-        return Err("has no classes".into());
+        return Err(bad(String::from("has no classes")));
     }
     let mut class_ids = HashSet::new();
     let mut mapped = HashSet::new();
     for c in &p.classes {
         if !class_ids.insert(c.id.as_str()) {
-            return Err(format!("class {} is defined twice", c.id));
+            return Err(bad(format!("class {} is defined twice", c.id)));
         }
         for t in &c.doc_types {
             if DocType::parse(t).is_none() {
-                return Err(format!("class {}: unknown document type {t:?}", c.id));
+                return Err(bad(format!("class {}: unknown document type {t:?}", c.id)));
             }
             if !mapped.insert(t.as_str()) {
-                return Err(format!("document type {t} is in two classes"));
+                return Err(bad(format!("document type {t} is in two classes")));
             }
         }
         if c.disposition == Disposition::Destroy && c.terms.is_empty() {
-            return Err(format!(
+            return Err(bad(format!(
                 "class {}: a destroy class needs at least one term",
                 c.id
-            ));
+            )));
         }
         for t in &c.terms {
             if t.years == 0 && t.months == 0 || t.years > 200 || t.months > 2400 {
-                return Err(format!(
+                return Err(bad(format!(
                     "class {}: term periods must be 1 month to 200 years",
                     c.id
-                ));
+                )));
             }
         }
         if let Some(m) = &c.minor {
             if !(1..=30).contains(&m.age_of_majority) || m.years_after_majority > 100 {
-                return Err(format!("class {}: implausible minor rule", c.id));
+                return Err(bad(format!("class {}: implausible minor rule", c.id)));
             }
         }
     }
     for t in DocType::ALL {
         if !mapped.contains(t.as_str()) {
-            return Err(format!("document type {} is in no class", t.as_str()));
+            return Err(bad(format!("document type {} is in no class", t.as_str())));
         }
     }
     Ok(())

@@ -2,48 +2,11 @@
 //! every term's date, the minor rule, the binding (latest) date, missing inputs, holds.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::dates::{add_period, age_on, year_end};
 use super::schedule::{Cutoff, Disposition, Schedule, Trigger};
+pub use crate::model::retention::{Candidate, Decision, RetentionStatus};
 use crate::model::DocType;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RetentionStatus {
-    Retained,
-    Eligible,
-    OnHold,
-    Indeterminate,
-    Permanent,
-    Destroyed,
-}
-
-impl RetentionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RetentionStatus::Retained => "retained",
-            RetentionStatus::Eligible => "eligible",
-            RetentionStatus::OnHold => "on_hold",
-            RetentionStatus::Indeterminate => "indeterminate",
-            RetentionStatus::Permanent => "permanent",
-            RetentionStatus::Destroyed => "destroyed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RetentionStatus> {
-        [
-            RetentionStatus::Retained,
-            RetentionStatus::Eligible,
-            RetentionStatus::OnHold,
-            RetentionStatus::Indeterminate,
-            RetentionStatus::Permanent,
-            RetentionStatus::Destroyed,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-    }
-}
 
 /// What the rules need to know about one document.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,33 +28,6 @@ pub enum HoldCheck {
     Held(Vec<String>),
     /// Holds could not be evaluated: treated as held (fail closed).
     Unknown(String),
-}
-
-/// One term's date, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Candidate {
-    /// e.g. `patient_last_service + 10y`, `minor: dob + 28y`.
-    pub rule: String,
-    pub trigger_date: NaiveDate,
-    pub retain_through: NaiveDate,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Decision {
-    pub class: String,
-    pub status: RetentionStatus,
-    pub retain_through: Option<NaiveDate>,
-    /// First day destruction is permitted (for `on_hold`: the day it would be).
-    pub eligible_on: Option<NaiveDate>,
-    pub binding_rule: Option<String>,
-    pub candidates: Vec<Candidate>,
-    /// Inputs whose absence makes the status `indeterminate`.
-    pub missing: Vec<String>,
-    /// Matching hold ids (or the evaluation error) for `on_hold`.
-    pub holds: Vec<String>,
-    pub schedule: String,
-    pub schedule_hash: String,
-    pub as_of: NaiveDate,
 }
 
 /// The document's decision as of `as_of`. A matching hold (or holds that cannot be

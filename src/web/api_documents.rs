@@ -12,129 +12,26 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Authed;
-use super::routes::{PathParams, QueryParams};
+use super::extract::{PathParams, QueryParams};
 use super::{ApiError, AppState};
-use crate::access::Permission;
 use crate::archive::Archive;
 use crate::index::{SearchQuery, SortOrder};
 use crate::model::OcrWord;
+use crate::service::live_document;
+use crate::service::search::SearchRequest;
 use crate::store::sha256_hex;
-
-pub const MAX_LIMIT: usize = 100;
-pub const MAX_OFFSET: usize = 10_000;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct SearchParams {
-    #[serde(default)]
-    pub q: String,
-    pub mrn: Option<String>,
-    #[serde(rename = "type")]
-    pub doc_type: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub year: Option<i32>,
-    pub retention_status: Option<String>,
-    pub eligible_before: Option<String>,
-    #[serde(default)]
-    pub fuzzy: bool,
-    #[serde(default)]
-    pub facets: bool,
-    pub limit: Option<usize>,
-    pub offset: Option<usize>,
-    pub sort: Option<String>,
-}
-
-fn non_empty(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
-pub fn search_query(p: SearchParams) -> Result<SearchQuery, ApiError> {
-    if p.q.len() > 2000 {
-        return Err(ApiError::new(
-            "invalid_query",
-            "the query is longer than 2000 characters",
-        ));
-    }
-    let doc_type = non_empty(p.doc_type);
-    if let Some(t) = &doc_type {
-        if crate::model::DocType::parse(t).is_none() {
-            return Err(ApiError::bad_request(format!(
-                "unknown document type {t:?}"
-            )));
-        }
-    }
-    let status = non_empty(p.retention_status);
-    if let Some(s) = &status {
-        if crate::retention::RetentionStatus::parse(s).is_none() {
-            return Err(ApiError::bad_request(format!(
-                "unknown retention status {s:?}"
-            )));
-        }
-    }
-    let sort = match non_empty(p.sort) {
-        None => SortOrder::Relevance,
-        Some(s) => SortOrder::parse(&s).ok_or_else(|| {
-            ApiError::bad_request(format!("unknown sort {s:?} (relevance, newest, oldest)"))
-        })?,
-    };
-    let (mut from, mut to) = (non_empty(p.from), non_empty(p.to));
-    for d in [&from, &to, &p.eligible_before].into_iter().flatten() {
-        crate::index::date_key(d).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    }
-    if let Some(y) = p.year {
-        if !(1800..=2200).contains(&y) {
-            return Err(ApiError::bad_request(format!("year {y} is out of range")));
-        }
-        from = Some(format!("{y}-01-01"));
-        to = Some(format!("{y}-12-31"));
-    }
-    let limit = p.limit.unwrap_or(20);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::bad_request(format!(
-            "limit must be 1 to {MAX_LIMIT}"
-        )));
-    }
-    let offset = p.offset.unwrap_or(0);
-    if offset > MAX_OFFSET {
-        return Err(ApiError::bad_request(format!(
-            "offset must be at most {MAX_OFFSET}"
-        )));
-    }
-    Ok(SearchQuery {
-        text: p.q,
-        mrn: non_empty(p.mrn),
-        doc_type,
-        from,
-        to,
-        limit,
-        offset,
-        retention_status: status,
-        eligible_before: non_empty(p.eligible_before),
-        fuzzy: p.fuzzy,
-        facets: p.facets,
-        sort,
-    })
-}
 
 pub async fn search(
     State(state): State<Arc<AppState>>,
     user: Authed,
-    QueryParams(p): QueryParams<SearchParams>,
+    QueryParams(p): QueryParams<SearchRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Read)?;
-    let q = search_query(p)?;
+    let actor = user.actor();
+    // Checked before a reader is taken: a bad request waits for nothing.
+    crate::service::search::query(p.clone())?;
     let results = state
         .read(move |a, _| {
-            a.search_ready()?;
-            let results = a.index.search(&q)?;
-            let ids: Vec<&str> = results.hits.iter().map(|h| h.doc_id.as_str()).collect();
-            // The query may name a patient: the audit log keeps its hash and the ids shown.
-            a.catalog.audit(
-                &user.username,
-                "search",
-                &sha256_hex(format!("{q:?}").as_bytes())[..16],
-                json!({"total": results.total, "returned": ids, "via": "web"}),
-            )?;
+            let (q, results) = crate::service::search::search(a, &actor, p, "web")?;
             Ok(json!({
                 "total": results.total,
                 "offset": q.offset,
@@ -147,30 +44,11 @@ pub async fn search(
     Ok(Json(results))
 }
 
-/// A document that is still kept: 410 Gone (with the certificate) for a destroyed one,
-/// whose catalog row remains as an emptied shell, and 404 for an unknown id.
-pub(super) fn live_document(
-    a: &Archive,
-    id: &str,
-) -> Result<crate::model::DocumentRecord, ApiError> {
-    if let Some(t) = a.catalog.tombstone(id)? {
-        return Err(ApiError::gone(
-            &t.doc_id,
-            &t.certificate_id,
-            &t.destroyed_at,
-        ));
-    }
-    a.catalog
-        .document(id)?
-        .ok_or_else(|| ApiError::not_found(format!("no document with id {id}")))
-}
-
 pub async fn document(
     State(state): State<Arc<AppState>>,
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Read)?;
     let body = state
         .read(move |a, st| {
             let doc = live_document(a, &id)?;
@@ -224,7 +102,6 @@ pub async fn text(
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Read)?;
     state
         .read(move |a, _| {
             let doc = live_document(a, &id)?;
@@ -269,14 +146,11 @@ pub async fn page(
     PathParams((id, page)): PathParams<(String, u32)>,
     QueryParams(p): QueryParams<PageParams>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Read)?;
     state
         .read(move |a, _| {
             let v = page_view(a, &id, page)?;
-            let words: Vec<OcrWord> = match &v.words_blob {
-                Some(b) => serde_json::from_slice(&a.store.get(b)?).unwrap_or_default(),
-                None => vec![],
-            };
+            let words: Vec<OcrWord> =
+                crate::service::page_words(a, &id, page, v.words_blob.as_deref())?;
             let terms = hit_terms(a, &p.q);
             let hits: Vec<usize> = if terms.is_empty() {
                 vec![]
@@ -333,7 +207,6 @@ pub async fn page_image(
     user: Authed,
     PathParams((id, page)): PathParams<(String, u32)>,
 ) -> Result<Response, ApiError> {
-    user.require(Permission::Read)?;
     state
         .read(move |a, _| {
             let bytes = page_jpeg(a, &id, page)?;
@@ -350,10 +223,8 @@ pub async fn page_image(
 
 pub async fn page_thumbnail(
     State(state): State<Arc<AppState>>,
-    user: Authed,
     PathParams((id, page)): PathParams<(String, u32)>,
 ) -> Result<Response, ApiError> {
-    user.require(Permission::Read)?;
     let bytes = state.read(move |a, _| page_jpeg(a, &id, page)).await?;
     let small = tokio::task::spawn_blocking(move || {
         let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
@@ -410,7 +281,6 @@ pub async fn original(
     PathParams(id): PathParams<String>,
     QueryParams(p): QueryParams<OriginalParams>,
 ) -> Result<Response, ApiError> {
-    user.require(Permission::Read)?;
     state
         .read(move |a, _| {
             let doc = live_document(a, &id)?;
@@ -457,7 +327,6 @@ pub async fn patient(
     user: Authed,
     PathParams(mrn): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Read)?;
     let mrn = mrn.trim().to_string();
     if mrn.is_empty() || mrn.len() > 40 {
         return Err(ApiError::bad_request("an MRN is 1 to 40 characters"));
@@ -506,45 +375,5 @@ mod tests {
         assert_eq!(safe_file_name("a b\"c\r\n.pdf"), "a_b_c__.pdf");
         assert_eq!(safe_file_name(".."), "scan");
         assert_eq!(safe_file_name(""), "scan");
-    }
-
-    #[test]
-    fn search_parameters_are_checked() {
-        let bad = |p: SearchParams| search_query(p).unwrap_err().code;
-        assert_eq!(
-            bad(SearchParams {
-                limit: Some(1000),
-                ..Default::default()
-            }),
-            "bad_request"
-        );
-        assert_eq!(
-            bad(SearchParams {
-                from: Some("2020-13-01".into()),
-                ..Default::default()
-            }),
-            "bad_request"
-        );
-        assert_eq!(
-            bad(SearchParams {
-                doc_type: Some("x".into()),
-                ..Default::default()
-            }),
-            "bad_request"
-        );
-        assert_eq!(
-            bad(SearchParams {
-                sort: Some("x".into()),
-                ..Default::default()
-            }),
-            "bad_request"
-        );
-        let q = search_query(SearchParams {
-            year: Some(2019),
-            ..Default::default()
-        })
-        .unwrap();
-        assert_eq!(q.from.as_deref(), Some("2019-01-01"));
-        assert_eq!(q.to.as_deref(), Some("2019-12-31"));
     }
 }

@@ -12,12 +12,11 @@ use serde_json::{json, Value};
 
 use super::api_documents::safe_file_name;
 use super::auth::Authed;
+use super::extract::{JsonBody, PathParams, QueryParams};
 use super::ingest_queue::Origin;
-use super::routes::{JsonBody, PathParams, QueryParams};
 use super::{ApiError, AppState};
-use crate::access::Permission;
 use crate::archive::Regroup;
-use crate::model::DocType;
+use crate::service::review::{DocumentFix, FixOutcome, RegroupOutcome};
 
 #[derive(Debug, Deserialize)]
 pub struct UploadParams {
@@ -45,11 +44,10 @@ pub async fn upload(
     QueryParams(p): QueryParams<UploadParams>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    user.require(Permission::Ingest)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
-                "payload_too_large",
+                crate::service::Code::PayloadTooLarge,
                 format!(
                     "the upload is larger than {} MB",
                     state.settings.max_upload_bytes / (1024 * 1024)
@@ -67,7 +65,7 @@ pub async fn upload(
     }
     let Some(kind) = sniff(&body) else {
         return Err(ApiError::new(
-            "unsupported_media_type",
+            crate::service::Code::UnsupportedMediaType,
             format!("{name}: not a PDF, TIFF, PNG, JPEG, BMP, GIF or WebP file"),
         ));
     };
@@ -110,11 +108,7 @@ pub async fn upload(
     ))
 }
 
-pub async fn jobs(
-    State(state): State<Arc<AppState>>,
-    user: Authed,
-) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Ingest)?;
+pub async fn jobs(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
     let jobs = state.ingest.views();
     let running = jobs.iter().filter(|j| j.state == "running").count();
     let queued = jobs.iter().filter(|j| j.state == "queued").count();
@@ -130,43 +124,13 @@ pub async fn review(
     State(state): State<Arc<AppState>>,
     user: Authed,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Ingest)?;
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            let items: Vec<Value> = a
-                .catalog
-                .review_queue()?
-                .into_iter()
-                .map(|i| {
-                    json!({
-                        "doc_id": i.doc_id,
-                        "doc_type": i.doc_type.as_str(),
-                        "doc_type_confidence": i.doc_type_confidence,
-                        "boundary_confidence": i.boundary_confidence,
-                        "flags": i.flags,
-                    })
-                })
-                .collect();
+            let items = crate::service::review::queue(a, &actor)?;
             Ok(Json(json!({"total": items.len(), "items": items})))
         })
         .await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PatientFix {
-    pub mrn: Option<String>,
-    pub name: Option<String>,
-    pub dob: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentFix {
-    pub doc_type: Option<String>,
-    pub patient: Option<PatientFix>,
-    #[serde(default)]
-    pub confirm: bool,
 }
 
 pub async fn fix_document(
@@ -174,61 +138,11 @@ pub async fn fix_document(
     user: Authed,
     PathParams(id): PathParams<String>,
     JsonBody(fix): JsonBody<DocumentFix>,
-) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Ingest)?;
-    let doc_type = match &fix.doc_type {
-        Some(t) => Some(
-            DocType::parse(t)
-                .ok_or_else(|| ApiError::bad_request(format!("unknown document type {t:?}")))?,
-        ),
-        None => None,
-    };
-    if let Some(p) = &fix.patient {
-        if let Some(d) = p.dob.as_deref().filter(|d| !d.is_empty()) {
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_request(format!("date of birth {d:?} is not YYYY-MM-DD"))
-            })?;
-        }
-        for v in [&p.mrn, &p.name].into_iter().flatten() {
-            if v.len() > 200 {
-                return Err(ApiError::bad_request(
-                    "a patient field is longer than 200 characters",
-                ));
-            }
-        }
-    }
+) -> Result<Json<FixOutcome>, ApiError> {
+    let actor = user.actor();
     state
         .write(move |a, st| {
-            super::api_documents::live_document(a, &id)?;
-            let mut changed = Vec::new();
-            if let Some(t) = doc_type {
-                a.catalog.set_doc_type(&id, t, &user.username)?;
-                changed.push("doc_type");
-            }
-            if let Some(p) = &fix.patient {
-                let fields = [
-                    ("mrn", p.mrn.as_deref()),
-                    ("name", p.name.as_deref()),
-                    ("dob", p.dob.as_deref()),
-                ];
-                a.catalog.set_patient(&id, &fields, &user.username)?;
-                changed.push("patient");
-            }
-            if fix.confirm {
-                a.catalog.confirm_review(&id, &user.username)?;
-                changed.push("review");
-            }
-            let today = crate::clock::today();
-            a.recompute_retention(
-                &st.settings.schedule,
-                today,
-                Some(std::slice::from_ref(&id)),
-            )?;
-            a.sync_index()?;
-            let flags = a.catalog.review_flags(&id)?.unwrap_or_default();
-            Ok(Json(
-                json!({"doc_id": id, "changed": changed, "review_flags": flags}),
-            ))
+            crate::service::review::fix(a, &st.settings.schedule, &actor, &id, &fix).map(Json)
         })
         .await
 }
@@ -244,7 +158,7 @@ pub async fn split_document(
     user: Authed,
     PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<SplitBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RegroupOutcome>, ApiError> {
     regroup(state, user, id, Regroup::SplitAt(body.page)).await
 }
 
@@ -252,7 +166,7 @@ pub async fn merge_document(
     State(state): State<Arc<AppState>>,
     user: Authed,
     PathParams(id): PathParams<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RegroupOutcome>, ApiError> {
     regroup(state, user, id, Regroup::MergeIntoPrevious).await
 }
 
@@ -261,26 +175,12 @@ async fn regroup(
     user: Authed,
     id: String,
     how: Regroup,
-) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Ingest)?;
+) -> Result<Json<RegroupOutcome>, ApiError> {
+    let actor = user.actor();
     state
         .write(move |a, st| {
-            super::api_documents::live_document(a, &id)?;
-            let today = crate::clock::today();
             let s = &st.settings;
-            let r = a.regroup(&s.config, &s.schedule, &id, how, &user.username, today)?;
-            let mut docs = Vec::new();
-            for d in &r.documents {
-                if let Some(rec) = a.catalog.document(d)? {
-                    docs.push(json!({
-                        "doc_id": rec.doc_id,
-                        "doc_type": rec.doc_type.as_str(),
-                        "pages": rec.page_numbers(),
-                        "review_flags": a.catalog.review_flags(d)?.unwrap_or_default(),
-                    }));
-                }
-            }
-            Ok(Json(json!({"documents": docs, "removed": r.removed})))
+            crate::service::review::regroup(a, &s.config, &s.schedule, &actor, &id, how).map(Json)
         })
         .await
 }

@@ -11,11 +11,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Authed;
-use super::routes::{JsonBody, PathParams, QueryParams};
+use super::extract::{JsonBody, PathParams, QueryParams};
 use super::{ApiError, AppState};
-use crate::access::{password, valid_username, Permission, Role};
+use crate::access::{password, valid_username, Role};
 use crate::purge;
-use crate::retention::HoldScope;
 
 fn today() -> NaiveDate {
     crate::clock::today()
@@ -28,10 +27,8 @@ pub struct AsOf {
 
 pub async fn report(
     State(state): State<Arc<AppState>>,
-    user: Authed,
     QueryParams(p): QueryParams<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::RetentionRead)?;
     state
         .read(move |a, st| {
             let r = a.retention_report(&st.settings.schedule, p.as_of.unwrap_or_else(today))?;
@@ -51,95 +48,24 @@ pub async fn holds(
     user: Authed,
     QueryParams(p): QueryParams<HoldList>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::RetentionRead)?;
+    let actor = user.actor();
     state
         .read(move |a, st| {
-            let holds = a.catalog.holds(!p.all)?;
-            // What each hold covers now (its whole scope: any status, missing fields too),
-            // and for a patient hold, who the patient is.
-            let decisions = a.decisions(&st.settings.schedule, today(), None)?;
-            let mut list = Vec::with_capacity(holds.len());
-            for h in holds {
-                let covered: Vec<&String> = decisions
-                    .iter()
-                    .filter(|(_, d)| d.holds.contains(&h.id))
-                    .map(|(id, _)| id)
-                    .collect();
-                // The hold stores a keyed tag of the MRN, not the MRN: the patient is read
-                // from a covered document.
-                let patient = match &h.scope {
-                    HoldScope::Mrn { .. } => {
-                        let (mut mrn, mut name) = (None, None);
-                        for id in covered.iter().take(20) {
-                            if let Some(d) = a.catalog.document(id)? {
-                                mrn = mrn.or(d.patient.mrn);
-                                name = name.or(d.patient.name);
-                                if mrn.is_some() && name.is_some() {
-                                    break;
-                                }
-                            }
-                        }
-                        Some(json!({"mrn": mrn, "name": name}))
-                    }
-                    _ => None,
-                };
-                let mut v = serde_json::to_value(&h).unwrap_or_default();
-                v["covers"] = json!(covered.len());
-                v["patient"] = patient.unwrap_or(Value::Null);
-                list.push(v);
-            }
-            a.catalog.audit(
-                &user.username,
-                "view_holds",
-                "holds",
-                json!({"holds": list.len(), "via": "web"}),
-            )?;
+            let list = crate::service::holds::list(a, &st.settings.schedule, &actor, p.all, "web")?;
             Ok(Json(json!({"holds": list})))
         })
         .await
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlaceHold {
-    pub matter: String,
-    pub reason: String,
-    pub scope: HoldScope,
-}
-
 pub async fn place_hold(
     State(state): State<Arc<AppState>>,
     user: Authed,
-    JsonBody(h): JsonBody<PlaceHold>,
-) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Hold)?;
-    if h.matter.trim().is_empty() || h.reason.trim().is_empty() {
-        return Err(ApiError::bad_request("a hold needs a matter and a reason"));
-    }
-    let empty = match &h.scope {
-        HoldScope::Mrn { mrn } => mrn.trim().is_empty(),
-        HoldScope::Document { doc_id } => doc_id.trim().is_empty(),
-        HoldScope::Query { text, .. } => text.trim().is_empty(),
-        HoldScope::Class { class, .. } => class.trim().is_empty(),
-    };
-    if empty {
-        return Err(ApiError::bad_request("the hold's scope is empty"));
-    }
+    JsonBody(h): JsonBody<crate::service::holds::PlaceHold>,
+) -> Result<Json<crate::service::holds::PlacedHold>, ApiError> {
+    let actor = user.actor();
     state
         .write(move |a, st| {
-            if let HoldScope::Document { doc_id } = &h.scope {
-                super::api_documents::live_document(a, doc_id)?;
-            }
-            let (id, covered) = a.place_hold(
-                &st.settings.schedule,
-                h.matter.trim(),
-                h.reason.trim(),
-                &h.scope,
-                &user.username,
-            )?;
-            Ok(Json(
-                json!({"hold_id": id, "covers": covered, "placed_by": user.username}),
-            ))
+            crate::service::holds::place(a, &st.settings.schedule, &actor, &h).map(Json)
         })
         .await
 }
@@ -155,16 +81,11 @@ pub async fn release_hold(
     PathParams(id): PathParams<String>,
     JsonBody(r): JsonBody<ReleaseHold>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Hold)?;
-    if r.reason.trim().is_empty() {
-        return Err(ApiError::bad_request("releasing a hold needs a reason"));
-    }
+    let actor = user.actor();
     state
         .write(move |a, st| {
-            if !a.release_hold(&st.settings.schedule, &id, &user.username, r.reason.trim())? {
-                return Err(ApiError::not_found(format!("no active hold with id {id}")));
-            }
-            Ok(Json(json!({"hold_id": id, "released_by": user.username})))
+            crate::service::holds::release(a, &st.settings.schedule, &actor, &id, &r.reason)?;
+            Ok(Json(json!({"hold_id": id, "released_by": actor.name})))
         })
         .await
 }
@@ -191,11 +112,7 @@ fn job_summary(j: &crate::catalog::JobRow) -> Value {
     })
 }
 
-pub async fn purge_jobs(
-    State(state): State<Arc<AppState>>,
-    user: Authed,
-) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::RetentionRead)?;
+pub async fn purge_jobs(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
     state
         .read(move |a, _| {
             let mut jobs = Vec::new();
@@ -224,7 +141,6 @@ pub async fn plan(
     user: Authed,
     JsonBody(p): JsonBody<PlanRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Purge)?;
     let policy = state.settings.schedule.purge_approvals;
     if p.approvals.is_some_and(|n| n != policy) {
         return Err(ApiError::bad_request(format!(
@@ -257,7 +173,6 @@ pub async fn purge_job(
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::RetentionRead)?;
     state
         .read(move |a, _| {
             let j = a
@@ -318,7 +233,6 @@ pub async fn approve(
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Approve)?;
     state
         .write(move |a, st| {
             let (n, required) = purge::approve(a, &st.settings.schedule, &id, &user.username)?;
@@ -334,7 +248,6 @@ pub async fn execute(
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Purge)?;
     state
         .write(move |a, st| {
             let facility = st.settings.schedule.facility.clone();
@@ -356,7 +269,6 @@ pub async fn cancel(
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Purge)?;
     state
         .write(move |a, _| {
             purge::cancel(a, &id, &user.username)?;
@@ -372,11 +284,9 @@ pub struct CertificateFormat {
 
 pub async fn certificate(
     State(state): State<Arc<AppState>>,
-    user: Authed,
     PathParams(id): PathParams<String>,
     QueryParams(f): QueryParams<CertificateFormat>,
 ) -> Result<Response, ApiError> {
-    user.require(Permission::RetentionRead)?;
     let html = match f.format.as_deref() {
         None | Some("json") => false,
         Some("html") => true,
@@ -417,10 +327,8 @@ pub struct AuditQuery {
 
 pub async fn audit(
     State(state): State<Arc<AppState>>,
-    user: Authed,
     QueryParams(q): QueryParams<AuditQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Audit)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     state
         .read(move |a, _| {
@@ -451,11 +359,7 @@ pub async fn audit(
         .await
 }
 
-pub async fn users(
-    State(state): State<Arc<AppState>>,
-    user: Authed,
-) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Admin)?;
+pub async fn users(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
     state
         .read(move |a, _| {
             let list: Vec<Value> = a
@@ -482,7 +386,6 @@ pub async fn add_user(
     user: Authed,
     JsonBody(n): JsonBody<NewUser>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Admin)?;
     if !valid_username(&n.username) {
         return Err(ApiError::bad_request(
             "a user name is 1 to 64 letters, digits, '.', '_' or '-', and not a name the \
@@ -498,7 +401,7 @@ pub async fn add_user(
     let hash = tokio::task::spawn_blocking(move || password::hash(&n.password))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(ApiError::bad_request)?;
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let username = n.username;
     state
         .read(move |a, _| {
@@ -518,7 +421,6 @@ pub async fn unlock_user(
     user: Authed,
     PathParams(name): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    user.require(Permission::Admin)?;
     let cleared = state.logins.unlock(&name);
     state
         .read(move |a, _| {

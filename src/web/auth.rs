@@ -36,18 +36,12 @@ pub struct Authed {
 
 impl Authed {
     pub fn require(&self, p: Permission) -> Result<(), ApiError> {
-        if self.role.can(p) {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                "forbidden",
-                format!(
-                    "your role ({}) does not allow this (needs permission {})",
-                    self.role.as_str(),
-                    p.as_str()
-                ),
-            ))
-        }
+        self.actor().require(p)
+    }
+
+    /// The user as the service layer sees them.
+    pub fn actor(&self) -> crate::service::Actor {
+        crate::service::Actor::user(&self.username, self.role)
     }
 }
 
@@ -94,7 +88,10 @@ impl FromRequestParts<Arc<AppState>> for Authed {
             None => match cookie_token(&parts.headers) {
                 Some(t) => (t, true),
                 None => {
-                    return Err(ApiError::new("unauthenticated", "log in first"));
+                    return Err(ApiError::new(
+                        crate::service::Code::Unauthenticated,
+                        "log in first",
+                    ));
                 }
             },
         };
@@ -102,7 +99,12 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         let session = state
             .read(move |a, _| Ok(a.catalog.session(&hash)?))
             .await?
-            .ok_or_else(|| ApiError::new("unauthenticated", "the session expired: log in again"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    crate::service::Code::Unauthenticated,
+                    "the session expired: log in again",
+                )
+            })?;
         let role = Role::parse(&session.role)
             .ok_or_else(|| ApiError::internal(format!("user has unknown role {}", session.role)))?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -114,7 +116,7 @@ impl FromRequestParts<Arc<AppState>> for Authed {
                 .unwrap_or("");
             if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
                 return Err(ApiError::new(
-                    "csrf_failed",
+                    crate::service::Code::CsrfFailed,
                     "missing or wrong X-CSRF-Token header (reload the page)",
                 ));
             }
@@ -217,18 +219,21 @@ fn me_json(a: &Authed) -> serde_json::Value {
 pub async fn login(
     State(state): State<Arc<AppState>>,
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
-    body: super::routes::JsonBody<LoginBody>,
+    body: super::extract::JsonBody<LoginBody>,
 ) -> Result<Response, ApiError> {
     let body = body.0;
     if body.username.is_empty() || body.username.len() > 64 {
-        return Err(ApiError::new("login_failed", "wrong user name or password"));
+        return Err(ApiError::new(
+            crate::service::Code::LoginFailed,
+            "wrong user name or password",
+        ));
     }
     let ip = peer
         .map(|c| c.0 .0.ip())
         .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     if let Some(wait) = state.logins.wait(ip, &body.username) {
         return Err(ApiError::new(
-            "too_many_attempts",
+            crate::service::Code::TooManyAttempts,
             format!(
                 "too many failed logins for this user from your address; try again in {} s \
                  (an administrator can unlock the account)",
@@ -269,7 +274,10 @@ pub async fn login(
         })
         .await?;
     let Some((user, token, csrf, bearer)) = outcome else {
-        return Err(ApiError::new("login_failed", "wrong user name or password"));
+        return Err(ApiError::new(
+            crate::service::Code::LoginFailed,
+            "wrong user name or password",
+        ));
     };
     let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
     let authed = Authed {

@@ -234,15 +234,15 @@ fn ingest_loop(state: Arc<AppState>) {
         }
         let progress = Progress::counting(counters.clone());
         let settings = &state.settings;
-        let result = state.with_writer(|a| {
-            crate::pipeline::ingest(
-                a,
-                std::slice::from_ref(&path),
-                &settings.config,
-                &settings.schedule,
-                &progress,
-            )
-        });
+        // The writer is taken per scan commit, not for the OCR run: holds, QA fixes and
+        // purge approvals go through while pages are read.
+        let result = crate::pipeline::ingest(
+            &state.writer,
+            std::slice::from_ref(&path),
+            &settings.config,
+            &settings.schedule,
+            &progress,
+        );
         let (state_name, error, documents, duplicate) = match &result {
             Ok(s) if !s.quarantined.is_empty() => (
                 "failed",

@@ -17,6 +17,7 @@ mod api_release;
 mod api_retention;
 mod auth;
 pub mod error;
+mod extract;
 mod ingest_queue;
 pub mod routes;
 mod sweep;

@@ -1,19 +1,17 @@
 //! Every route of the service in one table ([`ROUTES`]): method, path, who may call it,
-//! what it does. The router below registers the handlers; the OpenAPI document
+//! what it does, which handler answers. The router is built from the table; the OpenAPI document
 //! (`schemas/openapi.json`, served at `/api/v1/openapi.json`) is generated from the table,
 //! and the role-matrix test walks it.
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::extract::{FromRequestParts, Request};
+use axum::routing::{delete, get, patch, post, MethodRouter};
 use axum::Router;
-use serde::de::DeserializeOwned;
 
 use super::{api_documents as docs, api_ingest as ingest, api_release as release};
-use super::{api_retention as retention, auth, ui, ApiError, AppState};
+use super::{api_retention as retention, auth, ui, ApiError, AppState, Settings};
 use crate::access::Permission;
 
 /// Who may call a route.
@@ -34,7 +32,12 @@ pub struct RouteDoc {
     pub query: &'static [&'static str],
     /// What a successful call answers with (JSON unless named).
     pub returns: &'static str,
+    /// The handler, built with the server's settings (an upload's size limit).
+    pub handler: Handler,
 }
+
+/// Builds a route's handler ([`RouteDoc::handler`]).
+pub type Handler = fn(&Settings) -> MethodRouter<Arc<AppState>>;
 
 const fn r(
     method: &'static str,
@@ -43,6 +46,7 @@ const fn r(
     summary: &'static str,
     query: &'static [&'static str],
     returns: &'static str,
+    handler: Handler,
 ) -> RouteDoc {
     RouteDoc {
         method,
@@ -51,6 +55,7 @@ const fn r(
         summary,
         query,
         returns,
+        handler,
     }
 }
 
@@ -60,111 +65,52 @@ use Permission::*;
 const JSON: &str = "application/json";
 
 pub const ROUTES: &[RouteDoc] = &[
-    r("GET", "/api/v1/health", Public, "Service is up", &[], JSON),
-    r("GET", "/api/v1/openapi.json", Public, "This API's OpenAPI document", &[], JSON),
-    r("POST", "/api/v1/session", Public, "Log in: {username, password, bearer?}; sets the session cookie, returns the CSRF token", &[], JSON),
-    r("GET", "/api/v1/session", Session, "The logged-in user, role, permissions and CSRF token", &[], JSON),
-    r("DELETE", "/api/v1/session", Session, "Log out", &[], JSON),
-    r("GET", "/api/v1/document-types", Session, "Document types the archive knows: [{value, label}] (the UI's lists come from here)", &[], JSON),
-    r("GET", "/api/v1/search", Needs(Read), "Full-text search with filters, facets, highlighted snippets, paging and sort", &["q", "mrn", "type", "from", "to", "year", "retention_status", "eligible_before", "fuzzy", "facets", "limit", "offset", "sort"], JSON),
-    r("GET", "/api/v1/documents/{id}", Needs(Read), "A document's metadata, pages, retention and review state (410 when destroyed)", &[], JSON),
-    r("PATCH", "/api/v1/documents/{id}", Needs(Ingest), "QA fix: {doc_type?, patient?: {mrn?, name?, dob?}, confirm?}", &[], JSON),
-    r("POST", "/api/v1/documents/{id}/split", Needs(Ingest), "QA fix of a split: {page} (its number in the scan) starts a new document; answers both documents", &[], JSON),
-    r("POST", "/api/v1/documents/{id}/merge-previous", Needs(Ingest), "QA fix of a split: the document joins the one before it in its scan", &[], JSON),
-    r("GET", "/api/v1/documents/{id}/text", Needs(Read), "The document's OCR text, page by page", &[], JSON),
-    r("GET", "/api/v1/documents/{id}/pages/{page}", Needs(Read), "One page: size, text, word boxes, and which words are hits of q", &["q"], JSON),
-    r("GET", "/api/v1/documents/{id}/pages/{page}/image", Needs(Read), "The page image", &[], "image/jpeg"),
-    r("GET", "/api/v1/documents/{id}/pages/{page}/thumbnail", Needs(Read), "A small page image", &[], "image/jpeg"),
-    r("GET", "/api/v1/documents/{id}/original", Needs(Read), "The original scan file (file = 1.. for folder batches)", &["file"], "application/octet-stream"),
-    r("GET", "/api/v1/patients/{mrn}/documents", Needs(Read), "Every document of a patient, newest first", &[], JSON),
-    r("GET", "/api/v1/patients/{mrn}/disclosures", Needs(Release), "Accounting of disclosures for a patient (HIPAA 164.528)", &[], JSON),
-    r("POST", "/api/v1/releases", Needs(Release), "Release of information: {doc_ids, recipient, purpose} -> one searchable PDF, recorded as a disclosure", &[], "application/pdf"),
-    r("GET", "/api/v1/releases/{id}", Needs(Release), "A recorded disclosure", &[], JSON),
-    r("POST", "/api/v1/ingest", Needs(Ingest), "Upload one scan (raw body: PDF, TIFF, PNG or JPEG) to be ingested", &["filename"], JSON),
-    r("GET", "/api/v1/ingest/jobs", Needs(Ingest), "Ingest jobs (uploads and the watched folder) with progress", &[], JSON),
-    r("GET", "/api/v1/review", Needs(Ingest), "QA queue: unclassified, low OCR confidence, uncertain split, patient conflicts", &[], JSON),
-    r("GET", "/api/v1/retention/report", Needs(RetentionRead), "Retention status report", &["as_of"], JSON),
-    r("GET", "/api/v1/holds", Needs(RetentionRead), "Legal holds (active unless all=true)", &["all"], JSON),
-    r("POST", "/api/v1/holds", Needs(Hold), "Place a hold: {matter, reason, scope: {kind: mrn|document|query|class, ...}}", &[], JSON),
-    r("POST", "/api/v1/holds/{id}/release", Needs(Hold), "Release a hold: {reason}", &[], JSON),
-    r("GET", "/api/v1/purge-jobs", Needs(RetentionRead), "Purge jobs", &[], JSON),
-    r("POST", "/api/v1/purge-jobs", Needs(Purge), "Plan a purge (dry run): {as_of?, approvals?}", &[], JSON),
-    r("GET", "/api/v1/purge-jobs/{id}", Needs(RetentionRead), "A purge job with approvals and its documents for review", &[], JSON),
-    r("POST", "/api/v1/purge-jobs/{id}/approve", Needs(Approve), "Approve a planned job (never one's own)", &[], JSON),
-    r("POST", "/api/v1/purge-jobs/{id}/execute", Needs(Purge), "Execute an approved job: destroy, verify, certify", &[], JSON),
-    r("POST", "/api/v1/purge-jobs/{id}/cancel", Needs(Purge), "Cancel a job before execution", &[], JSON),
-    r("GET", "/api/v1/certificates/{id}", Needs(RetentionRead), "A certificate of destruction (format=html for the printable page)", &["format"], JSON),
-    r("GET", "/api/v1/audit", Needs(Audit), "Audit log entries, newest last", &["limit", "user", "action"], JSON),
-    r("GET", "/api/v1/users", Needs(Admin), "Users and roles", &[], JSON),
-    r("POST", "/api/v1/users", Needs(Admin), "Add or update a user: {username, role, password}", &[], JSON),
-    r("POST", "/api/v1/users/{id}/unlock", Needs(Admin), "Clear the login delays failed attempts put on a user (every address)", &[], JSON),
+    r("GET", "/api/v1/health", Public, "Service is up", &[], JSON, |_| get(health)),
+    r("GET", "/api/v1/openapi.json", Public, "This API's OpenAPI document", &[], JSON, |_| get(openapi_handler)),
+    r("POST", "/api/v1/session", Public, "Log in: {username, password, bearer?}; sets the session cookie, returns the CSRF token", &[], JSON, |_| post(auth::login)),
+    r("GET", "/api/v1/session", Session, "The logged-in user, role, permissions and CSRF token", &[], JSON, |_| get(auth::me)),
+    r("DELETE", "/api/v1/session", Session, "Log out", &[], JSON, |_| delete(auth::logout)),
+    r("GET", "/api/v1/document-types", Session, "Document types the archive knows: [{value, label}] (the UI's lists come from here)", &[], JSON, |_| get(document_types)),
+    r("GET", "/api/v1/search", Needs(Read), "Full-text search with filters, facets, highlighted snippets, paging and sort", &["q", "mrn", "type", "from", "to", "year", "retention_status", "eligible_before", "fuzzy", "facets", "limit", "offset", "sort"], JSON, |_| get(docs::search)),
+    r("GET", "/api/v1/documents/{id}", Needs(Read), "A document's metadata, pages, retention and review state (410 when destroyed)", &[], JSON, |_| get(docs::document)),
+    r("PATCH", "/api/v1/documents/{id}", Needs(Ingest), "QA fix: {doc_type?, patient?: {mrn?, name?, dob?}, confirm?}", &[], JSON, |_| patch(ingest::fix_document)),
+    r("POST", "/api/v1/documents/{id}/split", Needs(Ingest), "QA fix of a split: {page} (its number in the scan) starts a new document; answers both documents", &[], JSON, |_| post(ingest::split_document)),
+    r("POST", "/api/v1/documents/{id}/merge-previous", Needs(Ingest), "QA fix of a split: the document joins the one before it in its scan", &[], JSON, |_| post(ingest::merge_document)),
+    r("GET", "/api/v1/documents/{id}/text", Needs(Read), "The document's OCR text, page by page", &[], JSON, |_| get(docs::text)),
+    r("GET", "/api/v1/documents/{id}/pages/{page}", Needs(Read), "One page: size, text, word boxes, and which words are hits of q", &["q"], JSON, |_| get(docs::page)),
+    r("GET", "/api/v1/documents/{id}/pages/{page}/image", Needs(Read), "The page image", &[], "image/jpeg", |_| get(docs::page_image)),
+    r("GET", "/api/v1/documents/{id}/pages/{page}/thumbnail", Needs(Read), "A small page image", &[], "image/jpeg", |_| get(docs::page_thumbnail)),
+    r("GET", "/api/v1/documents/{id}/original", Needs(Read), "The original scan file (file = 1.. for folder batches)", &["file"], "application/octet-stream", |_| get(docs::original)),
+    r("GET", "/api/v1/patients/{mrn}/documents", Needs(Read), "Every document of a patient, newest first", &[], JSON, |_| get(docs::patient)),
+    r("GET", "/api/v1/patients/{mrn}/disclosures", Needs(Release), "Accounting of disclosures for a patient (HIPAA 164.528)", &[], JSON, |_| get(release::accounting)),
+    r("POST", "/api/v1/releases", Needs(Release), "Release of information: {doc_ids, recipient, purpose} -> one searchable PDF, recorded as a disclosure", &[], "application/pdf", |_| post(release::create)),
+    r("GET", "/api/v1/releases/{id}", Needs(Release), "A recorded disclosure", &[], JSON, |_| get(release::show)),
+    r("POST", "/api/v1/ingest", Needs(Ingest), "Upload one scan (raw body: PDF, TIFF, PNG or JPEG) to be ingested", &["filename"], JSON, |s| post(ingest::upload).layer(DefaultBodyLimit::max(s.max_upload_bytes))),
+    r("GET", "/api/v1/ingest/jobs", Needs(Ingest), "Ingest jobs (uploads and the watched folder) with progress", &[], JSON, |_| get(ingest::jobs)),
+    r("GET", "/api/v1/review", Needs(Ingest), "QA queue: unclassified, low OCR confidence, uncertain split, patient conflicts", &[], JSON, |_| get(ingest::review)),
+    r("GET", "/api/v1/retention/report", Needs(RetentionRead), "Retention status report", &["as_of"], JSON, |_| get(retention::report)),
+    r("GET", "/api/v1/holds", Needs(RetentionRead), "Legal holds (active unless all=true)", &["all"], JSON, |_| get(retention::holds)),
+    r("POST", "/api/v1/holds", Needs(Hold), "Place a hold: {matter, reason, scope: {kind: mrn|document|query|class, ...}}", &[], JSON, |_| post(retention::place_hold)),
+    r("POST", "/api/v1/holds/{id}/release", Needs(Hold), "Release a hold: {reason}", &[], JSON, |_| post(retention::release_hold)),
+    r("GET", "/api/v1/purge-jobs", Needs(RetentionRead), "Purge jobs", &[], JSON, |_| get(retention::purge_jobs)),
+    r("POST", "/api/v1/purge-jobs", Needs(Purge), "Plan a purge (dry run): {as_of?, approvals?}", &[], JSON, |_| post(retention::plan)),
+    r("GET", "/api/v1/purge-jobs/{id}", Needs(RetentionRead), "A purge job with approvals and its documents for review", &[], JSON, |_| get(retention::purge_job)),
+    r("POST", "/api/v1/purge-jobs/{id}/approve", Needs(Approve), "Approve a planned job (never one's own)", &[], JSON, |_| post(retention::approve)),
+    r("POST", "/api/v1/purge-jobs/{id}/execute", Needs(Purge), "Execute an approved job: destroy, verify, certify", &[], JSON, |_| post(retention::execute)),
+    r("POST", "/api/v1/purge-jobs/{id}/cancel", Needs(Purge), "Cancel a job before execution", &[], JSON, |_| post(retention::cancel)),
+    r("GET", "/api/v1/certificates/{id}", Needs(RetentionRead), "A certificate of destruction (format=html for the printable page)", &["format"], JSON, |_| get(retention::certificate)),
+    r("GET", "/api/v1/audit", Needs(Audit), "Audit log entries, newest last", &["limit", "user", "action"], JSON, |_| get(retention::audit)),
+    r("GET", "/api/v1/users", Needs(Admin), "Users and roles", &[], JSON, |_| get(retention::users)),
+    r("POST", "/api/v1/users", Needs(Admin), "Add or update a user: {username, role, password}", &[], JSON, |_| post(retention::add_user)),
+    r("POST", "/api/v1/users/{id}/unlock", Needs(Admin), "Clear the login delays failed attempts put on a user (every address)", &[], JSON, |_| post(retention::unlock_user)),
 ];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let upload_limit = state.settings.max_upload_bytes;
-    let api = Router::new()
-        .route("/api/v1/health", get(health))
-        .route("/api/v1/openapi.json", get(openapi_handler))
-        .route(
-            "/api/v1/session",
-            post(auth::login).get(auth::me).delete(auth::logout),
-        )
-        .route("/api/v1/document-types", get(document_types))
-        .route("/api/v1/search", get(docs::search))
-        .route(
-            "/api/v1/documents/{id}",
-            get(docs::document).patch(ingest::fix_document),
-        )
-        .route("/api/v1/documents/{id}/split", post(ingest::split_document))
-        .route(
-            "/api/v1/documents/{id}/merge-previous",
-            post(ingest::merge_document),
-        )
-        .route("/api/v1/documents/{id}/text", get(docs::text))
-        .route("/api/v1/documents/{id}/pages/{page}", get(docs::page))
-        .route(
-            "/api/v1/documents/{id}/pages/{page}/image",
-            get(docs::page_image),
-        )
-        .route(
-            "/api/v1/documents/{id}/pages/{page}/thumbnail",
-            get(docs::page_thumbnail),
-        )
-        .route("/api/v1/documents/{id}/original", get(docs::original))
-        .route("/api/v1/patients/{mrn}/documents", get(docs::patient))
-        .route(
-            "/api/v1/patients/{mrn}/disclosures",
-            get(release::accounting),
-        )
-        .route("/api/v1/releases", post(release::create))
-        .route("/api/v1/releases/{id}", get(release::show))
-        .route(
-            "/api/v1/ingest",
-            post(ingest::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/api/v1/ingest/jobs", get(ingest::jobs))
-        .route("/api/v1/review", get(ingest::review))
-        .route("/api/v1/retention/report", get(retention::report))
-        .route(
-            "/api/v1/holds",
-            get(retention::holds).post(retention::place_hold),
-        )
-        .route("/api/v1/holds/{id}/release", post(retention::release_hold))
-        .route(
-            "/api/v1/purge-jobs",
-            get(retention::purge_jobs).post(retention::plan),
-        )
-        .route("/api/v1/purge-jobs/{id}", get(retention::purge_job))
-        .route("/api/v1/purge-jobs/{id}/approve", post(retention::approve))
-        .route("/api/v1/purge-jobs/{id}/execute", post(retention::execute))
-        .route("/api/v1/purge-jobs/{id}/cancel", post(retention::cancel))
-        .route("/api/v1/certificates/{id}", get(retention::certificate))
-        .route("/api/v1/audit", get(retention::audit))
-        .route(
-            "/api/v1/users",
-            get(retention::users).post(retention::add_user),
-        )
-        .route("/api/v1/users/{id}/unlock", post(retention::unlock_user))
+    // Paths and methods come from the table only; two methods of one path merge.
+    let api = ROUTES.iter().fold(Router::new(), |router, rd| {
+        router.route(rd.path, (rd.handler)(&state.settings))
+    });
+    let api = api
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             authorize,
@@ -200,7 +146,8 @@ async fn security_headers(mut resp: axum::response::Response) -> axum::response:
     resp
 }
 
-/// Checks the session (and CSRF token) and the route's permission from [`ROUTES`] before
+/// Checks the session (and CSRF token) and the route's permission from [`ROUTES`] (the one
+/// place a web permission is checked) before
 /// the handler runs, so that a refused caller learns nothing about its body or parameters.
 async fn authorize(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
@@ -264,63 +211,10 @@ async fn not_found(uri: axum::http::Uri) -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new("method_not_allowed", "this route does not take that method")
-}
-
-/// `Json<T>` whose rejections answer `{code, message}`.
-pub struct JsonBody<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(JsonBody(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
-                "unsupported_media_type",
-                "send the body as JSON (Content-Type: application/json)",
-            )),
-            Err(JsonRejection::BytesRejection(e)) if e.status().as_u16() == 413 => Err(
-                ApiError::new("payload_too_large", "the request body is too large"),
-            ),
-            Err(e) => Err(ApiError::bad_request(format!(
-                "invalid JSON body: {}",
-                e.body_text()
-            ))),
-        }
-    }
-}
-
-/// `Query<T>` whose rejections answer `{code, message}`.
-pub struct QueryParams<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| QueryParams(q.0))
-            .map_err(|e: QueryRejection| {
-                ApiError::bad_request(format!("invalid query parameters: {}", e.body_text()))
-            })
-    }
-}
-
-/// `Path<T>` whose rejections answer `{code, message}`.
-pub struct PathParams<T>(pub T);
-
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParams<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| PathParams(p.0))
-            .map_err(|e: PathRejection| {
-                ApiError::bad_request(format!("invalid path: {}", e.body_text()))
-            })
-    }
+    ApiError::new(
+        crate::service::Code::MethodNotAllowed,
+        "this route does not take that method",
+    )
 }
 
 /// The OpenAPI 3.1 document of [`ROUTES`] and the error codes.
@@ -363,9 +257,9 @@ pub fn openapi() -> serde_json::Value {
             .or_insert_with(|| Value::Object(Map::new()));
         entry[rd.method.to_lowercase()] = op;
     }
-    let codes: Vec<Value> = super::error::CODES
+    let codes: Vec<Value> = crate::service::Code::ALL
         .iter()
-        .map(|(c, s, why)| json!({"code": c, "status": s, "when": why}))
+        .map(|c| json!({"code": c.as_str(), "status": c.http_status(), "when": c.when()}))
         .collect();
     json!({
         "openapi": "3.1.0",
@@ -385,7 +279,7 @@ pub fn openapi() -> serde_json::Value {
                     "type": "object",
                     "required": ["code", "message"],
                     "properties": {
-                        "code": {"type": "string", "enum": super::error::CODES.iter().map(|c| c.0).collect::<Vec<_>>()},
+                        "code": {"type": "string", "enum": crate::service::Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()},
                         "message": {"type": "string"},
                         "certificate_id": {"type": "string"}
                     }

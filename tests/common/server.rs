@@ -50,9 +50,20 @@ impl Server {
         Server::launch(archive, &[])
     }
 
+    /// A server without the sweep, with extra environment (test seams such as
+    /// `CHARTVAULT_TEST_PAGE_DELAY_MS`).
+    pub fn start_with_env(archive: &Path, env: &[(&str, &str)]) -> Server {
+        Server::launch_env(archive, &["--no-sweep"], env)
+    }
+
     fn launch(archive: &Path, extra: &[&str]) -> Server {
+        Server::launch_env(archive, extra, &[])
+    }
+
+    fn launch_env(archive: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         // On the archive's test clock when one is set (super::set_clock).
         let mut child = super::command(archive)
+            .envs(env.iter().copied())
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())

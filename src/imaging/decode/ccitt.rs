@@ -55,16 +55,16 @@ pub(crate) fn decode(
     data: &[u8],
     params: FaxParams,
     white_is_fax_white: bool,
-) -> Result<(Vec<u8>, u32), String> {
+) -> Result<(Vec<u8>, u32), super::DecodeError> {
     if params.columns == 0
         || params.columns > 100_000
         || params.rows > 1_000_000
         || params.columns as u64 * params.rows as u64 > 400_000_000
     {
-        return Err(format!(
+        return Err(super::DecodeError::from(format!(
             "fax image size {}x{} is not supported",
             params.columns, params.rows
-        ));
+        )));
     }
     let reversed;
     let data = if params.lsb_first {
@@ -98,10 +98,10 @@ pub(crate) fn decode(
             Err(e) => format!("{e:?}"),
             Ok(_) => "data ends early".into(),
         };
-        return Err(format!(
+        return Err(super::DecodeError::from(format!(
             "fax data is damaged or cut short after {got} of {} lines ({why})",
             params.rows
-        ));
+        )));
     }
     Ok((rows.pixels, got))
 }

@@ -12,7 +12,7 @@ use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
 
 /// Decodes a JPEG to 8-bit grey, refusing images over `max_pixels` before decoding pixels.
-pub fn decode_gray(bytes: &[u8], max_pixels: u64) -> Result<GrayImage, String> {
+pub fn decode_gray(bytes: &[u8], max_pixels: u64) -> Result<GrayImage, super::DecodeError> {
     let options = DecoderOptions::default()
         .jpeg_set_out_colorspace(ColorSpace::Luma)
         .set_max_width(usize::MAX)
@@ -26,9 +26,9 @@ pub fn decode_gray(bytes: &[u8], max_pixels: u64) -> Result<GrayImage, String> {
         .ok_or_else(|| "bad JPEG image: no size".to_string())?;
     complete(bytes)?;
     if (w as u64).saturating_mul(h as u64) > max_pixels {
-        return Err(format!(
+        return Err(super::DecodeError::from(format!(
             "JPEG image is {w}x{h} pixels, over the limit of {max_pixels} pixels"
-        ));
+        )));
     }
     if !matches!(
         decoder.input_colorspace(),
@@ -36,13 +36,13 @@ pub fn decode_gray(bytes: &[u8], max_pixels: u64) -> Result<GrayImage, String> {
     ) {
         return image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
             .map(|img| img.into_luma8())
-            .map_err(|e| format!("bad JPEG image: {e}"));
+            .map_err(|e| format!("bad JPEG image: {e}").into());
     }
     let pixels = decoder
         .decode()
         .map_err(|e| format!("bad JPEG image: {e}"))?;
     GrayImage::from_raw(w as u32, h as u32, pixels)
-        .ok_or_else(|| "bad JPEG image: fewer pixels than its size".to_string())
+        .ok_or_else(|| "bad JPEG image: fewer pixels than its size".into())
 }
 
 /// A JPEG whose data stops before its end-of-image marker is truncated (libjpeg's
@@ -52,11 +52,13 @@ pub fn decode_gray(bytes: &[u8], max_pixels: u64) -> Result<GrayImage, String> {
 /// through each scan's entropy-coded data (where 0xFF is always followed by 0x00, a restart
 /// marker or fill) to the first end-of-image marker after a scan: whatever follows it (a
 /// scanner's padding, a phone's appended video) is not looked at.
-fn complete(b: &[u8]) -> Result<(), String> {
+fn complete(b: &[u8]) -> Result<(), super::DecodeError> {
     const TRUNCATED: &str = "bad JPEG image: truncated (the data ends before its \
         end-of-image marker; part of the page is missing)";
     if b.len() < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-        return Err("bad JPEG image: no start-of-image marker".into());
+        return Err(super::DecodeError::from(
+            "bad JPEG image: no start-of-image marker",
+        ));
     }
     let mut i = 2;
     let mut scanned = false;
@@ -69,12 +71,16 @@ fn complete(b: &[u8]) -> Result<(), String> {
             i += 1;
         }
         let Some(&marker) = b.get(i) else {
-            return Err(TRUNCATED.into());
+            return Err(super::DecodeError::from(TRUNCATED));
         };
         i += 1;
         match marker {
             0xD9 if scanned => return Ok(()),
-            0xD9 => return Err("bad JPEG image: no image data before its end".into()),
+            0xD9 => {
+                return Err(super::DecodeError::from(
+                    "bad JPEG image: no image data before its end",
+                ))
+            }
             0x01 | 0xD0..=0xD7 => continue,
             _ => {}
         }
@@ -82,14 +88,16 @@ fn complete(b: &[u8]) -> Result<(), String> {
             .get(i..i + 2)
             .map(|l| u16::from_be_bytes([l[0], l[1]]) as usize)
         else {
-            return Err(TRUNCATED.into());
+            return Err(super::DecodeError::from(TRUNCATED));
         };
         if len < 2 {
-            return Err("bad JPEG image: a segment with an impossible length".into());
+            return Err(super::DecodeError::from(
+                "bad JPEG image: a segment with an impossible length",
+            ));
         }
         i += len;
         if i > b.len() {
-            return Err(TRUNCATED.into());
+            return Err(super::DecodeError::from(TRUNCATED));
         }
         if marker == 0xDA {
             scanned = true;
@@ -99,7 +107,7 @@ fn complete(b: &[u8]) -> Result<(), String> {
                     i += 1;
                 }
                 match b.get(i + 1) {
-                    None => return Err(TRUNCATED.into()),
+                    None => return Err(super::DecodeError::from(TRUNCATED)),
                     Some(0x00) | Some(0xD0..=0xD7) => i += 2,
                     Some(0xFF) => i += 1,
                     Some(_) => break,
@@ -181,11 +189,15 @@ mod tests {
     #[test]
     fn oversized_and_broken_jpegs_are_refused_with_a_reason() {
         let bytes = jpeg_of(image::DynamicImage::ImageLuma8(GrayImage::new(100, 100)));
-        let err = decode_gray(&bytes, 5_000).unwrap_err();
+        let err = decode_gray(&bytes, 5_000).unwrap_err().to_string();
         assert!(err.contains("over the limit"), "{err}");
-        let err = decode_gray(&bytes[..bytes.len() / 3], 1 << 20).unwrap_err();
+        let err = decode_gray(&bytes[..bytes.len() / 3], 1 << 20)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("bad JPEG"), "{err}");
-        let err = decode_gray(b"\xff\xd8\xff\xe0garbage", 1 << 20).unwrap_err();
+        let err = decode_gray(b"\xff\xd8\xff\xe0garbage", 1 << 20)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("bad JPEG"), "{err}");
     }
 
@@ -197,7 +209,7 @@ mod tests {
         let bytes = jpeg_of(image::DynamicImage::ImageLuma8(page));
         assert!(decode_gray(&bytes, 1 << 22).is_ok());
         for cut in [bytes.len() / 2, bytes.len() * 9 / 10, bytes.len() - 2] {
-            let err = decode_gray(&bytes[..cut], 1 << 22).unwrap_err();
+            let err = decode_gray(&bytes[..cut], 1 << 22).unwrap_err().to_string();
             assert!(err.contains("truncated"), "cut at {cut}: {err}");
         }
         // Bytes after the end-of-image marker (some scanners pad files; phones append a

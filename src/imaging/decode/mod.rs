@@ -38,6 +38,21 @@ pub enum DecodeError {
     Page { page: u32, message: String },
     #[error("{0}")]
     Structure(String),
+    /// Image data that is damaged or in a form this build cannot read (the sentence names it).
+    #[error("{0}")]
+    Image(String),
+}
+
+impl From<&str> for DecodeError {
+    fn from(message: &str) -> DecodeError {
+        DecodeError::Image(message.to_string())
+    }
+}
+
+impl From<String> for DecodeError {
+    fn from(message: String) -> DecodeError {
+        DecodeError::Image(message)
+    }
 }
 
 impl DecodeError {

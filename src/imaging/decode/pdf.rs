@@ -92,14 +92,16 @@ impl PdfPages {
         page_no: u32,
         limits: DecodeLimits,
     ) -> Result<PageImage, DecodeError> {
-        let err = |m: String| DecodeError::page(page_no, m);
+        let err = |m: DecodeError| DecodeError::page(page_no, m);
         let pages = self.pdf.pages();
         let page = pages
             .get(page_no as usize - 1)
             .ok_or_else(|| err("no such page".into()))?;
         let (pw, ph) = page.render_dimensions();
         if !(pw > 1.0 && ph > 1.0 && pw < 200_000.0 && ph < 200_000.0) {
-            return Err(err(format!("page size {pw}x{ph} points is not usable")));
+            return Err(err(
+                format!("page size {pw}x{ph} points is not usable").into()
+            ));
         }
         let (pw, ph) = (pw as f64, ph as f64);
         let warnings = Arc::new(Mutex::new(Vec::new()));
@@ -125,7 +127,8 @@ impl PdfPages {
                 "the page draws pictures totalling {} million pixels, over {DRAWN_PAGES_BUDGET} \
                  pages' worth; the file is damaged or hostile",
                 survey.drawn / 1_000_000
-            )));
+            )
+            .into()));
         }
         let page_area = pw * ph;
         if let Some(scan) = survey.scanned_picture(page_area) {
@@ -210,13 +213,17 @@ fn settings(warnings: &Arc<Mutex<Vec<InterpreterWarning>>>) -> InterpreterSettin
 
 /// A picture that fails to decode leaves a hole in the page: the page is refused with the
 /// reason, never archived as if whole. (A missing font is drawn with a standard one.)
-fn check_warnings(warnings: &Arc<Mutex<Vec<InterpreterWarning>>>) -> Result<(), String> {
+fn check_warnings(
+    warnings: &Arc<Mutex<Vec<InterpreterWarning>>>,
+) -> Result<(), super::DecodeError> {
     let seen = warnings.lock().map(|v| v.clone()).unwrap_or_default();
     if seen
         .iter()
         .any(|w| matches!(w, InterpreterWarning::ImageDecodeFailure))
     {
-        return Err("a picture on the page is damaged or in an unsupported encoding".into());
+        return Err(super::DecodeError::from(
+            "a picture on the page is damaged or in an unsupported encoding",
+        ));
     }
     // A font hayro cannot load is drawn with a standard one (and its text, when mapped, is
     // still the page's text), so it does not refuse the page.
@@ -439,10 +446,10 @@ fn decode_picture(
     settings: &InterpreterSettings,
     scan: &Picture,
     max_pixels: u64,
-) -> Result<GrayImage, String> {
+) -> Result<GrayImage, super::DecodeError> {
     struct Take {
         max_pixels: u64,
-        out: Option<Result<GrayImage, String>>,
+        out: Option<Result<GrayImage, super::DecodeError>>,
     }
     impl<'a> Device<'a> for Take {
         fn draw_path(&mut self, _: &BezPath, _: DrawProps<'a>, _: &DrawMode) {}
@@ -475,7 +482,9 @@ fn decode_picture(
                 None,
             );
             self.out = Some(got.unwrap_or_else(|| {
-                Err("the page's picture is damaged or in an unsupported encoding".into())
+                Err(super::DecodeError::from(
+                    "the page's picture is damaged or in an unsupported encoding",
+                ))
             }));
         }
         fn pop_clip(&mut self) {}
@@ -495,17 +504,19 @@ fn decode_picture(
         out: None,
     };
     interpret_page(page, &mut ctx, &mut take);
-    let image = take
-        .out
-        .unwrap_or_else(|| Err("the page's picture could not be read".into()))?;
+    let image = take.out.unwrap_or_else(|| {
+        Err(super::DecodeError::from(
+            "the page's picture could not be read",
+        ))
+    })?;
     if image.dimensions() != (scan.width, scan.height) {
-        return Err(format!(
+        return Err(super::DecodeError::from(format!(
             "picture data is {}x{} but the PDF says {}x{}",
             image.width(),
             image.height(),
             scan.width,
             scan.height
-        ));
+        )));
     }
     Ok(place(&image, scan.transform))
 }
@@ -514,7 +525,7 @@ fn decode_picture(
 fn to_gray(
     data: ImageData,
     alpha: Option<hayro::hayro_interpret::LumaData>,
-) -> Result<GrayImage, String> {
+) -> Result<GrayImage, super::DecodeError> {
     let (w, h) = (data.width(), data.height());
     let mut gray: Vec<u8> = match data {
         ImageData::Luma(l) => l.data,

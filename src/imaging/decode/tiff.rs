@@ -19,12 +19,12 @@ pub struct TiffPages {
     num_pages: usize,
 }
 
-fn tiff_err(e: tiff::TiffError) -> String {
+fn tiff_err(e: tiff::TiffError) -> DecodeError {
     let s = e.to_string();
     if s.contains("failed to fill whole buffer") || s.contains("UnexpectedEof") {
-        "image data is truncated".to_string()
+        DecodeError::from("image data is truncated")
     } else {
-        s
+        DecodeError::from(s)
     }
 }
 
@@ -58,7 +58,7 @@ impl TiffPages {
         page_no: u32,
         limits: DecodeLimits,
     ) -> Result<PageImage, DecodeError> {
-        let err = |e: String| DecodeError::page(page_no, e);
+        let err = |e: DecodeError| DecodeError::page(page_no, e);
         let mut tiff_limits = Limits::default();
         tiff_limits.decoding_buffer_size = (limits.max_page_pixels as usize).saturating_mul(8);
         tiff_limits.intermediate_buffer_size = tiff_limits.decoding_buffer_size;
@@ -85,11 +85,10 @@ impl TiffPages {
         let ydpi = resolution_dpi(&mut decoder, Tag::YResolution);
         let image = match compression {
             2..=4 => self.fax_page(&mut decoder, compression, photometric, lsb_first, w, h),
-            6 => Err(
+            6 => Err(super::DecodeError::from(
                 "old-style JPEG compression (TIFF 6.0 compression 6) is not supported; \
-                 re-save the file with new-style JPEG (compression 7)"
-                    .to_string(),
-            ),
+                 re-save the file with new-style JPEG (compression 7)",
+            )),
             _ => {
                 let color = match decoder.colortype().map_err(|e| err(tiff_err(e)))? {
                     ColorType::Gray(b) if palette_copy.is_some() => ColorType::Palette(b),
@@ -129,7 +128,7 @@ impl TiffPages {
         lsb_first: bool,
         w: u32,
         h: u32,
-    ) -> Result<GrayImage, String> {
+    ) -> Result<GrayImage, super::DecodeError> {
         let tile = |d: &mut Decoder<Cursor<&Vec<u8>>>, t: Tag| {
             d.find_tag_unsigned::<u64>(t).ok().flatten()
         };
@@ -147,7 +146,11 @@ impl TiffPages {
                 Some((tw as u32, tl as u32))
             }
             (None, None) => None,
-            _ => return Err("tile size is missing or implausible".into()),
+            _ => {
+                return Err(super::DecodeError::from(
+                    "tile size is missing or implausible",
+                ))
+            }
         };
         let (offset_tag, count_tag) = match tiled {
             Some(_) => (Tag::TileOffsets, Tag::TileByteCounts),
@@ -165,7 +168,7 @@ impl TiffPages {
             .flatten()
             .unwrap_or(h as u64)
             .clamp(1, h as u64) as u32;
-        let block = |i: usize, n: usize| -> Result<&[u8], String> {
+        let block = |i: usize, n: usize| -> Result<&[u8], super::DecodeError> {
             let start = offsets[i] as usize;
             start
                 .checked_add(counts[i] as usize)
@@ -175,6 +178,7 @@ impl TiffPages {
                         "image data is truncated: part {} of {n} lies past the end of the file",
                         i + 1
                     )
+                    .into()
                 })
         };
         let options = match compression {
@@ -204,10 +208,10 @@ impl TiffPages {
             let (across, down) = (w.div_ceil(tw) as usize, h.div_ceil(tl) as usize);
             let n = across * down;
             if offsets.len() < n || counts.len() < n {
-                return Err(format!(
+                return Err(super::DecodeError::from(format!(
                     "image data is truncated: {} of {n} tiles listed",
                     offsets.len().min(counts.len())
-                ));
+                )));
             }
             let mut out = GrayImage::from_pixel(w, h, image::Luma([255]));
             for i in 0..n {
@@ -225,10 +229,10 @@ impl TiffPages {
         }
         let strips = h.div_ceil(rows_per_strip) as usize;
         if offsets.len() < strips || counts.len() < strips {
-            return Err(format!(
+            return Err(super::DecodeError::from(format!(
                 "image data is truncated: {} of {strips} strips listed",
                 offsets.len().min(counts.len())
-            ));
+            )));
         }
         let mut pixels = Vec::with_capacity(w as usize * h as usize);
         for i in 0..strips {
@@ -358,9 +362,14 @@ fn unpack(bytes: &[u8], per_row: usize, h: usize, bits: u8) -> Option<Vec<u8>> {
 
 /// A decoded TIFF page as 8-bit grey (0 black). The tiff crate has already turned
 /// WhiteIsZero samples around, so every form here is "0 is dark".
-fn to_gray(data: DecodingResult, form: &Form, w: u32, h: u32) -> Result<GrayImage, String> {
+fn to_gray(
+    data: DecodingResult,
+    form: &Form,
+    w: u32,
+    h: u32,
+) -> Result<GrayImage, super::DecodeError> {
     let (wu, hu) = (w as usize, h as usize);
-    let truncated = || "image data is truncated".to_string();
+    let truncated = || DecodeError::from("image data is truncated");
     let (bits, samples) = match form.color {
         ColorType::Gray(b) | ColorType::Palette(b) => (b, 1),
         ColorType::GrayA(b) => (b, 2),
@@ -371,7 +380,11 @@ fn to_gray(data: DecodingResult, form: &Form, w: u32, h: u32) -> Result<GrayImag
             bit_depth,
             num_samples,
         } => (bit_depth, num_samples as usize),
-        other => return Err(format!("unsupported TIFF colour type {other:?}")),
+        other => {
+            return Err(super::DecodeError::from(format!(
+                "unsupported TIFF colour type {other:?}"
+            )))
+        }
     };
     let per_row = wu * samples;
     let values: Vec<u8> = match data {
@@ -380,7 +393,9 @@ fn to_gray(data: DecodingResult, form: &Form, w: u32, h: u32) -> Result<GrayImag
                 b.iter_mut().for_each(|x| *x = x.reverse_bits());
             }
             if !matches!(bits, 1 | 2 | 4 | 8) {
-                return Err(format!("{bits}-bit TIFF samples are not supported"));
+                return Err(super::DecodeError::from(format!(
+                    "{bits}-bit TIFF samples are not supported"
+                )));
             }
             let mut v = unpack(&b, per_row, hu, bits).ok_or_else(truncated)?;
             if bits < 8 && !matches!(form.color, ColorType::Palette(_)) {
@@ -400,7 +415,11 @@ fn to_gray(data: DecodingResult, form: &Form, w: u32, h: u32) -> Result<GrayImag
                 _ => v.iter().map(|&x| (x >> 8) as u8).collect(),
             }
         }
-        _ => return Err("unsupported TIFF sample format (floating point or 32-bit)".into()),
+        _ => {
+            return Err(super::DecodeError::from(
+                "unsupported TIFF sample format (floating point or 32-bit)",
+            ))
+        }
     };
     if values.len() < per_row * hu {
         return Err(truncated());
@@ -413,7 +432,9 @@ fn to_gray(data: DecodingResult, form: &Form, w: u32, h: u32) -> Result<GrayImag
                 .ok_or("palette image without a colour map")?;
             let n = 1usize << b.min(8);
             if map.len() < 3 * n {
-                return Err("palette image with a short colour map".into());
+                return Err(super::DecodeError::from(
+                    "palette image with a short colour map",
+                ));
             }
             values
                 .iter()

@@ -1,9 +1,16 @@
-//! The corpus ground truth (`manifest.jsonl`).
+//! A corpus's ground truth (`manifest.jsonl`): what `eval` scores against and what
+//! `train` learns from. Depends on nothing else in the crate.
 
 use serde::Deserialize;
 use std::path::Path;
 
-use super::EvalError;
+/// A manifest that cannot be read or parsed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read corpus manifest {path}: {message}")]
+pub struct ManifestError {
+    pub path: String,
+    pub message: String,
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ManifestPage {
@@ -75,8 +82,8 @@ impl ManifestChart {
     }
 }
 
-pub fn load_manifest(path: &Path) -> Result<Vec<ManifestChart>, EvalError> {
-    let err = |message: String| EvalError::Manifest {
+pub fn load_manifest(path: &Path) -> Result<Vec<ManifestChart>, ManifestError> {
+    let err = |message: String| ManifestError {
         path: path.display().to_string(),
         message,
     };

@@ -1,0 +1,117 @@
+//! Retention outcomes as data: a document's status and decision, and what a legal hold
+//! covers. The rules that produce them live in `crate::retention`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetentionStatus {
+    Retained,
+    Eligible,
+    OnHold,
+    Indeterminate,
+    Permanent,
+    Destroyed,
+}
+
+impl RetentionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetentionStatus::Retained => "retained",
+            RetentionStatus::Eligible => "eligible",
+            RetentionStatus::OnHold => "on_hold",
+            RetentionStatus::Indeterminate => "indeterminate",
+            RetentionStatus::Permanent => "permanent",
+            RetentionStatus::Destroyed => "destroyed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RetentionStatus> {
+        [
+            RetentionStatus::Retained,
+            RetentionStatus::Eligible,
+            RetentionStatus::OnHold,
+            RetentionStatus::Indeterminate,
+            RetentionStatus::Permanent,
+            RetentionStatus::Destroyed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// One term's date, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// e.g. `patient_last_service + 10y`, `minor: dob + 28y`.
+    pub rule: String,
+    pub trigger_date: NaiveDate,
+    pub retain_through: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub class: String,
+    pub status: RetentionStatus,
+    pub retain_through: Option<NaiveDate>,
+    /// First day destruction is permitted (for `on_hold`: the day it would be).
+    pub eligible_on: Option<NaiveDate>,
+    pub binding_rule: Option<String>,
+    pub candidates: Vec<Candidate>,
+    /// Inputs whose absence makes the status `indeterminate`.
+    pub missing: Vec<String>,
+    /// Matching hold ids (or the evaluation error) for `on_hold`.
+    pub holds: Vec<String>,
+    pub schedule: String,
+    pub schedule_hash: String,
+    pub as_of: NaiveDate,
+}
+
+/// What a hold covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HoldScope {
+    /// Every document of a patient, including ones ingested later.
+    Mrn { mrn: String },
+    /// One document.
+    Document { doc_id: String },
+    /// A saved search, re-run at every check; the ids matched at placement are kept too.
+    Query {
+        text: String,
+        #[serde(default)]
+        doc_type: Option<String>,
+        #[serde(default)]
+        from: Option<NaiveDate>,
+        #[serde(default)]
+        to: Option<NaiveDate>,
+    },
+    /// A retention class and a range of service dates.
+    Class {
+        class: String,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+}
+
+impl HoldScope {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HoldScope::Mrn { .. } => "mrn",
+            HoldScope::Document { .. } => "document",
+            HoldScope::Query { .. } => "query",
+            HoldScope::Class { .. } => "class",
+        }
+    }
+
+    /// A description without patient data (for lists shown to people without PHI access
+    /// and for the audit log).
+    pub fn redacted(&self) -> String {
+        match self {
+            HoldScope::Mrn { .. } => "patient (MRN)".into(),
+            HoldScope::Document { doc_id } => format!("document {doc_id}"),
+            HoldScope::Query { .. } => "saved query".into(),
+            HoldScope::Class { class, from, to } => format!("class {class}, service {from}..{to}"),
+        }
+    }
+}
