@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use super::{Context, EXIT_PROBLEMS};
-use crate::purge;
+use crate::service::{purge, Actor};
 
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
@@ -53,21 +53,18 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
     let user = ctx.user.as_str();
     match args.action {
         PurgeAction::Plan { as_of } => {
-            authenticate(
-                &mut archive,
-                user,
-                "plan",
-                "purge",
-                crate::access::Permission::Purge,
-            )?;
-            let as_of = as_of.unwrap_or_else(crate::clock::today);
-            let p = purge::plan(&mut archive, &ctx.schedule, as_of, user)?;
+            let actor = authenticate(&mut archive, user, "plan", "purge")?;
+            let req = purge::PlanRequest {
+                as_of,
+                approvals: None,
+            };
+            let p = purge::plan(&mut archive, &ctx.schedule, &actor, &req, "cli")?;
+            let as_of = p.as_of;
             if p.forecast {
                 println!(
                     "purge FORECAST {} by {user}: as of {as_of}, after today ({}); it can be \
                      reviewed, never approved or executed",
-                    p.job_id,
-                    crate::clock::today()
+                    p.job_id, p.today
                 );
             } else {
                 println!(
@@ -82,7 +79,7 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
             for (why, n) in &p.excluded {
                 println!("  excluded: {why} ({n})");
             }
-            println!("  manifest sha256 {}", p.manifest_hash);
+            println!("  manifest sha256 {}", p.manifest_sha256);
             if !p.forecast {
                 println!(
                     "  next: `chartvault purge show {} --review`, then {} approvals by other people",
@@ -92,36 +89,27 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
         }
         PurgeAction::Approve { job } => {
             // What is being approved, before anyone signs for it.
-            let Some(j) = archive.catalog.purge_job(&job)? else {
-                anyhow::bail!("no purge job {job}");
-            };
+            let j = purge::job(&mut archive, &ctx.actor(), &job, false, "cli")?;
             eprintln!(
                 "{job}: {} documents, earliest retain-through {}, planned by {} as of {} \
                  (review: `chartvault purge show {job} --review`)",
-                j.manifest.len(),
-                j.manifest
-                    .iter()
-                    .filter_map(|e| e.retain_through)
-                    .min()
+                j.summary.documents,
+                j.summary
+                    .earliest_retain_through
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "-".into()),
-                j.created_by,
-                j.as_of
+                j.summary.created_by,
+                j.summary.as_of
             );
-            authenticate(
-                &mut archive,
-                user,
-                "approve",
-                &job,
-                crate::access::Permission::Approve,
-            )?;
-            let (n, required) = purge::approve(&mut archive, &ctx.schedule, &job, user)?;
-            println!("{job} approved by {user} ({n} of {required} approvals)");
+            let actor = authenticate(&mut archive, user, "approve", &job)?;
+            let a = purge::approve(&mut archive, &ctx.schedule, &actor, &job, "cli")?;
+            println!(
+                "{job} approved by {user} ({} of {} approvals)",
+                a.approvals, a.required
+            );
         }
         PurgeAction::Execute { job } => {
-            archive.index.begin_writing()?;
-            let facility = ctx.schedule.facility.clone();
-            let e = purge::execute(&mut archive, &ctx.schedule, &job, user, &facility)?;
+            let e = purge::execute(&mut archive, &ctx.schedule, &ctx.actor(), &job, "cli")?;
             println!(
                 "{job}: {} documents destroyed in this run ({} approved; each re-checked \
                  against today, {})",
@@ -135,8 +123,8 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
                     e.skipped.len()
                 );
             }
-            for (id, why) in &e.skipped {
-                println!("  skipped {id}: {why}");
+            for s in &e.skipped {
+                println!("  skipped {}: {}", s.doc_id, s.reason);
             }
             match &e.certificate_id {
                 Some(c) => println!(
@@ -149,11 +137,11 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
             }
         }
         PurgeAction::Cancel { job } => {
-            purge::cancel(&mut archive, &job, user)?;
+            purge::cancel(&mut archive, &ctx.actor(), &job, "cli")?;
             println!("{job} cancelled by {user}");
         }
         PurgeAction::List => {
-            let jobs = archive.catalog.purge_jobs()?;
+            let jobs = purge::jobs(&archive, &ctx.actor())?;
             if jobs.is_empty() {
                 println!("no purge jobs");
             }
@@ -163,86 +151,76 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
                     j.id,
                     j.state,
                     j.as_of,
-                    j.manifest.len(),
+                    j.documents,
                     j.created_by,
                     j.certificate_id.unwrap_or_default()
                 );
             }
         }
         PurgeAction::Show { job, review } => {
-            let Some(j) = archive.catalog.purge_job(&job)? else {
-                anyhow::bail!("no purge job {job}");
-            };
+            let d = purge::job(&mut archive, &ctx.actor(), &job, review, "cli")?;
+            let j = &d.summary;
             println!(
                 "{}  {}  as of {}  schedule {}",
-                j.id, j.state, j.as_of, j.schedule_label
+                j.id, j.state, j.as_of, j.schedule
             );
             println!(
                 "planned by {} at {}; manifest sha256 {}",
-                j.created_by, j.created_at, j.manifest_hash
+                j.created_by, j.created_at, j.manifest_sha256
             );
-            println!("documents {}; excluded {}", j.manifest.len(), j.excluded);
-            if let Some(e) = j.manifest.iter().filter_map(|e| e.retain_through).min() {
+            println!("documents {}; excluded {}", j.documents, j.excluded);
+            if let Some(e) = j.earliest_retain_through {
                 println!("earliest retain-through date: {e}");
             }
             println!(
                 "needs {} approvals; approvals expire {}",
                 j.required_approvals, j.approvals_expire
             );
-            let items = archive.catalog.purge_item_states(&job)?;
-            let count = |s: &str| items.iter().filter(|i| i.state == s).count();
             println!(
                 "destroyed {}, skipped {}, pending {}",
-                count("destroyed"),
-                count("skipped"),
-                count("pending")
+                d.items.destroyed, d.items.skipped, d.items.pending
             );
-            for i in items.iter().filter(|i| i.state == "skipped") {
-                println!(
-                    "  skipped {}: {}",
-                    i.doc_id,
-                    i.reason.as_deref().unwrap_or("-")
-                );
+            for (doc_id, reason) in archive
+                .catalog
+                .purge_item_states(&job)?
+                .into_iter()
+                .filter(|i| i.state == "skipped")
+                .map(|i| (i.doc_id, i.reason))
+            {
+                println!("  skipped {doc_id}: {}", reason.as_deref().unwrap_or("-"));
             }
-            for (u, h, at) in archive.catalog.purge_approvals(&job)? {
-                let bound = if h == j.manifest_hash {
+            for a in &d.approvals {
+                let bound = if a.valid {
                     ""
                 } else {
                     " (VOID: other manifest)"
                 };
-                println!("approved by {u} at {at}{bound}");
+                println!("approved by {} at {}{bound}", a.user, a.at);
             }
             if let Some(v) = &j.verification {
                 println!("verification {v}");
             }
-            if review {
-                archive
-                    .catalog
-                    .audit(user, "purge_review", &job, serde_json::json!({}))?;
-                for e in &j.manifest {
-                    let d = archive.catalog.document(&e.doc_id)?;
-                    let (name, mrn, svc) = d
-                        .map(|d| (d.patient.name, d.patient.mrn, d.service_date))
-                        .unwrap_or_default();
-                    println!(
-                        "  {} {:<12} {:<20} {:<22} {:<10} {}",
-                        e.doc_id,
-                        e.class,
-                        e.doc_type,
-                        name.unwrap_or_else(|| "-".into()),
-                        mrn.unwrap_or_else(|| "-".into()),
-                        svc.unwrap_or_else(|| "destroyed".into())
-                    );
-                }
+            for e in &d.manifest {
+                let svc = if e.destroyed {
+                    "destroyed".to_string()
+                } else {
+                    e.service_date.clone().unwrap_or_else(|| "-".into())
+                };
+                println!(
+                    "  {} {:<12} {:<20} {:<22} {:<10} {}",
+                    e.doc_id,
+                    e.class,
+                    e.doc_type,
+                    e.patient_name.as_deref().unwrap_or("-"),
+                    e.mrn.as_deref().unwrap_or("-"),
+                    svc
+                );
             }
         }
         PurgeAction::Certificate { id, html } => {
-            let Some(body) = archive.catalog.certificate(&id)? else {
-                anyhow::bail!("no certificate {id}");
-            };
-            let v: serde_json::Value = serde_json::from_str(&body)?;
+            let v = purge::certificate(&archive, &ctx.actor(), &id)?;
             if html {
-                print!("{}", purge::certificate::html(&v));
+                print!("{}", crate::purge::certificate::html(&v));
             } else {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             }
@@ -252,41 +230,32 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Planning and approving on the command line need the password of the user account
-/// `--user` names, with the permission the step needs: the initiator and the approvers of a
-/// job are real people of the user store, so two-person control holds on the command line
-/// too (no plan as an invented name, then approved by its real author).
+/// `--user` names: the initiator and the approvers of a job are real people of the user
+/// store, so two-person control holds on the command line too (no plan as an invented
+/// name, then approved by its real author). The account's role then decides, in the
+/// service, whether the step is allowed.
 fn authenticate(
     archive: &mut crate::archive::Archive,
     user: &str,
     step: &str,
     subject: &str,
-    permission: crate::access::Permission,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Actor> {
     let password = super::user_cmd::read_secret(&format!("password of {user}: "))?;
     let account = archive.catalog.authenticate(user, &password)?;
-    let refuse = |archive: &mut crate::archive::Archive, why: &str| -> anyhow::Result<()> {
+    let role = account
+        .as_ref()
+        .and_then(|a| crate::access::Role::parse(&a.role));
+    let Some(role) = role else {
         archive.catalog.audit(
             user,
             &format!("purge_{step}_refused"),
             subject,
-            serde_json::json!({"reason": why, "via": "cli"}),
+            serde_json::json!({"reason": "authentication failed", "via": "cli"}),
         )?;
-        Ok(())
-    };
-    if account.is_none() {
-        refuse(archive, "authentication failed")?;
         anyhow::bail!(
             "cannot {step} as {user}: wrong user name or password, or a disabled account \
              (purge steps need a user account of this archive: `chartvault user add`)"
         );
-    }
-    let role = account.map(|a| a.role).unwrap_or_default();
-    if !crate::access::Role::parse(&role).is_some_and(|r| r.can(permission)) {
-        refuse(archive, "permission")?;
-        anyhow::bail!(
-            "cannot {step} as {user}: a {role} may not {step} purges (permission {})",
-            permission.as_str()
-        );
-    }
-    Ok(())
+    };
+    Ok(Actor::user(user, role))
 }

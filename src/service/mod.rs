@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod holds;
+pub mod purge;
 pub mod review;
 pub mod search;
 
@@ -40,6 +41,10 @@ impl Actor {
             name: name.to_string(),
             role: None,
         }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.role
     }
 
     pub fn require(&self, p: Permission) -> Result<(), ServiceError> {

@@ -90,80 +90,28 @@ pub async fn release_hold(
         .await
 }
 
-fn job_summary(j: &crate::catalog::JobRow) -> Value {
-    json!({
-        "id": j.id,
-        "state": j.state,
-        "as_of": j.as_of,
-        "schedule": j.schedule_label,
-        "created_by": j.created_by,
-        "created_at": j.created_at,
-        "documents": j.manifest.len(),
-        "earliest_retain_through": j.manifest.iter().filter_map(|e| e.retain_through).min(),
-        "forecast": j.state == "forecast",
-        "excluded": j.excluded,
-        "manifest_sha256": j.manifest_hash,
-        "required_approvals": j.required_approvals,
-        "approvals_expire": j.approvals_expire,
-        "executed_by": j.executed_by,
-        "finished_at": j.finished_at,
-        "verification": j.verification,
-        "certificate_id": j.certificate_id,
-    })
-}
-
-pub async fn purge_jobs(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+pub async fn purge_jobs(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            let mut jobs = Vec::new();
-            for j in a.catalog.purge_jobs()? {
-                let mut v = job_summary(&j);
-                // The approvals that count (what execution will count).
-                v["approved_by"] = json!(purge::valid_approvals(a, &j)?);
-                jobs.push(v);
-            }
+            let jobs = crate::service::purge::jobs(a, &actor)?;
             Ok(Json(json!({"jobs": jobs})))
         })
         .await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlanRequest {
-    pub as_of: Option<NaiveDate>,
-    /// Only to be refused clearly: the number of approvals is the facility's policy
-    /// (the retention schedule's `purge_approvals`), never a plan's choice.
-    pub approvals: Option<u32>,
-}
-
 pub async fn plan(
     State(state): State<Arc<AppState>>,
     user: Authed,
-    JsonBody(p): JsonBody<PlanRequest>,
-) -> Result<Json<Value>, ApiError> {
-    let policy = state.settings.schedule.purge_approvals;
-    if p.approvals.is_some_and(|n| n != policy) {
-        return Err(ApiError::bad_request(format!(
-            "a plan cannot set its approvals: the retention policy requires {policy} \
-             (purge_approvals in the retention schedule)"
-        )));
-    }
+    JsonBody(p): JsonBody<crate::service::purge::PlanRequest>,
+) -> Result<Json<crate::service::purge::Planned>, ApiError> {
+    let actor = user.actor();
     state
         .write(move |a, st| {
-            let as_of = p.as_of.unwrap_or_else(today);
-            let plan = purge::plan(a, &st.settings.schedule, as_of, &user.username)?;
-            Ok(Json(json!({
-                "job_id": plan.job_id,
-                "state": if plan.forecast { "forecast" } else { "planned" },
-                "forecast": plan.forecast,
-                "documents": plan.documents,
-                "excluded": plan.excluded,
-                "manifest_sha256": plan.manifest_hash,
-                "as_of": as_of.to_string(),
-                "today": today().to_string(),
-                "required_approvals": plan.required_approvals,
-                "earliest_retain_through": plan.earliest_retain_through,
-            })))
+            crate::service::purge::plan(a, &st.settings.schedule, &actor, &p, "web").map(Json)
         })
         .await
 }
@@ -172,59 +120,10 @@ pub async fn purge_job(
     State(state): State<Arc<AppState>>,
     user: Authed,
     PathParams(id): PathParams<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<crate::service::purge::JobDetail>, ApiError> {
+    let actor = user.actor();
     state
-        .read(move |a, _| {
-            let j = a
-                .catalog
-                .purge_job(&id)?
-                .ok_or_else(|| ApiError::not_found(format!("no purge job {id}")))?;
-            let approvals: Vec<Value> = a
-                .catalog
-                .purge_approvals(&id)?
-                .into_iter()
-                .map(|(u, h, at)| json!({"user": u, "at": at, "valid": h == j.manifest_hash}))
-                .collect();
-            // The review list names patients: audited as in `purge show --review`.
-            a.catalog
-                .audit(&user.username, "purge_review", &id, json!({"via": "web"}))?;
-            let items: std::collections::HashMap<String, crate::catalog::PurgeItem> = a
-                .catalog
-                .purge_item_states(&id)?
-                .into_iter()
-                .map(|i| (i.doc_id.clone(), i))
-                .collect();
-            let mut docs = Vec::with_capacity(j.manifest.len());
-            for e in j.manifest.iter().take(5000) {
-                let d = a.catalog.document(&e.doc_id)?;
-                let item = items.get(&e.doc_id);
-                docs.push(json!({
-                    "doc_id": e.doc_id,
-                    "class": e.class,
-                    "doc_type": e.doc_type,
-                    "patient_name": d.as_ref().and_then(|d| d.patient.name.clone()),
-                    "mrn": d.as_ref().and_then(|d| d.patient.mrn.clone()),
-                    "service_date": d.as_ref().and_then(|d| d.service_date.clone()),
-                    "retain_through": e.retain_through,
-                    // Destroyed by this job, or by another one since (a forecast's list).
-                    "destroyed": item.is_some_and(|i| i.state == "destroyed") || d.is_none(),
-                    "state": match item.map(|i| i.state.as_str()) {
-                        Some("destroyed") => "destroyed",
-                        _ if d.is_none() => "destroyed_by_another_job",
-                        Some(s) => s,
-                        None => "pending",
-                    },
-                    "skip_reason": item.and_then(|i| i.reason.clone()),
-                }));
-            }
-            let count = |s: &str| items.values().filter(|i| i.state == s).count();
-            let mut body = job_summary(&j);
-            body["approvals"] = Value::Array(approvals);
-            body["manifest"] = Value::Array(docs);
-            body["items"] = json!({"destroyed": count("destroyed"), "skipped": count("skipped"),
-                                   "pending": count("pending")});
-            Ok(Json(body))
-        })
+        .read(move |a, _| crate::service::purge::job(a, &actor, &id, true, "web").map(Json))
         .await
 }
 
@@ -232,13 +131,11 @@ pub async fn approve(
     State(state): State<Arc<AppState>>,
     user: Authed,
     PathParams(id): PathParams<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<crate::service::purge::Approved>, ApiError> {
+    let actor = user.actor();
     state
         .write(move |a, st| {
-            let (n, required) = purge::approve(a, &st.settings.schedule, &id, &user.username)?;
-            Ok(Json(
-                json!({"job_id": id, "approvals": n, "required": required}),
-            ))
+            crate::service::purge::approve(a, &st.settings.schedule, &actor, &id, "web").map(Json)
         })
         .await
 }
@@ -247,19 +144,11 @@ pub async fn execute(
     State(state): State<Arc<AppState>>,
     user: Authed,
     PathParams(id): PathParams<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<crate::service::purge::Executed>, ApiError> {
+    let actor = user.actor();
     state
         .write(move |a, st| {
-            let facility = st.settings.schedule.facility.clone();
-            let e = purge::execute(a, &st.settings.schedule, &id, &user.username, &facility)?;
-            Ok(Json(json!({
-                "job_id": id,
-                "approved": e.approved,
-                "destroyed": e.destroyed,
-                "skipped": e.skipped.iter().map(|(d, why)| json!({"doc_id": d, "reason": why})).collect::<Vec<_>>(),
-                "verified": e.verification_ok,
-                "certificate_id": e.certificate_id,
-            })))
+            crate::service::purge::execute(a, &st.settings.schedule, &actor, &id, "web").map(Json)
         })
         .await
 }
@@ -269,9 +158,10 @@ pub async fn cancel(
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
     state
         .write(move |a, _| {
-            purge::cancel(a, &id, &user.username)?;
+            crate::service::purge::cancel(a, &actor, &id, "web")?;
             Ok(Json(json!({"job_id": id, "state": "cancelled"})))
         })
         .await
@@ -284,6 +174,7 @@ pub struct CertificateFormat {
 
 pub async fn certificate(
     State(state): State<Arc<AppState>>,
+    user: Authed,
     PathParams(id): PathParams<String>,
     QueryParams(f): QueryParams<CertificateFormat>,
 ) -> Result<Response, ApiError> {
@@ -296,14 +187,10 @@ pub async fn certificate(
             )))
         }
     };
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            let body = a
-                .catalog
-                .certificate(&id)?
-                .ok_or_else(|| ApiError::not_found(format!("no certificate {id}")))?;
-            let v: Value = serde_json::from_str(&body)
-                .map_err(|e| ApiError::internal(format!("certificate {id} is unreadable: {e}")))?;
+            let v = crate::service::purge::certificate(a, &actor, &id)?;
             if html {
                 let mut resp = purge::certificate::html(&v).into_response();
                 resp.headers_mut().insert(

@@ -1,0 +1,373 @@
+//! Purge jobs as people drive them: plan, review, approve, execute, cancel, certificates.
+//! The rules (two-person control, re-checks against today) live in [`crate::purge`]; this
+//! is where a front door asks for a step, so the permission check, its refused-step audit
+//! entry and the answer are the same from `chartvault purge` and `/api/v1/purge-jobs`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Actor, ServiceError};
+use crate::access::Permission;
+use crate::archive::Archive;
+use crate::catalog::JobRow;
+use crate::retention::Schedule;
+
+/// Checks a purge step's permission; a refusal is audited (who tried what on which job).
+fn require_step(
+    archive: &mut Archive,
+    actor: &Actor,
+    permission: Permission,
+    step: &str,
+    subject: &str,
+    via: &str,
+) -> Result<(), ServiceError> {
+    if actor.require(permission).is_err() {
+        archive.catalog.audit(
+            &actor.name,
+            &format!("purge_{step}_refused"),
+            subject,
+            serde_json::json!({"reason": "permission", "via": via}),
+        )?;
+        let role = actor.role().map_or("operator", |r| r.as_str());
+        return Err(ServiceError::new(
+            super::Code::Forbidden,
+            format!(
+                "{}: a {role} may not {step} purges (needs permission {})",
+                actor.name,
+                permission.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequest {
+    /// The date the plan is made as of (today when absent; a later date makes a forecast).
+    pub as_of: Option<NaiveDate>,
+    /// Only to be refused clearly: the number of approvals is the facility's policy (the
+    /// retention schedule's `purge_approvals`), never a plan's choice.
+    pub approvals: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Planned {
+    pub job_id: String,
+    /// `planned`, or `forecast` for a plan as of a later date.
+    pub state: &'static str,
+    pub forecast: bool,
+    pub documents: usize,
+    pub excluded: BTreeMap<String, usize>,
+    pub manifest_sha256: String,
+    pub as_of: NaiveDate,
+    pub today: NaiveDate,
+    pub required_approvals: u32,
+    pub earliest_retain_through: Option<NaiveDate>,
+}
+
+/// Plans a purge (a dry run: nothing is destroyed; audited).
+pub fn plan(
+    archive: &mut Archive,
+    schedule: &Schedule,
+    actor: &Actor,
+    req: &PlanRequest,
+    via: &str,
+) -> Result<Planned, ServiceError> {
+    require_step(archive, actor, Permission::Purge, "plan", "purge", via)?;
+    let policy = schedule.purge_approvals;
+    if req.approvals.is_some_and(|n| n != policy) {
+        return Err(ServiceError::bad_request(format!(
+            "a plan cannot set its approvals: the retention policy requires {policy} \
+             (purge_approvals in the retention schedule)"
+        )));
+    }
+    let today = crate::clock::today();
+    let as_of = req.as_of.unwrap_or(today);
+    let p = crate::purge::plan(archive, schedule, as_of, &actor.name)?;
+    Ok(Planned {
+        job_id: p.job_id,
+        state: if p.forecast { "forecast" } else { "planned" },
+        forecast: p.forecast,
+        documents: p.documents,
+        excluded: p.excluded,
+        manifest_sha256: p.manifest_hash,
+        as_of,
+        today,
+        required_approvals: p.required_approvals,
+        earliest_retain_through: p.earliest_retain_through,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Approved {
+    pub job_id: String,
+    pub approvals: usize,
+    pub required: u32,
+}
+
+/// Approves a planned job (never one's own; audited, refusals too).
+pub fn approve(
+    archive: &mut Archive,
+    schedule: &Schedule,
+    actor: &Actor,
+    job_id: &str,
+    via: &str,
+) -> Result<Approved, ServiceError> {
+    require_step(archive, actor, Permission::Approve, "approve", job_id, via)?;
+    let (approvals, required) = crate::purge::approve(archive, schedule, job_id, &actor.name)?;
+    Ok(Approved {
+        job_id: job_id.to_string(),
+        approvals,
+        required,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub doc_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Executed {
+    pub job_id: String,
+    pub approved: usize,
+    pub destroyed: usize,
+    pub skipped: Vec<Skipped>,
+    pub verified: bool,
+    pub certificate_id: Option<String>,
+}
+
+/// Executes an approved job: each document re-checked against today, destroyed,
+/// verified, certified.
+pub fn execute(
+    archive: &mut Archive,
+    schedule: &Schedule,
+    actor: &Actor,
+    job_id: &str,
+    via: &str,
+) -> Result<Executed, ServiceError> {
+    require_step(archive, actor, Permission::Purge, "execute", job_id, via)?;
+    archive.index.begin_writing()?;
+    let facility = schedule.facility.clone();
+    let e = crate::purge::execute(archive, schedule, job_id, &actor.name, &facility)?;
+    Ok(Executed {
+        job_id: job_id.to_string(),
+        approved: e.approved,
+        destroyed: e.destroyed,
+        skipped: e
+            .skipped
+            .into_iter()
+            .map(|(doc_id, reason)| Skipped { doc_id, reason })
+            .collect(),
+        verified: e.verification_ok,
+        certificate_id: e.certificate_id,
+    })
+}
+
+/// Cancels a job before execution (audited).
+pub fn cancel(
+    archive: &mut Archive,
+    actor: &Actor,
+    job_id: &str,
+    via: &str,
+) -> Result<(), ServiceError> {
+    require_step(archive, actor, Permission::Purge, "cancel", job_id, via)?;
+    crate::purge::cancel(archive, job_id, &actor.name)?;
+    Ok(())
+}
+
+/// A job as the lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobSummary {
+    pub id: String,
+    pub state: String,
+    pub as_of: String,
+    pub schedule: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub documents: usize,
+    pub earliest_retain_through: Option<NaiveDate>,
+    pub forecast: bool,
+    pub excluded: serde_json::Value,
+    pub manifest_sha256: String,
+    pub required_approvals: u32,
+    pub approvals_expire: String,
+    pub executed_by: Option<String>,
+    pub finished_at: Option<String>,
+    pub verification: Option<serde_json::Value>,
+    pub certificate_id: Option<String>,
+    /// The approvals that count (what execution will count).
+    pub approved_by: Vec<String>,
+}
+
+fn summary(archive: &Archive, j: &JobRow) -> Result<JobSummary, ServiceError> {
+    Ok(JobSummary {
+        id: j.id.clone(),
+        state: j.state.clone(),
+        as_of: j.as_of.clone(),
+        schedule: j.schedule_label.clone(),
+        created_by: j.created_by.clone(),
+        created_at: j.created_at.clone(),
+        documents: j.manifest.len(),
+        earliest_retain_through: j.manifest.iter().filter_map(|e| e.retain_through).min(),
+        forecast: j.state == "forecast",
+        excluded: j.excluded.clone(),
+        manifest_sha256: j.manifest_hash.clone(),
+        required_approvals: j.required_approvals,
+        approvals_expire: j.approvals_expire.clone(),
+        executed_by: j.executed_by.clone(),
+        finished_at: j.finished_at.clone(),
+        verification: j.verification.clone(),
+        certificate_id: j.certificate_id.clone(),
+        approved_by: crate::purge::valid_approvals(archive, j)?,
+    })
+}
+
+/// Every purge job, oldest first.
+pub fn jobs(archive: &Archive, actor: &Actor) -> Result<Vec<JobSummary>, ServiceError> {
+    actor.require(Permission::RetentionRead)?;
+    archive
+        .catalog
+        .purge_jobs()?
+        .iter()
+        .map(|j| summary(archive, j))
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalView {
+    pub user: String,
+    pub at: String,
+    /// Bound to the job's manifest as it is now.
+    pub valid: bool,
+}
+
+/// One document of a job's manifest, with its patient for the review.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestRow {
+    pub doc_id: String,
+    pub class: String,
+    pub doc_type: String,
+    pub patient_name: Option<String>,
+    pub mrn: Option<String>,
+    pub service_date: Option<String>,
+    pub retain_through: Option<NaiveDate>,
+    /// Destroyed by this job, or by another one since (a forecast's list).
+    pub destroyed: bool,
+    /// `pending`, `destroyed`, `skipped` or `destroyed_by_another_job`.
+    pub state: String,
+    pub skip_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemCounts {
+    pub destroyed: usize,
+    pub skipped: usize,
+    pub pending: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobDetail {
+    #[serde(flatten)]
+    pub summary: JobSummary,
+    pub approvals: Vec<ApprovalView>,
+    /// The review list (patients named: audited); empty unless asked for.
+    pub manifest: Vec<ManifestRow>,
+    pub items: ItemCounts,
+}
+
+/// Rows of the review list shown at most.
+pub const MAX_REVIEW_ROWS: usize = 5000;
+
+/// One job; with `review`, its manifest with the patients (audited as `purge_review`).
+pub fn job(
+    archive: &mut Archive,
+    actor: &Actor,
+    job_id: &str,
+    review: bool,
+    via: &str,
+) -> Result<JobDetail, ServiceError> {
+    actor.require(Permission::RetentionRead)?;
+    let j = archive
+        .catalog
+        .purge_job(job_id)?
+        .ok_or_else(|| ServiceError::not_found(format!("no purge job {job_id}")))?;
+    let approvals = archive
+        .catalog
+        .purge_approvals(job_id)?
+        .into_iter()
+        .map(|(user, h, at)| ApprovalView {
+            user,
+            at,
+            valid: h == j.manifest_hash,
+        })
+        .collect();
+    let items: std::collections::HashMap<String, crate::catalog::PurgeItem> = archive
+        .catalog
+        .purge_item_states(job_id)?
+        .into_iter()
+        .map(|i| (i.doc_id.clone(), i))
+        .collect();
+    let count = |s: &str| items.values().filter(|i| i.state == s).count();
+    let counts = ItemCounts {
+        destroyed: count("destroyed"),
+        skipped: count("skipped"),
+        pending: count("pending"),
+    };
+    let mut manifest = Vec::new();
+    if review {
+        archive.catalog.audit(
+            &actor.name,
+            "purge_review",
+            job_id,
+            serde_json::json!({"via": via}),
+        )?;
+        for e in j.manifest.iter().take(MAX_REVIEW_ROWS) {
+            let d = archive.catalog.document(&e.doc_id)?;
+            let item = items.get(&e.doc_id);
+            let state = match item.map(|i| i.state.as_str()) {
+                Some("destroyed") => "destroyed",
+                _ if d.is_none() => "destroyed_by_another_job",
+                Some(s) => s,
+                None => "pending",
+            };
+            manifest.push(ManifestRow {
+                doc_id: e.doc_id.clone(),
+                class: e.class.clone(),
+                doc_type: e.doc_type.clone(),
+                patient_name: d.as_ref().and_then(|d| d.patient.name.clone()),
+                mrn: d.as_ref().and_then(|d| d.patient.mrn.clone()),
+                service_date: d.as_ref().and_then(|d| d.service_date.clone()),
+                retain_through: e.retain_through,
+                destroyed: item.is_some_and(|i| i.state == "destroyed") || d.is_none(),
+                state: state.to_string(),
+                skip_reason: item.and_then(|i| i.reason.clone()),
+            });
+        }
+    }
+    Ok(JobDetail {
+        summary: summary(archive, &j)?,
+        approvals,
+        manifest,
+        items: counts,
+    })
+}
+
+/// A certificate of destruction (its stored JSON).
+pub fn certificate(
+    archive: &Archive,
+    actor: &Actor,
+    id: &str,
+) -> Result<serde_json::Value, ServiceError> {
+    actor.require(Permission::RetentionRead)?;
+    let body = archive
+        .catalog
+        .certificate(id)?
+        .ok_or_else(|| ServiceError::not_found(format!("no certificate {id}")))?;
+    serde_json::from_str(&body)
+        .map_err(|e| ServiceError::internal(format!("certificate {id} is unreadable: {e}")))
+}
