@@ -29,6 +29,12 @@ pub enum AuditAction {
     List {
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Only this user's entries (looking back over the latest 20,000)
+        #[arg(long = "by")]
+        user: Option<String>,
+        /// Only entries of this action (e.g. view_document, hold_place, purge_execute)
+        #[arg(long)]
+        action: Option<String>,
     },
 }
 
@@ -62,8 +68,17 @@ pub fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(EXIT_PROBLEMS))
             }
         }
-        AuditAction::List { limit } => {
-            for e in archive.catalog.audit_entries(Some(limit))? {
+        AuditAction::List {
+            limit,
+            user,
+            action,
+        } => {
+            let q = crate::service::audit::AuditQuery {
+                limit: Some(limit),
+                user,
+                action,
+            };
+            for e in crate::service::audit::entries(&archive, &ctx.actor(), &q)? {
                 println!(
                     "{:>6} {} {:<12} {:<16} {} {}",
                     e.seq, e.at, e.user, e.action, e.subject, e.detail

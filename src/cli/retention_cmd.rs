@@ -35,7 +35,12 @@ pub fn run(ctx: &Context, args: RetentionArgs) -> anyhow::Result<ExitCode> {
         RetentionAction::Report { as_of, json } => {
             let as_of = as_of.unwrap_or(today);
             let archive = ctx.open_archive(false)?;
-            let report = archive.retention_report(&ctx.schedule, as_of)?;
+            let report = crate::service::retention::report(
+                &archive,
+                &ctx.schedule,
+                &ctx.actor(),
+                Some(as_of),
+            )?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
                 return Ok(ExitCode::SUCCESS);

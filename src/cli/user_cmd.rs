@@ -4,7 +4,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::Context;
-use crate::access::{password, valid_username, Role};
+use crate::access::password;
+use crate::service::users;
 
 #[derive(Debug, Args)]
 pub struct UserArgs {
@@ -49,35 +50,28 @@ pub(crate) fn read_secret(prompt: &str) -> anyhow::Result<String> {
 pub fn run(ctx: &Context, args: UserArgs) -> anyhow::Result<ExitCode> {
     match args.action {
         UserAction::Add { name, role } => {
-            if !valid_username(&name) {
-                anyhow::bail!(
-                    "user name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-' \
-                     (scheduler and system are the system's own names)"
-                );
-            }
-            let Some(role) = Role::parse(&role) else {
-                anyhow::bail!(
-                    "unknown role {role:?} (viewer, clerk, retention_officer, approver, admin)"
-                );
+            users::check_name_and_role(&name, &role)?;
+            let new = users::NewUser {
+                username: name,
+                role,
+                password: read_password()?,
             };
-            let hash = password::hash(&read_password()?)?;
             let mut archive = ctx.open_archive(true)?;
-            let created = archive
-                .catalog
-                .put_user(&name, role.as_str(), &hash, &ctx.user)?;
+            let added = users::add(&mut archive, &ctx.actor(), &new)?;
             println!(
-                "{} user {name} with role {}",
-                if created { "added" } else { "updated" },
-                role.as_str()
+                "{} user {} with role {}",
+                if added.created { "added" } else { "updated" },
+                added.username,
+                added.role.as_str()
             );
         }
         UserAction::List => {
             let archive = ctx.open_archive(false)?;
-            let users = archive.catalog.users()?;
-            if users.is_empty() {
+            let list = users::list(&archive, &ctx.actor())?;
+            if list.is_empty() {
                 println!("no users (add one with `chartvault user add NAME --role admin`)");
             }
-            for u in users {
+            for u in list {
                 println!(
                     "{:<20} {:<18} added {} by {}{}",
                     u.username,
@@ -92,9 +86,7 @@ pub fn run(ctx: &Context, args: UserArgs) -> anyhow::Result<ExitCode> {
         }
         UserAction::Disable { name } => {
             let mut archive = ctx.open_archive(false)?;
-            if !archive.catalog.disable_user(&name, &ctx.user)? {
-                anyhow::bail!("no enabled user {name}");
-            }
+            users::disable(&mut archive, &ctx.actor(), &name)?;
             println!("user {name} disabled");
         }
     }

@@ -7,11 +7,14 @@
 //! Who may take the archive writer: only the functions here that change the record, for
 //! as long as one change takes (an ingest takes it per scan commit, never for an OCR run).
 
+pub mod audit;
 pub mod error;
 pub mod holds;
 pub mod purge;
+pub mod retention;
 pub mod review;
 pub mod search;
+pub mod users;
 
 pub use error::{Code, ServiceError};
 

@@ -13,12 +13,8 @@ use serde_json::{json, Value};
 use super::auth::Authed;
 use super::extract::{JsonBody, PathParams, QueryParams};
 use super::{ApiError, AppState};
-use crate::access::{password, valid_username, Role};
 use crate::purge;
 
-fn today() -> NaiveDate {
-    crate::clock::today()
-}
 
 #[derive(Debug, Deserialize)]
 pub struct AsOf {
@@ -27,12 +23,13 @@ pub struct AsOf {
 
 pub async fn report(
     State(state): State<Arc<AppState>>,
+    user: Authed,
     QueryParams(p): QueryParams<AsOf>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<crate::archive::RetentionReport>, ApiError> {
+    let actor = user.actor();
     state
         .read(move |a, st| {
-            let r = a.retention_report(&st.settings.schedule, p.as_of.unwrap_or_else(today))?;
-            Ok(Json(serde_json::to_value(r).unwrap_or_default()))
+            crate::service::retention::report(a, &st.settings.schedule, &actor, p.as_of).map(Json)
         })
         .await
 }
@@ -205,100 +202,43 @@ pub async fn certificate(
         .await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct AuditQuery {
-    pub limit: Option<usize>,
-    pub user: Option<String>,
-    pub action: Option<String>,
-}
-
 pub async fn audit(
     State(state): State<Arc<AppState>>,
-    QueryParams(q): QueryParams<AuditQuery>,
+    user: Authed,
+    QueryParams(q): QueryParams<crate::service::audit::AuditQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            // Filters look back over the latest 20,000 entries.
-            let window = if q.user.is_some() || q.action.is_some() { 20_000 } else { limit };
-            let mut entries: Vec<_> = a
-                .catalog
-                .audit_entries(Some(window))?
-                .into_iter()
-                .filter(|e| q.user.as_ref().is_none_or(|u| &e.user == u))
-                .filter(|e| q.action.as_ref().is_none_or(|x| &e.action == x))
-                .collect();
-            let skip = entries.len().saturating_sub(limit);
-            entries.drain(..skip);
-            let list: Vec<Value> = entries
-                .into_iter()
-                .map(|e| {
-                    json!({
-                        "seq": e.seq, "at": e.at, "user": e.user, "action": e.action,
-                        "subject": e.subject,
-                        "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::String(e.detail.clone())),
-                        "hash": e.hash,
-                    })
-                })
-                .collect();
-            Ok(Json(json!({"entries": list})))
+            let entries = crate::service::audit::entries(a, &actor, &q)?;
+            Ok(Json(json!({"entries": entries})))
         })
         .await
 }
 
-pub async fn users(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+pub async fn users(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            let list: Vec<Value> = a
-                .catalog
-                .users()?
-                .into_iter()
-                .map(|u| json!({"username": u.username, "role": u.role, "created_at": u.created_at, "created_by": u.created_by, "disabled_at": u.disabled_at}))
-                .collect();
+            let list = crate::service::users::list(a, &actor)?;
             Ok(Json(json!({"users": list})))
         })
         .await
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewUser {
-    pub username: String,
-    pub role: String,
-    pub password: String,
-}
-
 pub async fn add_user(
     State(state): State<Arc<AppState>>,
     user: Authed,
-    JsonBody(n): JsonBody<NewUser>,
-) -> Result<Json<Value>, ApiError> {
-    if !valid_username(&n.username) {
-        return Err(ApiError::bad_request(
-            "a user name is 1 to 64 letters, digits, '.', '_' or '-', and not a name the \
-             system uses (scheduler, system)",
-        ));
-    }
-    let role = Role::parse(&n.role).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "unknown role {:?} (viewer, clerk, retention_officer, approver, admin)",
-            n.role
-        ))
-    })?;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&n.password))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let username = n.username;
+    JsonBody(n): JsonBody<crate::service::users::NewUser>,
+) -> Result<Json<crate::service::users::AddedUser>, ApiError> {
+    let actor = user.actor();
+    // A reader handle: the user table is the catalog's, not the index writer's; hashing a
+    // password takes a moment and must not hold the writer.
     state
-        .read(move |a, _| {
-            let created = a
-                .catalog
-                .put_user(&username, role.as_str(), &hash, &user.username)?;
-            Ok(Json(
-                json!({"username": username, "role": role.as_str(), "created": created}),
-            ))
-        })
+        .read(move |a, _| crate::service::users::add(a, &actor, &n).map(Json))
         .await
 }
 
