@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Context;
+use crate::service::documents;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -18,54 +19,45 @@ pub struct ShowArgs {
 
 pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
-    if let Some(t) = archive.catalog.tombstone(&args.doc_id)? {
-        archive.catalog.audit(
-            &ctx.user,
-            "view",
-            &t.doc_id,
-            serde_json::json!({"destroyed": true}),
-        )?;
-        if args.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&crate::export::tombstone_line(&t))?
-            );
-        } else {
-            println!("document   {}", t.doc_id);
-            println!(
-                "destroyed  {} by purge job {} under schedule {}; certificate of destruction {}",
-                t.destroyed_at,
-                t.job_id,
-                &t.schedule_hash[..12],
-                t.certificate_id
-            );
-            println!(
-                "kept       class {}, type {}, service year {}, {} pages (tombstone only)",
-                t.class,
-                t.doc_type,
-                t.service_year.map_or("-".into(), |y| y.to_string()),
-                t.page_count
-            );
+    let shown = documents::show(
+        &mut archive,
+        &ctx.schedule,
+        &ctx.actor(),
+        &args.doc_id,
+        args.as_of,
+        "cli",
+    )?;
+    let v = match shown {
+        documents::Shown::Destroyed(t) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&crate::export::tombstone_line(&t))?
+                );
+            } else {
+                println!("document   {}", t.doc_id);
+                println!(
+                    "destroyed  {} by purge job {} under schedule {}; certificate of destruction {}",
+                    t.destroyed_at,
+                    t.job_id,
+                    &t.schedule_hash[..12.min(t.schedule_hash.len())],
+                    t.certificate_id
+                );
+                println!(
+                    "kept       class {}, type {}, service year {}, {} pages (tombstone only)",
+                    t.class,
+                    t.doc_type,
+                    t.service_year.map_or("-".into(), |y| y.to_string()),
+                    t.page_count
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
         }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let Some(doc) = archive.catalog.document(&args.doc_id)? else {
-        anyhow::bail!("no document with id {}", args.doc_id);
+        documents::Shown::Live(v) => v,
     };
-    let as_of = args.as_of.unwrap_or_else(crate::clock::today);
-    let decision = archive
-        .decisions(
-            &ctx.schedule,
-            as_of,
-            Some(std::slice::from_ref(&doc.doc_id)),
-        )?
-        .pop()
-        .map(|(_, d)| d);
-    archive
-        .catalog
-        .audit(&ctx.user, "view", &doc.doc_id, serde_json::json!({}))?;
+    let doc = &v.document;
     if args.json {
-        let line = crate::export::document_line(&doc, decision.as_ref());
+        let line = crate::export::document_line(doc, v.retention.as_ref());
         println!("{}", serde_json::to_string_pretty(&line)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -83,24 +75,25 @@ pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {
         or_dash(&doc.patient.dob)
     );
     println!("service    {}", or_dash(&doc.service_date));
-    if let Some(flags) = archive.catalog.review_flags(&doc.doc_id)? {
-        if !flags.is_empty() {
-            let f: Vec<&str> = flags.iter().map(|f| f.as_str()).collect();
-            println!("review     {}", f.join(", "));
-        }
+    if !v.review_flags.is_empty() {
+        let f: Vec<&str> = v.review_flags.iter().map(|f| f.as_str()).collect();
+        println!("review     {}", f.join(", "));
     }
-    for (field, old, new, user, at) in archive.catalog.corrections(&doc.doc_id)? {
+    for c in &v.corrections {
         println!(
-            "corrected  {field}: {} -> {} by {user} at {at}",
-            old.unwrap_or_default(),
-            new.unwrap_or_default()
+            "corrected  {}: {} -> {} by {} at {}",
+            c.field,
+            c.old.clone().unwrap_or_default(),
+            c.new.clone().unwrap_or_default(),
+            c.user,
+            c.at
         );
     }
     println!(
         "source     {} (sha256 {})",
         doc.source_path, doc.scan_sha256
     );
-    if let Some(d) = &decision {
+    if let Some(d) = &v.retention {
         print_retention(d);
     }
     for p in &doc.pages {

@@ -8,6 +8,7 @@
 //! as long as one change takes (an ingest takes it per scan commit, never for an OCR run).
 
 pub mod audit;
+pub mod documents;
 pub mod error;
 pub mod holds;
 pub mod purge;

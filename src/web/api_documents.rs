@@ -49,26 +49,27 @@ pub async fn document(
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
     let body = state
         .read(move |a, st| {
-            let doc = live_document(a, &id)?;
-            let today = crate::clock::today();
-            let decision = a
-                .decisions(&st.settings.schedule, today, Some(std::slice::from_ref(&doc.doc_id)))?
-                .pop()
-                .map(|(_, d)| d);
-            let views = a.catalog.page_views(&doc.doc_id)?;
-            let flags = a.catalog.review_flags(&doc.doc_id)?.unwrap_or_default();
-            let corrections: Vec<Value> = a
-                .catalog
-                .corrections(&doc.doc_id)?
-                .into_iter()
-                .map(|(field, old, new, by, at)| json!({"field": field, "old": old, "new": new, "user": by, "at": at}))
-                .collect();
-            let files = a.catalog.scan_file_rows(&doc.scan_sha256)?;
-            let others = a.catalog.documents_in_scan(&doc.scan_sha256)?.saturating_sub(1);
-            a.catalog
-                .audit(&user.username, "view", &doc.doc_id, json!({"via": "web"}))?;
+            let v = match crate::service::documents::show(
+                a,
+                &st.settings.schedule,
+                &actor,
+                &id,
+                None,
+                "web",
+            )? {
+                crate::service::documents::Shown::Live(v) => v,
+                crate::service::documents::Shown::Destroyed(t) => {
+                    return Err(ApiError::gone(
+                        &t.doc_id,
+                        &t.certificate_id,
+                        &t.destroyed_at,
+                    ))
+                }
+            };
+            let doc = &v.document;
             Ok(json!({
                 "doc_id": doc.doc_id,
                 "doc_type": doc.doc_type.as_str(),
@@ -78,19 +79,19 @@ pub async fn document(
                 "source": {
                     "path": doc.source_path,
                     "scan_sha256": doc.scan_sha256,
-                    "files": files.len(),
-                    "other_documents_in_scan": others,
+                    "files": v.files,
+                    "other_documents_in_scan": v.other_documents_in_scan,
                 },
-                "pages": views.iter().map(|p| json!({
+                "pages": v.pages.iter().map(|p| json!({
                     "page_no": p.page_no,
                     "width_px": p.width_px,
                     "height_px": p.height_px,
                     "ocr_confidence": p.ocr_confidence,
                     "has_image": p.image_blob.is_some(),
                 })).collect::<Vec<_>>(),
-                "retention": decision,
-                "review_flags": flags,
-                "corrections": corrections,
+                "retention": v.retention,
+                "review_flags": v.review_flags,
+                "corrections": v.corrections,
             }))
         })
         .await?;
@@ -102,11 +103,10 @@ pub async fn text(
     user: Authed,
     PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            let doc = live_document(a, &id)?;
-            a.catalog
-                .audit(&user.username, "view_text", &doc.doc_id, json!({"via": "web"}))?;
+            let doc = crate::service::documents::text(a, &actor, &id, "web")?;
             Ok(Json(json!({
                 "doc_id": doc.doc_id,
                 "pages": doc.pages.iter().map(|p| json!({"page_no": p.page_no, "text": p.text})).collect::<Vec<_>>(),

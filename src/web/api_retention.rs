@@ -15,7 +15,6 @@ use super::extract::{JsonBody, PathParams, QueryParams};
 use super::{ApiError, AppState};
 use crate::purge;
 
-
 #[derive(Debug, Deserialize)]
 pub struct AsOf {
     pub as_of: Option<NaiveDate>,
