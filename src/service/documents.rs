@@ -39,7 +39,7 @@ pub struct DocumentView {
 #[derive(Debug, Clone)]
 pub enum Shown {
     Live(Box<DocumentView>),
-    Destroyed(Tombstone),
+    Destroyed(Box<Tombstone>),
 }
 
 /// One document (audited as `view`, a destroyed one too).
@@ -59,7 +59,7 @@ pub fn show(
             &t.doc_id,
             serde_json::json!({"destroyed": true, "via": via}),
         )?;
-        return Ok(Shown::Destroyed(t));
+        return Ok(Shown::Destroyed(Box::new(t)));
     }
     let document = live_document(archive, doc_id)?;
     let as_of = as_of.unwrap_or_else(crate::clock::today);
