@@ -26,6 +26,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod corpus;
+pub mod describe;
 pub mod eval;
 pub mod export;
 pub mod extract;

@@ -19,8 +19,9 @@ use chrono::NaiveDate;
 use super::{Archive, ArchiveError};
 use crate::catalog::{DocumentRewrite, PageMove, Regrouping};
 use crate::config::PipelineConfig;
+use crate::describe::PageText;
 use crate::keys::doc_key_id;
-use crate::model::{DocType, FieldSource, Patient, ReviewFlag};
+use crate::model::{FieldSource, Patient, ReviewFlag};
 use crate::retention::{RetentionStatus, Schedule};
 
 /// What a person asks for.
@@ -174,24 +175,28 @@ impl Archive {
             }
         }
 
-        // The fields of each group, read again from its pages.
+        // The fields of each group, read again from its pages (as at ingest).
         let classifier = self.classifier(config)?;
         let mut rewrites = Vec::new();
         for (id, pages) in &groups {
-            let texts: Vec<&str> = pages
+            let texts: Vec<PageText> = pages
                 .iter()
-                .filter_map(|n| page(*n).map(|(_, v)| v.text.as_str()))
+                .filter_map(|n| page(*n))
+                .map(|(_, v)| PageText {
+                    page_no: v.page_no,
+                    text: v.text.as_str(),
+                    ocr_confidence: Some(v.ocr_confidence),
+                    doubts: &[],
+                })
                 .collect();
-            let full = texts.join("\n");
-            let c = classifier.classify(texts.first().copied().unwrap_or(""), &full);
-            let found = crate::extract::extract(&texts, Some(c.doc_type), today);
+            // A grouping a person made is certain (boundary confidence 1).
+            let d =
+                crate::describe::describe(&texts, None, 1.0, &classifier, &config.review, today);
             let base = if *id == keep_doc.doc_id {
                 &keep_doc
             } else {
                 &source_doc
             };
-            // Where each field re-read on these pages was found (scan page numbers).
-            let page_of = |doc_page: usize| pages.get(doc_page - 1).copied().unwrap_or(0);
             // The MRN is not re-read: its source stays the one recorded for it.
             let mut provenance: Vec<FieldSource> = self
                 .catalog
@@ -199,26 +204,7 @@ impl Archive {
                 .into_iter()
                 .filter(|f| f.field == "mrn")
                 .collect();
-            provenance.extend(
-                [
-                    ("name", found.name.as_ref().map(|f| (f.doc_page, f.span))),
-                    ("dob", found.dob.as_ref().map(|f| (f.doc_page, f.span))),
-                    (
-                        "service_date",
-                        found.service_date.as_ref().map(|f| (f.doc_page, f.span)),
-                    ),
-                ]
-                .into_iter()
-                .filter_map(|(field, at)| {
-                    at.map(|(p, span)| FieldSource {
-                        field: field.into(),
-                        page: page_of(p),
-                        span: Some(span),
-                        method: "text".into(),
-                        confidence: 0.9,
-                    })
-                }),
-            );
+            provenance.extend(d.provenance);
             let mut review = Vec::new();
             let mrn = base.patient.mrn.clone();
             if let (Some(a), Some(b)) = (&mrn, &source_doc.patient.mrn) {
@@ -226,48 +212,25 @@ impl Archive {
                     review.push(ReviewFlag::MrnConflict);
                 }
             }
-            if found
-                .mrn
-                .as_ref()
-                .is_some_and(|m| Some(&m.value) != mrn.as_ref())
+            if d.mrn_conflict
+                || d.text_mrn
+                    .as_ref()
+                    .is_some_and(|(m, _)| Some(m) != mrn.as_ref())
             {
                 review.push(ReviewFlag::MrnConflict);
             }
             review.dedup();
-            if c.doc_type == DocType::Unclassified {
-                review.push(ReviewFlag::Unclassified);
-            }
-            provenance.push(FieldSource {
-                field: "doc_type".into(),
-                page: pages[0],
-                span: None,
-                method: "rules+model".into(),
-                confidence: c.confidence,
-            });
-            let min_conf = config.review.min_ocr_confidence;
-            if pages
-                .iter()
-                .filter_map(|n| page(*n))
-                .any(|(_, v)| v.ocr_confidence < min_conf)
-            {
-                review.push(ReviewFlag::LowOcrConfidence);
-            }
+            review.extend(d.review);
             rewrites.push(DocumentRewrite {
                 doc_id: id.clone(),
-                doc_type: c.doc_type,
-                doc_type_confidence: c.confidence,
+                doc_type: d.doc_type,
+                doc_type_confidence: d.doc_type_confidence,
                 patient: Patient {
                     mrn,
-                    name: found
-                        .name
-                        .map(|f| f.value)
-                        .or_else(|| base.patient.name.clone()),
-                    dob: found
-                        .dob
-                        .map(|f| f.value.to_string())
-                        .or_else(|| base.patient.dob.clone()),
+                    name: d.name.or_else(|| base.patient.name.clone()),
+                    dob: d.dob.or_else(|| base.patient.dob.clone()),
                 },
-                service_date: found.service_date.map(|f| f.value.to_string()),
+                service_date: d.service_date,
                 review,
                 provenance,
             });

@@ -206,15 +206,25 @@ impl Catalog {
     }
 
     /// Status of a scan with these bytes, if any (`ingested` or `quarantined`).
-    pub fn scan_status(&self, sha256: &str) -> Result<Option<String>, CatalogError> {
-        Ok(self
+    pub fn scan_status(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<crate::model::ScanStatus>, CatalogError> {
+        let status: Option<String> = self
             .conn
             .query_row(
                 "SELECT status FROM scans WHERE sha256 = ?1",
                 [sha256],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()?;
+        status
+            .map(|s| {
+                crate::model::ScanStatus::parse(&s).ok_or_else(|| {
+                    CatalogError::Corrupt(format!("scan {sha256} has an unknown status {s:?}"))
+                })
+            })
+            .transpose()
     }
 
     /// Records a scan, its pages and documents in one transaction.

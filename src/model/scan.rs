@@ -54,4 +54,10 @@ impl ScanStatus {
             ScanStatus::Quarantined => "quarantined",
         }
     }
+
+    pub fn parse(s: &str) -> Option<ScanStatus> {
+        [ScanStatus::Ingested, ScanStatus::Quarantined]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
 }

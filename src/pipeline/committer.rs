@@ -10,9 +10,8 @@ use crate::archive::Archive;
 use crate::catalog::{PageCommit, ScanCommit};
 use crate::classify::Classifier;
 use crate::config::ReviewConfig;
-use crate::model::{
-    DocType, DocumentDraft, FieldSource, PageKind, PageResult, ReviewFlag, ScanInput,
-};
+use crate::describe::{PageText, TEXT_READ as NAME_READ};
+use crate::model::{DocumentDraft, FieldSource, PageKind, PageResult, ReviewFlag, ScanInput};
 use crate::split::SplitPage;
 
 struct ScanInFlight {
@@ -183,54 +182,46 @@ fn quarantine(
     Ok(())
 }
 
-/// Fields, type, provenance and review flags of one document from its pages' text.
+/// Fields, type, provenance and review flags of one document from its pages' text
+/// ([`crate::describe`]), and its MRN: the separator sheet's barcode is the reliable
+/// source; page text fills it only when there was no sheet, and a page printing another
+/// MRN is a conflict to review.
 fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) {
     let doc_pages: Vec<&PageResult> = doc
         .pages
         .iter()
         .filter_map(|n| pages.iter().find(|p| p.page_no == *n))
         .collect();
-    let texts: Vec<&str> = doc_pages
+    let texts: Vec<PageText> = doc_pages
         .iter()
-        .map(|p| p.ocr.as_ref().map(|o| o.text.as_str()).unwrap_or(""))
+        .map(|p| PageText {
+            page_no: p.page_no,
+            text: p.ocr.as_ref().map(|o| o.text.as_str()).unwrap_or(""),
+            ocr_confidence: p.ocr.as_ref().map(|o| o.confidence),
+            doubts: &p.doubts,
+        })
         .collect();
-    let today = crate::clock::today();
-    // The type first: which printed date is the date of service depends on it.
-    let full_text = texts.join("\n");
-    let mut c = ctx
-        .classifier
-        .classify(texts.first().copied().unwrap_or(""), &full_text);
     let start = doc_pages.first().and_then(|p| p.start.clone());
-    let mut method = "rules+model";
-    if let Some(t) = start.as_ref().and_then(|s| s.doc_type) {
-        c.doc_type = t;
-        c.confidence = 1.0;
-        method = "barcode";
-    }
-    let found = crate::extract::extract(&texts, Some(c.doc_type), today);
-    let page_of = |doc_page: usize| doc.pages.get(doc_page - 1).copied().unwrap_or(0);
-    let source = |field: &str, page: u32, span: (usize, usize)| FieldSource {
-        field: field.into(),
-        page,
-        span: Some(span),
-        method: "text".into(),
-        confidence: 0.9,
-    };
+    let d = crate::describe::describe(
+        &texts,
+        start.as_ref().and_then(|s| s.doc_type),
+        doc.boundary_confidence,
+        &ctx.classifier,
+        &ctx.review,
+        crate::clock::today(),
+    );
     // Flags the split already raised (a document-start code naming another MRN than the
     // patient separator before it) stay.
     let mut review = std::mem::take(&mut doc.review);
-    // The separator sheet's barcode is the reliable source of the MRN; page text fills it
-    // only when there was no sheet. A page printing another MRN is a conflict to review.
-    match (&doc.patient.mrn, &found.mrn) {
-        (Some(sheet), Some(text))
-            if *sheet != text.value && !review.contains(&ReviewFlag::MrnConflict) =>
+    match (&doc.patient.mrn, &d.text_mrn) {
+        (Some(sheet), Some((text, _)))
+            if sheet != text && !review.contains(&ReviewFlag::MrnConflict) =>
         {
             review.push(ReviewFlag::MrnConflict)
         }
-        (None, Some(text)) => {
-            doc.patient.mrn = Some(text.value.clone());
-            doc.provenance
-                .push(source("mrn", page_of(text.doc_page), text.span));
+        (None, Some((text, from))) => {
+            doc.patient.mrn = Some(text.clone());
+            doc.provenance.push(from.clone());
         }
         _ => {}
     }
@@ -251,67 +242,18 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
             confidence: 1.0,
         });
     }
-    if found.conflicts.contains(&"mrn") && !review.contains(&ReviewFlag::MrnConflict) {
+    if d.mrn_conflict && !review.contains(&ReviewFlag::MrnConflict) {
         review.push(ReviewFlag::MrnConflict);
     }
-    if found.conflicts.iter().any(|f| *f != "mrn") {
-        review.push(ReviewFlag::FieldConflict);
-    }
-    if let Some(f) = &found.name {
-        let mut from = source("name", page_of(f.doc_page), f.span);
-        if !found.name_certain {
-            from.confidence = NAME_GUESSED;
-        }
-        doc.provenance.push(from);
-    }
-    if let Some(f) = &found.dob {
-        doc.provenance
-            .push(source("dob", page_of(f.doc_page), f.span));
-    }
-    if let Some(f) = &found.service_date {
-        doc.provenance
-            .push(source("service_date", page_of(f.doc_page), f.span));
-    }
-    doc.patient.name = found.name.map(|f| f.value);
-    doc.patient.dob = found.dob.map(|f| f.value.to_string());
-    doc.service_date = found.service_date.map(|f| f.value.to_string());
-
-    doc.doc_type = c.doc_type;
-    doc.doc_type_confidence = c.confidence;
-    doc.provenance.push(FieldSource {
-        field: "doc_type".into(),
-        page: doc.pages[0],
-        span: None,
-        method: method.into(),
-        confidence: c.confidence,
-    });
-    if c.doc_type == DocType::Unclassified {
-        review.push(ReviewFlag::Unclassified);
-    }
-    if doc.boundary_confidence < ctx.review.min_boundary_confidence {
-        review.push(ReviewFlag::UncertainBoundary);
-    }
-    if doc_pages.iter().any(|p| {
-        p.ocr
-            .as_ref()
-            .is_some_and(|o| o.confidence < ctx.review.min_ocr_confidence)
-    }) {
-        review.push(ReviewFlag::LowOcrConfidence);
-    }
-    // Doubts raised while reading a page (a nearly blank page kept, a separator's code on
-    // a page of content).
-    for flag in doc_pages.iter().flat_map(|p| p.doubts.iter()) {
-        if !review.contains(flag) {
-            review.push(*flag);
-        }
-    }
+    review.extend(d.review);
+    doc.provenance.extend(d.provenance);
+    doc.patient.name = d.name;
+    doc.patient.dob = d.dob;
+    doc.service_date = d.service_date;
+    doc.doc_type = d.doc_type;
+    doc.doc_type_confidence = d.doc_type_confidence;
     doc.review = review;
 }
-
-/// Confidence of a name read in the `LAST, FIRST` form; one read in another form is a
-/// guess at which word is the last name (see [`fill_from_same_patient`]).
-const NAME_READ: f32 = 0.9;
-const NAME_GUESSED: f32 = 0.6;
 
 /// Documents behind one patient separator sheet belong to one patient: a name or birth
 /// date that OCR could not read on one document is taken from the others, when they agree
@@ -530,7 +472,7 @@ fn commit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Patient;
+    use crate::model::{DocType, Patient};
 
     fn doc(name: Option<&str>, dob: Option<&str>, sheet: bool) -> DocumentDraft {
         DocumentDraft {

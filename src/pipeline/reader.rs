@@ -11,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::config::PipelineConfig;
 use crate::imaging::decode::{DecodeLimits, ScanDecoder};
 use crate::ingest::describe_io;
-use crate::model::{ScanInput, ScanInputKind};
+use crate::model::{ScanInput, ScanInputKind, ScanStatus};
 
 pub(crate) fn run(
     inputs: Vec<ScanInput>,
@@ -51,8 +51,14 @@ pub(crate) fn run(
             }
         };
         let sha256 = scan_hash(&input, &files);
-        let known = catalog.scan_status(&sha256).ok().flatten();
-        if known.as_deref() == Some("ingested") || !seen_this_run.insert(sha256.clone()) {
+        let known = match catalog.scan_status(&sha256) {
+            Ok(k) => k,
+            Err(e) => {
+                let _ = events.send(Event::Fatal(e.to_string()));
+                return;
+            }
+        };
+        if known == Some(ScanStatus::Ingested) || !seen_this_run.insert(sha256.clone()) {
             if events.send(Event::Duplicate).is_err() {
                 return;
             }
