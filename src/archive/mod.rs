@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::PipelineConfig;
 use crate::index::{ArchiveIndex, IndexError};
+use crate::model::DocumentRecord;
 pub use crate::store::BlobStore;
 use crate::store::{sha256_hex, StoreError};
 
@@ -186,6 +187,32 @@ impl Archive {
     }
 
     /// Indexes catalog documents, replacing any copy already in the index.
+    /// Indexes documents just committed, from the records the caller built (no read back
+    /// and decrypt). Test builds check each record against the catalog: a record that
+    /// differs from what the catalog holds is a bug, and stops the test.
+    pub fn index_records(&mut self, records: &[DocumentRecord]) -> Result<(), ArchiveError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        #[cfg(feature = "test-hooks")]
+        for r in records {
+            let stored = self.catalog.document(&r.doc_id)?;
+            assert_eq!(
+                stored.as_ref(),
+                Some(r),
+                "document {} indexed from memory differs from the catalog",
+                r.doc_id
+            );
+        }
+        for r in records {
+            self.index.upsert(r)?;
+        }
+        self.index.commit()?;
+        let ids: Vec<String> = records.iter().map(|r| r.doc_id.clone()).collect();
+        self.catalog.mark_indexed(&ids, true)?;
+        Ok(())
+    }
+
     pub fn index_documents(&mut self, ids: &[String]) -> Result<(), ArchiveError> {
         self.index_documents_as(ids, Placement::Replace)
     }

@@ -11,7 +11,10 @@ use crate::catalog::{PageCommit, ScanCommit};
 use crate::classify::Classifier;
 use crate::config::ReviewConfig;
 use crate::describe::{PageText, TEXT_READ as NAME_READ};
-use crate::model::{DocumentDraft, FieldSource, PageKind, PageResult, ReviewFlag, ScanInput};
+use crate::model::{
+    DocumentDraft, DocumentRecord, FieldSource, PageKind, PageRecord, PageResult, ReviewFlag,
+    ScanInput,
+};
 use crate::split::SplitPage;
 
 struct ScanInFlight {
@@ -460,13 +463,62 @@ fn commit(
     affected.sort();
     affected.dedup();
     let today = crate::clock::today();
-    archive.recompute_retention(&ctx.schedule, today, Some(&affected))?;
+    let decisions = archive.decisions(&ctx.schedule, today, Some(&affected))?;
+    archive
+        .catalog
+        .set_retention(&decisions)
+        .map_err(crate::archive::ArchiveError::from)?;
+    // The new documents are indexed from what is in memory (never read back and decrypted
+    // after the commit); the patient's older documents whose retention moved follow from
+    // the catalog.
+    let records = records_of(&commit, &decisions);
+    archive.index_records(&records)?;
+    archive.sync_index()?;
     tracing::info!(scan = %scan.sha256, pages = scan.pages.len(), documents = ids.len(), "scan committed");
     summary.scans_ingested += 1;
     summary.pages += scan.pages.len();
     summary.pages_ocr += scan.pages.iter().filter(|p| p.ocr.is_some()).count();
     summary.documents += ids.len();
     Ok(())
+}
+
+/// The committed documents as the catalog now holds them, built from the commit itself.
+fn records_of(
+    commit: &ScanCommit,
+    decisions: &[(String, crate::retention::Decision)],
+) -> Vec<DocumentRecord> {
+    commit
+        .documents
+        .iter()
+        .map(|d| DocumentRecord {
+            doc_id: d.doc_id.clone(),
+            scan_sha256: commit.sha256.clone(),
+            source_path: commit.source_path.clone(),
+            doc_type: d.doc_type,
+            doc_type_confidence: d.doc_type_confidence,
+            patient: d.patient.clone(),
+            service_date: d.service_date.clone(),
+            pages: commit
+                .pages
+                .iter()
+                .filter(|p| p.doc_id.as_deref() == Some(d.doc_id.as_str()))
+                .map(|p| PageRecord {
+                    page_no: p.page_no,
+                    rotation_deg: p.rotation_deg,
+                    skew_deg: p.skew_deg,
+                    ocr_confidence: p.ocr_confidence.unwrap_or(0.0),
+                    text: p.text.clone().unwrap_or_default(),
+                    words_blob: p.words_blob.clone(),
+                    image_blob: p.image_blob.clone(),
+                    text_source: p.text_source,
+                })
+                .collect(),
+            retention: decisions
+                .iter()
+                .find(|(id, _)| *id == d.doc_id)
+                .map(|(_, dec)| dec.clone()),
+        })
+        .collect()
 }
 
 #[cfg(test)]
