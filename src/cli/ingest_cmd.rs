@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Context, EXIT_PROBLEMS};
-use crate::pipeline::{self, Progress};
+use crate::pipeline::Progress;
 
 #[derive(Debug, Args)]
 #[command(
@@ -28,8 +28,9 @@ pub struct IngestArgs {
 pub fn run(ctx: &Context, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(true)?;
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let summary = pipeline::ingest(
+    let summary = crate::service::ingest::run(
         &mut archive,
+        &ctx.actor(),
         &args.paths,
         &ctx.config,
         &ctx.schedule,

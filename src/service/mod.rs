@@ -11,6 +11,7 @@ pub mod audit;
 pub mod documents;
 pub mod error;
 pub mod holds;
+pub mod ingest;
 pub mod purge;
 pub mod retention;
 pub mod review;

@@ -236,8 +236,11 @@ fn ingest_loop(state: Arc<AppState>) {
         let settings = &state.settings;
         // The writer is taken per scan commit, not for the OCR run: holds, QA fixes and
         // purge approvals go through while pages are read.
-        let result = crate::pipeline::ingest(
+        // The service itself reads the queue: the person was checked when the file was
+        // accepted (upload permission, or the operator's watched folder).
+        let result = crate::service::ingest::run(
             &state.writer,
+            &crate::service::Actor::operator("chartvault-serve"),
             std::slice::from_ref(&path),
             &settings.config,
             &settings.schedule,
