@@ -310,3 +310,24 @@ fn code_of_str(s: &str) -> String {
     std::fs::write(&p, s).unwrap();
     code_of(&p)
 }
+
+/// Errors are types that say what went wrong (and carry a code where a person sees them),
+/// never a bare `String`.
+#[test]
+fn no_string_errors_in_library_code() {
+    let mut found = Vec::new();
+    for f in rust_files(&src()) {
+        for (i, line) in code_of(&f).lines().enumerate() {
+            if let Some(at) = line.find("Result<") {
+                if line[at..].contains(", String>") {
+                    found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "Result<_, String> in:\n{}",
+        found.join("\n")
+    );
+}

@@ -33,10 +33,18 @@ pub struct EvalArgs {
     pub json: bool,
 }
 
-fn parse_turn(s: &str) -> Result<u32, String> {
+/// A turn other than a quarter turn.
+#[derive(Debug, thiserror::Error)]
+#[error("give 0, 90, 180 or 270")]
+struct NotAQuarterTurn;
+
+fn parse_turn(s: &str) -> Result<u32, NotAQuarterTurn> {
     match s {
-        "0" | "90" | "180" | "270" => Ok(s.parse().unwrap_or(0)),
-        _ => Err("give 0, 90, 180 or 270".into()),
+        "0" => Ok(0),
+        "90" => Ok(90),
+        "180" => Ok(180),
+        "270" => Ok(270),
+        _ => Err(NotAQuarterTurn),
     }
 }
 
