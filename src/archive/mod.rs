@@ -70,6 +70,27 @@ pub enum ArchiveError {
     },
 }
 
+/// How a long operation reaches the archive writer. The CLI owns its archive for the whole
+/// run (`&mut Archive`); the web service shares one writer with holds, QA fixes and purge
+/// steps (`&Mutex<Archive>`), so a long operation takes it only for short sections: an
+/// ingest for its setup and each scan's commit, the retention sweep for each of its steps.
+pub trait WriterAccess {
+    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R;
+}
+
+impl WriterAccess for &mut Archive {
+    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R {
+        f(self)
+    }
+}
+
+impl WriterAccess for &std::sync::Mutex<Archive> {
+    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R {
+        let mut archive = self.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut archive)
+    }
+}
+
 /// Present in the archive folder while the search index is being rebuilt from the catalog.
 pub const REBUILD_MARKER: &str = "index.rebuilding";
 

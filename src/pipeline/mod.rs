@@ -113,26 +113,7 @@ pub(crate) enum Event {
     Fatal(String),
 }
 
-/// How the pipeline reaches the archive writer. The CLI owns its archive for the whole
-/// run (`&mut Archive`); the web service shares one writer with holds, QA fixes and purge
-/// steps (`&Mutex<Archive>`), so the pipeline takes it only for short sections: the setup,
-/// and each scan's commit or quarantine. Pages are read, imaged and OCR'd outside it.
-pub trait WriterAccess {
-    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R;
-}
-
-impl WriterAccess for &mut Archive {
-    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R {
-        f(self)
-    }
-}
-
-impl WriterAccess for &std::sync::Mutex<Archive> {
-    fn with_writer<R>(&mut self, f: impl FnOnce(&mut Archive) -> R) -> R {
-        let mut archive = self.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut archive)
-    }
-}
+pub use crate::archive::WriterAccess;
 
 /// Ingests every scan under `paths` into the archive behind `writer`.
 pub fn ingest(

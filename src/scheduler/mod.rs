@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::archive::Archive;
+use crate::archive::WriterAccess;
 use crate::config::{PlanPeriod, SchedulerConfig};
 use crate::purge::{self, PurgeError};
 use crate::retention::Schedule;
@@ -33,56 +33,68 @@ fn period_key(period: PlanPeriod, d: NaiveDate) -> Option<String> {
 /// index writer. Executing goes through [`purge::execute`], the one path that destroys,
 /// with its re-check of every document against today.
 pub fn run_once(
-    archive: &mut Archive,
+    mut writer: impl WriterAccess,
     schedule: &Schedule,
     config: &SchedulerConfig,
 ) -> Result<SweepReport, PurgeError> {
+    // Each step takes the writer on its own: a hold or an approval placed between two
+    // steps goes through, and every step re-reads what it acts on (execution re-checks
+    // holds and dates against today).
     let today = crate::clock::today();
     let mut r = SweepReport {
         as_of: today.to_string(),
         ..Default::default()
     };
-    let (n, changed) = archive.recompute_retention(schedule, today, None)?;
+    let (n, changed) =
+        writer.with_writer(|archive| archive.recompute_retention(schedule, today, None))?;
     r.documents = n;
     r.status_changes = changed;
     if let Some(key) = period_key(config.purge_plans, today) {
-        let already = archive.catalog.purge_jobs()?.into_iter().any(|j| {
-            j.created_by == USER
-                && NaiveDate::parse_from_str(&j.as_of, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| period_key(config.purge_plans, d))
-                    .as_deref()
-                    == Some(key.as_str())
-        });
-        let eligible = archive
-            .decisions(schedule, today, None)?
-            .iter()
-            .filter(|(_, d)| d.status == crate::retention::RetentionStatus::Eligible)
-            .count();
-        if !already && eligible > 0 {
-            let p = purge::plan(archive, schedule, today, USER)?;
-            r.planned = Some(p.job_id);
-        }
+        r.planned = writer.with_writer(|archive| -> Result<Option<String>, PurgeError> {
+            let already = archive.catalog.purge_jobs()?.into_iter().any(|j| {
+                j.created_by == USER
+                    && NaiveDate::parse_from_str(&j.as_of, "%Y-%m-%d")
+                        .ok()
+                        .and_then(|d| period_key(config.purge_plans, d))
+                        .as_deref()
+                        == Some(key.as_str())
+            });
+            let eligible = archive
+                .decisions(schedule, today, None)?
+                .iter()
+                .filter(|(_, d)| d.status == crate::retention::RetentionStatus::Eligible)
+                .count();
+            if already || eligible == 0 {
+                return Ok(None);
+            }
+            Ok(Some(purge::plan(archive, schedule, today, USER)?.job_id))
+        })?;
     }
     if config.execute_approved {
-        for j in archive.catalog.purge_jobs()? {
+        let jobs = writer.with_writer(|archive| archive.catalog.purge_jobs())?;
+        for j in jobs {
             // Never a forecast, never a job short of approvals: `execute` refuses those too.
             if j.state != "approved" && j.state != "executing" {
                 continue;
             }
-            match purge::execute(archive, schedule, &j.id, USER, &schedule.facility) {
+            let done = writer.with_writer(|archive| {
+                purge::execute(archive, schedule, &j.id, USER, &schedule.facility)
+            });
+            match done {
                 Ok(_) => r.executed.push(j.id),
                 Err(e) => r.problems.push(format!("{}: {e}", j.id)),
             }
         }
     }
-    archive.catalog.audit(
-        USER,
-        "retention_sweep",
-        &r.as_of,
-        serde_json::json!({"documents": r.documents, "changes": r.status_changes,
-                           "planned": r.planned, "executed": r.executed}),
-    )?;
+    writer.with_writer(|archive| {
+        archive.catalog.audit(
+            USER,
+            "retention_sweep",
+            &r.as_of,
+            serde_json::json!({"documents": r.documents, "changes": r.status_changes,
+                               "planned": r.planned, "executed": r.executed}),
+        )
+    })?;
     Ok(r)
 }
 

@@ -4,8 +4,8 @@
 //! browser / API client ──HTTP──▶ routes (auth: session cookie + CSRF, or bearer token;
 //!   every route names a permission) ──spawn_blocking──▶ reader Archive (search, view,
 //!   release; audit entries) │ writer Archive (index writer: holds, purges, QA fixes)
-//! ingest queue thread (uploads, --watch folder) ──▶ writer Archive, one scan file at a time
-//! retention sweep thread ──▶ writer Archive, once a day (as `scheduler run`)
+//! ingest queue thread (uploads, --watch folder) ──▶ writer Archive, per scan commit
+//! retention sweep thread ──▶ writer Archive, per sweep step, once a day (as `scheduler run`)
 //! ```
 //! A pool of reader handles (`--readers`, default 4) so that searches and views go on side by
 //! side, and while a scan is ingested, a release PDF is built or a purge runs; each reader
@@ -127,11 +127,6 @@ impl AppState {
         })
         .await
         .map_err(|e| ApiError::internal(format!("request task failed: {e}")))?
-    }
-
-    pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&mut Archive) -> T) -> T {
-        let mut archive = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut archive)
     }
 }
 

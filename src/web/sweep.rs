@@ -20,8 +20,9 @@ fn run(state: Arc<AppState>) {
         let today = crate::clock::today();
         if last != Some(today) {
             let s = &state.settings;
-            let result = state
-                .with_writer(|a| crate::scheduler::run_once(a, &s.schedule, &s.config.scheduler));
+            // The sweep takes the writer per step, not for the whole sweep.
+            let result =
+                crate::scheduler::run_once(&state.writer, &s.schedule, &s.config.scheduler);
             match result {
                 Ok(r) => {
                     println!(
