@@ -1266,6 +1266,17 @@ fn hold_place_answers_alike_on_the_command_line_and_the_api() {
             "{label}: the CLI said {cli_err:?}, the API {message:?}"
         );
     }
+    // Marking a document checked does not need the index writer the server holds.
+    let doc = common::of_kind(&common::export(&archive), "document")[0]["doc_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o = common::cv(
+        &archive,
+        "clerk",
+        &["review", "confirm", &doc, "--user", "clerk"],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
     // Four holds placed: two by each front door; the pasted MRN matches like the plain one.
     let holds = officer.get("/api/v1/holds").json();
     let list = holds["holds"].as_array().unwrap();

@@ -207,7 +207,6 @@ impl Archive {
         Ok(())
     }
 
-    /// Indexes catalog documents, replacing any copy already in the index.
     /// Indexes documents just committed, from the records the caller built (no read back
     /// and decrypt). Test builds check each record against the catalog: a record that
     /// differs from what the catalog holds is a bug, and stops the test.
@@ -234,6 +233,7 @@ impl Archive {
         Ok(())
     }
 
+    /// Indexes catalog documents, replacing any copy already in the index.
     pub fn index_documents(&mut self, ids: &[String]) -> Result<(), ArchiveError> {
         self.index_documents_as(ids, Placement::Replace)
     }

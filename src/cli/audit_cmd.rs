@@ -78,7 +78,12 @@ pub fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<ExitCode> {
                 user,
                 action,
             };
-            for e in crate::service::audit::entries(&archive, &ctx.actor(), &q)? {
+            for e in crate::service::audit::entries(
+                &archive,
+                &ctx.actor(),
+                &q,
+                crate::service::Door::Cli,
+            )? {
                 println!(
                     "{:>6} {} {:<12} {:<16} {} {}",
                     e.seq, e.at, e.user, e.action, e.subject, e.detail

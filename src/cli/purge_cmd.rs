@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use super::{Context, EXIT_PROBLEMS};
-use crate::service::{purge, Actor};
+use crate::service::{purge, Actor, Door};
 
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
@@ -89,7 +89,7 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
         }
         PurgeAction::Approve { job } => {
             // What is being approved, before anyone signs for it.
-            let j = purge::job(&mut archive, &ctx.actor(), &job, false, "cli")?;
+            let j = purge::job(&mut archive, &ctx.actor(), &job, false, Door::Cli)?;
             eprintln!(
                 "{job}: {} documents, earliest retain-through {}, planned by {} as of {} \
                  (review: `chartvault purge show {job} --review`)",
@@ -158,7 +158,7 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
             }
         }
         PurgeAction::Show { job, review } => {
-            let d = purge::job(&mut archive, &ctx.actor(), &job, review, "cli")?;
+            let d = purge::job(&mut archive, &ctx.actor(), &job, review, Door::Cli)?;
             let j = &d.summary;
             println!(
                 "{}  {}  as of {}  schedule {}",

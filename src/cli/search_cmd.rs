@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::Context;
 use crate::service::search::SearchRequest;
+use crate::service::Door;
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -41,7 +42,7 @@ pub struct SearchArgs {
     /// Only this year of service (instead of --from and --to)
     #[arg(long)]
     pub year: Option<i32>,
-    /// Number of results (1 to 100)
+    /// Number of results
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
     /// Skip this many results (the next page: --offset 10 after --limit 10)
@@ -69,9 +70,9 @@ pub fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
         sort: Some(args.sort),
     };
     // Checked before the archive is opened: a bad request names its problem at once.
-    crate::service::search::query(req.clone())?;
+    crate::service::search::query(req.clone(), Door::Cli)?;
     let mut archive = ctx.open_archive(false)?;
-    let (_, results) = crate::service::search::search(&mut archive, &ctx.actor(), req, "cli")?;
+    let (_, results) = crate::service::search::search(&mut archive, &ctx.actor(), req, Door::Cli)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(ExitCode::SUCCESS);

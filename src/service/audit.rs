@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, ServiceError};
+use super::{Actor, Door, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 
-/// Entries shown at most in one answer.
+/// Entries shown at most in one web answer (the command line lists any number).
 pub const MAX_LIMIT: usize = 10_000;
 /// Entries a filter looks back over.
 pub const FILTER_WINDOW: usize = 20_000;
@@ -37,16 +37,28 @@ pub fn entries(
     archive: &Archive,
     actor: &Actor,
     q: &AuditQuery,
+    door: Door,
 ) -> Result<Vec<AuditView>, ServiceError> {
     actor.require(Permission::Audit)?;
     let limit = q.limit.unwrap_or(100);
-    if limit == 0 || limit > MAX_LIMIT {
+    let max = match door {
+        Door::Web => MAX_LIMIT,
+        Door::Cli => usize::MAX,
+    };
+    if limit == 0 {
+        return Err(ServiceError::bad_request("limit must be at least 1"));
+    }
+    if limit > max {
         return Err(ServiceError::bad_request(format!(
             "limit must be 1 to {MAX_LIMIT}"
         )));
     }
     let filtered = q.user.is_some() || q.action.is_some();
-    let window = if filtered { FILTER_WINDOW } else { limit };
+    let window = if filtered {
+        FILTER_WINDOW.max(limit)
+    } else {
+        limit
+    };
     let mut list: Vec<AuditView> = Vec::new();
     for e in archive.catalog.audit_entries(Some(window))? {
         if q.user.as_ref().is_some_and(|u| &e.user != u)

@@ -68,6 +68,22 @@ impl Actor {
     }
 }
 
+/// Which front door asks: the audit log names it, and the web keeps answers small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    Cli,
+    Web,
+}
+
+impl Door {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Door::Cli => "cli",
+            Door::Web => "web",
+        }
+    }
+}
+
 /// A document that exists and was not destroyed (a destroyed one answers [`Code::Gone`]
 /// with its certificate of destruction).
 pub fn live_document(a: &Archive, id: &str) -> Result<DocumentRecord, ServiceError> {
@@ -95,9 +111,13 @@ pub fn page_words(
     let Some(blob) = blob else {
         return Ok(Vec::new());
     };
+    // The parser's message can quote a word of the page: only its position is kept.
     serde_json::from_slice(&a.store.get(blob)?).map_err(|e| {
         ServiceError::internal(format!(
-            "the word boxes of page {page_no} of document {doc_id} are damaged: {e}"
+            "the word boxes of page {page_no} of document {doc_id} are damaged (unreadable \
+             at line {}, column {})",
+            e.line(),
+            e.column()
         ))
     })
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, ServiceError};
+use super::{Actor, Door, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 use crate::catalog::JobRow;
@@ -277,10 +277,13 @@ pub struct JobDetail {
     pub approvals: Vec<ApprovalView>,
     /// The review list (patients named: audited); empty unless asked for.
     pub manifest: Vec<ManifestRow>,
+    /// The review list stops at [`MAX_REVIEW_ROWS`] on the web: the rest is not shown
+    /// (`documents` is the manifest's size; the command line lists every row).
+    pub manifest_truncated: bool,
     pub items: ItemCounts,
 }
 
-/// Rows of the review list shown at most.
+/// Rows of the review list one web answer shows at most.
 pub const MAX_REVIEW_ROWS: usize = 5000;
 
 /// One job; with `review`, its manifest with the patients (audited as `purge_review`).
@@ -289,8 +292,13 @@ pub fn job(
     actor: &Actor,
     job_id: &str,
     review: bool,
-    via: &str,
+    door: Door,
 ) -> Result<JobDetail, ServiceError> {
+    let via = door.as_str();
+    let max_rows = match door {
+        Door::Web => MAX_REVIEW_ROWS,
+        Door::Cli => usize::MAX,
+    };
     actor.require(Permission::RetentionRead)?;
     let j = archive
         .catalog
@@ -326,7 +334,7 @@ pub fn job(
             job_id,
             serde_json::json!({"via": via}),
         )?;
-        for e in j.manifest.iter().take(MAX_REVIEW_ROWS) {
+        for e in j.manifest.iter().take(max_rows) {
             let d = archive.catalog.document(&e.doc_id)?;
             let item = items.get(&e.doc_id);
             let state = match item.map(|i| i.state.as_str()) {
@@ -352,6 +360,7 @@ pub fn job(
     Ok(JobDetail {
         summary: summary(archive, &j)?,
         approvals,
+        manifest_truncated: review && manifest.len() < j.manifest.len(),
         manifest,
         items: counts,
     })

@@ -99,7 +99,11 @@ pub fn fix(
         }
     }
     live_document(archive, doc_id)?;
-    archive.index.begin_writing()?;
+    // Only a new type or patient changes what the index holds; "checked" alone does not,
+    // and must work beside a running `serve` (which holds the index writer).
+    if doc_type.is_some() || fix.patient.is_some() {
+        archive.index.begin_writing()?;
+    }
     let mut changed = Vec::new();
     let mut previous_doc_type = None;
     if let Some(t) = doc_type {

@@ -3,12 +3,15 @@
 
 use serde::Deserialize;
 
-use super::{Actor, Code, ServiceError};
+use super::{Actor, Code, Door, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 use crate::index::{SearchQuery, SearchResults, SortOrder};
 
+/// Most hits one web answer holds (a page of results).
 pub const MAX_LIMIT: usize = 100;
+/// Most hits the command line prints at once (a local operator listing).
+pub const MAX_CLI_LIMIT: usize = 100_000;
 pub const MAX_OFFSET: usize = 10_000;
 pub const MAX_QUERY_BYTES: usize = 2000;
 /// Hits per page when the request names no limit.
@@ -41,7 +44,11 @@ fn non_empty(v: Option<String>) -> Option<String> {
 }
 
 /// The index query of a request, or why it cannot be run.
-pub fn query(p: SearchRequest) -> Result<SearchQuery, ServiceError> {
+pub fn query(p: SearchRequest, door: Door) -> Result<SearchQuery, ServiceError> {
+    let max_limit = match door {
+        Door::Web => MAX_LIMIT,
+        Door::Cli => MAX_CLI_LIMIT,
+    };
     if p.q.len() > MAX_QUERY_BYTES {
         return Err(ServiceError::new(
             Code::InvalidQuery,
@@ -85,9 +92,9 @@ pub fn query(p: SearchRequest) -> Result<SearchQuery, ServiceError> {
         to = Some(format!("{y}-12-31"));
     }
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
+    if limit == 0 || limit > max_limit {
         return Err(ServiceError::bad_request(format!(
-            "limit must be 1 to {MAX_LIMIT}"
+            "limit must be 1 to {max_limit}"
         )));
     }
     let offset = p.offset.unwrap_or(0);
@@ -118,10 +125,10 @@ pub fn search(
     archive: &mut Archive,
     actor: &Actor,
     req: SearchRequest,
-    via: &str,
+    door: Door,
 ) -> Result<(SearchQuery, SearchResults), ServiceError> {
     actor.require(Permission::Read)?;
-    let q = query(req)?;
+    let q = query(req, door)?;
     archive.search_ready()?;
     let results = archive.index.search(&q)?;
     let ids: Vec<&str> = results.hits.iter().map(|h| h.doc_id.as_str()).collect();
@@ -129,7 +136,7 @@ pub fn search(
         &actor.name,
         "search",
         &crate::store::sha256_hex(format!("{q:?}").as_bytes())[..16],
-        serde_json::json!({"total": results.total, "returned": ids, "via": via}),
+        serde_json::json!({"total": results.total, "returned": ids, "via": door.as_str()}),
     )?;
     Ok((q, results))
 }
@@ -140,7 +147,7 @@ mod tests {
 
     #[test]
     fn bad_requests_are_named() {
-        let bad = |p: SearchRequest| query(p).unwrap_err().code;
+        let bad = |p: SearchRequest| query(p, Door::Web).unwrap_err().code;
         assert_eq!(
             bad(SearchRequest {
                 q: "x".repeat(MAX_QUERY_BYTES + 1),
@@ -176,12 +183,22 @@ mod tests {
         ] {
             assert_eq!(bad(p), Code::BadRequest);
         }
-        let q = query(SearchRequest {
-            year: Some(2019),
-            mrn: Some("  ".into()),
-            ..Default::default()
-        })
+        let q = query(
+            SearchRequest {
+                year: Some(2019),
+                mrn: Some("  ".into()),
+                ..Default::default()
+            },
+            Door::Web,
+        )
         .unwrap();
+        // The command line may list more at once than a web page shows.
+        let many = SearchRequest {
+            limit: Some(500),
+            ..Default::default()
+        };
+        assert_eq!(query(many.clone(), Door::Cli).unwrap().limit, 500);
+        assert!(query(many, Door::Web).is_err());
         assert_eq!(q.from.as_deref(), Some("2019-01-01"));
         assert_eq!(q.to.as_deref(), Some("2019-12-31"));
         assert_eq!(q.mrn, None);

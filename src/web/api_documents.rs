@@ -28,10 +28,11 @@ pub async fn search(
 ) -> Result<Json<Value>, ApiError> {
     let actor = user.actor();
     // Checked before a reader is taken: a bad request waits for nothing.
-    crate::service::search::query(p.clone())?;
+    crate::service::search::query(p.clone(), crate::service::Door::Web)?;
     let results = state
         .read(move |a, _| {
-            let (q, results) = crate::service::search::search(a, &actor, p, "web")?;
+            let (q, results) =
+                crate::service::search::search(a, &actor, p, crate::service::Door::Web)?;
             Ok(json!({
                 "total": results.total,
                 "offset": q.offset,

@@ -119,7 +119,9 @@ pub async fn purge_job(
 ) -> Result<Json<crate::service::purge::JobDetail>, ApiError> {
     let actor = user.actor();
     state
-        .read(move |a, _| crate::service::purge::job(a, &actor, &id, true, "web").map(Json))
+        .read(move |a, _| {
+            crate::service::purge::job(a, &actor, &id, true, crate::service::Door::Web).map(Json)
+        })
         .await
 }
 
@@ -209,7 +211,7 @@ pub async fn audit(
     let actor = user.actor();
     state
         .read(move |a, _| {
-            let entries = crate::service::audit::entries(a, &actor, &q)?;
+            let entries = crate::service::audit::entries(a, &actor, &q, crate::service::Door::Web)?;
             Ok(Json(json!({"entries": entries})))
         })
         .await

@@ -253,9 +253,11 @@ function holdForm(scope, title) {
 
 // Sends only what the user changed: an untouched form changes nothing.
 function fixForm(d) {
-  const type = el("select", { id: "fix-type" }, typeOptions(d.doc_type));
-  // A type the list does not know is shown as it is, never replaced by the first entry.
-  if (!(S.types || []).some((t) => t.value === d.doc_type)) type.prepend(el("option", { value: d.doc_type, selected: true }, typeLabel(d.doc_type)));
+  // A person sets a real type; "unclassified" is only ever the archive's own answer.
+  const settable = (S.types || []).filter((t) => t.value !== "unclassified");
+  const type = el("select", { id: "fix-type" }, settable.map((t) => el("option", { value: t.value, selected: d.doc_type === t.value }, t.label)));
+  // A type the list does not offer is shown as it is, never replaced by the first entry.
+  if (!settable.some((t) => t.value === d.doc_type)) type.prepend(el("option", { value: d.doc_type, selected: true }, typeLabel(d.doc_type)));
   type.value = d.doc_type;
   const mrn = el("input", { id: "fix-mrn", value: d.patient.mrn || "", size: 10 });
   const name = el("input", { id: "fix-name", value: d.patient.name || "" });
