@@ -12,7 +12,6 @@ use chrono::NaiveDate;
 
 use crate::classify::Classifier;
 use crate::config::ReviewConfig;
-use crate::extract::Found;
 use crate::model::{DocType, FieldSource, ReviewFlag};
 
 /// One page as the description needs it.
@@ -78,14 +77,15 @@ pub fn describe(
             .and_then(|i| pages.get(i))
             .map_or(0, |p| p.page_no)
     };
-    let source = |field: &str, f: (usize, (usize, usize)), confidence: f32| FieldSource {
-        field: field.into(),
-        page: page_of(f.0),
-        span: Some(f.1),
-        method: "text".into(),
-        confidence,
-    };
-    let at = |f: &Found<_>| (f.doc_page, f.span);
+    // Where a field was read: its page in the scan and its span in that page's text.
+    let source =
+        |field: &str, doc_page: usize, span: (usize, usize), confidence: f32| FieldSource {
+            field: field.into(),
+            page: page_of(doc_page),
+            span: Some(span),
+            method: "text".into(),
+            confidence,
+        };
     let mut provenance = Vec::new();
     if let Some(f) = &found.name {
         let confidence = if found.name_certain {
@@ -93,13 +93,13 @@ pub fn describe(
         } else {
             NAME_GUESSED
         };
-        provenance.push(source("name", (f.doc_page, f.span), confidence));
+        provenance.push(source("name", f.doc_page, f.span, confidence));
     }
     if let Some(f) = &found.dob {
-        provenance.push(source("dob", at(f), TEXT_READ));
+        provenance.push(source("dob", f.doc_page, f.span, TEXT_READ));
     }
     if let Some(f) = &found.service_date {
-        provenance.push(source("service_date", at(f), TEXT_READ));
+        provenance.push(source("service_date", f.doc_page, f.span, TEXT_READ));
     }
     provenance.push(FieldSource {
         field: "doc_type".into(),
@@ -136,8 +136,8 @@ pub fn describe(
         dob: found.dob.map(|f| f.value.to_string()),
         service_date: found.service_date.map(|f| f.value.to_string()),
         text_mrn: found.mrn.map(|f| {
-            let s = source("mrn", (f.doc_page, f.span), TEXT_READ);
-            (f.value, s)
+            let from = source("mrn", f.doc_page, f.span, TEXT_READ);
+            (f.value, from)
         }),
         mrn_conflict: found.conflicts.contains(&"mrn"),
         provenance,

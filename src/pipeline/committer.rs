@@ -10,7 +10,7 @@ use crate::archive::Archive;
 use crate::catalog::{PageCommit, ScanCommit};
 use crate::classify::Classifier;
 use crate::config::ReviewConfig;
-use crate::describe::{PageText, TEXT_READ as NAME_READ};
+use crate::describe::{PageText, TEXT_READ};
 use crate::model::{
     DocumentDraft, DocumentRecord, FieldSource, PageKind, PageRecord, PageResult, ReviewFlag,
     ScanInput,
@@ -285,7 +285,7 @@ fn fill_from_same_patient(documents: &mut [DocumentDraft]) {
             let guessed = |d: &DocumentDraft| {
                 d.provenance
                     .iter()
-                    .any(|f| f.field == field && f.method == "text" && f.confidence < NAME_READ)
+                    .any(|f| f.field == field && f.method == "text" && f.confidence < TEXT_READ)
             };
             let get = |d: &DocumentDraft| match field {
                 "name" if guessed(d) => None,

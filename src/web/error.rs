@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-pub use crate::service::{Code, ServiceError as ApiError};
+pub use crate::service::ServiceError as ApiError;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -18,6 +18,7 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Code;
 
     #[test]
     fn every_code_answers_its_status() {
