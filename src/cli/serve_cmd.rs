@@ -29,6 +29,17 @@ pub struct ServeArgs {
     /// Requests that read the archive (search, view, release) served at the same time
     #[arg(long, default_value_t = 4)]
     pub readers: usize,
+    /// Speak HTTPS: the certificate chain (PEM), with --tls-key
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Speak HTTPS: the certificate's private key (PEM), with --tls-cert
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Address of a reverse proxy that terminates HTTPS in front of this service (may be
+    /// given more than once): cookies are marked Secure and its requests' client address is
+    /// taken from the X-Forwarded-For header it adds
+    #[arg(long)]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 pub fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -58,6 +69,13 @@ pub fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
         sweep: !args.no_sweep,
         sweep_check_minutes: args.sweep_check_minutes,
         readers: args.readers,
+        transport: crate::web::transport::Transport {
+            tls: args
+                .tls_cert
+                .zip(args.tls_key)
+                .map(|(cert, key)| crate::web::transport::TlsFiles { cert, key }),
+            trusted_proxies: args.trusted_proxy,
+        },
     })?;
     Ok(ExitCode::SUCCESS)
 }

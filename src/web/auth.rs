@@ -219,6 +219,7 @@ fn me_json(a: &Authed) -> serde_json::Value {
 pub async fn login(
     State(state): State<Arc<AppState>>,
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
     body: super::extract::JsonBody<LoginBody>,
 ) -> Result<Response, ApiError> {
     let body = body.0;
@@ -228,9 +229,10 @@ pub async fn login(
             "wrong user name or password",
         ));
     }
-    let ip = peer
-        .map(|c| c.0 .0.ip())
-        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let ip: IpAddr = state
+        .settings
+        .transport
+        .client_ip(peer.map(|c| c.0 .0), &headers);
     if let Some(wait) = state.logins.wait(ip, &body.username) {
         return Err(ApiError::new(
             crate::service::Code::TooManyAttempts,
@@ -290,8 +292,9 @@ pub async fn login(
         body["token"] = serde_json::Value::String(token.clone());
     }
     let cookie = format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        hours * 3600
+        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+        hours * 3600,
+        secure_attribute(&state)
     );
     let mut resp = Json(body).into_response();
     if !bearer {
@@ -300,6 +303,16 @@ pub async fn login(
         }
     }
     Ok(resp)
+}
+
+/// `; Secure` when browsers reach the service over HTTPS: the cookie then never travels in
+/// clear text.
+fn secure_attribute(state: &AppState) -> &'static str {
+    if state.settings.transport.https() {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 pub async fn me(user: Authed) -> Json<serde_json::Value> {
@@ -327,7 +340,10 @@ pub async fn logout(
         })
         .await?;
     let mut resp = Json(serde_json::json!({"logged_out": true})).into_response();
-    if let Ok(v) = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0").parse() {
+    let secure = secure_attribute(&state);
+    if let Ok(v) =
+        format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}").parse()
+    {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     Ok(resp)

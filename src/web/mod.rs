@@ -21,6 +21,7 @@ mod extract;
 mod ingest_queue;
 pub mod routes;
 mod sweep;
+pub mod transport;
 mod ui;
 
 use std::net::SocketAddr;
@@ -49,6 +50,8 @@ pub struct Settings {
     pub sweep_check_minutes: u64,
     /// Archive handles serving reads at the same time.
     pub readers: usize,
+    /// HTTPS here, behind a trusted proxy, or plain HTTP.
+    pub transport: transport::Transport,
 }
 
 /// Reader archives, each lent to one request at a time.
@@ -133,6 +136,7 @@ impl AppState {
 /// Opens the archive (creating it when missing), binds, prints the address and serves
 /// until interrupted (Ctrl-C or SIGTERM).
 pub fn serve(settings: Settings) -> anyhow::Result<()> {
+    let tls = settings.transport.server_config()?;
     let open = || {
         Archive::open(
             &settings.archive_dir,
@@ -153,9 +157,9 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(settings.addr)
-            .await
+        let listener = std::net::TcpListener::bind(settings.addr)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
+        listener.set_nonblocking(true)?;
         let local = listener.local_addr()?;
         let state = Arc::new(AppState {
             ingest: ingest_queue::Queue::new(&settings)?,
@@ -172,9 +176,16 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
             sweep::start(state.clone());
         }
         println!(
-            "ChartVault serving {} on http://{local}/",
-            state.settings.archive_dir.display()
+            "ChartVault serving {} on {}://{local}/",
+            state.settings.archive_dir.display(),
+            if tls.is_some() { "https" } else { "http" }
         );
+        if tls.is_none() && !state.settings.transport.https() && !local.ip().is_loopback() {
+            println!(
+                "warning: plain HTTP on a network address; use --tls-cert/--tls-key or a \
+                 TLS proxy (--trusted-proxy) so that passwords and records are encrypted"
+            );
+        }
         if users == 0 {
             println!(
                 "no users yet: add one with `chartvault user add NAME --role admin` to log in"
@@ -187,12 +198,27 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         let _ = std::io::stdout().flush();
         let app = routes::router(state.clone());
         // The caller's address reaches the handlers (login throttling is per address).
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        match tls {
+            None => {
+                axum::serve(tokio::net::TcpListener::from_std(listener)?, service)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await?
+            }
+            Some(config) => {
+                let handle = axum_server::Handle::new();
+                let stop = handle.clone();
+                tokio::spawn(async move {
+                    shutdown_signal().await;
+                    stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+                });
+                let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
+                axum_server::tls_rustls::from_tcp_rustls(listener, config)?
+                    .handle(handle)
+                    .serve(service)
+                    .await?
+            }
+        }
         state.ingest.stop();
         anyhow::Ok(())
     })?;

@@ -118,13 +118,26 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed);
     api.merge(ui::router())
         .fallback(not_found)
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
-async fn security_headers(mut resp: axum::response::Response) -> axum::response::Response {
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    mut resp: axum::response::Response,
+) -> axum::response::Response {
     use axum::http::{header, HeaderValue};
     let h = resp.headers_mut();
+    if state.settings.transport.https() {
+        // Browsers that once reached the archive over HTTPS never fall back to plain HTTP.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -75,7 +75,11 @@ impl Server {
         let mut addr = None;
         for line in lines.by_ref() {
             let line = line.expect("server output");
-            if let Some(rest) = line.split("on http://").nth(1) {
+            let rest = line
+                .split(" on http://")
+                .nth(1)
+                .or_else(|| line.split(" on https://").nth(1));
+            if let Some(rest) = rest {
                 addr = Some(rest.trim_end_matches('/').to_string());
                 break;
             }
@@ -200,7 +204,8 @@ pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body
     parse(&raw)
 }
 
-fn parse(raw: &[u8]) -> Resp {
+/// An HTTP/1.1 response as read from the wire.
+pub fn parse(raw: &[u8]) -> Resp {
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
