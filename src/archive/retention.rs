@@ -6,8 +6,10 @@ use chrono::NaiveDate;
 use super::{Archive, ArchiveError};
 use crate::catalog::RetentionRow;
 use crate::index::SearchQuery;
-use crate::retention::holds::{covers, HoldSubject};
-use crate::retention::{decide, Decision, Hold, HoldCheck, HoldScope, Schedule};
+use crate::retention::holds::{covers, covers_quarantined, HoldSubject};
+use crate::retention::{
+    decide, decide_quarantined, Decision, Hold, HoldCheck, HoldScope, Schedule,
+};
 
 /// Document counts by class, status and year of service, and the next dates on which
 /// documents become eligible (what `retention report` and the retention desk show).
@@ -136,6 +138,17 @@ impl Archive {
                 *upcoming.entry(e).or_default() += 1;
             }
         }
+        // Quarantined scans under their own class (no year of service: unreadable).
+        for (_, d) in self.quarantine_decisions(schedule, as_of)? {
+            *counts
+                .entry((d.class.clone(), d.status.as_str().into(), "unknown".into()))
+                .or_default() += 1;
+            if let (Some(e), crate::retention::RetentionStatus::Retained) =
+                (d.eligible_on, d.status)
+            {
+                *upcoming.entry(e).or_default() += 1;
+            }
+        }
         Ok(RetentionReport {
             as_of: as_of.to_string(),
             schedule: schedule.label(),
@@ -236,6 +249,59 @@ impl Archive {
                 )
             })
             .collect())
+    }
+
+    /// Retention decisions as of `as_of` for every quarantined scan kept in the archive
+    /// (with its id in purge jobs), without storing them. Holds that cannot be read keep
+    /// every scan (fail closed).
+    pub fn quarantine_decisions(
+        &self,
+        schedule: &Schedule,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(crate::catalog::QuarantineRecord, Decision)>, ArchiveError> {
+        let holds = self.catalog.holds(true);
+        let class = schedule
+            .quarantine_class()
+            .map_or("QUARANTINE", |c| c.id.as_str());
+        let mut out = Vec::new();
+        for rec in self.catalog.quarantined()? {
+            let Some(sha) = rec.sha256.as_deref() else {
+                continue;
+            };
+            let item = crate::model::retention::quarantine_item_id(sha);
+            let check = match &holds {
+                Err(e) => HoldCheck::Unknown(e.to_string()),
+                Ok(hs) => {
+                    let held: Vec<String> = hs
+                        .iter()
+                        .filter(|h| covers_quarantined(h, &item, class))
+                        .map(|h| h.id.clone())
+                        .collect();
+                    if held.is_empty() {
+                        HoldCheck::Clear
+                    } else {
+                        HoldCheck::Held(held)
+                    }
+                }
+            };
+            // The day it was (last) quarantined; a stamp that cannot be read keeps it.
+            let on = rec
+                .at
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let d = match on {
+                Some(on) => decide_quarantined(schedule, on, &check, as_of),
+                None => {
+                    let mut d = decide_quarantined(schedule, as_of, &check, as_of);
+                    d.status = crate::retention::RetentionStatus::Indeterminate;
+                    d.eligible_on = None;
+                    d.missing = vec!["the day it was quarantined".into()];
+                    d
+                }
+            };
+            out.push((rec, d));
+        }
+        Ok(out)
     }
 
     /// Computes and stores decisions, then re-indexes documents whose status changed.

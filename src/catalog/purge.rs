@@ -18,7 +18,10 @@ pub struct ManifestEntry {
     pub doc_type: String,
     pub service_year: Option<i32>,
     pub pages: u32,
-    pub patient_slot: u32,
+    /// Which of the plan's patients it belongs to; none for a quarantined scan (its patient
+    /// cannot be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_slot: Option<u32>,
     /// The document's retain-through date when planned (absent in older manifests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retain_through: Option<chrono::NaiveDate>,
@@ -404,66 +407,57 @@ impl Catalog {
                 .to_string(),
             ),
         )?;
-        let prev: String = tx
-            .query_row(
-                "SELECT hash FROM tombstones ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_else(|| super::audit::GENESIS.to_string());
-        let body = serde_json::to_string(t).unwrap_or_default();
-        let hash = chain(&prev, &body);
-        tx.execute(
-            "INSERT INTO tombstones(doc_id, class, doc_type, schedule_hash, service_year,
-               page_count, bytes, original_sha256, job_id, certificate_id, destroyed_at,
-               prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
-                t.doc_id,
-                t.class,
-                t.doc_type,
-                t.schedule_hash,
-                t.service_year,
-                t.page_count,
-                t.bytes as i64,
-                t.original_sha256,
-                t.job_id,
-                t.certificate_id,
-                t.destroyed_at,
-                prev,
-                hash
-            ],
-        )?;
+        append_tombstone(&tx, t)?;
         // Blobs still referenced by a live page (content-addressed duplicates) stay.
         let mut free = Vec::new();
         for b in blobs {
-            let used: i64 = tx.query_row(
-                "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1)
-                      + (SELECT COUNT(*) FROM pages WHERE image_blob = ?1)
-                      + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
-                [&b],
-                |r| r.get(0),
-            )?;
-            if used == 0 && !free.contains(&b) {
+            if !blob_used(&tx, &b)? && !free.contains(&b) {
                 free.push(b);
             }
         }
-        tx.execute(
-            "UPDATE purge_items SET state = 'destroyed', blobs = ?3 WHERE job_id = ?1 AND doc_id = ?2",
-            params![t.job_id, t.doc_id, serde_json::to_string(&free).unwrap_or_default()],
-        )?;
-        let (seq, ahash) = super::audit::append_tx(
-            &tx,
-            &self.keys,
-            user,
-            action,
-            &t.doc_id,
-            &serde_json::json!({"job": t.job_id, "class": t.class}),
-        )?;
+        let (seq, hash) = mark_destroyed(&tx, &self.keys, t, &free, user, action)?;
         tx.commit()?;
-        self.write_head(seq, &ahash);
+        self.write_head(seq, &hash);
         Ok(free)
+    }
+
+    /// Destroys a quarantined scan's record in one transaction (the scan row and its sealed
+    /// file's reference), chains a tombstone, marks the job item; its key is shredded by
+    /// the caller. Returns the blobs to delete. False when the scan is no longer quarantined.
+    pub fn destroy_quarantined(
+        &mut self,
+        t: &Tombstone,
+        user: &str,
+    ) -> Result<Option<Vec<String>>, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let blobs: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT f.blob FROM scan_files f JOIN scans s ON s.sha256 = f.scan_sha256
+                 WHERE s.sha256 = ?1 AND s.status = 'quarantined'",
+            )?;
+            let rows = stmt.query_map([&t.original_sha256], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let n = tx.execute(
+            "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
+            [&t.original_sha256],
+        )?;
+        if n == 0 {
+            return Ok(None);
+        }
+        append_tombstone(&tx, t)?;
+        let mut free = Vec::new();
+        for b in blobs {
+            if !blob_used(&tx, &b)? && !free.contains(&b) {
+                free.push(b);
+            }
+        }
+        let (seq, hash) = mark_destroyed(&tx, &self.keys, t, &free, user, "purge_destroy")?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(Some(free))
     }
 
     pub fn tombstone(&self, doc_id: &str) -> Result<Option<Tombstone>, CatalogError> {
@@ -653,14 +647,7 @@ impl Catalog {
         )?;
         let mut free = Vec::new();
         for b in blobs {
-            let used: i64 = tx.query_row(
-                "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1)
-                      + (SELECT COUNT(*) FROM pages WHERE image_blob = ?1)
-                      + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
-                [&b],
-                |r| r.get(0),
-            )?;
-            if used == 0 && !free.contains(&b) {
+            if !blob_used(&tx, &b)? && !free.contains(&b) {
                 free.push(b);
             }
         }
@@ -670,14 +657,7 @@ impl Catalog {
 
     /// Whether any record refers to a blob.
     pub fn blob_in_use(&self, blob: &str) -> Result<bool, CatalogError> {
-        let used: i64 = self.conn.query_row(
-            "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1)
-                      + (SELECT COUNT(*) FROM pages WHERE image_blob = ?1)
-                  + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
-            [blob],
-            |r| r.get(0),
-        )?;
-        Ok(used > 0)
+        blob_used(&self.conn, blob)
     }
 
     /// Stores a certificate, chained to the previous one; returns its hash.
@@ -737,4 +717,80 @@ impl Catalog {
             })
             .optional()?)
     }
+}
+
+/// Whether any page or scan file refers to a blob.
+fn blob_used(conn: &rusqlite::Connection, blob: &str) -> Result<bool, CatalogError> {
+    let used: i64 = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM pages WHERE words_blob = ?1)
+              + (SELECT COUNT(*) FROM pages WHERE image_blob = ?1)
+              + (SELECT COUNT(*) FROM scan_files WHERE blob = ?1)",
+        [blob],
+        |r| r.get(0),
+    )?;
+    Ok(used > 0)
+}
+
+/// Appends a tombstone to the hash-chained destruction log.
+fn append_tombstone(tx: &rusqlite::Transaction<'_>, t: &Tombstone) -> Result<(), CatalogError> {
+    let prev: String = tx
+        .query_row(
+            "SELECT hash FROM tombstones ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| super::audit::GENESIS.to_string());
+    let body = serde_json::to_string(t).unwrap_or_default();
+    let hash = chain(&prev, &body);
+    tx.execute(
+        "INSERT INTO tombstones(doc_id, class, doc_type, schedule_hash, service_year,
+           page_count, bytes, original_sha256, job_id, certificate_id, destroyed_at,
+           prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            t.doc_id,
+            t.class,
+            t.doc_type,
+            t.schedule_hash,
+            t.service_year,
+            t.page_count,
+            t.bytes as i64,
+            t.original_sha256,
+            t.job_id,
+            t.certificate_id,
+            t.destroyed_at,
+            prev,
+            hash
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks the job item destroyed with the blobs left to delete and audits it, in the
+/// destruction's transaction. Returns the audit entry (seq, hash) for the head.
+fn mark_destroyed(
+    tx: &rusqlite::Transaction<'_>,
+    keys: &crate::keys::KeyStore,
+    t: &Tombstone,
+    free: &[String],
+    user: &str,
+    action: &str,
+) -> Result<(i64, String), CatalogError> {
+    tx.execute(
+        "UPDATE purge_items SET state = 'destroyed', blobs = ?3 WHERE job_id = ?1 AND doc_id = ?2",
+        params![
+            t.job_id,
+            t.doc_id,
+            serde_json::to_string(free).unwrap_or_default()
+        ],
+    )?;
+    super::audit::append_tx(
+        tx,
+        keys,
+        user,
+        action,
+        &t.doc_id,
+        &serde_json::json!({"job": t.job_id, "class": t.class}),
+    )
 }

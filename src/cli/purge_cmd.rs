@@ -72,7 +72,14 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
                     p.job_id
                 );
             }
-            println!("  {} documents eligible as of {as_of}", p.documents);
+            if p.quarantined_scans > 0 {
+                println!(
+                    "  {} documents eligible as of {as_of} ({} of them quarantined scans)",
+                    p.documents, p.quarantined_scans
+                );
+            } else {
+                println!("  {} documents eligible as of {as_of}", p.documents);
+            }
             if let Some(e) = p.earliest_retain_through {
                 println!("  earliest retain-through date among them: {e}");
             }
@@ -211,7 +218,11 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
                     e.doc_id,
                     e.class,
                     e.doc_type,
-                    e.patient_name.as_deref().unwrap_or("-"),
+                    e.patient_name
+                        .clone()
+                        .or_else(|| e.file.as_deref().map(crate::ingest::printable))
+                        .as_deref()
+                        .unwrap_or("-"),
                     e.mrn.as_deref().unwrap_or("-"),
                     svc
                 );

@@ -25,8 +25,10 @@ pub enum QuarantineAction {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Destroy a quarantined scan: its sealed original's key is shredded and the record
-    /// removed (recorded)
+    /// Destroy a quarantined scan that is not a record (a wrong file dropped into the
+    /// scanner share): its sealed original's key is shredded and the record removed
+    /// (recorded; refused while a hold may cover it). Records that could not be read are
+    /// destroyed by purge jobs under the QUARANTINE retention class
     Purge { id: String },
 }
 
@@ -51,15 +53,42 @@ pub fn run(ctx: &Context, args: QuarantineArgs) -> anyhow::Result<ExitCode> {
             if records.is_empty() {
                 println!("nothing in quarantine");
             }
+            let today = crate::clock::today();
+            let decisions: std::collections::HashMap<String, crate::retention::Decision> = archive
+                .quarantine_decisions(&ctx.schedule, today)?
+                .into_iter()
+                .filter_map(|(r, d)| r.sha256.map(|s| (s, d)))
+                .collect();
             for r in &records {
                 let id = r.sha256.as_deref().map_or("-", |h| &h[..h.len().min(12)]);
+                let retention = r
+                    .sha256
+                    .as_ref()
+                    .and_then(|s| decisions.get(s))
+                    .map(|d| match d.status {
+                        crate::retention::RetentionStatus::Retained => format!(
+                            "{}: kept until {}",
+                            d.class,
+                            d.retain_through.map(|x| x.to_string()).unwrap_or_default()
+                        ),
+                        crate::retention::RetentionStatus::OnHold => {
+                            format!("{}: on legal hold ({})", d.class, d.holds.join(", "))
+                        }
+                        crate::retention::RetentionStatus::Eligible => format!(
+                            "{}: eligible for a purge job since {}",
+                            d.class,
+                            d.eligible_on.map(|x| x.to_string()).unwrap_or_default()
+                        ),
+                        _ => format!("{}: never eligible ({})", d.class, d.missing.join(", ")),
+                    })
+                    .unwrap_or_else(|| "no retention (no copy kept)".into());
                 let kept = if r.blob.is_some() {
                     "sealed copy"
                 } else {
                     "no copy"
                 };
                 println!(
-                    "{id}  {}  {}  ({kept}): {}",
+                    "{id}  {}  {}  ({kept}; {retention}): {}",
                     r.at,
                     crate::ingest::printable(&r.source_path),
                     crate::ingest::printable(&r.reason)
@@ -98,6 +127,28 @@ pub fn run(ctx: &Context, args: QuarantineArgs) -> anyhow::Result<ExitCode> {
             let Some(sha) = r.sha256 else {
                 anyhow::bail!("{id}: not a quarantined scan with an id");
             };
+            // A hold that might name it (a patient or saved-search hold: its patient and
+            // words cannot be read) is never bypassed by hand.
+            let today = crate::clock::today();
+            let held = archive
+                .quarantine_decisions(&ctx.schedule, today)?
+                .into_iter()
+                .find(|(q, _)| q.sha256.as_deref() == Some(sha.as_str()))
+                .filter(|(_, d)| d.status == crate::retention::RetentionStatus::OnHold);
+            if let Some((_, d)) = held {
+                let user = ctx.user.clone();
+                archive.catalog.audit(
+                    &user,
+                    "quarantine_purge_refused",
+                    &sha,
+                    serde_json::json!({"holds": d.holds}),
+                )?;
+                anyhow::bail!(
+                    "{id}: on legal hold ({}): a quarantined scan's patient cannot be read, so \
+                     a patient or search hold keeps it; release the hold first",
+                    d.holds.join(", ")
+                );
+            }
             archive.keys.destroy(
                 &[crate::archive::quarantine_key_id(&sha)],
                 Some("quarantine purge"),

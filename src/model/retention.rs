@@ -68,6 +68,20 @@ pub struct Decision {
     pub as_of: NaiveDate,
 }
 
+/// The retention class a quarantined scan falls in maps this name (in place of a document
+/// type): a scan that could not be read has no type, patient or dates of its own.
+pub const QUARANTINED_SCAN: &str = "quarantined_scan";
+
+/// How a quarantined scan is named in a purge job (beside document ids).
+pub fn quarantine_item_id(sha256: &str) -> String {
+    format!("quarantine:{sha256}")
+}
+
+/// The scan a purge item names, when it is a quarantined scan.
+pub fn quarantined_scan_of(item_id: &str) -> Option<&str> {
+    item_id.strip_prefix("quarantine:")
+}
+
 /// What a hold covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -38,6 +38,10 @@ pub fn build(
     }
     let mut classes: BTreeMap<String, ClassSum> = BTreeMap::new();
     let (mut pages, mut bytes) = (0u64, 0u64);
+    let scans = tombstones
+        .iter()
+        .filter(|t| t.doc_type == crate::model::retention::QUARANTINED_SCAN)
+        .count();
     for t in &tombstones {
         let c = classes.entry(t.class.clone()).or_default();
         c.types.insert(t.doc_type.clone());
@@ -71,7 +75,8 @@ pub fn build(
             "documents": c.documents,
             "pages": c.pages,
         })).collect::<Vec<_>>(),
-        "counts": {"documents": tombstones.len(), "pages": pages, "bytes": bytes,
+        "counts": {"documents": tombstones.len() - scans, "quarantined_scans": scans,
+                   "pages": pages, "bytes": bytes,
                    "patients": patients.len(), "skipped_at_execution": skipped},
         "method": METHOD,
         "manifest_sha256": job.manifest_hash,
@@ -125,7 +130,7 @@ pub fn html(body: &serde_json::Value) -> String {
 every document re-checked on the date of destruction<br>\
 <b>Started</b> {started} <b>Finished</b> {finished}</p>\n<p>{statement}</p>\n\
 <table><tr><th>Class</th><th>Document types</th><th>Service years</th><th>Documents</th><th>Pages</th></tr>\n{rows}</table>\n\
-<p><b>Totals</b>: {docs} documents, {pages} pages, {bytes} bytes, {patients} patients.</p>\n\
+<p><b>Totals</b>: {docs} documents, {pages} pages, {bytes} bytes, {patients} patients{scans}.</p>\n\
 <p><b>Method</b>: {method}</p>\n<p><b>Verification</b>: {verified}</p>\n\
 <p><b>Initiated by</b> {init}; <b>approved by</b> {approvers}; <b>executed by</b> {exec}.</p>\n\
 <p><small>Manifest SHA-256 {manifest}. Previous certificate SHA-256 {prev}.</small></p>\n</body></html>\n",
@@ -144,6 +149,13 @@ every document re-checked on the date of destruction<br>\
         pages = counts["pages"],
         bytes = counts["bytes"],
         patients = counts["patients"],
+        scans = match counts["quarantined_scans"].as_u64() {
+            Some(n) if n > 0 => format!(
+                "; {n} quarantined scans (files that could not be read: type, patient and \
+                 pages unknown)"
+            ),
+            _ => String::new(),
+        },
         method = s("method"),
         verified = if body["verification"]["ok"].as_bool() == Some(true) {
             "passed (no search hit, no stored artifact, index merged and collected)".to_string()

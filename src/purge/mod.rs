@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::archive::{Archive, ArchiveError};
 use crate::catalog::{JobRow, ManifestEntry, Tombstone};
+use crate::model::retention::{quarantined_scan_of, QUARANTINED_SCAN};
 use crate::retention::{Decision, RetentionStatus, Schedule};
 
 /// Days an approval stays valid.
@@ -53,7 +54,10 @@ impl From<crate::store::StoreError> for PurgeError {
 pub struct Plan {
     pub job_id: String,
     pub manifest_hash: String,
+    /// Items in the manifest (documents and quarantined scans).
     pub documents: usize,
+    /// Of `documents`, quarantined scans.
+    pub quarantined_scans: usize,
     pub excluded: BTreeMap<String, usize>,
     /// Planned as of a date after today: a forecast to review, never to approve or execute.
     pub forecast: bool,
@@ -108,7 +112,27 @@ pub fn plan(
             doc_type: row.facts.doc_type.as_str().into(),
             service_year: row.facts.service_date.map(|s| s.year()),
             pages,
-            patient_slot: slot,
+            patient_slot: Some(slot),
+            retain_through: d.retain_through,
+        });
+    }
+    // Quarantined scans under their own class (schedule: `quarantined_scan`).
+    for (rec, d) in archive.quarantine_decisions(schedule, as_of)? {
+        let Some(sha) = rec.sha256 else { continue };
+        if d.status != RetentionStatus::Eligible {
+            *excluded
+                .entry(format!("quarantined scan {}", d.status.as_str()))
+                .or_default() += 1;
+            continue;
+        }
+        manifest.push(ManifestEntry {
+            doc_id: crate::model::retention::quarantine_item_id(&sha),
+            content_hash: sha,
+            class: d.class.clone(),
+            doc_type: crate::model::retention::QUARANTINED_SCAN.into(),
+            service_year: None,
+            pages: 0,
+            patient_slot: None,
             retain_through: d.retain_through,
         });
     }
@@ -137,6 +161,10 @@ pub fn plan(
         job_id,
         manifest_hash,
         documents: manifest.len(),
+        quarantined_scans: manifest
+            .iter()
+            .filter(|e| quarantined_scan_of(&e.doc_id).is_some())
+            .count(),
         excluded,
         forecast,
         required_approvals: required,
@@ -393,7 +421,11 @@ fn recheck(
     today: NaiveDate,
 ) -> Result<Option<String>, PurgeError> {
     let Some(d) = decision else {
-        return Ok(Some("the document no longer exists".into()));
+        return Ok(Some(if quarantined_scan_of(doc_id).is_some() {
+            "the scan is no longer in quarantine (read since, or removed)".into()
+        } else {
+            "the document no longer exists".into()
+        }));
     };
     match d.status {
         RetentionStatus::Eligible => {}
@@ -428,7 +460,12 @@ fn recheck(
             e.class, d.class
         )));
     }
-    if archive.catalog.content_hash(doc_id)? != e.content_hash {
+    // A quarantined scan is named by its bytes' hash: the same id is the same content.
+    let now = match quarantined_scan_of(doc_id) {
+        Some(sha) => sha.to_string(),
+        None => archive.catalog.content_hash(doc_id)?,
+    };
+    if now != e.content_hash {
         return Ok(Some("it changed since it was approved".into()));
     }
     Ok(None)
@@ -520,10 +557,19 @@ fn execute_checked(
         .collect();
     // Every pending document's decision as of today in one pass (holds, saved searches
     // and the patients' dates evaluated once, not once per document).
-    let decisions: HashMap<String, Decision> = archive
+    let mut decisions: HashMap<String, Decision> = archive
         .decisions(schedule, check_day, Some(&pending))?
         .into_iter()
         .collect();
+    let mut quarantined = HashMap::new();
+    if pending.iter().any(|id| quarantined_scan_of(id).is_some()) {
+        for (rec, d) in archive.quarantine_decisions(schedule, check_day)? {
+            if let Some(sha) = rec.sha256.clone() {
+                decisions.insert(crate::model::retention::quarantine_item_id(&sha), d);
+                quarantined.insert(sha, rec);
+            }
+        }
+    }
     for doc_id in pending {
         let e = entries.get(doc_id.as_str());
         if let Some(reason) = recheck(archive, &doc_id, decisions.get(&doc_id), e, check_day)? {
@@ -533,10 +579,36 @@ fn execute_checked(
             out.skipped.push((doc_id, reason));
             continue;
         }
+        let class = e.map(|e| e.class.clone()).unwrap_or_default();
+        if let Some(sha) = quarantined_scan_of(&doc_id) {
+            let bytes = quarantined
+                .get(sha)
+                .and_then(|r: &crate::catalog::QuarantineRecord| r.blob.as_deref())
+                .and_then(|b| std::fs::metadata(archive.store.path_of(b)).ok())
+                .map_or(0, |m| m.len());
+            let t = Tombstone {
+                doc_id: doc_id.clone(),
+                class,
+                doc_type: QUARANTINED_SCAN.into(),
+                schedule_hash: j.schedule_hash.clone(),
+                service_year: None,
+                page_count: 0,
+                bytes,
+                original_sha256: sha.to_string(),
+                job_id: id.to_string(),
+                certificate_id: certificate_id.clone(),
+                destroyed_at: crate::clock::now_rfc3339_secs(),
+            };
+            if archive.catalog.destroy_quarantined(&t, user)?.is_some() {
+                shred(archive, &t)?;
+                out.destroyed += 1;
+                failpoint("purge_destroyed", out.destroyed);
+            }
+            continue;
+        }
         let Some(rec) = archive.catalog.document(&doc_id)? else {
             continue;
         };
-        let class = e.map(|e| e.class.clone()).unwrap_or_default();
         let mut bytes = 0u64;
         for p in &rec.pages {
             bytes += p.text.len() as u64;
@@ -617,6 +689,21 @@ fn cleanup(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError
         if let Some(t) = archive.catalog.tombstone(doc_id)? {
             shred(archive, &t)?;
         }
+        if let Some(sha) = quarantined_scan_of(doc_id) {
+            // A quarantined scan: its sealed file and its folder; nothing indexed.
+            for b in blobs {
+                if !archive.catalog.blob_in_use(b)? {
+                    archive.store.remove(b)?;
+                }
+            }
+            let _ = std::fs::remove_dir_all(
+                archive
+                    .root
+                    .join("quarantine")
+                    .join(&sha[..sha.len().min(32)]),
+            );
+            continue;
+        }
         archive.index.delete_doc(doc_id)?;
         for b in blobs {
             if !archive.catalog.blob_in_use(b)? {
@@ -642,9 +729,17 @@ fn shred(archive: &Archive, t: &Tombstone) -> Result<(), PurgeError> {
     let note = serde_json::to_string(t).unwrap_or_default();
     archive
         .keys
-        .destroy(&[crate::keys::doc_key_id(&t.doc_id)], Some(&note))
+        .destroy(&[key_of(&t.doc_id)], Some(&note))
         .map_err(|e| PurgeError::Refused(format!("cannot destroy keys: {e}")))?;
     Ok(())
+}
+
+/// The key that seals a purge item's content: a document's key, or a quarantined scan's.
+fn key_of(item_id: &str) -> String {
+    match quarantined_scan_of(item_id) {
+        Some(sha) => crate::archive::quarantine_key_id(sha),
+        None => crate::keys::doc_key_id(item_id),
+    }
 }
 
 /// Checks that every destroyed document of the job is gone: no index entry, no pending
@@ -658,11 +753,30 @@ pub fn verify(archive: &Archive, id: &str) -> Result<serde_json::Value, PurgeErr
             continue;
         }
         checked += 1;
-        let key = crate::keys::doc_key_id(&doc_id);
+        let key = key_of(&doc_id);
         if archive.keys.exists(&key).unwrap_or(true) {
             problems.push(format!(
                 "{doc_id}: its key still exists (not crypto-shredded)"
             ));
+        }
+        if let Some(sha) = quarantined_scan_of(&doc_id) {
+            if archive
+                .catalog
+                .quarantined()?
+                .iter()
+                .any(|r| r.sha256.as_deref() == Some(sha))
+            {
+                problems.push(format!("{doc_id}: still recorded in quarantine"));
+            }
+            for b in &blobs {
+                if archive.store.contains(b) && !archive.catalog.blob_in_use(b)? {
+                    problems.push(format!("{doc_id}: sealed file {b} still stored"));
+                }
+            }
+            if archive.catalog.tombstone(&doc_id)?.is_none() {
+                problems.push(format!("{doc_id}: no tombstone"));
+            }
+            continue;
         }
         if archive.index.count_doc(&doc_id)? > 0 {
             problems.push(format!("{doc_id}: still in the search index"));

@@ -57,6 +57,22 @@ pub fn covers(hold: &Hold, doc: &HoldSubject, query_hits: Option<&[String]>) -> 
     })
 }
 
+/// Whether an active hold covers a quarantined scan (named `item_id` in purge jobs, its
+/// class `class`). Its patient and words cannot be read, so a patient or saved-search hold
+/// cannot be shown not to cover it: it does (fail closed). A class hold covers it when it
+/// names its class (there is no date of service to compare); a document hold only when it
+/// names the scan itself.
+pub fn covers_quarantined(hold: &Hold, item_id: &str, class: &str) -> bool {
+    if !hold.is_active() {
+        return false;
+    }
+    match &hold.scope {
+        HoldScope::Mrn { .. } | HoldScope::Query { .. } => true,
+        HoldScope::Class { class: c, .. } => c == class,
+        HoldScope::Document { doc_id } => doc_id == item_id,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +157,35 @@ mod tests {
             None,
             "cannot tell"
         );
+    }
+
+    #[test]
+    fn a_quarantined_scan_is_held_by_anything_that_might_name_it() {
+        let q = "quarantine:ab12";
+        let mrn = hold(HoldScope::Mrn { mrn: "1".into() });
+        assert!(covers_quarantined(&mrn, q, "QUARANTINE"));
+        let query = hold(HoldScope::Query {
+            text: "x".into(),
+            doc_type: None,
+            from: None,
+            to: None,
+        });
+        assert!(covers_quarantined(&query, q, "QUARANTINE"));
+        let class = |c: &str| {
+            hold(HoldScope::Class {
+                class: c.into(),
+                from: "2010-01-01".parse().unwrap(),
+                to: "2010-12-31".parse().unwrap(),
+            })
+        };
+        assert!(covers_quarantined(&class("QUARANTINE"), q, "QUARANTINE"));
+        assert!(!covers_quarantined(&class("CLIN-CORE"), q, "QUARANTINE"));
+        let doc = |d: &str| hold(HoldScope::Document { doc_id: d.into() });
+        assert!(!covers_quarantined(&doc("d1"), q, "QUARANTINE"));
+        assert!(covers_quarantined(&doc(q), q, "QUARANTINE"));
+        let mut released = mrn.clone();
+        released.released_at = Some("2026-02-01T00:00:00Z".into());
+        assert!(!covers_quarantined(&released, q, "QUARANTINE"));
     }
 
     #[test]

@@ -12,4 +12,6 @@ pub mod status;
 
 pub use holds::{Hold, HoldScope};
 pub use schedule::{Schedule, ScheduleError};
-pub use status::{decide, Decision, HoldCheck, RetentionFacts, RetentionStatus};
+pub use status::{
+    decide, decide_quarantined, Decision, HoldCheck, RetentionFacts, RetentionStatus,
+};

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::retention::QUARANTINED_SCAN;
 use crate::model::DocType;
 
 pub const DEFAULT_RETENTION_TOML: &str = include_str!("../../pipelines/retention.toml");
@@ -218,6 +219,15 @@ impl Schedule {
         })
     }
 
+    /// The class quarantined scans fall in, when the active profile has one (without one
+    /// they are never eligible).
+    pub fn quarantine_class(&self) -> Option<&RetentionClass> {
+        self.profile
+            .classes
+            .iter()
+            .find(|c| c.doc_types.iter().any(|t| t == QUARANTINED_SCAN))
+    }
+
     /// The class a document type maps to in the active profile.
     pub fn class_of(&self, doc_type: DocType) -> &RetentionClass {
         class_of(&self.profile, doc_type)
@@ -256,7 +266,16 @@ fn validate_profile(p: &Profile, origin: &str) -> Result<(), ScheduleError> {
         if !class_ids.insert(c.id.as_str()) {
             return Err(bad(format!("class {} is defined twice", c.id)));
         }
+        if c.doc_types.iter().any(|t| t == QUARANTINED_SCAN) {
+            validate_quarantine_class(c).map_err(|m| bad(format!("class {}: {m}", c.id)))?;
+        }
         for t in &c.doc_types {
+            if t == QUARANTINED_SCAN {
+                if !mapped.insert(t.as_str()) {
+                    return Err(bad(format!("{t} is in two classes")));
+                }
+                continue;
+            }
             if DocType::parse(t).is_none() {
                 return Err(bad(format!("class {}: unknown document type {t:?}", c.id)));
             }
@@ -288,6 +307,29 @@ fn validate_profile(p: &Profile, origin: &str) -> Result<(), ScheduleError> {
         if !mapped.contains(t.as_str()) {
             return Err(bad(format!("document type {} is in no class", t.as_str())));
         }
+    }
+    Ok(())
+}
+
+/// A quarantined scan has no type, patient or dates but the day it was quarantined: its
+/// class holds nothing else, counts from that day only and has no minor rule (the
+/// patient's age cannot be known; the period itself must cover the longest a minor's
+/// record could need).
+fn validate_quarantine_class(c: &RetentionClass) -> Result<(), String> {
+    if c.doc_types.len() != 1 {
+        return Err(format!(
+            "{QUARANTINED_SCAN} must be the only entry of its class (its scans have no type)"
+        ));
+    }
+    if c.minor.is_some() {
+        return Err(format!(
+            "no minor rule for {QUARANTINED_SCAN}: the patient's age cannot be known;              make the period cover the longest a minor's record could need"
+        ));
+    }
+    if c.terms.iter().any(|t| t.trigger != Trigger::IngestedAt) {
+        return Err(format!(
+            "{QUARANTINED_SCAN} terms count from ingested_at (the day the scan was              quarantined): it has no other date"
+        ));
     }
     Ok(())
 }

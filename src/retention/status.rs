@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::dates::{add_period, age_on, year_end};
-use super::schedule::{Cutoff, Disposition, Schedule, Trigger};
+use super::schedule::{Cutoff, Disposition, RetentionClass, Schedule, Trigger};
 pub use crate::model::retention::{Candidate, Decision, RetentionStatus};
 use crate::model::DocType;
 
@@ -39,7 +39,46 @@ pub fn decide(
     holds: &HoldCheck,
     as_of: NaiveDate,
 ) -> Decision {
-    let mut d = decide_terms(schedule, facts, as_of);
+    let d = decide_terms(schedule, schedule.class_of(facts.doc_type), facts, as_of);
+    with_holds(d, holds)
+}
+
+/// A quarantined scan's decision as of `as_of`: the schedule's class for quarantined scans
+/// counted from the day it was quarantined; without such a class it is never eligible.
+pub fn decide_quarantined(
+    schedule: &Schedule,
+    quarantined_on: NaiveDate,
+    holds: &HoldCheck,
+    as_of: NaiveDate,
+) -> Decision {
+    let facts = RetentionFacts {
+        doc_type: DocType::Unclassified,
+        service_date: None,
+        dob: None,
+        has_mrn: false,
+        patient_last_service: None,
+        ingested_at: quarantined_on,
+    };
+    let d = match schedule.quarantine_class() {
+        Some(class) => decide_terms(schedule, class, &facts, as_of),
+        None => {
+            let mut d = decide_terms(
+                schedule,
+                schedule.class_of(DocType::Unclassified),
+                &facts,
+                as_of,
+            );
+            d.class = "QUARANTINE".into();
+            d.status = RetentionStatus::Indeterminate;
+            d.eligible_on = None;
+            d.missing = vec!["a retention class for quarantined scans".into()];
+            d
+        }
+    };
+    with_holds(d, holds)
+}
+
+fn with_holds(mut d: Decision, holds: &HoldCheck) -> Decision {
     match holds {
         HoldCheck::Held(ids) => {
             d.holds = ids.clone();
@@ -55,8 +94,12 @@ pub fn decide(
 }
 
 /// The decision from the schedule alone (no holds).
-fn decide_terms(schedule: &Schedule, facts: &RetentionFacts, as_of: NaiveDate) -> Decision {
-    let class = schedule.class_of(facts.doc_type);
+fn decide_terms(
+    schedule: &Schedule,
+    class: &RetentionClass,
+    facts: &RetentionFacts,
+    as_of: NaiveDate,
+) -> Decision {
     let mut d = Decision {
         class: class.id.clone(),
         status: RetentionStatus::Indeterminate,

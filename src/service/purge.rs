@@ -3,6 +3,7 @@
 //! is where a front door asks for a step, so the permission check, its refused-step audit
 //! entry and the answer are the same from `chartvault purge` and `/api/v1/purge-jobs`.
 
+use crate::model::retention::quarantined_scan_of;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -59,7 +60,10 @@ pub struct Planned {
     /// `planned`, or `forecast` for a plan as of a later date.
     pub state: &'static str,
     pub forecast: bool,
+    /// Items in the manifest: documents and quarantined scans.
     pub documents: usize,
+    /// Of `documents`, quarantined scans (files that could not be read).
+    pub quarantined_scans: usize,
     pub excluded: BTreeMap<String, usize>,
     pub manifest_sha256: String,
     pub as_of: NaiveDate,
@@ -92,6 +96,7 @@ pub fn plan(
         state: if p.forecast { "forecast" } else { "planned" },
         forecast: p.forecast,
         documents: p.documents,
+        quarantined_scans: p.quarantined_scans,
         excluded: p.excluded,
         manifest_sha256: p.manifest_hash,
         as_of,
@@ -261,6 +266,12 @@ pub struct ManifestRow {
     /// `pending`, `destroyed`, `skipped` or `destroyed_by_another_job`.
     pub state: String,
     pub skip_reason: Option<String>,
+    /// For a quarantined scan (`doc_type` `quarantined_scan`): the file it came from and
+    /// why it could not be read, so reviewers can judge a file whose patient is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarantine_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -334,12 +345,36 @@ pub fn job(
             job_id,
             serde_json::json!({"via": via}),
         )?;
+        let quarantined: std::collections::HashMap<String, crate::catalog::QuarantineRecord> = if j
+            .manifest
+            .iter()
+            .any(|e| quarantined_scan_of(&e.doc_id).is_some())
+        {
+            archive
+                .catalog
+                .quarantined()?
+                .into_iter()
+                .filter_map(|r| r.sha256.clone().map(|s| (s, r)))
+                .collect()
+        } else {
+            Default::default()
+        };
         for e in j.manifest.iter().take(max_rows) {
-            let d = archive.catalog.document(&e.doc_id)?;
+            let scan = quarantined_scan_of(&e.doc_id);
+            let q = scan.and_then(|sha| quarantined.get(sha));
+            let d = match scan {
+                Some(_) => None,
+                None => archive.catalog.document(&e.doc_id)?,
+            };
+            let gone = if scan.is_some() {
+                q.is_none()
+            } else {
+                d.is_none()
+            };
             let item = items.get(&e.doc_id);
             let state = match item.map(|i| i.state.as_str()) {
                 Some("destroyed") => "destroyed",
-                _ if d.is_none() => "destroyed_by_another_job",
+                _ if gone => "destroyed_by_another_job",
                 Some(s) => s,
                 None => "pending",
             };
@@ -351,9 +386,11 @@ pub fn job(
                 mrn: d.as_ref().and_then(|d| d.patient.mrn.clone()),
                 service_date: d.as_ref().and_then(|d| d.service_date.clone()),
                 retain_through: e.retain_through,
-                destroyed: item.is_some_and(|i| i.state == "destroyed") || d.is_none(),
+                destroyed: item.is_some_and(|i| i.state == "destroyed") || gone,
                 state: state.to_string(),
                 skip_reason: item.and_then(|i| i.reason.clone()),
+                file: q.map(|q| q.source_path.clone()),
+                quarantine_reason: q.map(|q| q.reason.clone()),
             });
         }
     }

@@ -431,7 +431,7 @@ async function viewJob(id) {
     el("p", { id: "job-items" }, `Destroyed ${j.items.destroyed} · skipped ${j.items.skipped} · pending ${j.items.pending}`),
     el("p", { class: "muted" }, `Manifest sha256 ${j.manifest_sha256}`),
     el("table", {}, el("tr", {}, el("th", {}, "Document"), el("th", {}, "Class"), el("th", {}, "Type"), el("th", {}, "Patient"), el("th", {}, "MRN"), el("th", {}, "Service"), el("th", {}, "Retain through"), el("th", {}, "Status")),
-      j.manifest.map((m) => el("tr", {}, el("td", {}, m.destroyed ? m.doc_id : el("a", { href: `#/doc/${encodeURIComponent(m.doc_id)}` }, m.doc_id)), el("td", {}, m.class), el("td", {}, typeLabel(m.doc_type)), el("td", {}, m.patient_name || "-"), el("td", {}, m.mrn || "-"), el("td", {}, m.service_date || "-"), el("td", {}, m.retain_through || "-"), el("td", {}, status(m)))))));
+      j.manifest.map((m) => el("tr", {}, el("td", {}, m.destroyed || m.file !== undefined ? m.doc_id : el("a", { href: `#/doc/${encodeURIComponent(m.doc_id)}` }, m.doc_id)), el("td", {}, m.class), el("td", {}, typeLabel(m.doc_type)), el("td", {}, m.file !== undefined ? `file ${m.file}: ${m.quarantine_reason || ""}` : (m.patient_name || "-")), el("td", {}, m.mrn || "-"), el("td", {}, m.service_date || "-"), el("td", {}, m.retain_through || "-"), el("td", {}, status(m)))))));
 }
 
 async function viewAudit(params) {
