@@ -146,6 +146,7 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     /// How long `ip` must still wait before trying `user` again, if at all.
     fn wait(&self, ip: IpAddr, user: &str) -> Option<Duration> {
+        let ip = source(ip);
         let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let (n, at) = map.get(&(ip, user.to_string()))?;
         let delay = delay_after(*n)?;
@@ -153,6 +154,7 @@ impl LoginThrottle {
     }
 
     fn failed(&self, ip: IpAddr, user: &str) {
+        let ip = source(ip);
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         // Forget stale entries so the map cannot grow without bound.
         if map.len() > 10_000 {
@@ -169,6 +171,7 @@ impl LoginThrottle {
     }
 
     fn succeeded(&self, ip: IpAddr, user: &str) {
+        let ip = source(ip);
         self.failures
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -182,6 +185,22 @@ impl LoginThrottle {
         let before = map.len();
         map.retain(|(_, u), _| u != user);
         before - map.len()
+    }
+}
+
+/// The source a failed login counts against: the address, or for IPv6 its /64 network
+/// (one host is usually given a whole /64, so single addresses would give a guesser
+/// millions of fresh starts). An IPv4 address mapped into IPv6 counts as itself.
+fn source(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
     }
 }
 
@@ -385,5 +404,27 @@ mod tests {
         t.succeeded(a, "admin");
         assert!(t.wait(a, "admin").is_none());
         assert_eq!(delay_after(1000), Some(MAX_DELAY));
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_source() {
+        let t = LoginThrottle::default();
+        // A guesser walking the addresses of its /64 meets the same delay.
+        for i in 0..FREE_FAILURES {
+            let ip: IpAddr = format!("2001:db8:1:2::{:x}", i + 1).parse().unwrap();
+            t.failed(ip, "admin");
+        }
+        let next: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert!(t.wait(next, "admin").is_some());
+        // Another network is not held up.
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(t.wait(other, "admin").is_none());
+        // An IPv4 client seen through an IPv6 socket is that IPv4 address.
+        let v4: IpAddr = "192.0.2.9".parse().unwrap();
+        t.failed(v4, "root");
+        t.failed(v4, "root");
+        t.failed(v4, "root");
+        let mapped: IpAddr = "::ffff:192.0.2.9".parse().unwrap();
+        assert!(t.wait(mapped, "root").is_some());
     }
 }
