@@ -331,3 +331,59 @@ fn no_string_errors_in_library_code() {
         found.join("\n")
     );
 }
+
+/// The parts of an archive (`catalog`, `index`, `store`, `keys`, `root`) reached through a
+/// value: `x.catalog.` and the like, as the front doors must never write.
+fn archive_parts_reached(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, line) in code.lines().enumerate() {
+        for part in ["catalog", "index", "store", "keys", "root"] {
+            let needle = format!(".{part}.");
+            let mut from = 0;
+            while let Some(at) = line[from..].find(&needle) {
+                let at = from + at;
+                // The value before the dot: an identifier (archive, a, writer, ...), not a
+                // path (`crate::index::`), a field of ours (`settings.index` would be
+                // `.index.` too, so only archive-like names count).
+                let before: String = line[..at]
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ']' || *c == '[')
+                    .collect::<String>()
+                    .chars()
+                    .rev()
+                    .collect();
+                let archive_like = matches!(before.as_str(), "archive" | "a" | "writer" | "arch")
+                    || before.starts_with("readers[");
+                if archive_like {
+                    found.push(format!("{}: {}", i + 1, line.trim()));
+                }
+                from = at + needle.len();
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_front_doors_reach_the_archive_only_through_the_service() {
+    let mut found = Vec::new();
+    for door in ["cli", "web"] {
+        for f in rust_files(&src().join(door)) {
+            for hit in archive_parts_reached(&code_of(&f)) {
+                found.push(format!("{}:{hit}", f.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "cli/ and web/ reach into the archive's parts (call a service:: function instead):\n{}",
+        found.join("\n")
+    );
+    // The check sees what it looks for.
+    assert_eq!(
+        archive_parts_reached("let n = archive.catalog.users()?;\nlet x = a.store.get(b);").len(),
+        2
+    );
+    assert!(archive_parts_reached("crate::index::SearchQuery; settings.config.index.x").is_empty());
+}

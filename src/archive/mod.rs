@@ -101,13 +101,16 @@ enum Placement {
     New,
 }
 
+/// Its parts are the crate's, not the front doors': `cli/` and `web/` reach the archive
+/// only through `service/` (and the lifecycle methods here); `tests/architecture.rs`
+/// checks it.
 pub struct Archive {
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Per-document keys (crypto-shredding), kept outside the archive folder.
-    pub keys: std::sync::Arc<crate::keys::KeyStore>,
-    pub catalog: Catalog,
-    pub store: BlobStore,
-    pub index: ArchiveIndex,
+    pub(crate) keys: std::sync::Arc<crate::keys::KeyStore>,
+    pub(crate) catalog: Catalog,
+    pub(crate) store: BlobStore,
+    pub(crate) index: ArchiveIndex,
     /// Documents indexed between commits when indexing many at once.
     commit_every: usize,
 }
@@ -196,6 +199,41 @@ impl Archive {
         self.index_documents_as(&ids, Placement::New)?;
         std::fs::remove_file(&marker).map_err(io)?;
         Ok(ids.len())
+    }
+
+    /// Opens the index writer (once per process that changes the archive).
+    pub fn begin_writing(&mut self) -> Result<(), ArchiveError> {
+        Ok(self.index.begin_writing()?)
+    }
+
+    /// Commits and closes the index writer (at the end of a command).
+    pub fn close_index(&mut self) -> Result<(), ArchiveError> {
+        Ok(self.index.close()?)
+    }
+
+    /// Moves this handle's index reader to the latest commit.
+    pub fn refresh_index(&self) -> Result<(), ArchiveError> {
+        Ok(self.index.refresh()?)
+    }
+
+    /// Merges the index into one segment and collects superseded files.
+    pub fn merge_index(&mut self) -> Result<(), ArchiveError> {
+        Ok(self.index.merge_and_collect()?)
+    }
+
+    /// Documents in the index and its searchable segments (for benchmarks).
+    pub fn index_size(&self) -> Result<(u64, usize), ArchiveError> {
+        Ok((self.index.num_docs(), self.index.segment_count()?))
+    }
+
+    /// Who the catalog names on entries it writes without a user (the process).
+    pub fn set_actor(&mut self, name: &str) {
+        self.catalog.set_actor(name);
+    }
+
+    /// The key store (its folder, master key location and key count).
+    pub fn key_store(&self) -> &crate::keys::KeyStore {
+        &self.keys
     }
 
     /// Refuses a search the index cannot answer completely (a rebuild running or

@@ -42,13 +42,13 @@ pub fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<ExitCode> {
     let archive = ctx.open_archive(false)?;
     match args.action {
         AuditAction::Checkpoint { to } => {
-            let line = archive.catalog.checkpoint_audit(to.as_deref())?;
+            let line = crate::service::audit::checkpoint(&archive, &ctx.actor(), to.as_deref())?;
             print!("checkpoint: {line}");
             Ok(ExitCode::SUCCESS)
         }
         AuditAction::Verify { checkpoints } => {
             let extra: Vec<&std::path::Path> = checkpoints.iter().map(|p| p.as_path()).collect();
-            let v = archive.catalog.verify_audit(&extra)?;
+            let v = crate::service::audit::verify(&archive, &ctx.actor(), &extra)?;
             if v.problems.is_empty() {
                 let legacy = if v.unkeyed > 0 {
                     format!(" ({} early entries chained without a key)", v.unkeyed)

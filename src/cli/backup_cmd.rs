@@ -48,16 +48,7 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
     // Documents destroyed after this backup was taken have no keys any more: they stay
     // destroyed rather than coming back with the backup.
-    let gone = archive.clear_unkeyed(&ctx.user)?;
-    archive.index.begin_writing()?;
-    let n = archive.reindex()?;
-    archive.catalog.audit(
-        &ctx.user,
-        "restore",
-        "archive",
-        serde_json::json!({"documents": n, "destroyed_since_backup": gone.documents,
-                           "originals_redacted_since_backup": gone.originals}),
-    )?;
+    let (n, gone) = crate::service::maintenance::finish_restore(&mut archive, &ctx.actor())?;
     println!(
         "restored {} into {} ({n} documents indexed); verifying",
         args.src.display(),

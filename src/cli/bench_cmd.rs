@@ -140,7 +140,7 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
         } => {
             let text = text_source(corpus);
             let mut archive = ctx.open_archive(true)?;
-            let before = archive.index.num_docs();
+            let (before, _) = archive.index_size()?;
             let bar = indicatif::ProgressBar::new(documents as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
@@ -170,25 +170,25 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
             let merge_secs = if merge {
                 eprintln!("merging the index into one segment...");
                 let t = std::time::Instant::now();
-                archive.index.merge_and_collect()?;
+                archive.merge_index()?;
                 Some(t.elapsed().as_secs_f64())
             } else {
                 None
             };
-            let docs = archive.index.num_docs();
+            let (docs, segments) = archive.index_size()?;
             let index_bytes = crate::scale::dir_size(&ctx.archive_dir.join("index"));
             let out = serde_json::json!({
                 "added": report,
                 "wall_secs": total_secs,
                 "retention_secs": retention_secs,
                 "merge_secs": merge_secs,
-                "index_segments": archive.index.segment_count()?,
+                "index_segments": segments,
                 "documents_in_index": docs,
                 "documents_before": before,
                 "index_bytes": index_bytes,
                 "index_bytes_per_document": index_bytes as f64 / docs.max(1) as f64,
                 "catalog_bytes": crate::scale::dir_size(&ctx.archive_dir.join("catalog.db")),
-                "key_store_bytes": crate::scale::dir_size(archive.keys.path()),
+                "key_store_bytes": crate::scale::dir_size(archive.key_store().path()),
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
@@ -239,7 +239,7 @@ pub fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
         } => {
             let text = text_source(corpus);
             let archive = ctx.open_archive(false)?;
-            let r = crate::scale::bench::run(&archive.index, &text, queries, seed)?;
+            let r = crate::scale::bench::run_on(&archive, &text, queries, seed)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {

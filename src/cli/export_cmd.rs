@@ -19,19 +19,15 @@ pub struct ExportArgs {
 pub fn run(ctx: &Context, args: ExportArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
     let as_of = args.as_of.unwrap_or_else(crate::clock::today);
-    let decisions: std::collections::HashMap<_, _> = archive
-        .decisions(&ctx.schedule, as_of, None)?
-        .into_iter()
-        .collect();
-    archive.catalog.audit(
-        &ctx.user,
-        "export",
-        "archive",
-        serde_json::json!({"documents": decisions.len(), "as_of": as_of.to_string()}),
-    )?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    crate::export::export_all(&archive.catalog, &decisions, |line| writeln!(out, "{line}"))?;
+    crate::service::maintenance::export(
+        &mut archive,
+        &ctx.schedule,
+        &ctx.actor(),
+        as_of,
+        |line| writeln!(out, "{line}"),
+    )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

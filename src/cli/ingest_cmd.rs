@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: IngestArgs) -> anyhow::Result<ExitCode> {
         &ctx.schedule,
         &progress,
     )?;
-    archive.index.close()?;
+    archive.close_index()?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::Context;
+use crate::service::maintenance;
 
 #[derive(Debug, Args)]
 pub struct KeysArgs {
@@ -29,42 +30,23 @@ pub enum KeysCommand {
 
 pub fn run(ctx: &Context, args: KeysArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
-    let keys = archive.keys.clone();
+    let actor = ctx.actor();
     match args.command {
         KeysCommand::Status => {
-            println!("key store:  {}", keys.path().display());
-            match keys.master_file() {
+            let st = maintenance::key_store_status(&archive, &actor)?;
+            println!("key store:  {}", st.path.display());
+            match &st.master_file {
                 Some(f) => println!("master key: {}", f.display()),
                 None => println!("master key: $CHARTVAULT_MASTER_KEY"),
             }
-            println!("keys:       {}", keys.count()?);
+            println!("keys:       {}", st.keys);
         }
         KeysCommand::Backup {
             dest,
             without_master,
         } => {
-            let inside =
-                std::path::absolute(&dest)?.starts_with(std::path::absolute(&archive.root)?);
-            if inside {
-                anyhow::bail!(
-                    "{} is inside the archive folder; a key copy must live apart from the archive",
-                    dest.display()
-                );
-            }
-            keys.backup_to(&dest)?;
-            let count = keys.count()?;
-            let mut copied_master = false;
-            if let (Some(master), false) = (keys.master_file(), without_master) {
-                copy_private(master, &dest.join("master.key"))?;
-                copied_master = true;
-            }
-            archive.catalog.audit(
-                &ctx.user,
-                "keys_backup",
-                "key store",
-                serde_json::json!({"dest": dest.display().to_string(), "keys": count,
-                                   "master_copied": copied_master}),
-            )?;
+            let (count, copied_master) =
+                maintenance::backup_key_store(&mut archive, &actor, &dest, without_master)?;
             println!(
                 "copied {count} keys to {}{}",
                 dest.display(),
@@ -82,23 +64,4 @@ pub fn run(ctx: &Context, args: KeysArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn copy_private(src: &std::path::Path, dest: &std::path::Path) -> anyhow::Result<()> {
-    use std::io::Write;
-    let bytes = std::fs::read(src)
-        .map_err(|e| anyhow::anyhow!("cannot read master key {}: {e}", src.display()))?;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(dest)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dest.display()))?;
-    f.write_all(&bytes)?;
-    f.sync_all()?;
-    Ok(())
 }

@@ -301,7 +301,7 @@ impl Context {
             &self.config,
             create,
         )?;
-        a.catalog.set_actor(&self.user);
+        a.set_actor(&self.user);
         Ok(a)
     }
 

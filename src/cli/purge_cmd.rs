@@ -187,13 +187,7 @@ pub fn run(ctx: &Context, args: PurgeArgs) -> anyhow::Result<ExitCode> {
                 "destroyed {}, skipped {}, pending {}",
                 d.items.destroyed, d.items.skipped, d.items.pending
             );
-            for (doc_id, reason) in archive
-                .catalog
-                .purge_item_states(&job)?
-                .into_iter()
-                .filter(|i| i.state == "skipped")
-                .map(|i| (i.doc_id, i.reason))
-            {
+            for (doc_id, reason) in purge::skipped(&archive, &ctx.actor(), &job)? {
                 println!("  skipped {doc_id}: {}", reason.as_deref().unwrap_or("-"));
             }
             for a in &d.approvals {
@@ -252,21 +246,7 @@ fn authenticate(
     subject: &str,
 ) -> anyhow::Result<Actor> {
     let password = super::user_cmd::read_secret(&format!("password of {user}: "))?;
-    let account = archive.catalog.authenticate(user, &password)?;
-    let role = account
-        .as_ref()
-        .and_then(|a| crate::access::Role::parse(&a.role));
-    let Some(role) = role else {
-        archive.catalog.audit(
-            user,
-            &format!("purge_{step}_refused"),
-            subject,
-            serde_json::json!({"reason": "authentication failed", "via": "cli"}),
-        )?;
-        anyhow::bail!(
-            "cannot {step} as {user}: wrong user name or password, or a disabled account \
-             (purge steps need a user account of this archive: `chartvault user add`)"
-        );
-    };
-    Ok(Actor::user(user, role))
+    Ok(purge::authenticate(
+        archive, user, &password, step, subject,
+    )?)
 }

@@ -10,7 +10,7 @@ pub struct ReindexArgs {}
 pub fn run(ctx: &Context, _args: ReindexArgs) -> anyhow::Result<ExitCode> {
     let mut archive = ctx.open_archive(false)?;
     let n = archive.reindex()?;
-    archive.index.close()?;
+    archive.close_index()?;
     println!("reindexed {n} documents");
     Ok(ExitCode::SUCCESS)
 }

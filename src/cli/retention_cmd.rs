@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, args: RetentionArgs) -> anyhow::Result<ExitCode> {
         }
         RetentionAction::Recompute { as_of } => {
             let mut archive = ctx.open_archive(false)?;
-            archive.index.begin_writing()?;
+            archive.begin_writing()?;
             let (n, changed) =
                 archive.recompute_retention(&ctx.schedule, as_of.unwrap_or(today), None)?;
             println!("{n} documents evaluated, {changed} changed");

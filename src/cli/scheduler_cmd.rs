@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: SchedulerArgs) -> anyhow::Result<ExitCode> {
 
 fn sweep(ctx: &Context) -> anyhow::Result<crate::scheduler::SweepReport> {
     let mut archive = ctx.open_archive(false)?;
-    archive.index.begin_writing()?;
+    archive.begin_writing()?;
     Ok(crate::scheduler::run_once(
         &mut archive,
         &ctx.schedule,

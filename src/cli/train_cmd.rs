@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     if args.from_archive {
         let archive = ctx.open_archive(false)?;
-        let ex = archive.catalog.reviewed_examples()?;
+        let ex = crate::service::review::reviewed_examples(&archive, &ctx.actor())?;
         sources.push(format!("archive: {} reviewed documents", ex.len()));
         examples.extend(ex);
     }

@@ -267,7 +267,7 @@ fn validate_profile(p: &Profile, origin: &str) -> Result<(), ScheduleError> {
             return Err(bad(format!("class {} is defined twice", c.id)));
         }
         if c.doc_types.iter().any(|t| t == QUARANTINED_SCAN) {
-            validate_quarantine_class(c).map_err(|m| bad(format!("class {}: {m}", c.id)))?;
+            validate_quarantine_class(c, |m| bad(format!("class {}: {m}", c.id)))?;
         }
         for t in &c.doc_types {
             if t == QUARANTINED_SCAN {
@@ -315,21 +315,26 @@ fn validate_profile(p: &Profile, origin: &str) -> Result<(), ScheduleError> {
 /// class holds nothing else, counts from that day only and has no minor rule (the
 /// patient's age cannot be known; the period itself must cover the longest a minor's
 /// record could need).
-fn validate_quarantine_class(c: &RetentionClass) -> Result<(), String> {
+fn validate_quarantine_class(
+    c: &RetentionClass,
+    bad: impl Fn(String) -> ScheduleError,
+) -> Result<(), ScheduleError> {
     if c.doc_types.len() != 1 {
-        return Err(format!(
+        return Err(bad(format!(
             "{QUARANTINED_SCAN} must be the only entry of its class (its scans have no type)"
-        ));
+        )));
     }
     if c.minor.is_some() {
-        return Err(format!(
-            "no minor rule for {QUARANTINED_SCAN}: the patient's age cannot be known;              make the period cover the longest a minor's record could need"
-        ));
+        return Err(bad(format!(
+            "no minor rule for {QUARANTINED_SCAN}: the patient's age cannot be known; \
+             make the period cover the longest a minor's record could need"
+        )));
     }
     if c.terms.iter().any(|t| t.trigger != Trigger::IngestedAt) {
-        return Err(format!(
-            "{QUARANTINED_SCAN} terms count from ingested_at (the day the scan was              quarantined): it has no other date"
-        ));
+        return Err(bad(format!(
+            "{QUARANTINED_SCAN} terms count from ingested_at (the day the scan was \
+             quarantined): it has no other date"
+        )));
     }
     Ok(())
 }

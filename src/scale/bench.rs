@@ -139,6 +139,16 @@ pub(crate) fn make_query(
 
 pub const KINDS: [&str; 6] = ["term", "phrase", "mrn", "date_range", "facets", "fuzzy"];
 
+/// [`run`] on an archive's index.
+pub fn run_on(
+    archive: &crate::archive::Archive,
+    text: &TextSource,
+    queries: usize,
+    seed: u64,
+) -> Result<SearchBench, IndexError> {
+    run(&archive.index, text, queries, seed)
+}
+
 /// Runs `queries` queries of each kind (after a warm-up), interleaving the kinds and the
 /// reference so machine noise falls on all of them alike.
 pub fn run(

@@ -84,3 +84,25 @@ pub fn entries(
     list.drain(..skip);
     Ok(list)
 }
+
+/// Writes a keyed checkpoint of the audit log's head (to the archive's checkpoint file,
+/// and to `to` when given, a file kept elsewhere). Returns the checkpoint line.
+pub fn checkpoint(
+    archive: &Archive,
+    actor: &Actor,
+    to: Option<&std::path::Path>,
+) -> Result<String, ServiceError> {
+    actor.require(Permission::Audit)?;
+    Ok(archive.catalog.checkpoint_audit(to)?)
+}
+
+/// Checks the audit log's keyed chain, its signed head and its checkpoints (the archive's
+/// and `extra` files kept elsewhere).
+pub fn verify(
+    archive: &Archive,
+    actor: &Actor,
+    extra: &[&std::path::Path],
+) -> Result<crate::catalog::AuditVerification, ServiceError> {
+    actor.require(Permission::Audit)?;
+    Ok(archive.catalog.verify_audit(extra)?)
+}

@@ -26,3 +26,21 @@ pub fn run(
         other => ServiceError::internal(other.to_string()),
     })
 }
+
+/// Records an upload taken into the ingest queue as job `job` (audited as `upload`).
+pub fn record_upload(
+    archive: &mut crate::archive::Archive,
+    actor: &Actor,
+    job: &str,
+    bytes: usize,
+    kind: &str,
+) -> Result<(), ServiceError> {
+    actor.require(Permission::Ingest)?;
+    archive.catalog.audit(
+        &actor.name,
+        "upload",
+        &format!("job:{job}"),
+        serde_json::json!({"bytes": bytes, "kind": kind}),
+    )?;
+    Ok(())
+}

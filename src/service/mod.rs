@@ -12,10 +12,16 @@ pub mod documents;
 pub mod error;
 pub mod holds;
 pub mod ingest;
+pub mod maintenance;
+pub mod pages;
+pub mod patients;
 pub mod purge;
+pub mod quarantine;
+pub mod releases;
 pub mod retention;
 pub mod review;
 pub mod search;
+pub mod sessions;
 pub mod users;
 
 pub use error::{Code, ServiceError};

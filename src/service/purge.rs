@@ -417,3 +417,51 @@ pub fn certificate(
     serde_json::from_str(&body)
         .map_err(|e| ServiceError::internal(format!("certificate {id} is unreadable: {e}")))
 }
+
+/// The account that takes a purge step on the command line, by its password: purge steps
+/// are taken by user accounts of the archive, so two-person control holds at the console
+/// too. A failure is audited as `purge_STEP_refused`.
+pub fn authenticate(
+    archive: &mut Archive,
+    user: &str,
+    password: &str,
+    step: &str,
+    subject: &str,
+) -> Result<Actor, ServiceError> {
+    let account = archive.catalog.authenticate(user, password)?;
+    let role = account
+        .as_ref()
+        .and_then(|a| crate::access::Role::parse(&a.role));
+    let Some(role) = role else {
+        archive.catalog.audit(
+            user,
+            &format!("purge_{step}_refused"),
+            subject,
+            serde_json::json!({"reason": "authentication failed", "via": "cli"}),
+        )?;
+        return Err(ServiceError::new(
+            super::Code::LoginFailed,
+            format!(
+                "cannot {step} as {user}: wrong user name or password, or a disabled account \
+                 (purge steps need a user account of this archive: `chartvault user add`)"
+            ),
+        ));
+    };
+    Ok(Actor::user(user, role))
+}
+
+/// The items of a job left alone at execution, with why.
+pub fn skipped(
+    archive: &Archive,
+    actor: &Actor,
+    job_id: &str,
+) -> Result<Vec<(String, Option<String>)>, ServiceError> {
+    actor.require(Permission::RetentionRead)?;
+    Ok(archive
+        .catalog
+        .purge_item_states(job_id)?
+        .into_iter()
+        .filter(|i| i.state == "skipped")
+        .map(|i| (i.doc_id, i.reason))
+        .collect())
+}

@@ -183,6 +183,16 @@ pub fn regroup(
     })
 }
 
+/// The documents people have confirmed or corrected, as training examples for the type
+/// classifier (`chartvault train --from-archive`).
+pub fn reviewed_examples(
+    archive: &Archive,
+    actor: &Actor,
+) -> Result<Vec<crate::classify::Example>, ServiceError> {
+    actor.require(Permission::Admin)?;
+    Ok(archive.catalog.reviewed_examples()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

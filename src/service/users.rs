@@ -88,3 +88,29 @@ pub fn disable(archive: &mut Archive, actor: &Actor, name: &str) -> Result<(), S
     }
     Ok(())
 }
+
+/// Records that an administrator cleared a user's login delays (`sources` of them; the
+/// delays themselves live in the web service's memory).
+pub fn unlocked(
+    archive: &mut Archive,
+    actor: &Actor,
+    name: &str,
+    sources: usize,
+) -> Result<(), ServiceError> {
+    actor.require(Permission::Admin)?;
+    if archive.catalog.user(name)?.is_none() {
+        return Err(ServiceError::not_found(format!("no user {name}")));
+    }
+    archive.catalog.audit(
+        &actor.name,
+        "user_unlock",
+        name,
+        serde_json::json!({"sources_cleared": sources}),
+    )?;
+    Ok(())
+}
+
+/// Whether the archive has any user account yet (serve says how to add the first).
+pub fn count(archive: &Archive) -> Result<usize, ServiceError> {
+    Ok(archive.catalog.users()?.len())
+}

@@ -14,12 +14,8 @@ use serde_json::{json, Value};
 use super::auth::Authed;
 use super::extract::{PathParams, QueryParams};
 use super::{ApiError, AppState};
-use crate::archive::Archive;
-use crate::index::{SearchQuery, SortOrder};
-use crate::model::OcrWord;
-use crate::service::live_document;
+
 use crate::service::search::SearchRequest;
-use crate::store::sha256_hex;
 
 pub async fn search(
     State(state): State<Arc<AppState>>,
@@ -116,25 +112,6 @@ pub async fn text(
         .await
 }
 
-/// Query terms as the index analyzes them (field filters and operators left out).
-fn hit_terms(a: &Archive, q: &str) -> std::collections::HashSet<String> {
-    let words: Vec<&str> = q
-        .split_whitespace()
-        .filter(|w| !w.contains(':') && !w.starts_with('-'))
-        .filter(|w| !matches!(*w, "OR" | "AND" | "NOT"))
-        .collect();
-    a.index.analyze(&words.join(" ")).into_iter().collect()
-}
-
-fn page_view(a: &Archive, id: &str, page: u32) -> Result<crate::catalog::PageView, ApiError> {
-    live_document(a, id)?;
-    a.catalog
-        .page_views(id)?
-        .into_iter()
-        .find(|p| p.page_no == page)
-        .ok_or_else(|| ApiError::not_found(format!("document {id} has no page {page}")))
-}
-
 #[derive(Debug, Deserialize)]
 pub struct PageParams {
     #[serde(default)]
@@ -146,40 +123,13 @@ pub async fn page(
     user: Authed,
     PathParams((id, page)): PathParams<(String, u32)>,
     QueryParams(p): QueryParams<PageParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<crate::service::pages::PageShown>, ApiError> {
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            let v = page_view(a, &id, page)?;
-            let words: Vec<OcrWord> =
-                crate::service::page_words(a, &id, page, v.words_blob.as_deref())?;
-            let terms = hit_terms(a, &p.q);
-            let hits: Vec<usize> = if terms.is_empty() {
-                vec![]
-            } else {
-                words
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, w)| a.index.analyze(&w.text).iter().any(|t| terms.contains(t)))
-                    .map(|(i, _)| i)
-                    .collect()
-            };
-            a.catalog.audit(
-                &user.username,
-                "view_page",
-                &id,
-                json!({"page": page, "via": "web"}),
-            )?;
-            Ok(Json(json!({
-                "doc_id": id,
-                "page_no": v.page_no,
-                "width_px": v.width_px,
-                "height_px": v.height_px,
-                "dpi": v.dpi,
-                "ocr_confidence": v.ocr_confidence,
-                "text": v.text,
-                "words": words,
-                "hits": hits,
-            })))
+            Ok(Json(crate::service::pages::page(
+                a, &actor, &id, page, &p.q, "web",
+            )?))
         })
         .await
 }
@@ -195,38 +145,27 @@ fn jpeg_response(bytes: Vec<u8>) -> Response {
     resp
 }
 
-fn page_jpeg(a: &Archive, id: &str, page: u32) -> Result<Vec<u8>, ApiError> {
-    let v = page_view(a, id, page)?;
-    let blob = v
-        .image_blob
-        .ok_or_else(|| ApiError::not_found(format!("page {page} of {id} has no image")))?;
-    Ok(a.store.get(&blob)?)
-}
-
 pub async fn page_image(
     State(state): State<Arc<AppState>>,
     user: Authed,
     PathParams((id, page)): PathParams<(String, u32)>,
 ) -> Result<Response, ApiError> {
-    state
-        .read(move |a, _| {
-            let bytes = page_jpeg(a, &id, page)?;
-            a.catalog.audit(
-                &user.username,
-                "view_image",
-                &id,
-                json!({"page": page, "via": "web"}),
-            )?;
-            Ok(jpeg_response(bytes))
-        })
-        .await
+    let actor = user.actor();
+    let bytes = state
+        .read(move |a, _| crate::service::pages::image(a, &actor, &id, page, "web"))
+        .await?;
+    Ok(jpeg_response(bytes))
 }
 
 pub async fn page_thumbnail(
     State(state): State<Arc<AppState>>,
+    user: Authed,
     PathParams((id, page)): PathParams<(String, u32)>,
 ) -> Result<Response, ApiError> {
-    let bytes = state.read(move |a, _| page_jpeg(a, &id, page)).await?;
+    let actor = user.actor();
+    let bytes = state
+        .read(move |a, _| crate::service::pages::thumbnail_source(a, &actor, &id, page))
+        .await?;
     let small = tokio::task::spawn_blocking(move || {
         let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
             .map_err(|e| ApiError::internal(format!("page image unreadable: {e}")))?
@@ -282,45 +221,24 @@ pub async fn original(
     PathParams(id): PathParams<String>,
     QueryParams(p): QueryParams<OriginalParams>,
 ) -> Result<Response, ApiError> {
-    state
+    let actor = user.actor();
+    let file = state
         .read(move |a, _| {
-            let doc = live_document(a, &id)?;
-            let files = a.catalog.scan_files(&doc.scan_sha256)?;
             let n = p.file.unwrap_or(1);
-            let (name, blob) = files
-                .get((n as usize).wrapping_sub(1))
-                .cloned()
-                .ok_or_else(|| {
-                    ApiError::not_found(format!(
-                        "the scan of {id} has {} files, not {n}",
-                        files.len()
-                    ))
-                })?;
-            if !a.store.contains(&blob) {
-                return Err(ApiError::not_found(format!(
-                    "the original file of {id} is no longer kept (redacted or destroyed)"
-                )));
-            }
-            let bytes = a.store.get(&blob)?;
-            a.catalog.audit(
-                &user.username,
-                "download",
-                &doc.doc_id,
-                json!({"file": n, "sha256": sha256_hex(&bytes), "via": "web"}),
-            )?;
-            let name = safe_file_name(&name);
-            let mut resp = bytes.into_response();
-            let h = resp.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(content_type_of(&name)),
-            );
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            Ok(resp)
+            crate::service::pages::original(a, &actor, &id, n, "web")
         })
-        .await
+        .await?;
+    let name = safe_file_name(&file.name);
+    let mut resp = file.bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type_of(&name)),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
 }
 
 pub async fn patient(
@@ -328,33 +246,15 @@ pub async fn patient(
     user: Authed,
     PathParams(mrn): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let mrn = mrn.trim().to_string();
-    if mrn.is_empty() || mrn.len() > 40 {
-        return Err(ApiError::bad_request("an MRN is 1 to 40 characters"));
-    }
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            let q = SearchQuery {
-                mrn: Some(mrn.clone()),
-                limit: 1000,
-                sort: SortOrder::Newest,
-                ..SearchQuery::default()
-            };
-            a.search_ready()?;
-            let results = a.index.search(&q)?;
-            let tag = a.keys.mrn_tag(&mrn);
-            a.catalog.audit(
-                &user.username,
-                "view_patient",
-                &format!("mrn:{}", &tag[..16.min(tag.len())]),
-                json!({"documents": results.total, "via": "web"}),
-            )?;
-            let name = results.hits.iter().find_map(|h| h.patient_name.clone());
+            let p = crate::service::patients::documents(a, &actor, &mrn, "web")?;
             Ok(Json(json!({
-                "mrn": mrn,
-                "name": name,
-                "total": results.total,
-                "documents": results.hits.iter().map(|h| json!({
+                "mrn": p.mrn,
+                "name": p.name,
+                "total": p.total,
+                "documents": p.documents.iter().map(|h| json!({
                     "doc_id": h.doc_id,
                     "doc_type": h.doc_type,
                     "service_date": h.service_date,

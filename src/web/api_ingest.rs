@@ -91,15 +91,10 @@ pub async fn upload(
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            a.catalog.audit(
-                &user.username,
-                "upload",
-                &format!("job:{id}"),
-                json!({"bytes": bytes, "kind": kind}),
-            )?;
-            Ok(())
+            crate::service::ingest::record_upload(a, &actor, &id.to_string(), bytes, kind)
         })
         .await?;
     Ok((

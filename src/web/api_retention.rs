@@ -250,17 +250,10 @@ pub async fn unlock_user(
     PathParams(name): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
     let cleared = state.logins.unlock(&name);
+    let actor = user.actor();
     state
         .read(move |a, _| {
-            if a.catalog.user(&name)?.is_none() {
-                return Err(ApiError::not_found(format!("no user {name}")));
-            }
-            a.catalog.audit(
-                &user.username,
-                "user_unlock",
-                &name,
-                json!({"sources_cleared": cleared}),
-            )?;
+            crate::service::users::unlocked(a, &actor, &name, cleared)?;
             Ok(Json(json!({"username": name, "sources_cleared": cleared})))
         })
         .await

@@ -22,7 +22,6 @@ use serde::Deserialize;
 
 use super::{ApiError, AppState};
 use crate::access::{Permission, Role};
-use crate::store::sha256_hex;
 
 pub const COOKIE: &str = "cv_session";
 
@@ -43,13 +42,6 @@ impl Authed {
     pub fn actor(&self) -> crate::service::Actor {
         crate::service::Actor::user(&self.username, self.role)
     }
-}
-
-fn random_token() -> String {
-    use rand_core::RngCore;
-    let mut b = [0u8; 32];
-    rand_core::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -95,9 +87,8 @@ impl FromRequestParts<Arc<AppState>> for Authed {
                 }
             },
         };
-        let hash = sha256_hex(token.as_bytes());
         let session = state
-            .read(move |a, _| Ok(a.catalog.session(&hash)?))
+            .read(move |a, _| crate::service::sessions::session(a, &token))
             .await?
             .ok_or_else(|| {
                 ApiError::new(
@@ -263,38 +254,24 @@ pub async fn login(
         ));
     }
     let hours = state.settings.session_hours;
+    let bearer = body.bearer;
     let outcome = state
         .read(move |a, st| {
-            let Some(user) = a.catalog.authenticate(&body.username, &body.password)? else {
-                st.logins.failed(ip, &body.username);
-                a.catalog.audit(
-                    &body.username,
-                    "login_failed",
-                    &body.username,
-                    serde_json::json!({}),
-                )?;
-                return Ok(None);
-            };
-            st.logins.succeeded(ip, &user.username);
-            let token = random_token();
-            let csrf = random_token();
-            let expires = chrono::Utc::now() + chrono::Duration::hours(hours);
-            a.catalog.create_session(
-                &sha256_hex(token.as_bytes()),
-                &user.username,
-                &csrf,
-                &expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            let r = crate::service::sessions::login(
+                a,
+                &body.username,
+                &body.password,
+                hours,
+                body.bearer,
             )?;
-            a.catalog.audit(
-                &user.username,
-                "login",
-                &user.username,
-                serde_json::json!({"bearer": body.bearer}),
-            )?;
-            Ok(Some((user, token, csrf, body.bearer)))
+            match &r {
+                Some(l) => st.logins.succeeded(ip, &l.user.username),
+                None => st.logins.failed(ip, &body.username),
+            }
+            Ok(r.map(|l| (l.user, l.token, l.csrf)))
         })
         .await?;
-    let Some((user, token, csrf, bearer)) = outcome else {
+    let Some((user, token, csrf)) = outcome else {
         return Err(ApiError::new(
             crate::service::Code::LoginFailed,
             "wrong user name or password",
@@ -345,18 +322,7 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     let token = bearer_token(&headers).or_else(|| cookie_token(&headers));
     state
-        .read(move |a, _| {
-            if let Some(t) = token {
-                a.catalog.end_session(&sha256_hex(t.as_bytes()))?;
-            }
-            a.catalog.audit(
-                &user.username,
-                "logout",
-                &user.username,
-                serde_json::json!({}),
-            )?;
-            Ok(())
-        })
+        .read(move |a, _| crate::service::sessions::logout(a, &user.username, token.as_deref()))
         .await?;
     let mut resp = Json(serde_json::json!({"logged_out": true})).into_response();
     let secure = secure_attribute(&state);

@@ -110,7 +110,7 @@ impl AppState {
         tokio::task::spawn_blocking(move || {
             let mut lent = state.readers.take();
             let archive = lent.archive.as_mut().expect("a lent reader");
-            archive.index.refresh()?;
+            archive.refresh_index()?;
             f(archive, &state)
         })
         .await
@@ -146,13 +146,13 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         )
     };
     let mut writer = open()?;
-    writer.index.begin_writing()?;
+    writer.begin_writing()?;
     writer.sync_index()?;
-    writer.catalog.set_actor("chartvault-serve");
+    writer.set_actor("chartvault-serve");
     let readers = (0..settings.readers.clamp(1, 32))
         .map(|_| open())
         .collect::<Result<Vec<_>, _>>()?;
-    let users = readers[0].catalog.users()?.len();
+    let users = crate::service::users::count(&readers[0])?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
