@@ -4,12 +4,11 @@
 use chrono::NaiveDate;
 
 use super::{Archive, ArchiveError};
-use crate::catalog::RetentionRow;
 use crate::index::SearchQuery;
-use crate::retention::holds::{covers, covers_quarantined, HoldSubject};
-use crate::retention::{
-    decide, decide_quarantined, Decision, Hold, HoldCheck, HoldScope, Schedule,
-};
+use crate::retention::assign;
+use crate::retention::holds::covers_quarantined;
+use crate::retention::holds::HoldsNow;
+use crate::retention::{decide_quarantined, Decision, HoldCheck, HoldScope, Schedule};
 
 /// Document counts by class, status and year of service, and the next dates on which
 /// documents become eligible (what `retention report` and the retention desk show).
@@ -229,9 +228,28 @@ impl Archive {
         ids: Option<&[String]>,
     ) -> Result<Vec<(String, Decision)>, ArchiveError> {
         let rows = self.catalog.retention_rows(ids)?;
-        // Holds that cannot be read make every document held (fail closed).
-        let holds = self.catalog.holds(true);
-        let query_hits: Vec<(String, Option<Vec<String>>)> = match &holds {
+        let holds = self.holds_now();
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let d = assign(
+                    schedule,
+                    &row.doc_id,
+                    row.mrn.as_deref(),
+                    &row.facts,
+                    &holds,
+                    as_of,
+                );
+                (row.doc_id.clone(), d)
+            })
+            .collect())
+    }
+
+    /// The active holds and what each saved-search hold matches now. Holds that cannot be
+    /// read make every document held (fail closed).
+    pub fn holds_now(&self) -> HoldsNow {
+        let holds = self.catalog.holds(true).map_err(|e| e.to_string());
+        let query_hits = match &holds {
             Ok(hs) => hs
                 .iter()
                 .filter(|h| matches!(h.scope, HoldScope::Query { .. }))
@@ -239,16 +257,7 @@ impl Archive {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        Ok(rows
-            .iter()
-            .map(|row| {
-                let check = hold_check(schedule, row, &holds, &query_hits);
-                (
-                    row.doc_id.clone(),
-                    decide(schedule, &row.facts, &check, as_of),
-                )
-            })
-            .collect())
+        HoldsNow { holds, query_hits }
     }
 
     /// Retention decisions as of `as_of` for every quarantined scan kept in the archive
@@ -259,7 +268,7 @@ impl Archive {
         schedule: &Schedule,
         as_of: NaiveDate,
     ) -> Result<Vec<(crate::catalog::QuarantineRecord, Decision)>, ArchiveError> {
-        let holds = self.catalog.holds(true);
+        let holds = self.holds_now().holds;
         let class = schedule
             .quarantine_class()
             .map_or("QUARANTINE", |c| c.id.as_str());
@@ -270,7 +279,7 @@ impl Archive {
             };
             let item = crate::model::retention::quarantine_item_id(sha);
             let check = match &holds {
-                Err(e) => HoldCheck::Unknown(e.to_string()),
+                Err(e) => HoldCheck::Unknown(e.clone()),
                 Ok(hs) => {
                     let held: Vec<String> = hs
                         .iter()
@@ -316,40 +325,5 @@ impl Archive {
         let changed = self.catalog.set_retention(&decisions)?;
         self.sync_index()?;
         Ok((decisions.len(), changed))
-    }
-}
-
-fn hold_check(
-    schedule: &Schedule,
-    row: &RetentionRow,
-    holds: &Result<Vec<Hold>, crate::catalog::CatalogError>,
-    query_hits: &[(String, Option<Vec<String>>)],
-) -> HoldCheck {
-    let holds = match holds {
-        Ok(h) => h,
-        Err(e) => return HoldCheck::Unknown(e.to_string()),
-    };
-    let subject = HoldSubject {
-        doc_id: &row.doc_id,
-        mrn: row.mrn.as_deref(),
-        class: &schedule.class_of(row.facts.doc_type).id,
-        service_date: row.facts.service_date,
-    };
-    let mut held = Vec::new();
-    for h in holds {
-        let hits = query_hits
-            .iter()
-            .find(|(id, _)| *id == h.id)
-            .and_then(|(_, hits)| hits.as_deref());
-        match covers(h, &subject, hits) {
-            Some(true) => held.push(h.id.clone()),
-            Some(false) => {}
-            None => return HoldCheck::Unknown(format!("hold {} could not be evaluated", h.id)),
-        }
-    }
-    if held.is_empty() {
-        HoldCheck::Clear
-    } else {
-        HoldCheck::Held(held)
     }
 }

@@ -103,6 +103,17 @@ impl Catalog {
         Ok(out)
     }
 
+    /// The latest date of service among a patient's live documents (by MRN).
+    pub fn last_service(&self, mrn: &str) -> Result<Option<NaiveDate>, CatalogError> {
+        let max: Option<String> = self.conn.query_row(
+            "SELECT MAX(service_date) FROM documents WHERE mrn_tag = ?1
+             AND COALESCE(retention_status, '') <> 'destroyed'",
+            [self.keys.mrn_tag(mrn)],
+            |r| r.get(0),
+        )?;
+        Ok(date(max))
+    }
+
     /// Stores decisions; documents whose class, status or date changed are marked for
     /// re-indexing. Returns how many changed.
     pub fn set_retention(

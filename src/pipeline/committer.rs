@@ -426,6 +426,11 @@ fn commit(
             image_blob,
         });
     }
+    // Retention of the new documents, assigned from what is in memory before anything is
+    // stored (the patients' earlier dates of service and the holds are read, nothing this
+    // commit writes).
+    let today = crate::clock::today();
+    let assigned = assign_retention(archive, &ctx.schedule, &documents, today)?;
     let commit = ScanCommit {
         sha256: scan.sha256.clone(),
         source_path: scan.input.source_path.clone(),
@@ -447,23 +452,38 @@ fn commit(
             .map_err(crate::archive::ArchiveError::from)?;
     }
     let ids: Vec<String> = documents.iter().map(|d| d.doc_id.clone()).collect();
-    // Retention of the new documents, and of the patients' other documents: a newer date
-    // of service moves their patient_last_service. Re-indexes what changed.
+    // The patients' other documents: a newer date of service moves their
+    // patient_last_service. Re-indexes what changed.
     let mrns: Vec<String> = documents
         .iter()
         .filter_map(|d| d.patient.mrn.clone())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut affected = archive
+    let others: Vec<String> = archive
         .catalog
         .doc_ids_of_mrns(&mrns)
-        .map_err(crate::archive::ArchiveError::from)?;
-    affected.extend(ids.iter().cloned());
-    affected.sort();
-    affected.dedup();
-    let today = crate::clock::today();
-    let decisions = archive.decisions(&ctx.schedule, today, Some(&affected))?;
+        .map_err(crate::archive::ArchiveError::from)?
+        .into_iter()
+        .filter(|id| !ids.contains(id))
+        .collect();
+    let mut decisions = assigned;
+    if !others.is_empty() {
+        decisions.extend(archive.decisions(&ctx.schedule, today, Some(&others))?);
+    }
+    #[cfg(feature = "test-hooks")]
+    {
+        // Test builds: what was assigned in memory is what the catalog's facts give.
+        let stored = archive.decisions(&ctx.schedule, today, Some(&ids))?;
+        for (id, d) in &stored {
+            let mine = decisions.iter().find(|(i, _)| i == id).map(|(_, d)| d);
+            assert_eq!(
+                mine,
+                Some(d),
+                "retention assigned in memory differs for {id}"
+            );
+        }
+    }
     archive
         .catalog
         .set_retention(&decisions)
@@ -480,6 +500,57 @@ fn commit(
     summary.pages_ocr += scan.pages.iter().filter(|p| p.ocr.is_some()).count();
     summary.documents += ids.len();
     Ok(())
+}
+
+/// Retention decisions for new documents from their drafts: type, dates and patient as
+/// read, the patient's latest date of service (the archive's, or a later one in this
+/// scan), today as the ingest date, and the holds as they stand.
+fn assign_retention(
+    archive: &Archive,
+    schedule: &crate::retention::Schedule,
+    documents: &[DocumentDraft],
+    today: chrono::NaiveDate,
+) -> Result<Vec<(String, crate::retention::Decision)>, PipelineError> {
+    let day = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    };
+    let ingested_at = crate::clock::now().date_naive();
+    let holds = archive.holds_now();
+    let mut earlier: HashMap<String, Option<chrono::NaiveDate>> = HashMap::new();
+    let mut out = Vec::with_capacity(documents.len());
+    for d in documents {
+        let last = match &d.patient.mrn {
+            None => None,
+            Some(mrn) => {
+                if !earlier.contains_key(mrn) {
+                    let before = archive
+                        .catalog
+                        .last_service(mrn)
+                        .map_err(crate::archive::ArchiveError::from)?;
+                    earlier.insert(mrn.clone(), before);
+                }
+                let in_scan = documents
+                    .iter()
+                    .filter(|o| o.patient.mrn.as_deref() == Some(mrn.as_str()))
+                    .filter_map(|o| day(&o.service_date));
+                in_scan.chain(earlier[mrn]).max()
+            }
+        };
+        let facts = crate::retention::RetentionFacts {
+            doc_type: d.doc_type,
+            service_date: day(&d.service_date),
+            dob: day(&d.patient.dob),
+            has_mrn: d.patient.mrn.is_some(),
+            patient_last_service: last,
+            ingested_at,
+        };
+        let tag = d.patient.mrn.as_deref().map(|m| archive.keys.mrn_tag(m));
+        let decision =
+            crate::retention::assign(schedule, &d.doc_id, tag.as_deref(), &facts, &holds, today);
+        out.push((d.doc_id.clone(), decision));
+    }
+    Ok(out)
 }
 
 /// The committed documents as the catalog now holds them, built from the commit itself.

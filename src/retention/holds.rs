@@ -57,6 +57,43 @@ pub fn covers(hold: &Hold, doc: &HoldSubject, query_hits: Option<&[String]>) -> 
     })
 }
 
+/// The active holds as one evaluation sees them: the holds (or why they could not be
+/// read) and, for each saved-search hold, the ids its search matches now (none when it
+/// could not be run).
+#[derive(Debug, Clone)]
+pub struct HoldsNow {
+    pub holds: Result<Vec<Hold>, String>,
+    pub query_hits: Vec<(String, Option<Vec<String>>)>,
+}
+
+/// Which active holds cover a document. Holds that cannot be read, or one that cannot be
+/// evaluated, make it held (fail closed).
+pub fn check(subject: &HoldSubject, now: &HoldsNow) -> crate::retention::HoldCheck {
+    use crate::retention::HoldCheck;
+    let holds = match &now.holds {
+        Ok(h) => h,
+        Err(e) => return HoldCheck::Unknown(e.clone()),
+    };
+    let mut held = Vec::new();
+    for h in holds {
+        let hits = now
+            .query_hits
+            .iter()
+            .find(|(id, _)| *id == h.id)
+            .and_then(|(_, hits)| hits.as_deref());
+        match covers(h, subject, hits) {
+            Some(true) => held.push(h.id.clone()),
+            Some(false) => {}
+            None => return HoldCheck::Unknown(format!("hold {} could not be evaluated", h.id)),
+        }
+    }
+    if held.is_empty() {
+        HoldCheck::Clear
+    } else {
+        HoldCheck::Held(held)
+    }
+}
+
 /// Whether an active hold covers a quarantined scan (named `item_id` in purge jobs, its
 /// class `class`). Its patient and words cannot be read, so a patient or saved-search hold
 /// cannot be shown not to cover it: it does (fail closed). A class hold covers it when it

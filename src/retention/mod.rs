@@ -15,3 +15,23 @@ pub use schedule::{Schedule, ScheduleError};
 pub use status::{
     decide, decide_quarantined, Decision, HoldCheck, RetentionFacts, RetentionStatus,
 };
+
+/// A document's decision from what is known of it in memory: its facts, the holds as they
+/// stand, the schedule and the date. A pure step: ingest assigns retention with it before
+/// storing a document, and every recompute uses it on the catalog's facts.
+pub fn assign(
+    schedule: &Schedule,
+    doc_id: &str,
+    mrn_tag: Option<&str>,
+    facts: &RetentionFacts,
+    holds: &holds::HoldsNow,
+    as_of: chrono::NaiveDate,
+) -> Decision {
+    let subject = holds::HoldSubject {
+        doc_id,
+        mrn: mrn_tag,
+        class: &schedule.class_of(facts.doc_type).id,
+        service_date: facts.service_date,
+    };
+    decide(schedule, facts, &holds::check(&subject, holds), as_of)
+}
