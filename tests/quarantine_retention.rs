@@ -28,6 +28,8 @@ fn a_quarantined_scan_is_kept_under_its_class_and_destroyed_only_by_an_approved_
         "{}",
         stderr(&o)
     );
+    let backup = dir.path().join("backup");
+    ok(&run(&archive, &["backup", backup.to_str().unwrap()]));
     // AHIMA baseline: 28 years (a newborn's record under the minor rule) from that day.
     let list = ok(&run(&archive, &["quarantine", "list"]));
     assert!(list.contains("QUARANTINE: kept until 2054-12-01"), "{list}");
@@ -69,11 +71,6 @@ fn a_quarantined_scan_is_kept_under_its_class_and_destroyed_only_by_an_approved_
     );
     let list = ok(&run(&archive, &["quarantine", "list"]));
     assert!(list.contains("on legal hold (H-0001)"), "{list}");
-    // Nor can it be destroyed by hand while held.
-    let id = list.split_whitespace().next().unwrap().to_string();
-    let o = run(&archive, &["quarantine", "purge", &id]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("on legal hold"), "{}", stderr(&o));
     assert!(list_has_scan(&archive));
     ok(&cv(
         &archive,
@@ -129,6 +126,74 @@ fn a_quarantined_scan_is_kept_under_its_class_and_destroyed_only_by_an_approved_
     );
     let v = run(&archive, &["verify"]);
     assert!(v.status.success(), "{}{}", stdout(&v), stderr(&v));
+
+    // The same file sent again is a new quarantine with its own key: the old job, run
+    // again, leaves it alone, even under a hold.
+    run(&archive, &["ingest", "--quiet", bad.to_str().unwrap()]);
+    assert!(list_has_scan(&archive));
+    ok(&cv(
+        &archive,
+        "officer1",
+        &[
+            "hold",
+            "place",
+            "--matter",
+            "Case 10",
+            "--reason",
+            "litigation",
+            "--mrn",
+            "77001234",
+        ],
+    ));
+    let _ = cv(&archive, "officer1", &["purge", "execute", &job]);
+    let list = ok(&run(&archive, &["quarantine", "list"]));
+    let id = list.split_whitespace().next().unwrap().to_string();
+    let back = dir.path().join("back.pdf");
+    ok(&run(
+        &archive,
+        &["quarantine", "export", &id, "--out", back.to_str().unwrap()],
+    ));
+    assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&bad).unwrap());
+    let v = run(&archive, &["verify"]);
+    assert!(v.status.success(), "{}{}", stdout(&v), stderr(&v));
+
+    // Released, and its own period run, it is destroyed by a job of its own (its own
+    // tombstone beside the first one's).
+    ok(&cv(
+        &archive,
+        "officer1",
+        &["hold", "release", "H-0002", "--reason", "settled"],
+    ));
+    set_clock(&archive, "2082-12-03");
+    let plan = ok(&cv(&archive, "officer1", &["purge", "plan"]));
+    assert!(plan.contains("(1 of them quarantined scans)"), "{plan}");
+    let job2 = job_of(&plan);
+    ok(&common::approve(&archive, "approver1", &job2));
+    ok(&common::approve(&archive, "approver2", &job2));
+    ok(&cv(&archive, "officer1", &["purge", "execute", &job2]));
+    assert!(!list_has_scan(&archive));
+
+    // A backup made before the first destruction, restored: the destroyed quarantines stay
+    // destroyed (their keys are gone), not listed or planned again.
+    let restored = dir.path().join("restored");
+    let keys = dir.path().join("archive.keys");
+    let o = common::bin()
+        .args([
+            "--archive",
+            restored.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ])
+        .args(["restore", backup.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("and 1 quarantined scans destroyed since"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!list_has_scan(&restored));
 }
 
 fn list_has_scan(archive: &std::path::Path) -> bool {

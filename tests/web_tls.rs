@@ -208,6 +208,20 @@ fn behind_a_trusted_proxy_each_client_has_its_own_login_delays() {
 }
 
 #[test]
+fn beside_a_trusted_proxy_a_direct_plain_http_client_is_not_told_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    add_user(&archive, "admin", "admin", PW);
+    // The proxy is elsewhere; this client reaches the port directly over plain HTTP: a
+    // Secure cookie would never come back, so login would silently not hold.
+    let server = Server::start(&archive, &["--trusted-proxy", "192.0.2.44"]);
+    let r = login_from(&server, "203.0.113.1", PW);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(!r.header("set-cookie").unwrap().contains("Secure"));
+    assert!(r.header("strict-transport-security").is_none());
+}
+
+#[test]
 fn without_a_trusted_proxy_a_forwarded_header_is_not_believed() {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("archive");

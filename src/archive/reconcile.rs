@@ -13,6 +13,8 @@ pub struct Unkeyed {
     pub documents: usize,
     pub scans: usize,
     pub originals: usize,
+    /// Quarantined scans destroyed since the backup.
+    pub quarantined: usize,
     pub blobs: usize,
 }
 
@@ -28,6 +30,21 @@ impl Archive {
             let blobs = self.catalog.clear_unkeyed_scan_pages(&scan, user)?;
             out.blobs += self.remove_blobs(&blobs)?;
             out.scans += 1;
+        }
+        // Quarantined scans destroyed since (their key is gone): no longer listed, planned
+        // or counted.
+        for rec in self.catalog.quarantined()? {
+            let Some(sha) = rec.sha256 else { continue };
+            if rec.blob.is_some() && !self.keys.exists(&super::quarantine_key_id(&sha))? {
+                self.catalog.forget_quarantined(&sha, user)?;
+                if let Some(b) = rec.blob {
+                    out.blobs += self.remove_blobs(&[b])?;
+                }
+                let _ = std::fs::remove_dir_all(
+                    self.root.join("quarantine").join(&sha[..sha.len().min(32)]),
+                );
+                out.quarantined += 1;
+            }
         }
         let scans = self.catalog.scans()?.into_iter().filter_map(|s| s.sha256);
         for scan in scans {

@@ -248,7 +248,10 @@ impl Archive {
     /// The active holds and what each saved-search hold matches now. Holds that cannot be
     /// read make every document held (fail closed).
     pub fn holds_now(&self) -> HoldsNow {
-        let holds = self.catalog.holds(true).map_err(|e| e.to_string());
+        let holds = self
+            .catalog
+            .holds(true)
+            .map_err(|e| crate::retention::holds::HoldsUnreadable(e.to_string()));
         let query_hits = match &holds {
             Ok(hs) => hs
                 .iter()
@@ -277,9 +280,9 @@ impl Archive {
             let Some(sha) = rec.sha256.as_deref() else {
                 continue;
             };
-            let item = crate::model::retention::quarantine_item_id(sha);
+            let item = crate::model::retention::quarantine_item_id(sha, &rec.at);
             let check = match &holds {
-                Err(e) => HoldCheck::Unknown(e.clone()),
+                Err(e) => HoldCheck::Unknown(e.to_string()),
                 Ok(hs) => {
                     let held: Vec<String> = hs
                         .iter()

@@ -269,8 +269,9 @@ impl Catalog {
         Ok(rows)
     }
 
-    /// Removes a quarantine record (its sealed copy is shredded by the caller), audited.
-    pub fn purge_quarantined(&mut self, sha256: &str, user: &str) -> Result<bool, CatalogError> {
+    /// Removes a quarantine record whose sealed copy can no longer be read (its key was
+    /// destroyed after the backup it came back from), audited as `restore_shredded`.
+    pub fn forget_quarantined(&mut self, sha256: &str, user: &str) -> Result<bool, CatalogError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -285,7 +286,7 @@ impl Catalog {
             &tx,
             &self.keys,
             user,
-            "quarantine_purge",
+            "restore_shredded",
             sha256,
             &serde_json::json!({}),
         )?;

@@ -54,12 +54,19 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> anyhow::Result<ExitCode> {
         args.src.display(),
         ctx.archive_dir.display()
     );
-    if gone.documents + gone.originals + gone.scans > 0 {
+    if gone.documents + gone.originals + gone.scans + gone.quarantined > 0 {
         println!(
-            "{} documents destroyed since this backup stay destroyed (their keys are gone); \
+            "{} documents destroyed since this backup stay destroyed (their keys are gone){}; \
              {} original files redacted or destroyed since are no longer readable and were dropped; \
              {} unreadable blobs deleted",
-            gone.documents, gone.originals, gone.blobs
+            gone.documents,
+            if gone.quarantined > 0 {
+                format!(", and {} quarantined scans destroyed since", gone.quarantined)
+            } else {
+                String::new()
+            },
+            gone.originals,
+            gone.blobs
         );
     }
     super::verify_cmd::report(&archive.verify()?)

@@ -1,12 +1,13 @@
-//! `chartvault quarantine`: the scans that could not be read, with their reasons; the
-//! sealed original of one given back (to repair or re-send), or destroyed.
+//! `chartvault quarantine`: the scans that could not be read, with their reasons and
+//! retention; the sealed original of one given back (to repair or re-send). They are
+//! destroyed only by purge jobs, under the QUARANTINE retention class.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{Context, EXIT_PROBLEMS};
+use super::Context;
 use crate::retention::RetentionStatus;
 use crate::service::quarantine;
 
@@ -27,11 +28,6 @@ pub enum QuarantineAction {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Destroy a quarantined scan that is not a record (a wrong file dropped into the
-    /// scanner share): its sealed original's key is shredded and the record removed
-    /// (recorded; refused while a hold may cover it). Records that could not be read are
-    /// destroyed by purge jobs under the QUARANTINE retention class
-    Purge { id: String },
 }
 
 pub fn run(ctx: &Context, args: QuarantineArgs) -> anyhow::Result<ExitCode> {
@@ -88,18 +84,6 @@ pub fn run(ctx: &Context, args: QuarantineArgs) -> anyhow::Result<ExitCode> {
                 f.write_all(&bytes)?;
             }
             println!("wrote {} bytes to {}", bytes.len(), out.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        QuarantineAction::Purge { id } => {
-            let (sha, destroyed) = quarantine::purge(&mut archive, &ctx.schedule, &actor, &id)?;
-            if !destroyed {
-                println!("{id}: already gone");
-                return Ok(ExitCode::from(EXIT_PROBLEMS));
-            }
-            println!(
-                "{}: destroyed (sealed copy shredded, record removed)",
-                &sha[..12]
-            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -72,14 +72,21 @@ pub struct Decision {
 /// type): a scan that could not be read has no type, patient or dates of its own.
 pub const QUARANTINED_SCAN: &str = "quarantined_scan";
 
-/// How a quarantined scan is named in a purge job (beside document ids).
-pub fn quarantine_item_id(sha256: &str) -> String {
-    format!("quarantine:{sha256}")
+/// How one quarantine of a scan is named in a purge job (beside document ids): the scan's
+/// SHA-256 and when it was quarantined, so that the same file quarantined again after its
+/// destruction is a new item (its own tombstone, untouched by the old job).
+pub fn quarantine_item_id(sha256: &str, quarantined_at: &str) -> String {
+    let at: String = quarantined_at
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    format!("quarantine:{sha256}:{at}")
 }
 
 /// The scan a purge item names, when it is a quarantined scan.
 pub fn quarantined_scan_of(item_id: &str) -> Option<&str> {
-    item_id.strip_prefix("quarantine:")
+    let rest = item_id.strip_prefix("quarantine:")?;
+    Some(rest.split(':').next().unwrap_or(rest))
 }
 
 /// What a hold covers.

@@ -118,7 +118,9 @@ pub fn plan(
     }
     // Quarantined scans under their own class (schedule: `quarantined_scan`).
     for (rec, d) in archive.quarantine_decisions(schedule, as_of)? {
-        let Some(sha) = rec.sha256 else { continue };
+        let Some(sha) = rec.sha256.clone() else {
+            continue;
+        };
         if d.status != RetentionStatus::Eligible {
             *excluded
                 .entry(format!("quarantined scan {}", d.status.as_str()))
@@ -126,7 +128,7 @@ pub fn plan(
             continue;
         }
         manifest.push(ManifestEntry {
-            doc_id: crate::model::retention::quarantine_item_id(&sha),
+            doc_id: crate::model::retention::quarantine_item_id(&sha, &rec.at),
             content_hash: sha,
             class: d.class.clone(),
             doc_type: crate::model::retention::QUARANTINED_SCAN.into(),
@@ -565,7 +567,10 @@ fn execute_checked(
     if pending.iter().any(|id| quarantined_scan_of(id).is_some()) {
         for (rec, d) in archive.quarantine_decisions(schedule, check_day)? {
             if let Some(sha) = rec.sha256.clone() {
-                decisions.insert(crate::model::retention::quarantine_item_id(&sha), d);
+                decisions.insert(
+                    crate::model::retention::quarantine_item_id(&sha, &rec.at),
+                    d,
+                );
                 quarantined.insert(sha, rec);
             }
         }
@@ -686,10 +691,15 @@ fn cleanup(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError
         if state != "destroyed" {
             continue;
         }
-        if let Some(t) = archive.catalog.tombstone(doc_id)? {
-            shred(archive, &t)?;
-        }
         if let Some(sha) = quarantined_scan_of(doc_id) {
+            // The same file quarantined again since (a new item): its key, copy and folder
+            // are that quarantine's, never this job's to touch.
+            if quarantined_again(archive, doc_id, sha)? {
+                continue;
+            }
+            if let Some(t) = archive.catalog.tombstone(doc_id)? {
+                shred(archive, &t)?;
+            }
             // A quarantined scan: its sealed file and its folder; nothing indexed.
             for b in blobs {
                 if !archive.catalog.blob_in_use(b)? {
@@ -703,6 +713,9 @@ fn cleanup(archive: &mut Archive, id: &str, user: &str) -> Result<(), PurgeError
                     .join(&sha[..sha.len().min(32)]),
             );
             continue;
+        }
+        if let Some(t) = archive.catalog.tombstone(doc_id)? {
+            shred(archive, &t)?;
         }
         archive.index.delete_doc(doc_id)?;
         for b in blobs {
@@ -734,6 +747,15 @@ fn shred(archive: &Archive, t: &Tombstone) -> Result<(), PurgeError> {
     Ok(())
 }
 
+/// Whether the scan of a destroyed quarantine item is in quarantine again: a later
+/// quarantine of the same file, a new item with its own key and copy.
+fn quarantined_again(archive: &Archive, item: &str, sha: &str) -> Result<bool, PurgeError> {
+    Ok(archive.catalog.quarantined()?.iter().any(|r| {
+        r.sha256.as_deref() == Some(sha)
+            && crate::model::retention::quarantine_item_id(sha, &r.at) != item
+    }))
+}
+
 /// The key that seals a purge item's content: a document's key, or a quarantined scan's.
 fn key_of(item_id: &str) -> String {
     match quarantined_scan_of(item_id) {
@@ -753,6 +775,15 @@ pub fn verify(archive: &Archive, id: &str) -> Result<serde_json::Value, PurgeErr
             continue;
         }
         checked += 1;
+        if let Some(sha) = quarantined_scan_of(&doc_id) {
+            if quarantined_again(archive, &doc_id, sha)? {
+                // Its key and copy now belong to the later quarantine.
+                if archive.catalog.tombstone(&doc_id)?.is_none() {
+                    problems.push(format!("{doc_id}: no tombstone"));
+                }
+                continue;
+            }
+        }
         let key = key_of(&doc_id);
         if archive.keys.exists(&key).unwrap_or(true) {
             problems.push(format!(
@@ -760,12 +791,10 @@ pub fn verify(archive: &Archive, id: &str) -> Result<serde_json::Value, PurgeErr
             ));
         }
         if let Some(sha) = quarantined_scan_of(&doc_id) {
-            if archive
-                .catalog
-                .quarantined()?
-                .iter()
-                .any(|r| r.sha256.as_deref() == Some(sha))
-            {
+            if archive.catalog.quarantined()?.iter().any(|r| {
+                r.sha256.as_deref() == Some(sha)
+                    && crate::model::retention::quarantine_item_id(sha, &r.at) == doc_id
+            }) {
                 problems.push(format!("{doc_id}: still recorded in quarantine"));
             }
             for b in &blobs {

@@ -57,12 +57,17 @@ pub fn covers(hold: &Hold, doc: &HoldSubject, query_hits: Option<&[String]>) -> 
     })
 }
 
+/// Why the holds could not be read (every document is then held).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct HoldsUnreadable(pub String);
+
 /// The active holds as one evaluation sees them: the holds (or why they could not be
 /// read) and, for each saved-search hold, the ids its search matches now (none when it
 /// could not be run).
 #[derive(Debug, Clone)]
 pub struct HoldsNow {
-    pub holds: Result<Vec<Hold>, String>,
+    pub holds: Result<Vec<Hold>, HoldsUnreadable>,
     pub query_hits: Vec<(String, Option<Vec<String>>)>,
 }
 
@@ -72,7 +77,7 @@ pub fn check(subject: &HoldSubject, now: &HoldsNow) -> crate::retention::HoldChe
     use crate::retention::HoldCheck;
     let holds = match &now.holds {
         Ok(h) => h,
-        Err(e) => return HoldCheck::Unknown(e.clone()),
+        Err(e) => return HoldCheck::Unknown(e.to_string()),
     };
     let mut held = Vec::new();
     for h in holds {

@@ -59,10 +59,13 @@ pub fn run_once(
                         .as_deref()
                         == Some(key.as_str())
             });
-            let eligible = archive
-                .decisions(schedule, today, None)?
+            let documents = archive.decisions(schedule, today, None)?;
+            let scans = archive.quarantine_decisions(schedule, today)?;
+            let eligible = documents
                 .iter()
-                .filter(|(_, d)| d.status == crate::retention::RetentionStatus::Eligible)
+                .map(|(_, d)| d)
+                .chain(scans.iter().map(|(_, d)| d))
+                .filter(|d| d.status == crate::retention::RetentionStatus::Eligible)
                 .count();
             if already || eligible == 0 {
                 return Ok(None);

@@ -127,6 +127,7 @@ pub fn finish_restore(
         "restore",
         "archive",
         serde_json::json!({"documents": n, "destroyed_since_backup": gone.documents,
+                           "quarantined_destroyed_since_backup": gone.quarantined,
                            "originals_redacted_since_backup": gone.originals}),
     )?;
     Ok((n, gone))

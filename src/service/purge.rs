@@ -361,19 +361,32 @@ pub fn job(
         };
         for e in j.manifest.iter().take(max_rows) {
             let scan = quarantined_scan_of(&e.doc_id);
-            let q = scan.and_then(|sha| quarantined.get(sha));
+            // This quarantine of the scan (the same file quarantined again is another item).
+            let q = scan.and_then(|sha| quarantined.get(sha)).filter(|q| {
+                q.sha256
+                    .as_deref()
+                    .map(|sha| crate::model::retention::quarantine_item_id(sha, &q.at))
+                    == Some(e.doc_id.clone())
+            });
             let d = match scan {
                 Some(_) => None,
                 None => archive.catalog.document(&e.doc_id)?,
             };
-            let gone = if scan.is_some() {
+            let missing = if scan.is_some() {
                 q.is_none()
             } else {
                 d.is_none()
             };
+            // A quarantined scan that is gone without a tombstone was read since (or came
+            // back later as another item): not destroyed.
+            let left_quarantine =
+                missing && scan.is_some() && archive.catalog.tombstone(&e.doc_id)?.is_none();
+            let gone = missing && !left_quarantine;
             let item = items.get(&e.doc_id);
             let state = match item.map(|i| i.state.as_str()) {
                 Some("destroyed") => "destroyed",
+                Some("skipped") => "skipped",
+                _ if left_quarantine => "no_longer_in_quarantine",
                 _ if gone => "destroyed_by_another_job",
                 Some(s) => s,
                 None => "pending",

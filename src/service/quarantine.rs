@@ -1,11 +1,11 @@
 //! Scans that could not be read: listed with their reasons and retention, the sealed
-//! original given back (to repair or re-send), or destroyed by hand when it is not a record
-//! (records go through purge jobs under the QUARANTINE class).
+//! original given back (to repair or re-send). Nothing here destroys one: like any record,
+//! a quarantined scan is destroyed only by an approved purge job (QUARANTINE class).
 
-use super::{Actor, Code, ServiceError};
+use super::{Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
-use crate::retention::{Decision, RetentionStatus, Schedule};
+use crate::retention::{Decision, Schedule};
 
 /// A quarantined scan as people are shown it.
 #[derive(Debug, Clone)]
@@ -79,49 +79,4 @@ pub fn export(a: &mut Archive, actor: &Actor, id: &str) -> Result<Vec<u8>, Servi
         serde_json::json!({"bytes": bytes.len()}),
     )?;
     Ok(bytes)
-}
-
-/// Destroys a quarantined scan that is not a record: its sealed original's key shredded,
-/// its record removed (audited). Refused while a hold may cover it (a patient or search
-/// hold: its patient and words cannot be read). Returns its id; false when already gone.
-pub fn purge(
-    a: &mut Archive,
-    schedule: &Schedule,
-    actor: &Actor,
-    id: &str,
-) -> Result<(String, bool), ServiceError> {
-    actor.require(Permission::Admin)?;
-    let (sha, _) = find(a, id)?;
-    let held = a
-        .quarantine_decisions(schedule, crate::clock::today())?
-        .into_iter()
-        .find(|(q, _)| q.sha256.as_deref() == Some(sha.as_str()))
-        .filter(|(_, d)| d.status == RetentionStatus::OnHold);
-    if let Some((_, d)) = held {
-        a.catalog.audit(
-            &actor.name,
-            "quarantine_purge_refused",
-            &sha,
-            serde_json::json!({"holds": d.holds}),
-        )?;
-        return Err(ServiceError::new(
-            Code::Refused,
-            format!(
-                "{id}: on legal hold ({}): a quarantined scan's patient cannot be read, so a \
-                 patient or search hold keeps it; release the hold first",
-                d.holds.join(", ")
-            ),
-        ));
-    }
-    a.keys
-        .destroy(
-            &[crate::archive::quarantine_key_id(&sha)],
-            Some("quarantine purge"),
-        )
-        .map_err(|e| ServiceError::internal(format!("cannot destroy the scan's key: {e}")))?;
-    if !a.catalog.purge_quarantined(&sha, &actor.name)? {
-        return Ok((sha, false));
-    }
-    let _ = std::fs::remove_dir_all(a.root.join("quarantine").join(&sha[..sha.len().min(32)]));
-    Ok((sha, true))
 }

@@ -239,10 +239,8 @@ pub async fn login(
             "wrong user name or password",
         ));
     }
-    let ip: IpAddr = state
-        .settings
-        .transport
-        .client_ip(peer.map(|c| c.0 .0), &headers);
+    let peer = peer.map(|c| c.0 .0);
+    let ip: IpAddr = state.settings.transport.client_ip(peer, &headers);
     if let Some(wait) = state.logins.wait(ip, &body.username) {
         return Err(ApiError::new(
             crate::service::Code::TooManyAttempts,
@@ -290,7 +288,7 @@ pub async fn login(
     let cookie = format!(
         "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
         hours * 3600,
-        secure_attribute(&state)
+        secure_attribute(&state, peer)
     );
     let mut resp = Json(body).into_response();
     if !bearer {
@@ -303,8 +301,8 @@ pub async fn login(
 
 /// `; Secure` when browsers reach the service over HTTPS: the cookie then never travels in
 /// clear text.
-fn secure_attribute(state: &AppState) -> &'static str {
-    if state.settings.transport.https() {
+fn secure_attribute(state: &AppState, peer: Option<std::net::SocketAddr>) -> &'static str {
+    if state.settings.transport.request_is_https(peer) {
         "; Secure"
     } else {
         ""
@@ -317,6 +315,7 @@ pub async fn me(user: Authed) -> Json<serde_json::Value> {
 
 pub async fn logout(
     State(state): State<Arc<AppState>>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     user: Authed,
 ) -> Result<Response, ApiError> {
@@ -325,7 +324,7 @@ pub async fn logout(
         .read(move |a, _| crate::service::sessions::logout(a, &user.username, token.as_deref()))
         .await?;
     let mut resp = Json(serde_json::json!({"logged_out": true})).into_response();
-    let secure = secure_attribute(&state);
+    let secure = secure_attribute(&state, peer.map(|c| c.0 .0));
     if let Ok(v) =
         format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}").parse()
     {

@@ -180,11 +180,19 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
             state.settings.archive_dir.display(),
             if tls.is_some() { "https" } else { "http" }
         );
-        if tls.is_none() && !state.settings.transport.https() && !local.ip().is_loopback() {
-            println!(
-                "warning: plain HTTP on a network address; use --tls-cert/--tls-key or a \
-                 TLS proxy (--trusted-proxy) so that passwords and records are encrypted"
-            );
+        if tls.is_none() && !local.ip().is_loopback() {
+            if state.settings.transport.https() {
+                println!(
+                    "warning: plain HTTP on a network address: only requests through the \
+                     trusted proxy are encrypted; listen on 127.0.0.1 (or firewall the port) \
+                     so that nobody reaches the service directly"
+                );
+            } else {
+                println!(
+                    "warning: plain HTTP on a network address; use --tls-cert/--tls-key or a \
+                     TLS proxy (--trusted-proxy) so that passwords and records are encrypted"
+                );
+            }
         }
         if users == 0 {
             println!(
@@ -199,30 +207,74 @@ pub fn serve(settings: Settings) -> anyhow::Result<()> {
         let app = routes::router(state.clone());
         // The caller's address reaches the handlers (login throttling is per address).
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let handle = axum_server::Handle::new();
+        let stop = handle.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
         match tls {
             None => {
-                axum::serve(tokio::net::TcpListener::from_std(listener)?, service)
-                    .with_graceful_shutdown(shutdown_signal())
-                    .await?
+                let mut server = axum_server::from_tcp(listener)?
+                    .acceptor(SilentClientTimeout)
+                    .handle(handle);
+                limit_slow_clients(server.http_builder());
+                server.serve(service).await?
             }
             Some(config) => {
-                let handle = axum_server::Handle::new();
-                let stop = handle.clone();
-                tokio::spawn(async move {
-                    shutdown_signal().await;
-                    stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-                });
                 let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
-                axum_server::tls_rustls::from_tcp_rustls(listener, config)?
-                    .handle(handle)
-                    .serve(service)
-                    .await?
+                let mut server =
+                    axum_server::tls_rustls::from_tcp_rustls(listener, config)?.handle(handle);
+                limit_slow_clients(server.http_builder());
+                server.serve(service).await?
             }
         }
         state.ingest.stop();
         anyhow::Ok(())
     })?;
     Ok(())
+}
+
+/// How long a client may take to send a request's head: one that stalls (or opens
+/// connections and sends nothing) is dropped instead of holding a connection for ever.
+const REQUEST_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn limit_slow_clients(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+) {
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(REQUEST_HEAD_TIMEOUT);
+}
+
+/// Drops a plain-HTTP connection that sends nothing within [`REQUEST_HEAD_TIMEOUT`] (the
+/// head timer starts at the first byte; over TLS the handshake timeout does this).
+#[derive(Clone, Copy, Debug)]
+struct SilentClientTimeout;
+
+impl<S: Send + 'static> axum_server::accept::Accept<tokio::net::TcpStream, S>
+    for SilentClientTimeout
+{
+    type Stream = tokio::net::TcpStream;
+    type Service = S;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::io::Result<(Self::Stream, S)>> + Send>,
+    >;
+
+    fn accept(&self, stream: tokio::net::TcpStream, service: S) -> Self::Future {
+        Box::pin(async move {
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(REQUEST_HEAD_TIMEOUT, stream.peek(&mut first)).await {
+                Ok(Ok(_)) => Ok((stream, service)),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the client sent nothing",
+                )),
+            }
+        })
+    }
 }
 
 async fn shutdown_signal() {

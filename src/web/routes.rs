@@ -118,7 +118,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed);
     api.merge(ui::router())
         .fallback(not_found)
-        .layer(axum::middleware::map_response_with_state(
+        .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security_headers,
         ))
@@ -127,11 +127,14 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 async fn security_headers(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
-    mut resp: axum::response::Response,
+    req: Request,
+    next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::http::{header, HeaderValue};
+    let https = state.settings.transport.request_is_https(peer_of(&req));
+    let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    if state.settings.transport.https() {
+    if https {
         // Browsers that once reached the archive over HTTPS never fall back to plain HTTP.
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -157,6 +160,13 @@ async fn security_headers(
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// The address a request came from (the TCP peer).
+pub fn peer_of(req: &Request) -> Option<std::net::SocketAddr> {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0)
 }
 
 /// Checks the session (and CSRF token) and the route's permission from [`ROUTES`] (the one

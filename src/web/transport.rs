@@ -55,28 +55,42 @@ pub enum TlsError {
 }
 
 impl Transport {
-    /// Whether the browser reaches `serve` over HTTPS (cookies `Secure`, HSTS sent).
+    /// Whether browsers are meant to reach `serve` over HTTPS only (HTTPS here, or a TLS
+    /// proxy in front).
     pub fn https(&self) -> bool {
         self.tls.is_some() || !self.trusted_proxies.is_empty()
     }
 
+    /// Whether this request came over HTTPS: always with TLS here; behind a proxy, when
+    /// it came from the proxy (a direct plain-HTTP client gets no `Secure` cookie, which
+    /// its browser would drop, and no HSTS).
+    pub fn request_is_https(&self, peer: Option<SocketAddr>) -> bool {
+        self.tls.is_some() || self.is_proxy(peer)
+    }
+
+    fn is_proxy(&self, peer: Option<SocketAddr>) -> bool {
+        peer.is_some_and(|p| self.trusted_proxies.contains(&p.ip().to_canonical()))
+    }
+
     /// The address a request comes from: the peer, or for a trusted proxy the address it
     /// appended to `X-Forwarded-For` (the last entry; earlier ones are the client's word).
+    /// An IPv4 peer on a dual-stack socket (`::ffff:a.b.c.d`) is that IPv4 address, and an
+    /// entry with a port (`a.b.c.d:p`, `[v6]:p`) is its address.
     pub fn client_ip(&self, peer: Option<SocketAddr>, headers: &HeaderMap) -> IpAddr {
-        let peer = peer
-            .map(|p| p.ip())
+        let peer_ip = peer
+            .map(|p| p.ip().to_canonical())
             .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        if !self.trusted_proxies.contains(&peer) {
-            return peer;
+        if !self.is_proxy(peer) {
+            return peer_ip;
         }
         headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .last()
-            .and_then(|s| s.trim().parse::<IpAddr>().ok())
-            .unwrap_or(peer)
+            .next_back()
+            .and_then(|s| forwarded_ip(s.trim()))
+            .unwrap_or(peer_ip)
     }
 
     /// The rustls server configuration, when `serve` speaks HTTPS itself. Checked before
@@ -87,6 +101,15 @@ impl Transport {
         };
         server_config(files).map(Some)
     }
+}
+
+/// An `X-Forwarded-For` entry's address, with or without a port.
+fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .map(|ip| ip.to_canonical())
 }
 
 fn read(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
@@ -180,6 +203,24 @@ mod tests {
         assert_eq!(t.client_ip(Some(stranger), &h), stranger.ip());
         // A proxy that sent no usable header: its own address.
         assert_eq!(t.client_ip(Some(proxy), &headers(&["junk"])), proxy.ip());
+        // Entries with ports; the proxy seen through a dual-stack socket.
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            t.client_ip(Some(proxy), &headers(&["198.51.100.4:5555"])),
+            ip("198.51.100.4")
+        );
+        assert_eq!(
+            t.client_ip(Some(proxy), &headers(&["[2001:db8::7]:443"])),
+            ip("2001:db8::7")
+        );
+        let mapped: SocketAddr = "[::ffff:10.0.0.5]:40000".parse().unwrap();
+        assert_eq!(
+            t.client_ip(Some(mapped), &headers(&["198.51.100.4"])),
+            ip("198.51.100.4")
+        );
+        assert!(t.request_is_https(Some(mapped)));
+        // A direct client beside the proxy is plain HTTP.
+        assert!(!t.request_is_https(Some(stranger)));
         assert!(t.https());
         assert!(!Transport::default().https());
     }
