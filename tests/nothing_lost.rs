@@ -194,3 +194,112 @@ fn the_sample_separator_sheets_are_still_separators() {
     let scan = of_kind(&lines, "scan")[0].clone();
     assert_eq!(scan["separator_pages"], serde_json::json!([1, 3]), "{scan}");
 }
+
+/// A PDF page with a line of text, a filled-in form field without an appearance (as forms
+/// saved with NeedAppearances are), a sticky note, and a link.
+fn form_pdf(widget_has_appearance: bool, note: bool) -> Vec<u8> {
+    let content =
+        b"BT /F1 20 Tf 72 700 Td (Outside referral form) Tj 0 -40 Td (Patient name:) Tj ET";
+    let ap = if widget_has_appearance {
+        " /AP << /N 9 0 R >>"
+    } else {
+        ""
+    };
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+           /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 7 0 R 8 0 R] >>"
+            .to_vec(),
+        [
+            format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(),
+            content,
+            b"\nendstream",
+        ]
+        .concat(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        format!(
+            "<< /Type /Annot /Subtype /Widget /FT /Tx /T (patient) /V (Jane Quartermaine) \
+             /Rect [220 640 500 670]{ap} >>"
+        )
+        .into_bytes(),
+        if note {
+            b"<< /Type /Annot /Subtype /Text /Contents (Call back about the biopsy result) \
+               /Rect [520 700 540 720] /AP << /N 10 0 R >> >>"
+                .to_vec()
+        } else {
+            b"<< /Type /Annot /Subtype /Square /Rect [520 700 540 720] >>".to_vec()
+        },
+        b"<< /Type /Annot /Subtype /Link /Contents (a link label) /Rect [0 0 10 10] >>".to_vec(),
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 280 30] /Length 0 >>\nstream\n\nendstream"
+            .to_vec(),
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 20 20] /Length 0 >>\nstream\n\nendstream"
+            .to_vec(),
+    ];
+    // The note's appearance is its icon: its text shows only in a pop-up.
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn a_form_fields_value_the_page_does_not_draw_is_kept_and_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let file = dir.path().join("referral.pdf");
+    std::fs::write(&file, form_pdf(false, true)).unwrap();
+    ok(&run(
+        &archive,
+        &["ingest", "--quiet", file.to_str().unwrap()],
+    ));
+    let lines = export(&archive);
+    let docs = of_kind(&lines, "document");
+    assert_eq!(docs.len(), 1);
+    let text = docs[0]["pages"][0]["text"].as_str().unwrap();
+    assert!(text.contains("Outside referral form"), "{text}");
+    assert!(
+        text.contains("Jane Quartermaine"),
+        "the field's value: {text}"
+    );
+    assert!(
+        text.contains("Call back about the biopsy result"),
+        "the note: {text}"
+    );
+    assert!(!text.contains("a link label"), "{text}");
+    let queue = ok(&run(&archive, &["review", "list"]));
+    assert!(queue.contains("content_not_drawn"), "{queue}");
+
+    // Drawn from its appearance: the page stands as drawn and nothing is flagged for it
+    // (the value is whatever the appearance shows; here an empty box).
+    let archive2 = dir.path().join("archive2");
+    std::fs::write(&file, form_pdf(true, false)).unwrap();
+    ok(&run(
+        &archive2,
+        &["ingest", "--quiet", file.to_str().unwrap()],
+    ));
+    let queue = stdout(&run(&archive2, &["review", "list"]));
+    assert!(!queue.contains("content_not_drawn"), "{queue}");
+    let text = of_kind(&export(&archive2), "document")[0]["pages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!text.contains("Jane Quartermaine"), "{text}");
+}

@@ -55,6 +55,7 @@ pub fn run(ctx: &Context, args: OcrFloorArgs) -> anyhow::Result<ExitCode> {
             image: img,
             dpi,
             text_layer: None,
+            not_drawn: Vec::new(),
         };
         if args.prepare {
             crate::imaging::prepare::prepare_for_ocr(&ctx.config, None, &mut page);

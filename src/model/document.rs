@@ -121,6 +121,9 @@ pub enum ReviewFlag {
     /// A page whose barcode matches a separator rule carries a page of content: kept as
     /// content (never dropped as a separator sheet), worth a look.
     SeparatorCodeOnContent,
+    /// A PDF page holds text its drawing does not show (form field values, notes without
+    /// an appearance): the text was added to the page's text; the image lacks it.
+    ContentNotDrawn,
 }
 
 impl ReviewFlag {
@@ -133,6 +136,7 @@ impl ReviewFlag {
             ReviewFlag::LowOcrConfidence => "low_ocr_confidence",
             ReviewFlag::NearlyBlankPage => "nearly_blank_page",
             ReviewFlag::SeparatorCodeOnContent => "separator_code_on_content",
+            ReviewFlag::ContentNotDrawn => "content_not_drawn",
         }
     }
 }

@@ -14,6 +14,10 @@ pub struct PageImage {
     /// Real text the file itself carries for this page (a born-digital PDF), in pixels of
     /// `image`; `None` when the page must be read by OCR.
     pub text_layer: Option<TextLayer>,
+    /// Text the file holds for this page that its drawing does not show (a PDF form
+    /// field's value or a note without an appearance): added to the page's text and the
+    /// page flagged for review, never lost silently.
+    pub not_drawn: Vec<String>,
 }
 
 /// A page's own text (not an invisible OCR layer of unknown quality).

@@ -87,9 +87,12 @@ fn process_page(
     let tb = Instant::now();
     let mut barcode_copy = None;
     // A page carrying real text is never blank, however light its ink.
-    let has_text = text_layer
-        .as_ref()
-        .is_some_and(|t| !t.page.words.is_empty());
+    // Text the file holds but does not draw (a form field's value): never blank either.
+    let not_drawn = std::mem::take(&mut page.not_drawn);
+    let has_text = !not_drawn.is_empty()
+        || text_layer
+            .as_ref()
+            .is_some_and(|t| !t.page.words.is_empty());
     let mut doubts = Vec::new();
     let mut ocr_readings = 0;
     // The ink test errs towards blank (faint or light type, a line in the margin): a page
@@ -282,6 +285,19 @@ fn process_page(
             image::imageops::invert(&mut page.image);
         }
         ocr = Some(best);
+    }
+    // The file's undrawn text goes into the page's text (searchable, exported); the image
+    // lacks it, so a person is asked to look.
+    if !not_drawn.is_empty() {
+        doubts.push(ReviewFlag::ContentNotDrawn);
+        if let Some(o) = ocr.as_mut() {
+            for t in &not_drawn {
+                if !o.text.is_empty() {
+                    o.text.push('\n');
+                }
+                o.text.push_str(t);
+            }
+        }
     }
     let ocr_ms = t1.elapsed().as_millis() as u64;
     let t2 = Instant::now();

@@ -154,6 +154,7 @@ impl PdfPages {
                 dpi: plausible_dpi(Some(dpi), iw, ih),
                 image,
                 text_layer: None,
+                not_drawn: text_not_drawn(page, &warnings),
             });
         }
         // Rendered: at 300 DPI, or less to stay within the pixel limit.
@@ -195,6 +196,7 @@ impl PdfPages {
             dpi: dpi.round() as u32,
             image,
             text_layer,
+            not_drawn: text_not_drawn(page, &warnings),
         })
     }
 }
@@ -228,6 +230,72 @@ fn check_warnings(
     // A font hayro cannot load is drawn with a standard one (and its text, when mapped, is
     // still the page's text), so it does not refuse the page.
     Ok(())
+}
+
+/// Text of the page's annotations that its drawing does not show: a sticky note's text
+/// (its appearance is an icon), a note or a filled-in form field without an appearance
+/// (forms saved with NeedAppearances), or one whose appearance could not be loaded. Hidden annotations, links and pop-ups (which
+/// repeat their parent's note) are left out.
+fn text_not_drawn(page: &Page, warnings: &Arc<Mutex<Vec<InterpreterWarning>>>) -> Vec<String> {
+    use hayro::hayro_interpret::hayro_syntax::object::{Array, Dict, Name, String as PdfString};
+    const HIDDEN: u32 = 1 << 1;
+    const NO_VIEW: u32 = 1 << 5;
+    let unresolved = warnings.lock().is_ok_and(|w| {
+        w.iter()
+            .any(|w| matches!(w, InterpreterWarning::UnresolvedAnnotationAppearance))
+    });
+    let Some(annots) = page.raw().get::<Array<'_>>(b"Annots") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for annot in annots.iter::<Dict<'_>>() {
+        if annot.get::<u32>(b"F").unwrap_or(0) & (HIDDEN | NO_VIEW) != 0 {
+            continue;
+        }
+        let subtype = annot.get::<Name<'_>>(b"Subtype");
+        let subtype: &[u8] = subtype.as_deref().unwrap_or(b"");
+        if matches!(subtype, b"Link" | b"Popup") {
+            continue;
+        }
+        // Drawn from its appearance (unless hayro said an appearance could not be loaded);
+        // a sticky note's appearance is only its icon, its text shows in a pop-up.
+        if subtype != b"Text" && annot.get::<Dict<'_>>(b"AP").is_some() && !unresolved {
+            continue;
+        }
+        let own = |key: &[u8]| annot.get::<PdfString<'_>>(key);
+        let value = if subtype == b"Widget" {
+            own(b"V").or_else(|| {
+                annot
+                    .get::<Dict<'_>>(b"Parent")
+                    .and_then(|p| p.get::<PdfString<'_>>(b"V"))
+            })
+        } else {
+            own(b"Contents")
+        };
+        if let Some(text) = value.map(|s| text_string(s.as_bytes())) {
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.chars().any(char::is_alphanumeric) {
+                out.push(text);
+            }
+        }
+    }
+    out
+}
+
+/// A PDF text string: UTF-16BE with its byte-order mark, UTF-8 with its mark, else
+/// PDFDocEncoding (Latin-1 for the printable characters that matter here).
+fn text_string(b: &[u8]) -> std::string::String {
+    if let Some(rest) = b.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        return std::string::String::from_utf16_lossy(&units);
+    }
+    if let Some(rest) = b.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return std::string::String::from_utf8_lossy(rest).into_owned();
+    }
+    b.iter().map(|&c| c as char).collect()
 }
 
 /// Where one picture lands on the page.

@@ -36,6 +36,7 @@ pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage
             dpi: plausible_dpi(jfif_dpi(bytes), w, h),
             image,
             text_layer: None,
+            not_drawn: Vec::new(),
         });
     }
     let mut image_limits = image::Limits::default();
@@ -56,6 +57,7 @@ pub fn decode(bytes: &[u8], page: u32, limits: DecodeLimits) -> Result<PageImage
         dpi: plausible_dpi(meta_dpi, w, h),
         image,
         text_layer: None,
+        not_drawn: Vec::new(),
     })
 }
 
@@ -135,6 +137,7 @@ impl GifFrames {
             dpi: super::estimate_dpi(w, h),
             image,
             text_layer: None,
+            not_drawn: Vec::new(),
         })
     }
 }

@@ -115,6 +115,7 @@ impl TiffPages {
             dpi: plausible_dpi(dpi, iw, ih),
             image,
             text_layer: None,
+            not_drawn: Vec::new(),
         })
     }
 
