@@ -195,6 +195,31 @@ fn the_sample_separator_sheets_are_still_separators() {
     assert_eq!(scan["separator_pages"], serde_json::json!([1, 3]), "{scan}");
 }
 
+/// A PDF file of these objects (1-based numbers in order), with its cross-reference table.
+fn pdf_of(objs: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
 /// A PDF page with a line of text, a filled-in form field without an appearance (as forms
 /// saved with NeedAppearances are), a sticky note, and a link.
 fn form_pdf(widget_has_appearance: bool, note: bool) -> Vec<u8> {
@@ -237,27 +262,7 @@ fn form_pdf(widget_has_appearance: bool, note: bool) -> Vec<u8> {
             .to_vec(),
     ];
     // The note's appearance is its icon: its text shows only in a pop-up.
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objs.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objs.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    pdf_of(&objs)
 }
 
 #[test]
@@ -302,4 +307,34 @@ fn a_form_fields_value_the_page_does_not_draw_is_kept_and_flagged() {
         .unwrap()
         .to_string();
     assert!(!text.contains("Jane Quartermaine"), "{text}");
+}
+
+#[test]
+fn a_pdf_page_drawing_a_picture_the_file_does_not_hold_is_quarantined_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let content = b"q 612 0 0 792 0 0 cm /Im1 Do Q BT /F1 20 Tf 72 700 Td (Fax cover) Tj ET";
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+           /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_vec(),
+        [
+            format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(),
+            content,
+            b"\nendstream",
+        ]
+        .concat(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    let file = dir.path().join("fax-missing-picture.pdf");
+    std::fs::write(&file, pdf_of(&objs)).unwrap();
+    let o = run(&archive, &["ingest", "--quiet", file.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("fax-missing-picture.pdf") && err.contains("does not contain"),
+        "{err}"
+    );
+    assert!(of_kind(&export(&archive), "document").is_empty());
 }

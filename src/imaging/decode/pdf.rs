@@ -108,6 +108,15 @@ impl PdfPages {
         let settings = settings(&warnings);
         let survey = Survey::of(page, &settings);
         check_warnings(&warnings).map_err(err)?;
+        // A picture or drawing the page asks for that the file does not hold would leave a
+        // hole drawn as nothing: refused with the reason, like a picture that fails to
+        // decode.
+        if let Some(name) = missing_drawing(page) {
+            return Err(err(format!(
+                "the page draws {name:?}, which the file does not contain (damaged file)"
+            )
+            .into()));
+        }
         // Every picture is held to the pixel limit before anything decodes it (rendering
         // decodes each at its full size).
         let (lw, lh) = survey.largest;
@@ -230,6 +239,21 @@ fn check_warnings(
     // A font hayro cannot load is drawn with a standard one (and its text, when mapped, is
     // still the page's text), so it does not refuse the page.
     Ok(())
+}
+
+/// The name of a picture or drawing (XObject) the page's content draws but its resources
+/// do not hold, if any.
+fn missing_drawing(page: &Page) -> Option<std::string::String> {
+    use hayro::hayro_interpret::hayro_syntax::content::ops::TypedInstruction;
+    let mut ops = page.typed_operations();
+    while let Some(op) = ops.next() {
+        if let TypedInstruction::XObject(x) = op {
+            if page.resources().get_x_object(x.0).is_none() {
+                return Some(std::string::String::from_utf8_lossy(x.0.as_ref()).into_owned());
+            }
+        }
+    }
+    None
 }
 
 /// Text of the page's annotations that its drawing does not show: a sticky note's text
