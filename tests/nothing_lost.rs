@@ -338,3 +338,58 @@ fn a_pdf_page_drawing_a_picture_the_file_does_not_hold_is_quarantined_with_the_r
     );
     assert!(of_kind(&export(&archive), "document").is_empty());
 }
+
+#[test]
+fn annotations_drawn_from_their_appearances_are_not_added_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let content = b"BT /F1 20 Tf 72 700 Td (History and physical) Tj ET";
+    let note = b"BT /F1 12 Tf 2 8 Td (Allergic to penicillin) Tj ET";
+    let stream = |dict: &str, body: &[u8]| -> Vec<u8> {
+        [
+            format!("<< {dict} /Length {} >>\nstream\n", body.len()).as_bytes(),
+            body,
+            b"\nendstream",
+        ]
+        .concat()
+    };
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+           /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 8 0 R] >>"
+            .to_vec(),
+        stream("", content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        // A free-text note drawn from its appearance.
+        b"<< /Type /Annot /Subtype /FreeText /Contents (Allergic to penicillin) \
+           /Rect [72 600 300 620] /AP << /N 7 0 R >> >>"
+            .to_vec(),
+        stream(
+            "/Type /XObject /Subtype /Form /BBox [0 0 228 20] \
+             /Resources << /Font << /F1 5 0 R >> >>",
+            note,
+        ),
+        // An unticked checkbox: its appearance dictionary has only the ticked state.
+        b"<< /Type /Annot /Subtype /Widget /FT /Btn /T (consent) /V /Off /AS /Off \
+           /Rect [72 560 84 572] /AP << /N << /Yes 9 0 R >> >> >>"
+            .to_vec(),
+        stream(
+            "/Type /XObject /Subtype /Form /BBox [0 0 12 12]",
+            b"0 0 12 12 re f",
+        ),
+    ];
+    let file = dir.path().join("hp.pdf");
+    std::fs::write(&file, pdf_of(&objs)).unwrap();
+    ok(&run(
+        &archive,
+        &["ingest", "--quiet", file.to_str().unwrap()],
+    ));
+    let text = of_kind(&export(&archive), "document")[0]["pages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.matches("penicillin").count() <= 1, "{text}");
+    let queue = stdout(&run(&archive, &["review", "list"]));
+    assert!(!queue.contains("content_not_drawn"), "{queue}");
+}

@@ -72,18 +72,19 @@ pub fn run(ctx: &Context, args: QuarantineArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         QuarantineAction::Export { id, out } => {
-            let bytes = quarantine::export(&mut archive, &actor, &id)?;
             // Never over an existing file.
-            {
+            let n = quarantine::export(&mut archive, &actor, &id, |bytes| {
                 use std::io::Write;
-                let mut f = std::fs::OpenOptions::new()
+                std::fs::OpenOptions::new()
                     .write(true)
                     .create_new(true)
                     .open(&out)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
-                f.write_all(&bytes)?;
-            }
-            println!("wrote {} bytes to {}", bytes.len(), out.display());
+                    .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+                    .map_err(|e| {
+                        crate::service::ServiceError::bad_request(format!("{}: {e}", out.display()))
+                    })
+            })?;
+            println!("wrote {n} bytes to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
     }

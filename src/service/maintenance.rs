@@ -12,26 +12,43 @@ use crate::retention::Schedule;
 
 /// Writes every scan, document and page as export lines (`schemas/export.schema.json`),
 /// with retention as of `as_of`, to `emit` (audited as `export`). Returns the counts.
+/// Why an export stopped: refused, or the export itself failed (a closed pipe included,
+/// which the command line treats as the reader having had enough).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportFailed {
+    #[error(transparent)]
+    Refused(#[from] ServiceError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+}
+
 pub fn export(
     archive: &mut Archive,
     schedule: &Schedule,
     actor: &Actor,
     as_of: chrono::NaiveDate,
     emit: impl FnMut(String) -> std::io::Result<()>,
-) -> Result<(usize, usize), ServiceError> {
+) -> Result<(usize, usize), ExportFailed> {
     actor.require(Permission::Admin)?;
     let decisions: HashMap<_, _> = archive
-        .decisions(schedule, as_of, None)?
+        .decisions(schedule, as_of, None)
+        .map_err(ServiceError::from)?
         .into_iter()
         .collect();
-    archive.catalog.audit(
-        &actor.name,
-        "export",
-        "archive",
-        serde_json::json!({"documents": decisions.len(), "as_of": as_of.to_string()}),
-    )?;
-    crate::export::export_all(&archive.catalog, &decisions, emit)
-        .map_err(|e| ServiceError::internal(format!("export stopped: {e}")))
+    archive
+        .catalog
+        .audit(
+            &actor.name,
+            "export",
+            "archive",
+            serde_json::json!({"documents": decisions.len(), "as_of": as_of.to_string()}),
+        )
+        .map_err(ServiceError::from)?;
+    Ok(crate::export::export_all(
+        &archive.catalog,
+        &decisions,
+        emit,
+    )?)
 }
 
 /// Where the key store is and how many keys it holds.

@@ -26,11 +26,15 @@ pub fn audit_subject(a: &Archive, mrn: &str) -> String {
     format!("mrn:{}", &tag[..16.min(tag.len())])
 }
 
-/// Checks an MRN as typed: 1 to 40 characters once trimmed.
+/// Checks an MRN as typed: 1 to [`MAX_PATIENT_FIELD`] characters once trimmed (the
+/// longest a QA fix can store).
 pub fn check_mrn(mrn: &str) -> Result<String, ServiceError> {
+    use super::review::MAX_PATIENT_FIELD;
     let mrn = mrn.trim();
-    if mrn.is_empty() || mrn.chars().count() > 40 {
-        return Err(ServiceError::bad_request("an MRN is 1 to 40 characters"));
+    if mrn.is_empty() || mrn.chars().count() > MAX_PATIENT_FIELD {
+        return Err(ServiceError::bad_request(format!(
+            "an MRN is 1 to {MAX_PATIENT_FIELD} characters"
+        )));
     }
     Ok(mrn.to_string())
 }

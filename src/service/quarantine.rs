@@ -65,18 +65,25 @@ fn find(a: &Archive, id: &str) -> Result<(String, Option<String>), ServiceError>
     }
 }
 
-/// The sealed original of a quarantined scan (audited as `quarantine_export`).
-pub fn export(a: &mut Archive, actor: &Actor, id: &str) -> Result<Vec<u8>, ServiceError> {
+/// The sealed original of a quarantined scan, handed to `write` (a file the caller
+/// creates); audited as `quarantine_export` once written. Returns its size.
+pub fn export(
+    a: &mut Archive,
+    actor: &Actor,
+    id: &str,
+    write: impl FnOnce(&[u8]) -> Result<(), ServiceError>,
+) -> Result<usize, ServiceError> {
     actor.require(Permission::Ingest)?;
     let (sha, blob) = find(a, id)?;
     let blob = blob
         .ok_or_else(|| ServiceError::not_found(format!("{id}: no copy of this scan was kept")))?;
     let bytes = a.store.get(&blob)?;
+    write(&bytes)?;
     a.catalog.audit(
         &actor.name,
         "quarantine_export",
         &sha,
         serde_json::json!({"bytes": bytes.len()}),
     )?;
-    Ok(bytes)
+    Ok(bytes.len())
 }

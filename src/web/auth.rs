@@ -255,6 +255,9 @@ pub async fn login(
     let bearer = body.bearer;
     let outcome = state
         .read(move |a, st| {
+            // Counted as failed until it succeeds: an error on the way (the audit entry
+            // cannot be written) never gives a guesser a free attempt.
+            st.logins.failed(ip, &body.username);
             let r = crate::service::sessions::login(
                 a,
                 &body.username,
@@ -262,9 +265,8 @@ pub async fn login(
                 hours,
                 body.bearer,
             )?;
-            match &r {
-                Some(l) => st.logins.succeeded(ip, &l.user.username),
-                None => st.logins.failed(ip, &body.username),
+            if let Some(l) = &r {
+                st.logins.succeeded(ip, &l.user.username);
             }
             Ok(r.map(|l| (l.user, l.token, l.csrf)))
         })

@@ -163,7 +163,7 @@ impl PdfPages {
                 dpi: plausible_dpi(Some(dpi), iw, ih),
                 image,
                 text_layer: None,
-                not_drawn: text_not_drawn(page, &warnings),
+                not_drawn: text_not_drawn(page),
             });
         }
         // Rendered: at 300 DPI, or less to stay within the pixel limit.
@@ -205,7 +205,7 @@ impl PdfPages {
             dpi: dpi.round() as u32,
             image,
             text_layer,
-            not_drawn: text_not_drawn(page, &warnings),
+            not_drawn: text_not_drawn(page),
         })
     }
 }
@@ -260,19 +260,21 @@ fn missing_drawing(page: &Page) -> Option<std::string::String> {
 /// (its appearance is an icon), a note or a filled-in form field without an appearance
 /// (forms saved with NeedAppearances), or one whose appearance could not be loaded. Hidden annotations, links and pop-ups (which
 /// repeat their parent's note) are left out.
-fn text_not_drawn(page: &Page, warnings: &Arc<Mutex<Vec<InterpreterWarning>>>) -> Vec<String> {
+fn text_not_drawn(page: &Page) -> Vec<std::string::String> {
     use hayro::hayro_interpret::hayro_syntax::object::{Array, Dict, Name, String as PdfString};
     const HIDDEN: u32 = 1 << 1;
     const NO_VIEW: u32 = 1 << 5;
-    let unresolved = warnings.lock().is_ok_and(|w| {
-        w.iter()
-            .any(|w| matches!(w, InterpreterWarning::UnresolvedAnnotationAppearance))
-    });
     let Some(annots) = page.raw().get::<Array<'_>>(b"Annots") else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for annot in annots.iter::<Dict<'_>>() {
+    let mut kept = 0usize;
+    // Bounded whatever the file says: a hostile file can list one huge note thousands of
+    // times (each entry read costs its size).
+    for annot in annots.iter::<Dict<'_>>().take(MAX_ANNOTATIONS) {
+        if kept >= MAX_UNDRAWN_TEXT {
+            break;
+        }
         if annot.get::<u32>(b"F").unwrap_or(0) & (HIDDEN | NO_VIEW) != 0 {
             continue;
         }
@@ -281,9 +283,9 @@ fn text_not_drawn(page: &Page, warnings: &Arc<Mutex<Vec<InterpreterWarning>>>) -
         if matches!(subtype, b"Link" | b"Popup") {
             continue;
         }
-        // Drawn from its appearance (unless hayro said an appearance could not be loaded);
-        // a sticky note's appearance is only its icon, its text shows in a pop-up.
-        if subtype != b"Text" && annot.get::<Dict<'_>>(b"AP").is_some() && !unresolved {
+        // Drawn from its own appearance; a sticky note's appearance is only its icon, its
+        // text shows in a pop-up.
+        if subtype != b"Text" && has_appearance(&annot) {
             continue;
         }
         let own = |key: &[u8]| annot.get::<PdfString<'_>>(key);
@@ -296,14 +298,43 @@ fn text_not_drawn(page: &Page, warnings: &Arc<Mutex<Vec<InterpreterWarning>>>) -
         } else {
             own(b"Contents")
         };
-        if let Some(text) = value.map(|s| text_string(s.as_bytes())) {
+        if let Some(s) = value {
+            let bytes = s.as_bytes();
+            let bytes = &bytes[..bytes.len().min(MAX_UNDRAWN_TEXT - kept)];
+            let text = text_string(bytes);
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if text.chars().any(char::is_alphanumeric) {
+            if text.chars().any(char::is_alphanumeric) && !out.contains(&text) {
+                kept += bytes.len();
                 out.push(text);
             }
         }
     }
     out
+}
+
+/// Annotations of one page looked at, at most.
+const MAX_ANNOTATIONS: usize = 2_000;
+/// Bytes of undrawn annotation text kept for one page, at most (a page of text is ~5 KB).
+const MAX_UNDRAWN_TEXT: usize = 64 * 1024;
+
+/// Whether hayro draws the annotation from an appearance of its own: `/AP /N` a stream,
+/// or a dictionary of states holding the one `/AS` names (as hayro selects it).
+fn has_appearance(annot: &hayro::hayro_interpret::hayro_syntax::object::Dict<'_>) -> bool {
+    use hayro::hayro_interpret::hayro_syntax::object::{Dict, Name, Object, Stream};
+    let Some(normal) = annot
+        .get::<Dict<'_>>(b"AP")
+        .and_then(|ap| ap.get::<Object<'_>>(b"N"))
+    else {
+        return false;
+    };
+    match normal {
+        Object::Stream(_) => true,
+        Object::Dict(states) => annot
+            .get::<Name<'_>>(b"AS")
+            .and_then(|state| states.get::<Stream<'_>>(state.as_ref()))
+            .is_some(),
+        _ => false,
+    }
 }
 
 /// A PDF text string: UTF-16BE with its byte-order mark, UTF-8 with its mark, else
