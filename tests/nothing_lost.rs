@@ -222,7 +222,7 @@ fn pdf_of(objs: &[Vec<u8>]) -> Vec<u8> {
 
 /// A PDF page with a line of text, a filled-in form field without an appearance (as forms
 /// saved with NeedAppearances are), a sticky note, and a link.
-fn form_pdf(widget_has_appearance: bool, note: bool) -> Vec<u8> {
+fn form_pdf(widget_has_appearance: bool, note: bool, need_appearances: bool) -> Vec<u8> {
     let content =
         b"BT /F1 20 Tf 72 700 Td (Outside referral form) Tj 0 -40 Td (Patient name:) Tj ET";
     let ap = if widget_has_appearance {
@@ -230,8 +230,13 @@ fn form_pdf(widget_has_appearance: bool, note: bool) -> Vec<u8> {
     } else {
         ""
     };
+    let catalog = if need_appearances {
+        "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] /NeedAppearances true >> >>"
+    } else {
+        "<< /Type /Catalog /Pages 2 0 R >>"
+    };
     let objs: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        catalog.as_bytes().to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
            /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 7 0 R 8 0 R] >>"
@@ -270,7 +275,7 @@ fn a_form_fields_value_the_page_does_not_draw_is_kept_and_flagged() {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("archive");
     let file = dir.path().join("referral.pdf");
-    std::fs::write(&file, form_pdf(false, true)).unwrap();
+    std::fs::write(&file, form_pdf(false, true, false)).unwrap();
     ok(&run(
         &archive,
         &["ingest", "--quiet", file.to_str().unwrap()],
@@ -295,7 +300,7 @@ fn a_form_fields_value_the_page_does_not_draw_is_kept_and_flagged() {
     // Drawn from its appearance: the page stands as drawn and nothing is flagged for it
     // (the value is whatever the appearance shows; here an empty box).
     let archive2 = dir.path().join("archive2");
-    std::fs::write(&file, form_pdf(true, false)).unwrap();
+    std::fs::write(&file, form_pdf(true, false, false)).unwrap();
     ok(&run(
         &archive2,
         &["ingest", "--quiet", file.to_str().unwrap()],
@@ -307,6 +312,22 @@ fn a_form_fields_value_the_page_does_not_draw_is_kept_and_flagged() {
         .unwrap()
         .to_string();
     assert!(!text.contains("Jane Quartermaine"), "{text}");
+
+    // The same form saying its appearances are stale (NeedAppearances): the saved empty
+    // box is not the value; the value is kept and the document flagged.
+    let archive3 = dir.path().join("archive3");
+    std::fs::write(&file, form_pdf(true, false, true)).unwrap();
+    ok(&run(
+        &archive3,
+        &["ingest", "--quiet", file.to_str().unwrap()],
+    ));
+    let text = of_kind(&export(&archive3), "document")[0]["pages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains("Jane Quartermaine"), "{text}");
+    let queue = stdout(&run(&archive3, &["review", "list"]));
+    assert!(queue.contains("content_not_drawn"), "{queue}");
 }
 
 #[test]

@@ -51,6 +51,9 @@ const PICTURE_SHARE_FOR_OCR: f64 = 0.05;
 
 pub struct PdfPages {
     pdf: Pdf,
+    /// The form says its fields' appearances are stale (`/AcroForm /NeedAppearances`):
+    /// a viewer draws the values afresh, hayro draws the saved boxes.
+    stale_fields: bool,
 }
 
 impl PdfPages {
@@ -80,7 +83,15 @@ impl PdfPages {
                 "not a readable PDF; the file may be truncated or damaged".into(),
             ),
         })?;
-        Ok(PdfPages { pdf })
+        let stale_fields = {
+            use hayro::hayro_interpret::hayro_syntax::object::Dict;
+            let xref = pdf.xref();
+            xref.get::<Dict<'_>>(xref.root_id())
+                .and_then(|catalog| catalog.get::<Dict<'_>>(b"AcroForm"))
+                .and_then(|form| form.get::<bool>(b"NeedAppearances"))
+                .unwrap_or(false)
+        };
+        Ok(PdfPages { pdf, stale_fields })
     }
 
     pub fn num_pages(&self) -> usize {
@@ -163,7 +174,7 @@ impl PdfPages {
                 dpi: plausible_dpi(Some(dpi), iw, ih),
                 image,
                 text_layer: None,
-                not_drawn: text_not_drawn(page),
+                not_drawn: text_not_drawn(page, self.stale_fields),
             });
         }
         // Rendered: at 300 DPI, or less to stay within the pixel limit.
@@ -205,7 +216,7 @@ impl PdfPages {
             dpi: dpi.round() as u32,
             image,
             text_layer,
-            not_drawn: text_not_drawn(page),
+            not_drawn: text_not_drawn(page, self.stale_fields),
         })
     }
 }
@@ -257,10 +268,11 @@ fn missing_drawing(page: &Page) -> Option<std::string::String> {
 }
 
 /// Text of the page's annotations that its drawing does not show: a sticky note's text
-/// (its appearance is an icon), a note or a filled-in form field without an appearance
-/// (forms saved with NeedAppearances), or one whose appearance could not be loaded. Hidden annotations, links and pop-ups (which
+/// (its appearance is an icon), a note or a filled-in form field without an appearance,
+/// a field of a form that says its appearances are stale (NeedAppearances), or one whose
+/// appearance could not be loaded. Hidden annotations, links and pop-ups (which
 /// repeat their parent's note) are left out.
-fn text_not_drawn(page: &Page) -> Vec<std::string::String> {
+fn text_not_drawn(page: &Page, stale_fields: bool) -> Vec<std::string::String> {
     use hayro::hayro_interpret::hayro_syntax::object::{Array, Dict, Name, String as PdfString};
     const HIDDEN: u32 = 1 << 1;
     const NO_VIEW: u32 = 1 << 5;
@@ -284,8 +296,10 @@ fn text_not_drawn(page: &Page) -> Vec<std::string::String> {
             continue;
         }
         // Drawn from its own appearance; a sticky note's appearance is only its icon, its
-        // text shows in a pop-up.
-        if subtype != b"Text" && has_appearance(&annot) {
+        // text shows in a pop-up; a form field's saved appearance does not count when the
+        // form says appearances are stale (its value may not be the one drawn).
+        let stale = stale_fields && subtype == b"Widget";
+        if subtype != b"Text" && !stale && has_appearance(&annot) {
             continue;
         }
         let own = |key: &[u8]| annot.get::<PdfString<'_>>(key);
