@@ -133,7 +133,11 @@ fn process_page(
         // the page is kept as content (its code recorded) and flagged. Letters are
         // counted at full resolution here (reduced, a blurred page's letters run together
         // and a short page of content counts like a sheet).
-        if separator(&v) && !looks_like_separator_sheet(&page.image, page.dpi) {
+        // A page holding text it does not draw (form field values) is not a bare sheet
+        // either.
+        if separator(&v)
+            && (!not_drawn.is_empty() || !looks_like_separator_sheet(&page.image, page.dpi))
+        {
             v.kind = PageKind::Content;
             v.mrn = None;
             doubts.push(ReviewFlag::SeparatorCodeOnContent);
