@@ -102,6 +102,9 @@ pub struct ScanCommit {
     pub files: Vec<(String, String)>,
     pub pages: Vec<PageCommit>,
     pub documents: Vec<DocumentDraft>,
+    /// Each document's retention decision, assigned before the commit and stored in its
+    /// transaction (a crash never leaves a committed document without one).
+    pub retention: Vec<(String, crate::model::retention::Decision)>,
 }
 
 /// A scan row as exported.
@@ -655,11 +658,18 @@ fn insert_scan(
     for (seq, d) in scan.documents.iter().enumerate() {
         let key = doc_key_id(&d.doc_id);
         let seal = |v: &Option<String>| keys.seal_text(&key, v.as_deref());
+        let decision = scan
+            .retention
+            .iter()
+            .find(|(id, _)| *id == d.doc_id)
+            .map(|(_, d)| d);
         tx.execute(
             "INSERT INTO documents(doc_id, scan_sha256, seq, doc_type, doc_type_confidence,
                    mrn, patient_name, dob, service_date, indexed, created_at,
-                   boundary_confidence, review_flags, provenance, mrn_tag)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13, ?14)",
+                   boundary_confidence, review_flags, provenance, mrn_tag,
+                   retention_class, retention_status, eligible_on, retention)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13, ?14,
+                         ?15, ?16, ?17, ?18)",
             params![
                 d.doc_id,
                 scan.sha256,
@@ -675,6 +685,10 @@ fn insert_scan(
                 serde_json::to_string(&d.review).unwrap_or_else(|_| "[]".into()),
                 serde_json::to_string(&d.provenance).unwrap_or_else(|_| "[]".into()),
                 d.patient.mrn.as_deref().map(|m| keys.mrn_tag(m)),
+                decision.map(|r| r.class.clone()),
+                decision.map(|r| r.status.as_str()),
+                decision.and_then(|r| r.eligible_on.map(|e| e.to_string())),
+                decision.map(|r| serde_json::to_string(r).unwrap_or_default()),
             ],
         )?;
     }

@@ -437,6 +437,7 @@ fn commit(
         files,
         pages,
         documents: documents.clone(),
+        retention: assigned,
     };
     archive
         .catalog
@@ -467,9 +468,11 @@ fn commit(
         .into_iter()
         .filter(|id| !ids.contains(id))
         .collect();
-    let mut decisions = assigned;
+    let mut decisions = commit.retention.clone();
+    let mut moved = Vec::new();
     if !others.is_empty() {
-        decisions.extend(archive.decisions(&ctx.schedule, today, Some(&others))?);
+        moved = archive.decisions(&ctx.schedule, today, Some(&others))?;
+        decisions.extend(moved.iter().cloned());
     }
     #[cfg(feature = "test-hooks")]
     {
@@ -484,9 +487,10 @@ fn commit(
             );
         }
     }
+    // The new documents' decisions went in with the scan; the others' are stored here.
     archive
         .catalog
-        .set_retention(&decisions)
+        .set_retention(&moved)
         .map_err(crate::archive::ArchiveError::from)?;
     // The new documents are indexed from what is in memory (never read back and decrypted
     // after the commit); the patient's older documents whose retention moved follow from

@@ -195,6 +195,7 @@ fn synth_scan(
             files: vec![],
             pages,
             documents,
+            retention: Vec::new(),
         },
         records,
     }
