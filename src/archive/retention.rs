@@ -227,8 +227,19 @@ impl Archive {
         as_of: NaiveDate,
         ids: Option<&[String]>,
     ) -> Result<Vec<(String, Decision)>, ArchiveError> {
+        self.decisions_with(schedule, as_of, ids, &self.holds_now())
+    }
+
+    /// [`Archive::decisions`] against holds already read (one evaluation of them for
+    /// several steps that hold the writer).
+    pub fn decisions_with(
+        &self,
+        schedule: &Schedule,
+        as_of: NaiveDate,
+        ids: Option<&[String]>,
+        holds: &HoldsNow,
+    ) -> Result<Vec<(String, Decision)>, ArchiveError> {
         let rows = self.catalog.retention_rows(ids)?;
-        let holds = self.holds_now();
         Ok(rows
             .iter()
             .map(|row| {
@@ -237,7 +248,7 @@ impl Archive {
                     &row.doc_id,
                     row.mrn.as_deref(),
                     &row.facts,
-                    &holds,
+                    holds,
                     as_of,
                 );
                 (row.doc_id.clone(), d)
@@ -271,7 +282,11 @@ impl Archive {
         schedule: &Schedule,
         as_of: NaiveDate,
     ) -> Result<Vec<(crate::catalog::QuarantineRecord, Decision)>, ArchiveError> {
-        let holds = self.holds_now().holds;
+        // Saved searches are not run: a search hold covers every quarantined scan anyway.
+        let holds = self
+            .catalog
+            .holds(true)
+            .map_err(|e| crate::retention::holds::HoldsUnreadable(e.to_string()));
         let class = schedule
             .quarantine_class()
             .map_or("QUARANTINE", |c| c.id.as_str());

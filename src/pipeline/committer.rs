@@ -430,7 +430,9 @@ fn commit(
     // stored (the patients' earlier dates of service and the holds are read, nothing this
     // commit writes).
     let today = crate::clock::today();
-    let assigned = assign_retention(archive, &ctx.schedule, &documents, today)?;
+    // Read once for this commit: the writer is held, so they cannot change in between.
+    let holds = archive.holds_now();
+    let assigned = assign_retention(archive, &ctx.schedule, &documents, &holds, today)?;
     let commit = ScanCommit {
         sha256: scan.sha256.clone(),
         source_path: scan.input.source_path.clone(),
@@ -471,7 +473,7 @@ fn commit(
     let mut decisions = commit.retention.clone();
     let mut moved = Vec::new();
     if !others.is_empty() {
-        moved = archive.decisions(&ctx.schedule, today, Some(&others))?;
+        moved = archive.decisions_with(&ctx.schedule, today, Some(&others), &holds)?;
         decisions.extend(moved.iter().cloned());
     }
     #[cfg(feature = "test-hooks")]
@@ -513,6 +515,7 @@ fn assign_retention(
     archive: &Archive,
     schedule: &crate::retention::Schedule,
     documents: &[DocumentDraft],
+    holds: &crate::retention::holds::HoldsNow,
     today: chrono::NaiveDate,
 ) -> Result<Vec<(String, crate::retention::Decision)>, PipelineError> {
     let day = |s: &Option<String>| {
@@ -520,7 +523,6 @@ fn assign_retention(
             .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
     };
     let ingested_at = crate::clock::now().date_naive();
-    let holds = archive.holds_now();
     let mut earlier: HashMap<String, Option<chrono::NaiveDate>> = HashMap::new();
     let mut out = Vec::with_capacity(documents.len());
     for d in documents {
@@ -551,7 +553,7 @@ fn assign_retention(
         };
         let tag = d.patient.mrn.as_deref().map(|m| archive.keys.mrn_tag(m));
         let decision =
-            crate::retention::assign(schedule, &d.doc_id, tag.as_deref(), &facts, &holds, today);
+            crate::retention::assign(schedule, &d.doc_id, tag.as_deref(), &facts, holds, today);
         out.push((d.doc_id.clone(), decision));
     }
     Ok(out)
