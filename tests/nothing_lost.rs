@@ -307,10 +307,7 @@ fn a_form_fields_value_the_page_does_not_draw_is_kept_and_flagged() {
     ));
     let queue = stdout(&run(&archive2, &["review", "list"]));
     assert!(!queue.contains("content_not_drawn"), "{queue}");
-    let text = of_kind(&export(&archive2), "document")[0]["pages"][0]["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let text = first_page_text(&archive2);
     assert!(!text.contains("Jane Quartermaine"), "{text}");
 
     // The same form saying its appearances are stale (NeedAppearances): the saved empty
@@ -321,10 +318,7 @@ fn a_form_fields_value_the_page_does_not_draw_is_kept_and_flagged() {
         &archive3,
         &["ingest", "--quiet", file.to_str().unwrap()],
     ));
-    let text = of_kind(&export(&archive3), "document")[0]["pages"][0]["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let text = first_page_text(&archive3);
     assert!(text.contains("Jane Quartermaine"), "{text}");
     let queue = stdout(&run(&archive3, &["review", "list"]));
     assert!(queue.contains("content_not_drawn"), "{queue}");
@@ -406,11 +400,16 @@ fn annotations_drawn_from_their_appearances_are_not_added_again() {
         &archive,
         &["ingest", "--quiet", file.to_str().unwrap()],
     ));
-    let text = of_kind(&export(&archive), "document")[0]["pages"][0]["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let text = first_page_text(&archive);
     assert!(text.matches("penicillin").count() <= 1, "{text}");
     let queue = stdout(&run(&archive, &["review", "list"]));
     assert!(!queue.contains("content_not_drawn"), "{queue}");
+}
+
+/// The text of the first page of the first document `export` lists.
+fn first_page_text(archive: &Path) -> String {
+    of_kind(&export(archive), "document")[0]["pages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

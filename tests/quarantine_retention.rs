@@ -50,20 +50,7 @@ fn a_quarantined_scan_is_kept_under_its_class_and_destroyed_only_by_an_approved_
 
     // The day after, a patient hold keeps it: its patient cannot be read.
     set_clock(&archive, "2054-12-02");
-    ok(&cv(
-        &archive,
-        "officer1",
-        &[
-            "hold",
-            "place",
-            "--matter",
-            "Case 9",
-            "--reason",
-            "litigation",
-            "--mrn",
-            "77001234",
-        ],
-    ));
+    hold_patient(&archive, "Case 9");
     let plan = ok(&cv(&archive, "officer1", &["purge", "plan"]));
     assert!(
         plan.contains("excluded: quarantined scan on_hold (1)"),
@@ -131,20 +118,7 @@ fn a_quarantined_scan_is_kept_under_its_class_and_destroyed_only_by_an_approved_
     // again, leaves it alone, even under a hold.
     run(&archive, &["ingest", "--quiet", bad.to_str().unwrap()]);
     assert!(list_has_scan(&archive));
-    ok(&cv(
-        &archive,
-        "officer1",
-        &[
-            "hold",
-            "place",
-            "--matter",
-            "Case 10",
-            "--reason",
-            "litigation",
-            "--mrn",
-            "77001234",
-        ],
-    ));
+    hold_patient(&archive, "Case 10");
     let _ = cv(&archive, "officer1", &["purge", "execute", &job]);
     let list = ok(&run(&archive, &["quarantine", "list"]));
     let id = list.split_whitespace().next().unwrap().to_string();
@@ -221,4 +195,22 @@ fn a_schedule_cannot_give_quarantined_scans_a_date_they_do_not_have() {
         "{}",
         stderr(&o)
     );
+}
+
+/// A retention officer's hold on patient 77001234 (whose records no scan here shows).
+fn hold_patient(archive: &std::path::Path, matter: &str) {
+    ok(&cv(
+        archive,
+        "officer1",
+        &[
+            "hold",
+            "place",
+            "--matter",
+            matter,
+            "--reason",
+            "litigation",
+            "--mrn",
+            "77001234",
+        ],
+    ));
 }
