@@ -103,8 +103,9 @@ fn table() -> Vec<(Label, String)> {
         ),
         (
             Name,
-            // OCR slips of `Patient Name` / `Patient` ("Patient Naane", "-atient", "Patier!").
-            r"patient'?s?\s*name|name{OF}patient|pt\.?\s*name|p?atie\S{0,3}\s*na\S{1,3}|patient\b|p?atie\S{0,3}|pt\b\.?|name\b"
+            // OCR slips of `Patient Name` / `Patient` ("Patient Naane", "-atient", "Patier!"),
+            // and a letter's `RE:` (only with its colon).
+            r"patient'?s?\s*name|name{OF}patient|pt\.?\s*name|p?atie\S{0,3}\s*na\S{1,3}\b|patient\b|p?atie\S{0,3}|pt\b\.?|name\b|re\b"
                 .replace("{OF}", OF),
         ),
         (date(Bare), r"date\b".into()),
@@ -211,6 +212,8 @@ pub fn find_labels_after(line: &str, previous_line: &str) -> Vec<LabelMatch> {
             {
                 continue
             }
+            // `re` is the patient only as a letter's `RE:`.
+            Label::Name if !colon && whole.as_str().trim().eq_ignore_ascii_case("re") => continue,
             // A bare `Date` after a word is that word's date (`Dictation Date`).
             Label::Date(DateKind::Bare) if before.is_some() => continue,
             _ => {}

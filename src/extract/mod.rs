@@ -126,7 +126,8 @@ fn name_patterns() -> &'static (Regex, Regex) {
             )
             .expect("name pattern"),
             // `First [M.] Last`.
-            Regex::new(r"^([A-Z][A-Za-z'\-]+)(?: ([A-Z])\.?)? ([A-Z][A-Za-z'\-]+)(?:\s|$|[,;])")
+            // The middle initial's period may be read as a letter (`P.` as `PR`).
+            Regex::new(r"^([A-Z][A-Za-z'\-]+)(?: ([A-Z][A-Z]?)\.?)? ([A-Z][A-Za-z'\-]+)(?:\s|$|[,;])")
                 .expect("name pattern"),
         )
     })
@@ -213,6 +214,7 @@ fn only_punctuation(s: &str) -> bool {
 }
 
 /// A value read for a label, as a byte span of the page and what it is.
+#[derive(Clone)]
 enum Value {
     Name((String, bool)),
     Mrn(String),
@@ -235,8 +237,16 @@ fn value_for(
     }
 }
 
-/// One value read after a caption row, in the order of the row.
-fn values_in_row(row: &str) -> Vec<(usize, usize, Value)> {
+/// One item of a row of values under a row of captions, left to right: a value read, or
+/// a word that is none of the values (the value of a caption that is no field, such as
+/// `Sex:` or `Account:`).
+enum Item {
+    Value(usize, usize, Value),
+    Other,
+}
+
+/// The items of a row of values, in the order of the row.
+fn values_in_row(row: &str) -> Vec<Item> {
     let mut out = Vec::new();
     let mut at = 0;
     while at < row.len() {
@@ -253,16 +263,37 @@ fn values_in_row(row: &str) -> Vec<(usize, usize, Value)> {
             .or_else(|| name_at(rest, true).map(|(s, e, v)| (s, e, Value::Name(v))));
         match found {
             Some((s, e, v)) => {
-                out.push((base + s, base + e, v));
+                out.push(Item::Value(base + s, base + e, v));
                 at = base + e.max(1);
             }
             None => {
-                // Skip one word.
+                // One word that is no field's value.
+                out.push(Item::Other);
                 at = base + rest.find(char::is_whitespace).unwrap_or(rest.len());
             }
         }
     }
     out
+}
+
+/// Whether `s` holds only captions of fields that are not read (`Sex:`, `Account:`,
+/// `Job #:`): one to three words each, every caption ending in a colon, no digits.
+fn only_other_captions(s: &str) -> bool {
+    // Specks read as punctuation around the captions are no text.
+    let t = s.trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != ':'));
+    !t.is_empty()
+        && t.ends_with(':')
+        && t.split(':').all(|c| {
+            let words = c.split_whitespace().count();
+            // Any characters but digits: OCR reads `Medical` as `Medica}`.
+            words <= 3 && !c.contains(|ch: char| ch.is_ascii_digit())
+        })
+        && t.split(':').filter(|c| !c.trim().is_empty()).count() == t.matches(':').count()
+}
+
+/// The number of captions in a run of captions that are not read.
+fn caption_count(s: &str) -> usize {
+    s.matches(':').count()
 }
 
 fn push(out: &mut Candidates, label: Label, value: Value, doc_page: usize, span: (usize, usize)) {
@@ -299,7 +330,7 @@ const LETTER_DATE_LINES: usize = 8;
 
 /// Reads the labelled values of one page into `out`.
 fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
-    let mut pending: Vec<Label> = Vec::new();
+    let mut pending: Vec<Option<Label>> = Vec::new();
     let mut offset = 0;
     let mut previous = "";
     for (index, line) in text.split('\n').enumerate() {
@@ -308,10 +339,12 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
         let labels = find_labels_after(line, previous);
         previous = line;
         let head = &line[..labels.first().map_or(line.len(), |l| l.start)];
-        // Values for the captions of the line before, in their order.
-        match pending.as_slice() {
-            [] => {}
-            [one] => {
+        // Values for the captions of the line before, in their order (`None`: a caption
+        // of a field that is not read).
+        let known: Vec<Label> = pending.iter().flatten().copied().collect();
+        match (known.as_slice(), pending.len()) {
+            ([], _) => {}
+            ([one], 1) => {
                 let probe = LabelMatch {
                     start: 0,
                     end: 0,
@@ -326,41 +359,105 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
                     }
                 }
             }
-            many => {
-                let values = values_in_row(head);
-                let mut dates = values.iter().filter(|v| matches!(v.2, Value::Date(_)));
-                for label in many {
-                    let value = match label {
-                        Label::Dob | Label::Date(_) => dates.next(),
-                        Label::Mrn => values.iter().find(|v| matches!(v.2, Value::Mrn(_))),
-                        Label::Name => values.iter().find(|v| matches!(v.2, Value::Name(_))),
-                    };
-                    if let Some((s, e, v)) = value {
-                        let v = match v {
-                            Value::Name(n) => Value::Name(n.clone()),
-                            Value::Mrn(m) => Value::Mrn(m.clone()),
-                            Value::Date(d) => Value::Date(*d),
+            _ => {
+                let items = values_in_row(head);
+                let fits = |label: &Label, v: &Value| {
+                    matches!(
+                        (label, v),
+                        (Label::Dob | Label::Date(_), Value::Date(_))
+                            | (Label::Mrn, Value::Mrn(_))
+                            | (Label::Name, Value::Name(_))
+                    )
+                };
+                if items.len() == pending.len() {
+                    // As many values as captions: column by column.
+                    for (label, item) in pending.iter().zip(&items) {
+                        if let (Some(label), Item::Value(s, e, v)) = (label, item) {
+                            if fits(label, v) {
+                                push(out, *label, v.clone(), doc_page, (base + s, base + e));
+                            }
+                        }
+                    }
+                } else {
+                    // Otherwise by kind: dates in order, the MRN when only one number
+                    // could be it, the name.
+                    let values: Vec<(usize, usize, &Value)> = items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Item::Value(s, e, v) => Some((*s, *e, v)),
+                            Item::Other => None,
+                        })
+                        .collect();
+                    let mut dates = values.iter().filter(|v| matches!(v.2, Value::Date(_)));
+                    let mrns: Vec<_> = values
+                        .iter()
+                        .filter(|v| matches!(v.2, Value::Mrn(_)))
+                        .collect();
+                    let unread = pending.len() > known.len();
+                    for label in &known {
+                        let value = match label {
+                            Label::Dob | Label::Date(_) => dates.next(),
+                            Label::Mrn if unread && mrns.len() > 1 => None,
+                            Label::Mrn => mrns.first().copied(),
+                            Label::Name => values.iter().find(|v| matches!(v.2, Value::Name(_))),
                         };
-                        push(out, *label, v, doc_page, (base + s, base + e));
+                        if let Some((s, e, v)) = value {
+                            push(out, *label, (*v).clone(), doc_page, (base + s, base + e));
+                        }
                     }
                 }
             }
         }
         pending.clear();
+        // A row of captions only: every label followed by nothing or by captions of
+        // fields that are not read, and nothing but such captions before the first.
+        let head_captions = if head.trim().is_empty() {
+            Some(0)
+        } else if only_other_captions(head) {
+            Some(caption_count(head))
+        } else {
+            None
+        };
+        let mut columns: Vec<Option<Label>> = Vec::new();
+        let mut caption_row = head_captions.is_some() && !labels.is_empty();
+        columns.extend(std::iter::repeat(None).take(head_captions.unwrap_or(0)));
         for (i, l) in labels.iter().enumerate() {
             let end = labels.get(i + 1).map_or(line.len(), |n| n.start);
             let region = &line[l.end..end];
+            // A letter's `RE:` names the patient when the name is all the line holds
+            // there (`RE: Follow-up of your visit` is a subject).
+            let subject = l.label == Label::Name
+                && line[l.start..l.end]
+                    .trim_end_matches([':', ';', ' '])
+                    .eq_ignore_ascii_case("re");
             match value_for(l, region, false) {
-                Some((s, e, v)) => push(
-                    out,
-                    l.label,
-                    v,
-                    doc_page,
-                    (base + l.end + s, base + l.end + e),
-                ),
-                None if only_punctuation(region) => pending.push(l.label),
-                None => {}
+                Some((_, e, _)) if subject && !only_punctuation(&region[e..]) => {
+                    caption_row = false
+                }
+                Some((s, e, v)) => {
+                    caption_row = false;
+                    push(
+                        out,
+                        l.label,
+                        v,
+                        doc_page,
+                        (base + l.end + s, base + l.end + e),
+                    )
+                }
+                None if only_punctuation(region) => columns.push(Some(l.label)),
+                None if only_other_captions(region) => {
+                    columns.push(Some(l.label));
+                    columns.extend(std::iter::repeat(None).take(caption_count(region)));
+                }
+                None => caption_row = false,
             }
+        }
+        if caption_row {
+            pending = columns;
+        } else {
+            // Labels with nothing after them on a line that also holds values: each
+            // waits for its own value on the next line, as before.
+            pending = columns.into_iter().filter(|c| c.is_some()).collect();
         }
         // A letter's date line: a line that is one date, near the top of the first page.
         if doc_page == 1 && index < LETTER_DATE_LINES && labels.is_empty() {
@@ -382,9 +479,11 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
 
 /// The date a page's header gives for its encounter (a date of service, else the first
 /// encounter date: admission, visit, exam...), as printed; used to tell documents apart.
-pub fn header_date(text: &str) -> Option<PrintedDate> {
+/// A letter's date line counts only when the page `opens` like a first page (under a
+/// letterhead): a date alone on a line of a continuation page is an entry's date.
+pub fn header_date(text: &str, opens: bool) -> Option<PrintedDate> {
     let mut c = Candidates::default();
-    collect(text, 2, &mut c);
+    collect(text, if opens { 1 } else { 2 }, &mut c);
     c.dates
         .iter()
         .find(|(k, _)| *k == DateKind::Service)
@@ -916,6 +1015,76 @@ mod tests {
             "mrn",
             "00998877",
         ),
+        // Caption rows holding captions of fields that are not read (seed 6262).
+        (
+            "Encounter Date: Account:\n23-DEC-2023 109937886",
+            Some(DocType::ProgressNote),
+            "service",
+            "2023-12-23",
+        ),
+        (
+            "DOS: Account: Report Date:\n03-APR-1994 272410803 08-APR-1994",
+            Some(DocType::RadiologyReport),
+            "service",
+            "1994-04-03",
+        ),
+        (
+            "Encounter Date: Sex: Date Signed:\n3/13/1991 F 3/17/1991",
+            Some(DocType::ProgressNote),
+            "service",
+            "1991-03-13",
+        ),
+        (
+            "Exam Date: Account: .\n03-JUL-2019 340812739",
+            Some(DocType::RadiologyReport),
+            "service",
+            "2019-07-03",
+        ),
+        (
+            "PATIENT NAME: Medica} Record No.: DOB:\nJUANITA GARCIA-LOPEZ 04275474 17-SEP-1938",
+            None,
+            "name",
+            "GARCIA-LOPEZ, JUANITA",
+        ),
+        (
+            "PATIENT NAME: Medica} Record No.: DOB:\nJUANITA GARCIA-LOPEZ 04275474 17-SEP-1938",
+            None,
+            "dob",
+            "1938-09-17",
+        ),
+        (
+            "Account: Medical Record No.:\n109937886 70634526",
+            None,
+            "mrn",
+            "70634526",
+        ),
+        ("Account: MRN: Sex:\n109937886 70634526", None, "mrn", "-"),
+        (
+            "RE: Medical Record No.: D.O.B.:\nBeatrice Trujillo 30920938 5/12/1943",
+            None,
+            "name",
+            "TRUJILLO, BEATRICE",
+        ),
+        (
+            "Dr. Walter Ortega\nHarlow Imaging Center\nRE: Lindqvist, Beatrice",
+            None,
+            "name",
+            "LINDQVIST, BEATRICE",
+        ),
+        ("RE: Follow Up Visit of your patient", None, "name", "-"),
+        (
+            "Patient: NATHANIEL S. GALLOWAY",
+            None,
+            "name",
+            "GALLOWAY, NATHANIEL",
+        ),
+        (
+            "-* Pt: Nathaniel PR Nguyen-Tran . Birth Date: APR 20 1932",
+            None,
+            "name",
+            "NGUYEN-TRAN, NATHANIEL",
+        ),
+        ("Patient Naane: Lee, Ann", None, "name", "LEE, ANN"),
     ];
 
     #[test]

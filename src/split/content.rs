@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 struct Patterns {
     footer: Regex,
     facility: Regex,
+    address: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -26,20 +27,36 @@ fn patterns() -> &'static Patterns {
         )
         .expect("footer pattern"),
         facility: Regex::new(
-            r"(?i)\b(hospital|clinic|medical\s+cent(er|re)|health|practice|infirmary|associates|physicians)\b",
+            r"(?i)\b(hospital|clinic|medical\s+cent(er|re)|health|practice|infirmary|associates|physicians|laborator(y|ies)|imaging|radiology|pathology|surgical|surgery|medical\s+group)\b",
         )
         .expect("facility pattern"),
+        // A telephone number `(352) 710-5479` / `352-710-5479`, or a street address
+        // (a number, then words, then a street word).
+        address: Regex::new(
+            r"(?i)\(?\b[0-9]{3}\)?[ .\-]?[0-9]{3}[ .\-][0-9]{4}\b|^\s*[0-9]{1,6}\s+(?:[A-Za-z.']+\s+){1,4}(?:street|st|avenue|ave|road|rd|drive|dr|boulevard|blvd|lane|ln|way|parkway|pkwy|court|ct|place|pl|highway|hwy|circle|terrace|square|plaza|suite)\b",
+        )
+        .expect("address pattern"),
     })
 }
 
-/// The first line of a page with any text, if it reads like a facility's letterhead,
-/// reduced to lowercase letters.
+/// The first line of a page with any text, if it reads like a facility's letterhead
+/// (it names a hospital, clinic, practice..., or one of the two lines under it is a
+/// street address or a telephone number, as letterheads print and continuation headers
+/// do not), reduced to lowercase letters.
 fn letterhead(text: &str) -> Option<String> {
-    let first = text
+    let mut lines = text
         .lines()
         .map(str::trim)
-        .find(|l| l.chars().filter(|c| c.is_alphabetic()).count() >= 4)?;
-    patterns().facility.is_match(first).then(|| {
+        .skip_while(|l| l.chars().filter(|c| c.is_alphabetic()).count() < 4);
+    let first = lines.next()?;
+    let p = patterns();
+    let named = p.facility.is_match(first);
+    // A name line (no digits, no caption) over an address.
+    let addressed = || {
+        !first.contains(|c: char| c.is_ascii_digit() || c == ':')
+            && lines.take(2).any(|l| p.address.is_match(l))
+    };
+    (named || addressed()).then(|| {
         first
             .chars()
             .filter(|c| c.is_alphabetic())
@@ -97,10 +114,10 @@ impl BoundaryTracker {
             let k = (1..=4).find_map(|i| c.get(i))?;
             crate::extract::fix_digits(k.as_str()).parse::<u32>().ok()
         });
-        let service =
-            crate::extract::header_date(text).map(|d| format!("{}-{}-{}", d.year, d.month, d.day));
-        let date_differs = service.is_some() && self.current_service != service;
         let head = letterhead(text);
+        let service = crate::extract::header_date(text, head.is_some())
+            .map(|d| format!("{}-{}-{}", d.year, d.month, d.day));
+        let date_differs = service.is_some() && self.current_service != service;
         let new_letterhead = match (&head, &self.current_letterhead) {
             (Some(h), Some(cur)) => similarity(h, cur) < 0.5,
             (Some(_), None) => true,
@@ -202,6 +219,28 @@ mod tests {
         }
         assert!(starts > 100, "{starts} document starts");
         assert!(wrong.is_empty(), "wrong boundary decisions: {wrong:?}");
+    }
+
+    /// Forms that print a row of captions over a row of values, with captions of fields
+    /// not read among them (`Sex:`, `Account:`), and letters under a letterhead that names
+    /// no hospital: each first page starts its document (generated seed 6262, where these
+    /// were merged).
+    #[test]
+    fn caption_rows_and_letters_start_documents() {
+        let head = "Ironwood Family Practice\n4775 Lakeview Drive, Ironwood, AL 20475 Tel (742) 674-6681\n";
+        let mut t = BoundaryTracker::default();
+        let first = format!("{head}HISTORY AND PHYSICAL\nPATIENT NAME: Medical Record No.: DOB:\nCOLLEEN UNDERHILL 60659809 20-JAN-1971\nDate of Service: Account:\n03-OCT-2020 108395201\nAdmission Date: 03-OCT-2020\nChief Complaint");
+        assert!(t.starts_document(&first));
+        assert!(!t.starts_document("PATIENT NAME: COLLEEN UNDERHILL Medical Record No.: 60659809\nLungs: Clear.\nDictated: 06-OCT-2020 Transcribed: 06-OCT-2020 Job #: 877388"));
+        let next = format!("{head}Diagnostic Imaging Report\nPATIENT NAME: Medical Record No.: DOB:\nCOLLEEN UNDERHILL 60659809 20-JAN-1971\nExam Date: Account: .\n03-JUL-2019 340812739\nExam:");
+        assert!(t.starts_document(&next));
+        let sex = format!("{head}Progress Note\nPATIENT NAME: Medical Record No.: D.O.B.:\nSylvia Sandoval 89695562 11/28/1981\nEncounter Date: Sex: Date Signed:\n3/13/1991 F 3/17/1991");
+        assert!(t.starts_document(&sex));
+        let letter = "BRIAR GLEN PATHOLOGY LABORATORY\n877 Willow Avenue, Briar Glen, CO 94826 Phone (727) 359-1459\nOctober 12, 2020\nDr. Tobias Rasmussen\nName: Underhill, Victor";
+        assert!(t.starts_document(letter));
+        assert!(!t.starts_document(
+            "PATIENT NAME: Underhill, Victor MRN: 47832963\nmore of the letter\n3/13/1991\nmore"
+        ));
     }
 
     #[test]
