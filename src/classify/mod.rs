@@ -143,8 +143,18 @@ impl Classifier {
             .map(|(i, p)| (types[i], *p))
             .unwrap_or((DocType::Unclassified, 0.0));
         let empty = text.trim().is_empty();
+        // A document whose title names one type, and whose text points nowhere else (that
+        // type scores best), is that type even when the model, trained on other wordings,
+        // spreads its probability: the title is the document saying what it is.
+        let mut titled: Vec<DocType> = rule_hits
+            .iter()
+            .filter(|h| h.scope == RuleScope::Title && h.weight > 0.0)
+            .map(|h| h.doc_type)
+            .collect();
+        titled.dedup();
+        let named = titled.len() == 1 && titled[0] == best;
         Classification {
-            doc_type: if p >= self.min_confidence && !empty {
+            doc_type: if (p >= self.min_confidence || named) && !empty {
                 best
             } else {
                 DocType::Unclassified
@@ -153,5 +163,39 @@ impl Classifier {
             best_guess: best,
             rule_hits,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classifier(scope: &str) -> Classifier {
+        let config: ClassifyConfig = toml::from_str(&format!(
+            r#"
+min_confidence = 0.99
+title_lines = 10
+[[rules]]
+doc_type = "history_and_physical"
+pattern = 'h\s*&\s*p'
+weight = 2.0
+scope = "{scope}"
+"#
+        ))
+        .unwrap();
+        Classifier::new(&config, None).unwrap()
+    }
+
+    /// A title naming the type decides when the scores point nowhere else, however
+    /// spread they are; the same words in the body do not.
+    #[test]
+    fn a_title_naming_the_type_decides() {
+        let page = "Greer Surgical Associates\nH&P\nCHIEF COMPLAINT: a fall";
+        let c = classifier("title").classify(page, page);
+        assert_eq!(c.doc_type, DocType::HistoryAndPhysical, "{c:?}");
+        assert!(c.confidence < 0.99);
+        let c = classifier("text").classify(page, page);
+        assert_eq!(c.doc_type, DocType::Unclassified, "{c:?}");
+        assert_eq!(c.best_guess, DocType::HistoryAndPhysical);
     }
 }

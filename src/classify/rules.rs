@@ -42,6 +42,8 @@ pub struct RuleHit {
     pub doc_type: DocType,
     pub weight: f32,
     pub matched: String,
+    /// Whether it looked at the title lines or the whole text.
+    pub scope: RuleScope,
 }
 
 /// Why a rule of the pipeline file cannot be used.
@@ -92,9 +94,11 @@ pub fn title_lines(first_page: &str, max_lines: usize) -> Vec<&str> {
                 && long
                     .iter()
                     .all(|w| w.starts_with(|c: char| c.is_uppercase()));
+            // Two capitals are a title when set apart (`H&P`); a shorter run of letters
+            // in title case must have four.
             !l.contains(':')
-                && letters.len() >= 4
-                && (upper * 10 >= letters.len() * 8 || title_case)
+                && ((letters.len() >= 2 && upper == letters.len())
+                    || (letters.len() >= 4 && (upper * 10 >= letters.len() * 8 || title_case)))
         })
         .collect()
 }
@@ -111,6 +115,7 @@ pub fn apply(rules: &[Rule], titles: &[&str], text: &str) -> Vec<RuleHit> {
         };
         if let Some(matched) = found {
             hits.push(RuleHit {
+                scope: r.scope,
                 doc_type: r.doc_type,
                 weight: r.weight,
                 matched,
@@ -151,6 +156,12 @@ mod tests {
                 10
             ),
             vec!["Informed Consent for Procedure"]
+        );
+        // An abbreviation in capitals set apart is a title; a lone word in lower case or
+        // a speck is not.
+        assert_eq!(
+            title_lines("Tel (526) 453-2277\nH&P\nok\nI", 10),
+            vec!["H&P"]
         );
     }
 

@@ -420,7 +420,7 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
         };
         let mut columns: Vec<Option<Label>> = Vec::new();
         let mut caption_row = head_captions.is_some() && !labels.is_empty();
-        columns.extend(std::iter::repeat(None).take(head_captions.unwrap_or(0)));
+        columns.extend(std::iter::repeat_n(None, head_captions.unwrap_or(0)));
         for (i, l) in labels.iter().enumerate() {
             let end = labels.get(i + 1).map_or(line.len(), |n| n.start);
             let region = &line[l.end..end];
@@ -447,7 +447,7 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
                 None if only_punctuation(region) => columns.push(Some(l.label)),
                 None if only_other_captions(region) => {
                     columns.push(Some(l.label));
-                    columns.extend(std::iter::repeat(None).take(caption_count(region)));
+                    columns.extend(std::iter::repeat_n(None, caption_count(region)));
                 }
                 None => caption_row = false,
             }
@@ -489,6 +489,29 @@ pub fn header_date(text: &str, opens: bool) -> Option<PrintedDate> {
         .find(|(k, _)| *k == DateKind::Service)
         .or_else(|| c.dates.iter().find(|(k, _)| ENCOUNTER_ORDER.contains(k)))
         .map(|(_, d)| d.value)
+}
+
+/// The date labels of one line of OCR text (dates of birth and encounter dates, not
+/// `Dictated` or `Signed`) with something printed after them, each with whether a date
+/// was read there: `false` is a date OCR garbled (`Date of Service: Gs lad`,
+/// `01/99/2024`), which a second look at the line may read.
+pub fn date_labels_read(line: &str) -> Vec<(Label, bool)> {
+    let labels = find_labels_after(line, "");
+    let mut out = Vec::new();
+    for (i, l) in labels.iter().enumerate() {
+        if !matches!(l.label, Label::Dob | Label::Date(_))
+            || l.label == Label::Date(DateKind::Other)
+        {
+            continue;
+        }
+        let end = labels.get(i + 1).map_or(line.len(), |n| n.start);
+        let region = &line[l.end..end];
+        if only_punctuation(region) || only_other_captions(region) {
+            continue;
+        }
+        out.push((l.label, value_for(l, region, false).is_some()));
+    }
+    out
 }
 
 fn found<T>(c: &Candidate<impl Sized>, value: T) -> Found<T> {

@@ -218,9 +218,19 @@ fn process_page(
         // OSD's opinion of the page as it lies now, asked at most once.
         let mut opinion = None;
         let mut asked = false;
-        if best.confidence < config.imaging.recheck_below_ocr_confidence {
+        // A sparse page (a stamp, a signature line, a footer) gave the layout a few lines
+        // to judge up from down by: it is read both ways too, and the reading with clearly
+        // more text tesseract trusts wins before confidences are compared.
+        let sparse = best.words.len() < SPARSE_PAGE_WORDS;
+        if best.confidence < config.imaging.recheck_below_ocr_confidence || sparse {
             let second = read(&image::imageops::rotate180(first))?;
-            let turn = if (second.confidence - best.confidence).abs() < READINGS_TIE {
+            let (kept, other) = (trusted_chars(&best), trusted_chars(&second));
+            let clearly = |a: usize, b: usize| a > b + b / 4 + 2;
+            let turn = if sparse && clearly(other, kept) {
+                true
+            } else if sparse && clearly(kept, other) {
+                false
+            } else if (second.confidence - best.confidence).abs() < READINGS_TIE {
                 asked = true;
                 opinion = osd_check
                     .as_mut()
@@ -283,6 +293,21 @@ fn process_page(
                 best = second;
             }
         }
+        // A header date OCR garbled is read again from the line, enlarged.
+        let (w, h) = page.image.dimensions();
+        for line in crate::ocr::reread::garbled_date_lines(&best) {
+            let Some(region) = crate::ocr::reread::line_region(&best, line, w, h) else {
+                continue;
+            };
+            for variant in crate::ocr::reread::variants(&page.image, region) {
+                let again = read(&variant)?;
+                if let Some(words) = crate::ocr::reread::better_line(&best, line, &again, region, 2)
+                {
+                    crate::ocr::reread::replace_line(&mut best, line, words);
+                    break;
+                }
+            }
+        }
         // A dark page whose reading stays poor either way (a photograph, an image study)
         // is shown as it was stored, not as its negative.
         if inverted && best.confidence < config.imaging.recheck_below_ocr_confidence {
@@ -334,6 +359,10 @@ fn process_page(
         doubts,
     })
 }
+
+/// Fewer words than this is a sparse page (about five lines of print): the layout's
+/// up/down evidence, ink above and below each line's core, is too little to stand alone.
+const SPARSE_PAGE_WORDS: usize = 50;
 
 /// Mean confidences of two readings closer than this are no evidence of which way is up:
 /// readings of one page the right and the wrong way up differ by 20 points and more.
