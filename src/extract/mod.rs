@@ -278,7 +278,7 @@ fn values_in_row(row: &str) -> Vec<Item> {
 
 /// Whether `s` holds only captions of fields that are not read (`Sex:`, `Account:`,
 /// `Job #:`): one to three words each, every caption ending in a colon, no digits.
-fn only_other_captions(s: &str) -> bool {
+pub(crate) fn only_other_captions(s: &str) -> bool {
     // Specks read as punctuation around the captions are no text.
     let t = s.trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != ':'));
     !t.is_empty()
@@ -491,15 +491,17 @@ pub fn header_date(text: &str, opens: bool) -> Option<PrintedDate> {
         .map(|(_, d)| d.value)
 }
 
-/// The date labels of one line of OCR text (dates of birth and encounter dates, not
-/// `Dictated` or `Signed`) with something printed after them, each with whether a date
+/// The date captions of one line of OCR text (dates of birth and encounter dates, not
+/// `Dictated` or `Signed`; labels with their colon) with something printed after them, each with whether a date
 /// was read there: `false` is a date OCR garbled (`Date of Service: Gs lad`,
 /// `01/99/2024`), which a second look at the line may read.
 pub fn date_labels_read(line: &str) -> Vec<(Label, bool)> {
     let labels = find_labels_after(line, "");
     let mut out = Vec::new();
     for (i, l) in labels.iter().enumerate() {
-        if !matches!(l.label, Label::Dob | Label::Date(_))
+        // A form's caption has its colon; `admitted` or `born` in a sentence is prose.
+        if !l.colon
+            || !matches!(l.label, Label::Dob | Label::Date(_))
             || l.label == Label::Date(DateKind::Other)
         {
             continue;

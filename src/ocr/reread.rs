@@ -10,6 +10,7 @@
 use image::{imageops, GrayImage};
 
 use crate::extract::date_labels_read;
+use crate::extract::labels::{DateKind, Label};
 use crate::model::{OcrPage, OcrWord};
 
 /// Only the first lines of a page are header lines.
@@ -32,15 +33,26 @@ pub fn garbled_date_lines(reading: &OcrPage) -> Vec<u32> {
     out
 }
 
-/// A line with a `Date:` caption (its label garbled: `Vizit Date:-01/`) and no date on it.
+/// A line with a caption holding `Date` (its wording garbled: `Vizit Date:-01/`, `Date of
+/// Servige: Gs lad`) followed by something other than captions, and no date on it.
 fn unlabelled_date(line: &str) -> bool {
     static P: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let p = P.get_or_init(|| regex::Regex::new(r"(?i)\bd[a@]t[eo]\s*[:;]").expect("date caption"));
-    p.is_match(line) && crate::extract::find_dates(line).is_empty() && {
-        // Something printed after it: a caption row (`Date: Sex:`) holds no date yet.
-        let after = &line[p.find(line).map_or(0, |m| m.end())..];
-        after.chars().any(|c| c.is_ascii_digit())
-    }
+    let p = P.get_or_init(|| {
+        regex::Regex::new(r"(?i)\bd[a@]t[eo]\b[^:;]{0,20}[:;]").expect("date caption")
+    });
+    let Some(m) = p.find(line) else {
+        return false;
+    };
+    let after = &line[m.end()..];
+    // `Date Signed:` and the like are never a date of service or of birth.
+    let other = crate::extract::labels::find_labels(line).iter().any(|l| {
+        l.label == Label::Date(DateKind::Other) && l.start <= m.start() && l.end >= m.start()
+    });
+    !other
+        && crate::extract::find_dates(line).is_empty()
+        && after.chars().any(char::is_alphanumeric)
+        // A row of captions (`Date: Sex:`) holds no date yet.
+        && !crate::extract::only_other_captions(after)
 }
 
 /// The part of the page holding line `line` of `reading`: its words' box, widened by half
@@ -211,6 +223,7 @@ mod tests {
             "Date Signed: xx",
             "Date: Sex:",
             "Vizit Date:-01/ Account: 296367110",
+            "She was admitted to the ward and born in 1950.",
         ]);
         assert_eq!(garbled_date_lines(&r), vec![2, 5]);
         let region = line_region(&r, 2, 2550, 3300).unwrap();
@@ -240,6 +253,6 @@ mod tests {
             .iter()
             .filter(|w| w.line == 2)
             .all(|w| w.left >= region.x));
-        assert_eq!(r.text.split('\n').count(), 6);
+        assert_eq!(r.text.split('\n').count(), 7);
     }
 }
