@@ -63,7 +63,7 @@ fn table() -> Vec<(Label, String)> {
         (Dob, format!(r"date{OF}birth|birth\s*date|birthdate|d\.\s?[o0]\.\s?b\.?|d[o0]b\b|born\b")),
         (
             date(Service),
-            format!(r"dates?\s*(?:\(s\)\s*)?{OF}service|service\s*date|svc\.?\s*date|d\.o\.s\.?|dos\b"),
+            format!(r"dates?\s*(?:\(s\)\s*)?{OF}service|service\s*date|svc\.?\s*date|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
         ),
         (date(Visit), format!(r"visit\s*date|date{OF}visit")),
         (date(Encounter), format!(r"encounter\s*date|date{OF}encounter")),

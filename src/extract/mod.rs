@@ -127,7 +127,7 @@ fn name_patterns() -> &'static (Regex, Regex) {
             .expect("name pattern"),
             // `First [M.] Last`.
             // The middle initial's period may be read as a letter (`P.` as `PR`).
-            Regex::new(r"^([A-Z][A-Za-z'\-]+)(?: ([A-Z][A-Z]?)\.?)? ([A-Z][A-Za-z'\-]+)(?:\s|$|[,;])")
+            Regex::new(r"^([A-Z][A-Za-z'\-]+)(?: ([A-Z][A-Z]?)\.?)? ([A-Z][A-Za-z'\-]+)[’”\x22]?(?:\s|$|[,;])")
                 .expect("name pattern"),
         )
     })
@@ -178,9 +178,11 @@ fn name_at(s: &str, first_last: bool) -> Option<(usize, usize, (String, bool))> 
     }
     if first_last {
         if let Some(c) = plain.captures(rest) {
-            if word_ok(&c[1]) && word_ok(&c[3]) {
-                let end = c.get(3).expect("last").end();
-                let value = format!("{}, {}", &c[3], &c[1]).to_uppercase();
+            // A quote OCR read after the name is not part of it.
+            let last = c[3].trim_end_matches(['\'', '-']);
+            if word_ok(&c[1]) && word_ok(last) {
+                let end = c.get(3).expect("last").start() + last.len();
+                let value = format!("{}, {}", last, &c[1]).to_uppercase();
                 return Some((skip, skip + end, (value, false)));
             }
         }
@@ -479,16 +481,25 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
 
 /// The date a page's header gives for its encounter (a date of service, else the first
 /// encounter date: admission, visit, exam...), as printed; used to tell documents apart.
-/// A letter's date line counts only when the page `opens` like a first page (under a
-/// letterhead): a date alone on a line of a continuation page is an entry's date.
-pub fn header_date(text: &str, opens: bool) -> Option<PrintedDate> {
+/// A letter's date line and a bare `Date:` count only when the page `opens` like a first
+/// page (under a letterhead): on a continuation page a date alone on a line is an entry's
+/// date and a bare `Date:` a signature's. The flag says the date is a bare `Date:`, weaker
+/// evidence.
+pub fn header_date(text: &str, opens: bool) -> Option<(PrintedDate, bool)> {
     let mut c = Candidates::default();
     collect(text, if opens { 1 } else { 2 }, &mut c);
+    let strong = |k: &DateKind| ENCOUNTER_ORDER.contains(k);
     c.dates
         .iter()
         .find(|(k, _)| *k == DateKind::Service)
-        .or_else(|| c.dates.iter().find(|(k, _)| ENCOUNTER_ORDER.contains(k)))
-        .map(|(_, d)| d.value)
+        .or_else(|| c.dates.iter().find(|(k, _)| strong(k)))
+        .map(|(_, d)| (d.value, false))
+        .or_else(|| {
+            opens
+                .then(|| c.dates.iter().find(|(k, _)| *k == DateKind::Bare))
+                .flatten()
+                .map(|(_, d)| (d.value, true))
+        })
 }
 
 /// The date captions of one line of OCR text (dates of birth and encounter dates, not

@@ -51,9 +51,10 @@ fn letterhead(text: &str) -> Option<String> {
     let first = lines.next()?;
     let p = patterns();
     let named = p.facility.is_match(first);
-    // A name line (no digits, no caption) over an address.
+    // A name line (no caption, hardly a digit: `0'Malley` is an OCR slip) over an address.
     let addressed = || {
-        !first.contains(|c: char| c.is_ascii_digit() || c == ':')
+        first.chars().filter(char::is_ascii_digit).count() < 3
+            && !first.contains(':')
             && lines.take(2).any(|l| p.address.is_match(l))
     };
     (named || addressed()).then(|| {
@@ -115,8 +116,9 @@ impl BoundaryTracker {
             crate::extract::fix_digits(k.as_str()).parse::<u32>().ok()
         });
         let head = letterhead(text);
-        let service = crate::extract::header_date(text, head.is_some())
-            .map(|d| format!("{}-{}-{}", d.year, d.month, d.day));
+        let dated = crate::extract::header_date(text, head.is_some());
+        let weak_date = dated.is_some_and(|(_, weak)| weak);
+        let service = dated.map(|(d, _)| format!("{}-{}-{}", d.year, d.month, d.day));
         let date_differs = service.is_some() && self.current_service != service;
         let new_letterhead = match (&head, &self.current_letterhead) {
             (Some(h), Some(cur)) => similarity(h, cur) < 0.5,
@@ -131,6 +133,8 @@ impl BoundaryTracker {
             (Some(_), _) => (false, 0.95),
             (None, None) if new_letterhead => (true, 0.7),
             (None, None) => (false, 0.6),
+            // A letter's date or a bare `Date:` under the same letterhead: weaker.
+            (None, Some(_)) if date_differs && weak_date && !new_letterhead => (true, 0.6),
             (None, Some(_)) if date_differs => (true, 0.8),
             (None, Some(_)) => (false, 0.75),
         };
@@ -241,6 +245,27 @@ mod tests {
         assert!(!t.starts_document(
             "PATIENT NAME: Underhill, Victor MRN: 47832963\nmore of the letter\n3/13/1991\nmore"
         ));
+    }
+
+    /// Consent forms dated only by a bare `Date:` under one letterhead, and a letterhead
+    /// whose name OCR read with a digit (`0' Malley`): each starts its document (generated
+    /// seed 303); a bare date under the same letterhead is weaker evidence.
+    #[test]
+    fn bare_dates_under_a_letterhead_start_documents() {
+        let head = "Thornbury Health System\n9236 Pioneer Court, Thornbury, KY 56136 Tel: (709) 894-7133\nPATIENT NAME: Rosa Fitzgerald\nMedical Record Number: 87861348\nBorn: 08.18.1972\n";
+        let mut t = BoundaryTracker::default();
+        assert!(t.starts_document(&format!(
+            "{head}Date of Admission: 01.07.2011\nHistory and Physical"
+        )));
+        assert!(!t.starts_document(
+            "PATIENT NAME: Rosa Fitzgerald Medical Record Number: 87861348\nmore\nDate: 01.10.2011"
+        ));
+        let d = t.judge(&format!(
+            "{head}Date: 09.23.2010\nCONSENT FOR SURGICAL PROCEDURE"
+        ));
+        assert!(d.starts && d.confidence < 0.65, "{d:?}");
+        let d = t.judge("0' Malley Orthopedic Group Medical Records\n6808 Willow Avenue, Cedar Ridge, KY 53697\n(466) 849-5570\nPatient Name: MRN: Born:\nFitzgerald, Desmond D. 91463435 09/30/1985");
+        assert!(d.starts, "{d:?}");
     }
 
     #[test]
