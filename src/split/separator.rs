@@ -115,17 +115,83 @@ pub const SEPARATOR_MAX_LETTERS: usize = 400;
 /// Whether a page whose barcode matches a separator rule looks like a separator sheet:
 /// little printed on it besides the code. `dpi` is the resolution of `image`.
 pub fn looks_like_separator_sheet(image: &GrayImage, dpi: u32) -> bool {
-    letter_marks(image, dpi, SEPARATOR_MAX_LETTERS + 1) <= SEPARATOR_MAX_LETTERS
+    let boxes = mark_boxes(image, dpi, SEPARATOR_MAX_LETTERS + 1);
+    boxes.len() <= SEPARATOR_MAX_LETTERS && text_lines(&boxes) <= SEPARATOR_MAX_LINES
+}
+
+/// Lines of print a separator sheet may carry: a title, the code's text and a few lines of
+/// instructions. Letters are counted too, but a page of short lines (a form's header, a
+/// wristband label, a signature block) has few letters and many lines: lines tell it from
+/// a sheet, and blur that runs letters together does not merge lines.
+pub const SEPARATOR_MAX_LINES: usize = 8;
+
+/// Lines of print on a page either way it lies: runs of three or more letter marks whose
+/// centres follow one another along one axis (within three letter heights: the gap of a
+/// word space in any font) and agree across it (within half a letter height, so lines
+/// never merge). Counted along rows and along columns; the way the page's text runs is
+/// the one whose runs hold more of its marks.
+fn text_lines(boxes: &[[usize; 4]]) -> usize {
+    let (rows, columns) = (runs(boxes, false), runs(boxes, true));
+    // Equal shares: the way with the longer runs (fewer of them).
+    if (rows.1, columns.0) >= (columns.1, rows.0) {
+        rows.0
+    } else {
+        columns.0
+    }
+}
+
+/// Runs of three marks or more along rows (or columns), and how many marks they hold.
+fn runs(boxes: &[[usize; 4]], columns: bool) -> (usize, usize) {
+    let n = boxes.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let centre = |b: &[usize; 4]| {
+        let (x, y) = ((b[0] + b[2]) as f32 / 2.0, (b[1] + b[3]) as f32 / 2.0);
+        if columns {
+            (y, x)
+        } else {
+            (x, y)
+        }
+    };
+    let size = |b: &[usize; 4]| ((b[2] - b[0] + 1).max(b[3] - b[1] + 1)) as f32;
+    for i in 0..n {
+        for j in i + 1..n {
+            let ((ai, ci), (aj, cj)) = (centre(&boxes[i]), centre(&boxes[j]));
+            let h = size(&boxes[i]).max(size(&boxes[j]));
+            if (ai - aj).abs() <= 3.0 * h && (ci - cj).abs() <= 0.5 * h {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut sizes = std::collections::HashMap::new();
+    for i in 0..n {
+        *sizes.entry(root(&mut parent, i)).or_insert(0usize) += 1;
+    }
+    let long = sizes.values().filter(|&&k| k >= 3);
+    (long.clone().count(), long.sum())
 }
 
 /// Letter-sized marks on a page (connected ink 0.04 to 0.45 inch tall and wide, at most
 /// four times longer one way than the other: a code's bars are not letters). Counted the
 /// same whichever way the page lies; counting stops at `enough`.
 pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
+    mark_boxes(image, dpi, enough).len()
+}
+
+/// The boxes (x0, y0, x1, y1) of the letter marks [`letter_marks`] counts.
+fn mark_boxes(image: &GrayImage, dpi: u32, enough: usize) -> Vec<[usize; 4]> {
+    let mut boxes = Vec::new();
     let (w, h) = image.dimensions();
     let (w, h) = (w as usize, h as usize);
     if w == 0 || h == 0 {
-        return 0;
+        return boxes;
     }
     let paper = crate::imaging::blank::percentile(image, 0.9) as usize;
     let ink = (paper as f32 * 0.6) as u8;
@@ -134,7 +200,6 @@ pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
     let dpi = dpi.max(50) as f32;
     let (small, large) = ((0.04 * dpi) as usize, (0.45 * dpi) as usize);
     let mut stack = Vec::new();
-    let mut marks = 0;
     for start in 0..state.len() {
         if state[start] == 0 {
             continue;
@@ -165,13 +230,13 @@ pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
         let (short, long) = (bw.min(bh), bw.max(bh));
         // Letters of 6 to 30 point type, either way up.
         if (small..=large).contains(&long) && long <= 4 * short {
-            marks += 1;
-            if marks >= enough {
+            boxes.push([x0, y0, x1, y1]);
+            if boxes.len() >= enough {
                 break;
             }
         }
     }
-    marks
+    boxes
 }
 
 #[cfg(test)]
@@ -288,6 +353,30 @@ mod tests {
             for page in [sheet(lines), image::imageops::rotate270(&sheet(lines))] {
                 assert!(!looks_like_separator_sheet(&page, 150), "{lines} lines");
             }
+        }
+    }
+
+    /// A page of many short lines (a form's header, a wristband label, a signature block)
+    /// carries few letters but is no sheet (generated seed 9907: two such pages holding a
+    /// patient's code were taken for separator sheets).
+    #[test]
+    fn many_short_lines_are_not_a_sheet() {
+        let mut page = sheet(0);
+        for line in 0..12u32 {
+            let y = 520 + line * 30;
+            for c in 0..12 {
+                for dy in 0..14 {
+                    for dx in 0..8 {
+                        if dx < 2 || !(2..=11).contains(&dy) {
+                            page.put_pixel(150 + c * 16 + dx, y + dy, image::Luma([25]));
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(letter_marks(&page, 150, usize::MAX), 144);
+        for p in [page.clone(), image::imageops::rotate90(&page)] {
+            assert!(!looks_like_separator_sheet(&p, 150));
         }
     }
 
