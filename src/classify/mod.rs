@@ -152,7 +152,12 @@ impl Classifier {
             .map(|h| h.doc_type)
             .collect();
         titled.dedup();
-        let named = titled.len() == 1 && titled[0] == best;
+        // No rule may point elsewhere (`CONSULTATION` over `Dear Dr. Lee,` is a letter's
+        // subject as much as an H&P's title).
+        let elsewhere = rule_hits
+            .iter()
+            .any(|h| h.weight > 0.0 && Some(h.doc_type) != titled.first().copied());
+        let named = titled.len() == 1 && titled[0] == best && !elsewhere;
         Classification {
             doc_type: if (p >= self.min_confidence || named) && !empty {
                 best
@@ -197,5 +202,17 @@ scope = "{scope}"
         let c = classifier("text").classify(page, page);
         assert_eq!(c.doc_type, DocType::Unclassified, "{c:?}");
         assert_eq!(c.best_guess, DocType::HistoryAndPhysical);
+        // Another type's rule firing too leaves the document to review.
+        let mut two = classifier("title");
+        two.rules.push(
+            Rule::compile(&toml::from_str(
+                "doc_type = \"correspondence\"\npattern = '^dear'\nweight = 1.0\nscope = \"text\"",
+            )
+            .unwrap())
+            .unwrap(),
+        );
+        let letter = "Greer Surgical Associates\nH&P\nDear Dr. Lee,";
+        let c = two.classify(letter, letter);
+        assert_eq!(c.doc_type, DocType::Unclassified, "{c:?}");
     }
 }

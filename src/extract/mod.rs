@@ -20,7 +20,7 @@ mod date;
 pub mod labels;
 
 pub use date::{find_dates, fix_digits, parse_date, DateMatch, PrintedDate};
-use labels::{find_labels_after, DateKind, Label, LabelMatch};
+use labels::{find_labels, find_labels_after, DateKind, Label, LabelMatch};
 
 use chrono::NaiveDate;
 use regex::Regex;
@@ -330,6 +330,16 @@ fn push(out: &mut Candidates, label: Label, value: Value, doc_page: usize, span:
 /// Lines that may hold a letter's date line: the first few of a document's first page.
 const LETTER_DATE_LINES: usize = 8;
 
+/// Whether line `index` of `text` or one of the two after it carries an MRN or a birth
+/// date label (a patient's identifiers block).
+fn identifiers_follow(text: &str, index: usize) -> bool {
+    text.split('\n').skip(index).take(3).any(|l| {
+        find_labels(l)
+            .iter()
+            .any(|m| matches!(m.label, Label::Mrn | Label::Dob))
+    })
+}
+
 /// Reads the labelled values of one page into `out`.
 fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
     let mut pending: Vec<Option<Label>> = Vec::new();
@@ -371,18 +381,26 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
                             | (Label::Name, Value::Name(_))
                     )
                 };
-                if items.len() == pending.len() {
-                    // As many values as captions: column by column.
+                // As many values as captions, each of the kind its caption asks for:
+                // column by column.
+                let aligned = items.len() == pending.len()
+                    && pending
+                        .iter()
+                        .zip(&items)
+                        .all(|(label, item)| match (label, item) {
+                            (Some(label), Item::Value(_, _, v)) => fits(label, v),
+                            (Some(_), Item::Other) => false,
+                            (None, _) => true,
+                        });
+                if aligned {
                     for (label, item) in pending.iter().zip(&items) {
                         if let (Some(label), Item::Value(s, e, v)) = (label, item) {
-                            if fits(label, v) {
-                                push(out, *label, v.clone(), doc_page, (base + s, base + e));
-                            }
+                            push(out, *label, v.clone(), doc_page, (base + s, base + e));
                         }
                     }
                 } else {
-                    // Otherwise by kind: dates in order, the MRN when only one number
-                    // could be it, the name.
+                    // Otherwise by kind: dates in order, the MRN when no caption not
+                    // read could own the number, the name.
                     let values: Vec<(usize, usize, &Value)> = items
                         .iter()
                         .filter_map(|i| match i {
@@ -399,7 +417,9 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
                     for label in &known {
                         let value = match label {
                             Label::Dob | Label::Date(_) => dates.next(),
-                            Label::Mrn if unread && mrns.len() > 1 => None,
+                            // Beside a caption not read (`Account:`), a lone number
+                            // may be that caption's.
+                            Label::Mrn if unread => None,
                             Label::Mrn => mrns.first().copied(),
                             Label::Name => values.iter().find(|v| matches!(v.2, Value::Name(_))),
                         };
@@ -433,7 +453,14 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
                     .trim_end_matches([':', ';', ' '])
                     .eq_ignore_ascii_case("re");
             match value_for(l, region, false) {
-                Some((_, e, _)) if subject && !only_punctuation(&region[e..]) => {
+                // and is printed `LAST, FIRST` or sits over the patient's MRN or birth
+                // date (`RE: Knee Pain` is a subject too).
+                Some((s, e, _))
+                    if subject
+                        && (!only_punctuation(&region[e..])
+                            || !(region[s..e].contains(',')
+                                || identifiers_follow(text, index))) =>
+                {
                     caption_row = false
                 }
                 Some((s, e, v)) => {
@@ -483,12 +510,16 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
 /// encounter date: admission, visit, exam...), as printed; used to tell documents apart.
 /// A letter's date line and a bare `Date:` count only when the page `opens` like a first
 /// page (under a letterhead): on a continuation page a date alone on a line is an entry's
-/// date and a bare `Date:` a signature's. The flag says the date is a bare `Date:`, weaker
-/// evidence.
+/// date and a bare `Date:` a signature's. The flag says the date is a letter's date line or
+/// a bare `Date:` near the top, weaker evidence (a letterhead may repeat on every page).
 pub fn header_date(text: &str, opens: bool) -> Option<(PrintedDate, bool)> {
     let mut c = Candidates::default();
     collect(text, if opens { 1 } else { 2 }, &mut c);
-    let strong = |k: &DateKind| ENCOUNTER_ORDER.contains(k);
+    let strong = |k: &DateKind| ENCOUNTER_ORDER.contains(k) && *k != DateKind::Letter;
+    // A bare `Date:` counts in the header only (a signature's date sits lower).
+    let in_header = |d: &Candidate<PrintedDate>| {
+        text.get(..d.span.0).map_or(0, |t| t.matches('\n').count()) < HEADER_DATE_LINES
+    };
     c.dates
         .iter()
         .find(|(k, _)| *k == DateKind::Service)
@@ -496,11 +527,18 @@ pub fn header_date(text: &str, opens: bool) -> Option<(PrintedDate, bool)> {
         .map(|(_, d)| (d.value, false))
         .or_else(|| {
             opens
-                .then(|| c.dates.iter().find(|(k, _)| *k == DateKind::Bare))
+                .then(|| {
+                    c.dates.iter().find(|(k, d)| {
+                        *k == DateKind::Letter || (*k == DateKind::Bare && in_header(d))
+                    })
+                })
                 .flatten()
                 .map(|(_, d)| (d.value, true))
         })
 }
+
+/// Lines at the top of a page where a bare `Date:` is the document's own.
+const HEADER_DATE_LINES: usize = 12;
 
 /// The date captions of one line of OCR text (dates of birth and encounter dates, not
 /// `Dictated` or `Signed`; labels with their colon) with something printed after them, each with whether a date
@@ -1095,6 +1133,33 @@ mod tests {
             "70634526",
         ),
         ("Account: MRN: Sex:\n109937886 70634526", None, "mrn", "-"),
+        ("DOB: MRN: Account:\n01/02/1950 109937886", None, "mrn", "-"),
+        (
+            "Name: Rosa Fitzgerald DOB: MRN:\n87861348 01/02/1950",
+            None,
+            "dob",
+            "1950-01-02",
+        ),
+        (
+            "Name: Rosa Fitzgerald DOB: MRN:\n87861348 01/02/1950",
+            None,
+            "mrn",
+            "87861348",
+        ),
+        ("RE: Knee Pain", None, "name", "-"),
+        (
+            "RE: NOREEN J. O'MALLEY MR#: 78055215 Birth Date: JAN 15 1991",
+            None,
+            "name",
+            "O'MALLEY, NOREEN",
+        ),
+        (
+            "Vale Crossing Imaging Center\nRE: Ingrid Winslow\nMR No: 64029334",
+            None,
+            "name",
+            "WINSLOW, INGRID",
+        ),
+        ("RE: Follow Up", None, "name", "-"),
         (
             "RE: Medical Record No.: D.O.B.:\nBeatrice Trujillo 30920938 5/12/1943",
             None,

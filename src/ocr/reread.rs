@@ -137,7 +137,35 @@ pub fn better_line(
         .filter(|(_, n)| *n > 0)
         .max_by_key(|(_, n)| *n)?;
     let got = date_labels_read(texts[index as usize]);
-    (!got.is_empty() && got.iter().all(|(_, read)| *read)).then(|| {
+    // It must span the original line (a re-read split into two blocks would drop the
+    // other half) and keep every date the first reading did read.
+    let span = |ws: &mut dyn Iterator<Item = (u32, u32)>| {
+        ws.fold((u32::MAX, 0), |(l, r), (a, b)| (l.min(a), r.max(b)))
+    };
+    let (left, right) = span(
+        &mut reading
+            .words
+            .iter()
+            .filter(|w| w.line == line)
+            .map(|w| (w.left, w.left + w.width)),
+    );
+    let (l2, r2) = span(
+        &mut reread.words.iter().filter(|w| w.line == index).map(|w| {
+            (
+                region.x + w.left / scale,
+                region.x + (w.left + w.width) / scale,
+            )
+        }),
+    );
+    let width = right.saturating_sub(left).max(1);
+    let covered = r2.min(right).saturating_sub(l2.max(left)) * 10 >= width * 8;
+    let original = texts_line(reading, line);
+    let kept = crate::extract::find_dates(&original).iter().all(|d| {
+        crate::extract::find_dates(texts[index as usize])
+            .iter()
+            .any(|e| e.date == d.date)
+    });
+    (covered && kept && !got.is_empty() && got.iter().all(|(_, read)| *read)).then(|| {
         reread
             .words
             .iter()
@@ -153,6 +181,15 @@ pub fn better_line(
             })
             .collect()
     })
+}
+
+fn texts_line(reading: &OcrPage, line: u32) -> String {
+    reading
+        .text
+        .split('\n')
+        .nth(line as usize)
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Replaces the words of line `line` with `words` and rebuilds the text (words joined by a
@@ -231,17 +268,55 @@ mod tests {
             region.y < 180 && region.y + region.height > 210,
             "{region:?}"
         );
-        // The re-read region, enlarged twice: the line above cut in at the top.
+        // Readings of the region, enlarged twice: words laid out as on the page, then
+        // mapped into the enlarged region, on the band of line 2 (the line above cut in at
+        // the top of the region).
         let band_top = (r.words.iter().find(|w| w.line == 2).unwrap().top - region.y) * 2;
-        let mut again = reading(&["Date of Birth: 11/12/1975", "Date of Service: 03/28/2014"]);
-        for w in again.words.iter_mut() {
-            w.top = if w.line == 0 { 0 } else { band_top };
-            w.height = 60;
-        }
+        let enlarged = |lines: &[&str], region: Region, band: u32| {
+            let mut o = reading(lines);
+            let n = lines.len() as u32;
+            for w in o.words.iter_mut() {
+                w.left = (w.left - region.x) * 2;
+                w.width *= 2;
+                w.height = 60;
+                w.top = if w.line + 1 < n { 0 } else { band };
+            }
+            o
+        };
+        let again = enlarged(
+            &["Date of Birth: 11/12/1975", "Date of Service: 03/28/2014"],
+            region,
+            band_top,
+        );
         assert!(better_line(&r, 2, &again, region, 2).is_some());
-        let mut still = reading(&["Date of Service: 03/ Z9/"]);
-        still.words.iter_mut().for_each(|w| w.top = band_top);
+        let still = enlarged(&["Date of Service: 03/ Z9/"], region, band_top);
         assert!(better_line(&r, 2, &still, region, 2).is_none());
+        // A re-read that changes a date the first reading read is not taken, nor one
+        // covering half the line.
+        let r2 = reading(&["Date of Birth: 11/12/1975 Date of Service: Gs lad"]);
+        let region2 = line_region(&r2, 0, 2550, 3300).unwrap();
+        let band2 = (r2.words[0].top - region2.y) * 2;
+        let changed = enlarged(
+            &["Date of Birth: 11/12/1976 Date of Service: 03/28/2014"],
+            region2,
+            band2,
+        );
+        assert!(better_line(&r2, 0, &changed, region2, 2).is_none());
+        let right = enlarged(
+            &["Date of Birth: 11/12/1975 Date of Service: 03/28/2014"],
+            region2,
+            band2,
+        );
+        assert!(better_line(&r2, 0, &right, region2, 2).is_some());
+        let mut half = right.clone();
+        half.words.retain(|w| w.left > 600);
+        half.text = half
+            .words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(better_line(&r2, 0, &half, region2, 2).is_none());
         let words = better_line(&r, 2, &again, region, 2).unwrap();
         replace_line(&mut r, 2, words);
         assert_eq!(

@@ -300,7 +300,10 @@ fn process_page(
                 continue;
             };
             for variant in crate::ocr::reread::variants(&page.image, region) {
-                let again = read(&variant)?;
+                // A second look that fails leaves the first reading as it was.
+                let Ok(again) = read(&variant) else {
+                    break;
+                };
                 if let Some(words) = crate::ocr::reread::better_line(&best, line, &again, region, 2)
                 {
                     crate::ocr::reread::replace_line(&mut best, line, words);

@@ -27,13 +27,14 @@ fn patterns() -> &'static Patterns {
         )
         .expect("footer pattern"),
         facility: Regex::new(
-            r"(?i)\b(hospital|clinic|medical\s+cent(er|re)|health|practice|infirmary|associates|physicians|laborator(y|ies)|imaging|radiology|pathology|surgical|surgery|medical\s+group)\b",
+            r"(?i)\b(hospital|clinic|medical\s+cent(er|re)|health|practice|infirmary|associates|physicians)\b",
         )
         .expect("facility pattern"),
-        // A telephone number `(352) 710-5479` / `352-710-5479`, or a street address
-        // (a number, then words, then a street word).
+        // A letterhead's second line: a street address (a number, words, a street word,
+        // then a comma: `4775 Lakeview Drive, Ironwood`), a city, state and ZIP, or a line
+        // that opens with a telephone number or its caption (`Tel (526) 453-2277`).
         address: Regex::new(
-            r"(?i)\(?\b[0-9]{3}\)?[ .\-]?[0-9]{3}[ .\-][0-9]{4}\b|^\s*[0-9]{1,6}\s+(?:[A-Za-z.']+\s+){1,4}(?:street|st|avenue|ave|road|rd|drive|dr|boulevard|blvd|lane|ln|way|parkway|pkwy|court|ct|place|pl|highway|hwy|circle|terrace|square|plaza|suite)\b",
+            r"(?i)^\s*[0-9]{1,6}\s+(?:[A-Za-z.']+\s+){1,4}(?:street|st|avenue|ave|road|rd|drive|dr|boulevard|blvd|lane|ln|way|parkway|pkwy|court|ct|place|pl|highway|hwy|circle|terrace|square|plaza|suite)\b\.?\s*,|,\s*[A-Z]{2}\s+[0-9]{5}\b|^\s*(?:(?:tel|phone|ph|fax)\b\.?:?\s*)?\(?[0-9]{3}\)?[ .\-]?[0-9]{3}[ .\-][0-9]{4}\b",
         )
         .expect("address pattern"),
     })
@@ -50,7 +51,9 @@ fn letterhead(text: &str) -> Option<String> {
         .skip_while(|l| l.chars().filter(|c| c.is_alphabetic()).count() < 4);
     let first = lines.next()?;
     let p = patterns();
-    let named = p.facility.is_match(first);
+    // A caption (`CLINIC NOTES:`) is no letterhead; a colon inside a word is an OCR slip.
+    let caption = first.contains(": ") || first.trim_end().ends_with(':');
+    let named = p.facility.is_match(first) && !caption;
     // A name line (no caption, hardly a digit: `0'Malley` is an OCR slip) over an address.
     let addressed = || {
         first.chars().filter(char::is_ascii_digit).count() < 3
@@ -266,6 +269,26 @@ mod tests {
         assert!(d.starts && d.confidence < 0.65, "{d:?}");
         let d = t.judge("0' Malley Orthopedic Group Medical Records\n6808 Willow Avenue, Cedar Ridge, KY 53697\n(466) 849-5570\nPatient Name: MRN: Born:\nFitzgerald, Desmond D. 91463435 09/30/1985");
         assert!(d.starts, "{d:?}");
+    }
+
+    /// Continuation pages whose first lines look a little like a letterhead stay in
+    /// their document (found by a review of the rules above).
+    #[test]
+    fn continuation_headings_are_no_letterhead() {
+        let mut t = BoundaryTracker::default();
+        assert!(t.starts_document(
+            "ST. OWENS WOMEN'S HOSPITAL\n12 Main Street, Owens, VA 22000\nDOS: 08/24/2024\nREPORT"
+        ));
+        for page in [
+            "PAST SURGICAL HISTORY: appendectomy\nSOCIAL HISTORY: none",
+            "MEDICATIONS (continued)\n1 stent in place",
+            "Plan (continued)\nCall the clinic at (352) 710-5479",
+            "ST. OWENS WOMEN'S HOSPITAL\nmore text\nDate: 08/26/2024",
+            "ST. OWENS WOMEN'S HOSPITAL\nline\nline\nline\nline\nline\nline\nline\nline\nline\nline\nline\nline\nDate: 08/26/2024",
+        ] {
+            let d = t.judge(page);
+            assert!(!d.starts || d.confidence < 0.65, "{page:?}: {d:?}");
+        }
     }
 
     #[test]
