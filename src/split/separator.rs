@@ -313,10 +313,14 @@ mod tests {
 
     /// A 150 DPI page with a big Code 128 and `lines` rows of letter-sized marks.
     fn sheet(lines: u32) -> GrayImage {
+        sheet_with(lines, rxing::BarcodeFormat::CODE_128, 900, 220)
+    }
+
+    fn sheet_with(lines: u32, format: rxing::BarcodeFormat, w: i32, h: i32) -> GrayImage {
         use rxing::Writer;
         let mut page = GrayImage::from_pixel(1275, 1650, image::Luma([240]));
         let code = rxing::MultiFormatWriter
-            .encode("MRN00412345", &rxing::BarcodeFormat::CODE_128, 900, 220)
+            .encode("MRN00412345", &format, w, h)
             .unwrap();
         for y in 0..code.getHeight() {
             for x in 0..code.getWidth() {
@@ -377,6 +381,27 @@ mod tests {
         assert_eq!(letter_marks(&page, 150, usize::MAX), 144);
         for p in [page.clone(), image::imageops::rotate90(&page)] {
             assert!(!looks_like_separator_sheet(&p, 150));
+        }
+    }
+
+    /// A two-dimensional code's modules are no lines of print: QR and Data Matrix
+    /// separator sheets with a few lines are sheets, at 1 to 2 inches across at 150 DPI.
+    #[test]
+    fn two_dimensional_codes_are_no_lines_of_print() {
+        for (format, size) in [
+            (rxing::BarcodeFormat::QR_CODE, 150),
+            (rxing::BarcodeFormat::QR_CODE, 300),
+            (rxing::BarcodeFormat::DATA_MATRIX, 150),
+            (rxing::BarcodeFormat::DATA_MATRIX, 300),
+        ] {
+            let page = sheet_with(3, format, size, size);
+            let marks = mark_boxes(&page, 150, usize::MAX);
+            assert!(
+                looks_like_separator_sheet(&page, 150),
+                "{format:?} {size}px: {} marks, {} lines",
+                marks.len(),
+                text_lines(&marks)
+            );
         }
     }
 
