@@ -1,0 +1,677 @@
+//! Extraction tests: header styles, OCR slips, a table of real-looking lines and
+//! property tests over label x format x noise.
+
+use super::*;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+}
+
+#[test]
+fn corpus_header_styles() {
+    let e = extract(
+        &["Clinic\nName: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949\nDate of Service: 07/11/1997 Account: 674831898"],
+        None,
+        today(),
+    );
+    assert_eq!(e.name.unwrap().value, "PEREZ, DANIEL");
+    assert_eq!(e.mrn.unwrap().value, "76420187");
+    assert_eq!(e.dob.unwrap().value.to_string(), "1949-12-15");
+    assert_eq!(e.service_date.unwrap().value.to_string(), "1997-07-11");
+
+    let e = extract(
+        &["Patient Name: WOODS, NICOLE MR#: 2179280l\nBirth Date: 06/14/35 DOS: 05/14/21"],
+        None,
+        today(),
+    );
+    assert_eq!(e.mrn.unwrap().value, "21792801", "l read as 1");
+    assert_eq!(e.dob.unwrap().value.to_string(), "1935-06-14");
+    assert_eq!(e.service_date.unwrap().value.to_string(), "2021-05-14");
+
+    let e = extract(
+        &["MR#: 73710172\nDOB: January 2, 1974\nDate of Service: 07/ 16/2022"],
+        None,
+        today(),
+    );
+    assert_eq!(e.dob.unwrap().value.to_string(), "1974-01-02");
+    assert_eq!(e.service_date.unwrap().value.to_string(), "2022-07-16");
+}
+
+#[test]
+fn continuation_pages_fill_what_the_first_lacks() {
+    let e = extract(
+        &["no header here", "Patient: DOE, JANE MRN: 00412345"],
+        None,
+        today(),
+    );
+    assert_eq!(e.mrn.as_ref().unwrap().doc_page, 2);
+    assert!(e.service_date.is_none());
+}
+
+#[test]
+fn two_values_of_a_field_are_a_conflict_and_the_first_is_kept() {
+    let e = extract(
+        &[
+            "Patient: DOE, JANE MRN: 00412345",
+            "Patient: DOE, JANE MRN: 00412346",
+        ],
+        None,
+        today(),
+    );
+    assert_eq!(e.mrn.as_ref().unwrap().value, "00412345");
+    assert_eq!(e.conflicts, vec!["mrn"]);
+    let e = extract(&["MRN: 0O412345", "MRN: 00412345"], None, today());
+    assert!(e.conflicts.is_empty(), "OCR look-alikes are the same MRN");
+}
+
+#[test]
+fn ocr_slips_in_labels_and_values() {
+    let e = extract(
+        &["Patient Naane: SMITH. KATHERINE\nDOS; 08/08/2011 DOB: 10,/20/1975"],
+        None,
+        today(),
+    );
+    assert_eq!(e.name.unwrap().value, "SMITH, KATHERINE");
+    assert_eq!(e.service_date.unwrap().value.to_string(), "2011-08-08");
+    assert_eq!(e.dob.unwrap().value.to_string(), "1975-10-20");
+    let e = extract(
+        &["Patier! Name CRAIG, KATHLEEN\nService Date: 0405/2021"],
+        None,
+        today(),
+    );
+    assert_eq!(e.name.unwrap().value, "CRAIG, KATHLEEN");
+    assert_eq!(e.service_date.unwrap().value.to_string(), "2021-04-05");
+    let e = extract(&["-atient: JACKSON, MISTY"], None, today());
+    assert_eq!(e.name.unwrap().value, "JACKSON, MISTY");
+}
+
+#[test]
+fn spans_point_at_the_value() {
+    let text = "Clinic\nMRN: 00412345 DOB: 01/02/1960";
+    let e = extract(&[text], None, today());
+    let m = e.mrn.unwrap();
+    assert_eq!(&text[m.span.0..m.span.1], "00412345");
+    let d = e.dob.unwrap();
+    assert_eq!(&text[d.span.0..d.span.1], "01/02/1960");
+}
+
+#[test]
+fn implausible_dates_are_dropped() {
+    let e = extract(
+        &["DOB: 01/01/2020 Date of Service: 01/01/2019"],
+        None,
+        today(),
+    );
+    assert!(e.dob.is_none(), "born after the service");
+    let e = extract(&["Date of Service: 01/01/2031"], None, today());
+    assert!(e.service_date.is_none(), "service in the future");
+}
+
+/// Real-looking chart lines (wordings, layouts and OCR slips beyond the dev corpus):
+/// (text, document type, field, expected value; "-" for none).
+const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
+    (
+        "Name: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949",
+        None,
+        "name",
+        "PEREZ, DANIEL",
+    ),
+    (
+        "Name: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949",
+        None,
+        "mrn",
+        "76420187",
+    ),
+    (
+        "Name: PEREZ, DANIEL Medical Record No.: 76420187 DOB: 12/15/1949",
+        None,
+        "dob",
+        "1949-12-15",
+    ),
+    (
+        "Patient: Perez, Daniel MR#: 76420187",
+        None,
+        "name",
+        "PEREZ, DANIEL",
+    ),
+    (
+        "Patient Name: Daniel Perez MRN: 76420187",
+        None,
+        "name",
+        "PEREZ, DANIEL",
+    ),
+    (
+        "PATIENT NAME: DANIEL J. PEREZ DOB: 12/15/1949",
+        None,
+        "name",
+        "PEREZ, DANIEL",
+    ),
+    (
+        "Pt: O'Brien, Mary DOB: 3/4/1950",
+        None,
+        "name",
+        "O'BRIEN, MARY",
+    ),
+    (
+        "Name: GARCIA-LOPEZ, ANA M. Sex: F",
+        None,
+        "name",
+        "GARCIA-LOPEZ, ANA",
+    ),
+    (
+        "Physician Name: Dr. Alan Smith Patient Name: Jones, Karen",
+        None,
+        "name",
+        "JONES, KAREN",
+    ),
+    ("Guarantor Name: SMITH, JOHN", None, "name", "-"),
+    (
+        "The patient is a 45-year-old man seen today.",
+        None,
+        "name",
+        "-",
+    ),
+    (
+        "Patient Name MRN DOB Date of Service\nPEREZ, DANIEL 76420187 12/15/1949 07/11/1997",
+        None,
+        "name",
+        "PEREZ, DANIEL",
+    ),
+    (
+        "Patient Name MRN DOB Date of Service\nPEREZ, DANIEL 76420187 12/15/1949 07/11/1997",
+        None,
+        "mrn",
+        "76420187",
+    ),
+    (
+        "Patient Name MRN DOB Date of Service\nPEREZ, DANIEL 76420187 12/15/1949 07/11/1997",
+        None,
+        "dob",
+        "1949-12-15",
+    ),
+    (
+        "Patient Name MRN DOB Date of Service\nPEREZ, DANIEL 76420187 12/15/1949 07/11/1997",
+        None,
+        "dos",
+        "1997-07-11",
+    ),
+    (
+        "Patient Name:\nWOODS, NICOLE",
+        None,
+        "name",
+        "WOODS, NICOLE",
+    ),
+    ("Date of Birth:\n06/14/1935", None, "dob", "1935-06-14"),
+    ("Medical Record Number: 2179280l", None, "mrn", "21792801"),
+    ("MR No: 0O412345", None, "mrn", "00412345"),
+    (
+        "Med Rec #: 55512345 Acct: 998877665",
+        None,
+        "mrn",
+        "55512345",
+    ),
+    ("Account: 674831898", None, "mrn", "-"),
+    ("DOB: 23-MAY-1996", None, "dob", "1996-05-23"),
+    ("Date of Birth: May 23, 1996", None, "dob", "1996-05-23"),
+    ("Birth Date: 23 May 1996", None, "dob", "1996-05-23"),
+    ("D.O.B.: MAY 23 1996", None, "dob", "1996-05-23"),
+    ("Born: 1996-05-23", None, "dob", "1996-05-23"),
+    ("DOB 05.23.1996", None, "dob", "1996-05-23"),
+    ("D0B: O5/23/l996", None, "dob", "1996-05-23"),
+    ("Birthdate: 5-23-1996", None, "dob", "1996-05-23"),
+    ("DOB: 06/14/35 DOS: 05/14/21", None, "dob", "1935-06-14"),
+    ("DOB: 06/14/35 DOS: 05/14/21", None, "dos", "2021-05-14"),
+    (
+        "Date of Service: 07/11/1997 Account: 674831898",
+        None,
+        "dos",
+        "1997-07-11",
+    ),
+    ("Service Date: July 11, 1997", None, "dos", "1997-07-11"),
+    ("DOS: 11-JUL-1997", None, "dos", "1997-07-11"),
+    ("Dates of Service: 07/11/1997", None, "dos", "1997-07-11"),
+    (
+        "Visit Date: 7/11/97",
+        Some(DocType::ProgressNote),
+        "dos",
+        "1997-07-11",
+    ),
+    (
+        "Encounter Date: 1997-07-11",
+        Some(DocType::ProgressNote),
+        "dos",
+        "1997-07-11",
+    ),
+    (
+        "Date of Visit: Jul. 11, 1997",
+        Some(DocType::ProgressNote),
+        "dos",
+        "1997-07-11",
+    ),
+    (
+        "Admission Date: 07/07/1997 Discharge Date: 07/11/1997",
+        Some(DocType::DischargeSummary),
+        "dos",
+        "1997-07-11",
+    ),
+    (
+        "Date of Admission: 07/07/1997 Date of Discharge: 07/11/1997",
+        Some(DocType::DischargeSummary),
+        "dos",
+        "1997-07-11",
+    ),
+    (
+        "Admission Date: 07/07/1997",
+        Some(DocType::HistoryAndPhysical),
+        "dos",
+        "1997-07-07",
+    ),
+    (
+        "Admission Date: 07/07/1997 Discharge Date: 07/11/1997 Date of Service: 07/09/1997",
+        Some(DocType::DischargeSummary),
+        "dos",
+        "1997-07-09",
+    ),
+    (
+        "Date of Surgery: 03/02/2004 Dictated: 03/05/2004",
+        Some(DocType::OperativeReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Procedure Date: 2004-03-02",
+        Some(DocType::OperativeReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Surgery Date: MAR 2 2004",
+        Some(DocType::OperativeReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Exam Date: 02-MAR-2004 Report Date: 03/04/2004",
+        Some(DocType::RadiologyReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Date of Exam: 3.2.2004",
+        Some(DocType::RadiologyReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Study Date: 03/02/2004",
+        Some(DocType::RadiologyReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Arrival: 03/02/2004 14:35",
+        Some(DocType::EmergencyReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Arrival Date/Time: 03/02/2004 2:35 PM",
+        Some(DocType::EmergencyReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Collected: 03/02/2004 Received: 03/03/2004",
+        Some(DocType::PathologyReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Date of Procedure: 03/02/2004",
+        Some(DocType::PathologyReport),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Signature: ______________ Date: 03/02/2004",
+        Some(DocType::ConsentForm),
+        "dos",
+        "2004-03-02",
+    ),
+    ("Transcription Date: 03/09/2004", None, "dos", "-"),
+    ("Date Dictated: 03/09/2004", None, "dos", "-"),
+    (
+        "Report Date: 03/09/2004",
+        Some(DocType::RadiologyReport),
+        "dos",
+        "2004-03-09",
+    ),
+    (
+        "March 2, 2004\nDear Dr. Smith,",
+        Some(DocType::Correspondence),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Springfield Clinic\n2 March 2004\nRe: Jones, Karen",
+        Some(DocType::Correspondence),
+        "dos",
+        "2004-03-02",
+    ),
+    ("Date of Service:\n03/02/2004", None, "dos", "2004-03-02"),
+    ("Date of Service: 03/02/2031", None, "dos", "-"),
+    (
+        "The patient was seen on 06/14/07 for pain.",
+        None,
+        "dos",
+        "-",
+    ),
+    ("Date of Service: O3/O2/2OO4", None, "dos", "2004-03-02"),
+    ("Date 0f Service; 03/02/2004", None, "dos", "2004-03-02"),
+    ("DOS: 03 /02/ 2004", None, "dos", "2004-03-02"),
+    (
+        "Admitted: 03/02/2004",
+        Some(DocType::FaceSheet),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Encounter Date: 03/02/2004 Admission Date: 03/01/2004",
+        Some(DocType::FaceSheet),
+        "dos",
+        "2004-03-01",
+    ),
+    (
+        "Visit Date Patient Name DOB\n03/02/2004 Jones, Karen 01/02/1960",
+        Some(DocType::ProgressNote),
+        "dos",
+        "2004-03-02",
+    ),
+    (
+        "Visit Date Patient Name DOB\n03/02/2004 Jones, Karen 01/02/1960",
+        Some(DocType::ProgressNote),
+        "dob",
+        "1960-01-02",
+    ),
+    (
+        "Visit Date Patient Name DOB\n03/02/2004 Jones, Karen 01/02/1960",
+        Some(DocType::ProgressNote),
+        "name",
+        "JONES, KAREN",
+    ),
+    (
+        "DOB: 01/02/2010 Date of Service: 03/02/2004",
+        None,
+        "dob",
+        "-",
+    ),
+    (
+        "Pt Name: Lee, Ann Chart #: 00998877",
+        None,
+        "mrn",
+        "00998877",
+    ),
+    // Caption rows holding captions of fields that are not read (seed 6262).
+    (
+        "Encounter Date: Account:\n23-DEC-2023 109937886",
+        Some(DocType::ProgressNote),
+        "service",
+        "2023-12-23",
+    ),
+    (
+        "DOS: Account: Report Date:\n03-APR-1994 272410803 08-APR-1994",
+        Some(DocType::RadiologyReport),
+        "service",
+        "1994-04-03",
+    ),
+    (
+        "Encounter Date: Sex: Date Signed:\n3/13/1991 F 3/17/1991",
+        Some(DocType::ProgressNote),
+        "service",
+        "1991-03-13",
+    ),
+    (
+        "Exam Date: Account: .\n03-JUL-2019 340812739",
+        Some(DocType::RadiologyReport),
+        "service",
+        "2019-07-03",
+    ),
+    (
+        "PATIENT NAME: Medica} Record No.: DOB:\nJUANITA GARCIA-LOPEZ 04275474 17-SEP-1938",
+        None,
+        "name",
+        "GARCIA-LOPEZ, JUANITA",
+    ),
+    (
+        "PATIENT NAME: Medica} Record No.: DOB:\nJUANITA GARCIA-LOPEZ 04275474 17-SEP-1938",
+        None,
+        "dob",
+        "1938-09-17",
+    ),
+    (
+        "Account: Medical Record No.:\n109937886 70634526",
+        None,
+        "mrn",
+        "70634526",
+    ),
+    ("Account: MRN: Sex:\n109937886 70634526", None, "mrn", "-"),
+    ("DOB: MRN: Account:\n01/02/1950 109937886", None, "mrn", "-"),
+    (
+        "Name: Rosa Fitzgerald DOB: MRN:\n87861348 01/02/1950",
+        None,
+        "dob",
+        "1950-01-02",
+    ),
+    (
+        "Name: Rosa Fitzgerald DOB: MRN:\n87861348 01/02/1950",
+        None,
+        "mrn",
+        "87861348",
+    ),
+    ("RE: Knee Pain", None, "name", "-"),
+    (
+        "RE: NOREEN J. O'MALLEY MR#: 78055215 Birth Date: JAN 15 1991",
+        None,
+        "name",
+        "O'MALLEY, NOREEN",
+    ),
+    (
+        "Vale Crossing Imaging Center\nRE: Ingrid Winslow\nMR No: 64029334",
+        None,
+        "name",
+        "WINSLOW, INGRID",
+    ),
+    ("RE: Follow Up", None, "name", "-"),
+    (
+        "RE: Medical Record No.: D.O.B.:\nBeatrice Trujillo 30920938 5/12/1943",
+        None,
+        "name",
+        "TRUJILLO, BEATRICE",
+    ),
+    (
+        "Dr. Walter Ortega\nHarlow Imaging Center\nRE: Lindqvist, Beatrice",
+        None,
+        "name",
+        "LINDQVIST, BEATRICE",
+    ),
+    ("RE: Follow Up Visit of your patient", None, "name", "-"),
+    (
+        "Patient: NATHANIEL S. GALLOWAY",
+        None,
+        "name",
+        "GALLOWAY, NATHANIEL",
+    ),
+    (
+        "-* Pt: Nathaniel PR Nguyen-Tran . Birth Date: APR 20 1932",
+        None,
+        "name",
+        "NGUYEN-TRAN, NATHANIEL",
+    ),
+    ("Patient Naane: Lee, Ann", None, "name", "LEE, ANN"),
+];
+
+#[test]
+fn real_looking_lines() {
+    assert!(LINES.len() >= 60);
+    let mut failures = Vec::new();
+    for (text, doc_type, field, want) in LINES {
+        let e = extract(&[text], *doc_type, today());
+        let got = match *field {
+            "name" => e.name.map(|f| f.value),
+            "mrn" => e.mrn.map(|f| f.value),
+            "dob" => e.dob.map(|f| f.value.to_string()),
+            _ => e.service_date.map(|f| f.value.to_string()),
+        }
+        .unwrap_or_else(|| "-".into());
+        if got != *want {
+            failures.push(format!("{field} of {text:?}: got {got}, want {want}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn same_name_is_the_same_words_or_a_slipped_last_name() {
+    assert!(same_name("KATHERINE, SMITH", "SMITH, KATHERINE"));
+    assert!(same_name("BE AKE, KRISTINA", "BLAKE, KRISTINA"));
+    assert!(!same_name("VALDIVIA, VICTOR", "HARGROVE, LORRAINE"));
+    assert!(!same_name("SMITH, ANNA", "SMITH, JOHN"));
+}
+
+#[test]
+fn a_contact_or_a_letterhead_is_not_the_patient() {
+    let e = extract(
+        &["EMERGENCY CONTACT\nNAME\nHARGROVE, LORRAINE"],
+        None,
+        today(),
+    );
+    assert!(e.name.is_none(), "{:?}", e.name);
+    let e = extract(&["Pt:\nSt. Adaeze Women's Health Center"], None, today());
+    assert!(e.name.is_none(), "{:?}", e.name);
+    let e = extract(
+        &["Pt: Victor Valdivia\nName: HARGROVE, LORRAINE"],
+        None,
+        today(),
+    );
+    assert_eq!(
+        e.name.unwrap().value,
+        "VALDIVIA, VICTOR",
+        "the first reading stands"
+    );
+}
+
+mod generated {
+    use super::*;
+    use chrono::Datelike;
+    use proptest::prelude::*;
+
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+
+    /// A date printed in one of the forms charts use.
+    fn print(d: NaiveDate, form: usize) -> String {
+        use chrono::Datelike;
+        let (y, m, day) = (d.year(), d.month(), d.day());
+        let mon = MONTHS[m as usize - 1];
+        match form {
+            0 => format!("{m:02}/{day:02}/{y}"),
+            1 => format!("{m}/{day}/{y}"),
+            2 => format!("{m:02}-{day:02}-{y}"),
+            3 => format!("{m:02}.{day:02}.{y}"),
+            4 => format!("{y}-{m:02}-{day:02}"),
+            5 => format!("{day:02}-{}-{y}", mon[..3].to_uppercase()),
+            6 => format!("{mon} {day}, {y}"),
+            7 => format!("{day} {mon} {y}"),
+            8 => format!("{} {day} {y}", mon[..3].to_uppercase()),
+            9 => format!("{}. {day}, {y}", &mon[..3]),
+            _ => format!("{m:02}/{day:02}/{:02}", y % 100),
+        }
+    }
+
+    /// OCR slips in the digits: 0 read as O, 1 as l, 5 as S; spaces around a slash.
+    fn garble(s: &str, seed: u64) -> String {
+        let mut out = String::new();
+        let mut slips = 0;
+        for (i, c) in s.chars().enumerate() {
+            // At most two slips a date (more and it is not a date any reader trusts).
+            let roll = if slips < 2 { (seed >> (i % 60)) & 7 } else { 7 };
+            slips += usize::from(matches!((c, roll), ('0', 0) | ('1', 1) | ('5', 2)));
+            out.push_str(&match (c, roll) {
+                ('0', 0) => "O".to_string(),
+                ('1', 1) => "l".to_string(),
+                ('5', 2) => "S".to_string(),
+                ('/', 3) => " /".to_string(),
+                _ => c.to_string(),
+            });
+        }
+        out
+    }
+
+    const SERVICE_LABELS: [&str; 5] = [
+        "Date of Service:",
+        "Service Date:",
+        "DOS:",
+        "DATE OF SERVICE",
+        "Date of Service;",
+    ];
+    const BIRTH_LABELS: [&str; 5] = ["DOB:", "Date of Birth:", "Birth Date:", "D.O.B.:", "Born:"];
+    const BY_TYPE: [(&str, DocType); 6] = [
+        ("Discharge Date:", DocType::DischargeSummary),
+        ("Date of Surgery:", DocType::OperativeReport),
+        ("Exam Date:", DocType::RadiologyReport),
+        ("Arrival Date:", DocType::EmergencyReport),
+        ("Visit Date:", DocType::ProgressNote),
+        ("Admission Date:", DocType::HistoryAndPhysical),
+    ];
+
+    fn day(days: i64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(1930, 1, 1).unwrap() + chrono::Duration::days(days)
+    }
+
+    proptest! {
+        #[test]
+        fn labelled_dates_in_any_form_are_read(
+            birth in 0i64..25_000,
+            gap in 1i64..20_000,
+            service_form in 0usize..11,
+            birth_form in 0usize..10,
+            labels in (0usize..5, 0usize..5, 0usize..6),
+            generic in any::<bool>(),
+            next_line in any::<bool>(),
+            noise in any::<u64>(),
+        ) {
+            let dob = day(birth);
+            let service = (dob + chrono::Duration::days(gap)).min(today());
+            prop_assume!(service > dob);
+            // Two-digit years only where the century is not in doubt.
+            prop_assume!(service_form != 10 || service.year() >= 1950);
+            let (type_label, doc_type) = BY_TYPE[labels.2];
+            let label = if generic { SERVICE_LABELS[labels.0] } else { type_label };
+            let sep = if next_line { "\n" } else { " " };
+            let text = format!(
+                "Riverside Clinic\nName: DOE, JANE {}{sep}{}\nMRN: 00412345\nReport Date: {}\n{}{sep}{}\nseen 01/02/1990.",
+                BIRTH_LABELS[labels.1],
+                garble(&print(dob, birth_form), noise),
+                print(today(), 0),
+                label,
+                garble(&print(service, service_form), noise.rotate_left(17)),
+            );
+            let e = extract(&[&text], Some(doc_type), today());
+            prop_assert_eq!(e.service_date.map(|f| f.value), Some(service), "{}", text);
+            prop_assert_eq!(e.dob.map(|f| f.value), Some(dob), "{}", text);
+            prop_assert_eq!(e.name.map(|f| f.value), Some("DOE, JANE".to_string()));
+        }
+    }
+}
