@@ -196,6 +196,16 @@ fn the_sample_separator_sheets_are_still_separators() {
 }
 
 /// A PDF file of these objects (1-based numbers in order), with its cross-reference table.
+/// A PDF stream object: `dict` entries besides `/Length`, then the body.
+fn stream(dict: &str, body: &[u8]) -> Vec<u8> {
+    [
+        format!("<< {dict} /Length {} >>\nstream\n", body.len()).as_bytes(),
+        body,
+        b"\nendstream",
+    ]
+    .concat()
+}
+
 fn pdf_of(objs: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n".to_vec();
     let mut offsets = Vec::new();
@@ -241,12 +251,7 @@ fn form_pdf(widget_has_appearance: bool, note: bool, need_appearances: bool) -> 
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
            /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 7 0 R 8 0 R] >>"
             .to_vec(),
-        [
-            format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(),
-            content,
-            b"\nendstream",
-        ]
-        .concat(),
+        stream("", content),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
         format!(
             "<< /Type /Annot /Subtype /Widget /FT /Tx /T (patient) /V (Jane Quartermaine) \
@@ -335,12 +340,7 @@ fn a_pdf_page_drawing_a_picture_the_file_does_not_hold_is_quarantined_with_the_r
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
            /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_vec(),
-        [
-            format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(),
-            content,
-            b"\nendstream",
-        ]
-        .concat(),
+        stream("", content),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
     ];
     let file = dir.path().join("fax-missing-picture.pdf");
@@ -360,14 +360,6 @@ fn annotations_drawn_from_their_appearances_are_not_added_again() {
     let archive = dir.path().join("archive");
     let content = b"BT /F1 20 Tf 72 700 Td (History and physical) Tj ET";
     let note = b"BT /F1 12 Tf 2 8 Td (Allergic to penicillin) Tj ET";
-    let stream = |dict: &str, body: &[u8]| -> Vec<u8> {
-        [
-            format!("<< {dict} /Length {} >>\nstream\n", body.len()).as_bytes(),
-            body,
-            b"\nendstream",
-        ]
-        .concat()
-    };
     let objs: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),

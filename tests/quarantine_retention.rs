@@ -199,18 +199,5 @@ fn a_schedule_cannot_give_quarantined_scans_a_date_they_do_not_have() {
 
 /// A retention officer's hold on patient 77001234 (whose records no scan here shows).
 fn hold_patient(archive: &std::path::Path, matter: &str) {
-    ok(&cv(
-        archive,
-        "officer1",
-        &[
-            "hold",
-            "place",
-            "--matter",
-            matter,
-            "--reason",
-            "litigation",
-            "--mrn",
-            "77001234",
-        ],
-    ));
+    common::hold_mrn(archive, matter, "77001234");
 }

@@ -160,11 +160,10 @@ pub fn better_line(
     let width = right.saturating_sub(left).max(1);
     let covered = r2.min(right).saturating_sub(l2.max(left)) * 10 >= width * 8;
     let original = texts_line(reading, line);
-    let kept = crate::extract::find_dates(&original).iter().all(|d| {
-        crate::extract::find_dates(texts[index as usize])
-            .iter()
-            .any(|e| e.date == d.date)
-    });
+    let now = crate::extract::find_dates(texts[index as usize]);
+    let kept = crate::extract::find_dates(&original)
+        .iter()
+        .all(|d| now.iter().any(|e| e.date == d.date));
     (covered && kept && !got.is_empty() && got.iter().all(|(_, read)| *read)).then(|| {
         reread
             .words

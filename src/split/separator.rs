@@ -329,9 +329,15 @@ mod tests {
                 }
             }
         }
+        print_lines(&mut page, lines, 50);
+        page
+    }
+
+    /// Prints `lines` lines of `letters` letter-sized marks (an open box each) under the code.
+    fn print_lines(page: &mut GrayImage, lines: u32, letters: u32) {
         for line in 0..lines {
             let y = 520 + line * 30;
-            for c in 0..50 {
+            for c in 0..letters {
                 for dy in 0..14 {
                     for dx in 0..8 {
                         if dx < 2 || !(2..=11).contains(&dy) {
@@ -341,7 +347,6 @@ mod tests {
                 }
             }
         }
-        page
     }
 
     #[test]
@@ -366,18 +371,7 @@ mod tests {
     #[test]
     fn many_short_lines_are_not_a_sheet() {
         let mut page = sheet(0);
-        for line in 0..12u32 {
-            let y = 520 + line * 30;
-            for c in 0..12 {
-                for dy in 0..14 {
-                    for dx in 0..8 {
-                        if dx < 2 || !(2..=11).contains(&dy) {
-                            page.put_pixel(150 + c * 16 + dx, y + dy, image::Luma([25]));
-                        }
-                    }
-                }
-            }
-        }
+        print_lines(&mut page, 12, 12);
         assert_eq!(letter_marks(&page, 150, usize::MAX), 144);
         for p in [page.clone(), image::imageops::rotate90(&page)] {
             assert!(!looks_like_separator_sheet(&p, 150));

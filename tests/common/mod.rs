@@ -155,6 +155,24 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
     out
 }
 
+/// A retention officer (`officer1`) places a litigation hold on a patient's records.
+pub fn hold_mrn(archive: &Path, matter: &str, mrn: &str) {
+    ok(&cv(
+        archive,
+        "officer1",
+        &[
+            "hold",
+            "place",
+            "--matter",
+            matter,
+            "--reason",
+            "litigation",
+            "--mrn",
+            mrn,
+        ],
+    ));
+}
+
 /// Ingest the samples, add the accounts (officer1 retention officer, approver1 and
 /// approver2 approvers), hold patient 90000033 (radiology report), move the test clock to
 /// 2045-01-01 (the sample documents became eligible in 2028 and 2030), plan as of that day
@@ -172,20 +190,7 @@ pub fn approved_job(archive: &Path) -> String {
     server::add_user(archive, "officer1", "retention_officer", PW);
     server::add_user(archive, "approver1", "approver", PW);
     server::add_user(archive, "approver2", "approver", PW);
-    ok(&cv(
-        archive,
-        "officer1",
-        &[
-            "hold",
-            "place",
-            "--matter",
-            "Case 17",
-            "--reason",
-            "litigation",
-            "--mrn",
-            "90000033",
-        ],
-    ));
+    hold_mrn(archive, "Case 17", "90000033");
     set_clock(archive, "2045-01-01");
     let plan = ok(&cv(archive, "officer1", &["purge", "plan"]));
     assert!(plan.contains("4 documents eligible"), "{plan}");
