@@ -166,12 +166,51 @@ fn a_content_page_with_a_separator_code_stays_content() {
         .map(|p| p["source_page"].as_u64().unwrap())
         .collect();
     assert!(in_documents.contains(&2), "{in_documents:?}");
-    let review = run(&dir.path().join("archive"), &["review", "list"]);
+    let archive = dir.path().join("archive");
+    let review = run(&archive, &["review", "list"]);
     assert!(
         stdout(&review).contains("separator_code_on_content"),
         "{}",
         stdout(&review)
     );
+    // The doubt belongs to the page: a person regrouping the pages keeps it on the
+    // document that now holds page 2 (split it off, or merge it into the one before).
+    let holder = of_kind(&lines, "document")
+        .into_iter()
+        .find(|d| {
+            d["pages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["source_page"] == 2)
+        })
+        .unwrap();
+    let id = holder["doc_id"].as_str().unwrap().to_string();
+    let whole = holder["pages"].as_array().unwrap().len() > 1;
+    let o = if whole {
+        run(
+            &archive,
+            &["review", "split", &id, "--at-page", "2", "--user", "jdoe"],
+        )
+    } else {
+        run(&archive, &["review", "merge", &id, "--user", "jdoe"])
+    };
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = export(&archive);
+    let holder = of_kind(&after, "document")
+        .into_iter()
+        .find(|d| {
+            d["pages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["source_page"] == 2)
+        })
+        .unwrap();
+    let id = holder["doc_id"].as_str().unwrap();
+    let review = stdout(&run(&archive, &["review", "list"]));
+    let line = review.lines().find(|l| l.starts_with(id)).unwrap_or("");
+    assert!(line.contains("separator_code_on_content"), "{id}: {review}");
 }
 
 #[test]

@@ -186,7 +186,7 @@ impl Archive {
                     page_no: v.page_no,
                     text: v.text.as_str(),
                     ocr_confidence: Some(v.ocr_confidence),
-                    doubts: &[],
+                    doubts: &v.doubts,
                 })
                 .collect();
             // A grouping a person made is certain (boundary confidence 1).

@@ -9,20 +9,7 @@ use serde::Serialize;
 
 use super::{now, Catalog, CatalogError};
 use crate::keys::doc_key_id;
-
-/// One page of a document as the viewer shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageView {
-    pub page_no: u32,
-    /// Size of the image OCR read (word boxes are in these pixels).
-    pub width_px: u32,
-    pub height_px: u32,
-    pub dpi: u32,
-    pub ocr_confidence: f32,
-    pub text: String,
-    pub words_blob: Option<String>,
-    pub image_blob: Option<String>,
-}
+use crate::model::PageView;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DisclosedDocument {
@@ -57,7 +44,7 @@ impl Catalog {
     pub fn page_views(&self, doc_id: &str) -> Result<Vec<PageView>, CatalogError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT page_no, width_px, height_px, dpi, ocr_confidence, text, words_blob,
-                    image_blob
+                    image_blob, doubts
              FROM pages WHERE doc_id = ?1 ORDER BY page_no",
         )?;
         let rows = stmt
@@ -72,6 +59,7 @@ impl Catalog {
                         text: String::new(),
                         words_blob: r.get(6)?,
                         image_blob: r.get(7)?,
+                        doubts: super::json::column(r, 8, "page doubts")?,
                     },
                     r.get::<_, Option<String>>(5)?,
                 ))

@@ -17,8 +17,9 @@ mod schema;
 mod shredded;
 mod users;
 
+pub use crate::model::PageView;
 pub use audit::{AuditEntry, AuditVerification};
-pub use disclosures::{DisclosedDocument, Disclosure, PageView};
+pub use disclosures::{DisclosedDocument, Disclosure};
 pub use purge::{purge_sha256, JobRow, ManifestEntry, NewPurgeJob, PurgeItem, Tombstone};
 pub use resplit::{DocumentRewrite, PageMove, Regrouping, ScanLayout};
 pub use retention::RetentionRow;
@@ -80,6 +81,8 @@ pub struct PageCommit {
     pub text_source: crate::model::TextSource,
     pub words_blob: Option<String>,
     pub image_blob: Option<String>,
+    /// What reading the page found doubtful.
+    pub doubts: Vec<crate::model::ReviewFlag>,
 }
 
 /// A quarantined scan as the catalog lists it.
@@ -102,6 +105,9 @@ pub struct ScanCommit {
     pub files: Vec<(String, String)>,
     pub pages: Vec<PageCommit>,
     pub documents: Vec<DocumentDraft>,
+    /// When the scan is committed (RFC 3339, UTC): its `ingested_at`, and the day its
+    /// documents' retention was assigned from, read once so the two cannot straddle midnight.
+    pub committed_at: String,
     /// Each document's retention decision, assigned before the commit and stored in its
     /// transaction (a crash never leaves a committed document without one).
     pub retention: Vec<(String, crate::model::retention::Decision)>,
@@ -639,7 +645,7 @@ fn insert_scan(
     actor: &str,
     scan: &ScanCommit,
 ) -> Result<(i64, String), CatalogError> {
-    let at = now();
+    let at = scan.committed_at.clone();
     tx.execute(
         "DELETE FROM scans WHERE sha256 = ?1 AND status = 'quarantined'",
         [&scan.sha256],
@@ -697,8 +703,8 @@ fn insert_scan(
         tx.execute(
             "INSERT INTO pages(scan_sha256, page_no, kind, doc_id, dpi, width_px, height_px,
                    rotation_deg, skew_deg, barcode, ocr_confidence, text, words_blob, image_blob,
-                   text_source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                   text_source, doubts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 scan.sha256,
                 p.page_no,
@@ -714,7 +720,11 @@ fn insert_scan(
                 keys.seal_text(&key, p.text.as_deref())?,
                 p.words_blob,
                 p.image_blob,
-                p.text_source.as_str()
+                p.text_source.as_str(),
+                serde_json::to_string(&p.doubts).map_err(|e| CatalogError::Corrupt(format!(
+                    "page {} doubts cannot be written: {e}",
+                    p.page_no
+                )))?
             ],
         )?;
     }

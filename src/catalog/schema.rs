@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -261,6 +261,10 @@ CREATE INDEX disclosure_docs_mrn ON disclosure_docs(mrn_tag);
 /// rebuilt with the same columns (foreign keys are off meanwhile; see `migrate`).
 /// Where each page's text came from (`ocr` or `pdf_text`); pages archived before are OCR.
 const V9: &str = "ALTER TABLE pages ADD COLUMN text_source TEXT NOT NULL DEFAULT 'ocr';";
+
+/// What reading each page found doubtful (JSON list of review flags), so regrouping keeps
+/// it; pages archived before have none recorded.
+const V10: &str = "ALTER TABLE pages ADD COLUMN doubts TEXT NOT NULL DEFAULT '[]';";
 const V8: &str = "
 CREATE TABLE purge_jobs_v8 (
     id                 TEXT PRIMARY KEY,
@@ -346,6 +350,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 9 {
         conn.execute_batch(&format!("BEGIN; {V9} PRAGMA user_version = 9; COMMIT;"))?;
+    }
+    if version < 10 {
+        conn.execute_batch(&format!("BEGIN; {V10} PRAGMA user_version = 10; COMMIT;"))?;
     }
     Ok(())
 }

@@ -14,7 +14,8 @@ pub mod text;
 pub use document::{DocType, DocumentDraft, FieldSource, Patient, ReviewFlag};
 pub use export::{ExportDocument, ExportPage, ExportRetention, ExportScan, ExportSource};
 pub use page::{
-    DocumentStart, OcrPage, OcrWord, PageImage, PageKind, PageResult, TextLayer, TextSource,
+    DocumentStart, OcrPage, OcrWord, PageImage, PageKind, PageResult, PageView, TextLayer,
+    TextSource,
 };
 pub use record::{DocumentRecord, PageRecord, ReviewItem};
 pub use scan::{ScanInput, ScanInputKind, ScanStatus};

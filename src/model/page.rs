@@ -157,3 +157,20 @@ pub struct PageResult {
     /// What the page's reading found doubtful (kept as content, for a person to check).
     pub doubts: Vec<crate::model::ReviewFlag>,
 }
+
+/// One archived page of a document as the viewer, releases and regrouping read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageView {
+    pub page_no: u32,
+    /// Size of the image OCR read (word boxes are in these pixels).
+    pub width_px: u32,
+    pub height_px: u32,
+    pub dpi: u32,
+    pub ocr_confidence: f32,
+    pub text: String,
+    pub words_blob: Option<String>,
+    pub image_blob: Option<String>,
+    /// What reading the page found doubtful (kept with the page, so a document regrouped
+    /// later still carries its pages' doubts to the review queue).
+    pub doubts: Vec<crate::model::ReviewFlag>,
+}

@@ -424,21 +424,31 @@ fn commit(
             text_source: p.text_source,
             words_blob,
             image_blob,
+            doubts: p.doubts.clone(),
         });
     }
     // Retention of the new documents, assigned from what is in memory before anything is
     // stored (the patients' earlier dates of service and the holds are read, nothing this
     // commit writes).
     let today = crate::clock::today();
+    // The scan's ingest stamp: the catalog stores this one, and retention counts from its day.
+    let committed_at = crate::clock::now();
     // Read once for this commit: the writer is held, so they cannot change in between.
     let holds = archive.holds_now();
-    let assigned = assign_retention(archive, &ctx.schedule, &documents, &holds, today)?;
+    let assigned = assign_retention(
+        archive,
+        &ctx.schedule,
+        &documents,
+        &holds,
+        (today, committed_at.date_naive()),
+    )?;
     let commit = ScanCommit {
         sha256: scan.sha256.clone(),
         source_path: scan.input.source_path.clone(),
         files,
         pages,
         documents: documents.clone(),
+        committed_at: committed_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         retention: assigned,
     };
     archive
@@ -510,19 +520,20 @@ fn commit(
 
 /// Retention decisions for new documents from their drafts: type, dates and patient as
 /// read, the patient's latest date of service (the archive's, or a later one in this
-/// scan), today as the ingest date, and the holds as they stand.
+/// scan), the commit's own UTC day as the ingest date (the day the catalog records), and
+/// the holds as they stand. `days` is (today, ingest day).
 fn assign_retention(
     archive: &Archive,
     schedule: &crate::retention::Schedule,
     documents: &[DocumentDraft],
     holds: &crate::retention::holds::HoldsNow,
-    today: chrono::NaiveDate,
+    days: (chrono::NaiveDate, chrono::NaiveDate),
 ) -> Result<Vec<(String, crate::retention::Decision)>, PipelineError> {
+    let (today, ingested_at) = days;
     let day = |s: &Option<String>| {
         s.as_deref()
             .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
     };
-    let ingested_at = crate::clock::now().date_naive();
     let mut earlier: HashMap<String, Option<chrono::NaiveDate>> = HashMap::new();
     let mut out = Vec::with_capacity(documents.len());
     for d in documents {

@@ -153,6 +153,7 @@ fn synth_scan(
                 text_source: Default::default(),
                 words_blob: None,
                 image_blob: None,
+                doubts: Vec::new(),
             });
             page_records.push(PageRecord {
                 page_no,
@@ -195,6 +196,7 @@ fn synth_scan(
             files: vec![],
             pages,
             documents,
+            committed_at: crate::clock::now_rfc3339(),
             retention: Vec::new(),
         },
         records,
