@@ -2,7 +2,8 @@
 //! layer and uses only modules of its own layer or below, the modules form no import cycle,
 //! and the files of one module form none either. Run with `--nocapture` to print the graph.
 //!
-//! "Uses" means a `crate::m` path in code (comments and `#[cfg(test)] mod tests` left out);
+//! "Uses" means a `crate::m` path in the parsed code (`syn`: use trees, expressions, types,
+//! macro bodies; comments, strings and `#[cfg(test)]` items left out);
 //! inside a module, a `super::f` or `crate::this::f` path naming a sibling file. A module's
 //! `mod.rs` is its root: children use its items, which is not a cycle.
 
@@ -47,80 +48,206 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// The code of a file without comments and without its test module.
-fn code_of(path: &Path) -> String {
-    let text = without_test_module(&std::fs::read_to_string(path).unwrap());
-    let mut out = String::new();
-    let mut in_block = false;
-    for line in text.lines() {
-        let mut line = line;
-        if in_block {
-            match line.find("*/") {
-                Some(i) => {
-                    line = &line[i + 2..];
-                    in_block = false;
-                }
-                None => continue,
-            }
-        }
-        // A line comment first: `pipelines/*.toml` in a doc comment opens no block.
-        line = line.split("//").next().unwrap_or_default();
-        if let Some(i) = line.find("/*") {
-            in_block = !line[i..].contains("*/");
-            line = &line[..i];
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
+/// What one file's code refers to, read from its syntax tree (so comments, strings and
+/// the `#[cfg(test)]` items never count): every path that starts with `crate` or `super`
+/// (in `use` trees, expressions, types, patterns and macro bodies), every `Result<_, String>`
+/// type, and every archive part reached through a value (`archive.catalog`).
+#[derive(Default, Debug)]
+struct Facts {
+    paths: Vec<Vec<String>>,
+    string_errors: Vec<String>,
+    parts_reached: Vec<String>,
 }
 
-/// The text without its `#[cfg(test)] mod tests { ... }` block (braces counted).
-fn without_test_module(text: &str) -> String {
-    let Some(start) = text.find("#[cfg(test)]\nmod tests") else {
-        return text.to_string();
-    };
-    let Some(open) = text[start..].find('{').map(|i| start + i) else {
-        return text[..start].to_string();
-    };
-    let mut depth = 0usize;
-    for (i, c) in text[open..].char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return format!("{}{}", &text[..start], &text[open + i + 1..]);
+fn facts_of(path: &Path) -> Facts {
+    let text = std::fs::read_to_string(path).unwrap();
+    facts_of_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn facts_of_str(text: &str) -> syn::Result<Facts> {
+    use syn::visit::Visit;
+    let file = syn::parse_file(text)?;
+    let mut facts = Facts::default();
+    facts.visit_file(&file);
+    Ok(facts)
+}
+
+fn is_test_only(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg") && {
+            let tokens = a.meta.require_list().map(|l| l.tokens.to_string());
+            tokens.is_ok_and(|t| t.split(|c: char| !c.is_alphanumeric()).any(|w| w == "test"))
+        }
+    })
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item::*;
+    match item {
+        Const(i) => &i.attrs,
+        Enum(i) => &i.attrs,
+        ExternCrate(i) => &i.attrs,
+        Fn(i) => &i.attrs,
+        ForeignMod(i) => &i.attrs,
+        Impl(i) => &i.attrs,
+        Macro(i) => &i.attrs,
+        Mod(i) => &i.attrs,
+        Static(i) => &i.attrs,
+        Struct(i) => &i.attrs,
+        Trait(i) => &i.attrs,
+        TraitAlias(i) => &i.attrs,
+        Type(i) => &i.attrs,
+        Union(i) => &i.attrs,
+        Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// The paths of a `use` tree, each from its first segment (`crate::{a, b::C}` gives
+/// `crate::a` and `crate::b::C`).
+fn use_paths(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            use_paths(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let mut v = prefix.clone();
+            v.push(n.ident.to_string());
+            out.push(v);
+        }
+        syn::UseTree::Rename(r) => {
+            let mut v = prefix.clone();
+            v.push(r.ident.to_string());
+            out.push(v);
+        }
+        syn::UseTree::Glob(_) => out.push(prefix.clone()),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                use_paths(t, prefix, out);
+            }
+        }
+    }
+}
+
+/// `crate :: a :: b` and `super :: x` runs in a macro's tokens (`format!`, `tracing::info!`).
+fn token_paths(tokens: proc_macro2::TokenStream, out: &mut Vec<Vec<String>>) {
+    use proc_macro2::TokenTree;
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Group(g) => token_paths(g.stream(), out),
+            TokenTree::Ident(id) if id == "crate" || id == "super" => {
+                let mut path = vec![id.to_string()];
+                let mut j = i + 1;
+                while j + 2 < tokens.len() {
+                    let colons = matches!((&tokens[j], &tokens[j + 1]),
+                        (TokenTree::Punct(a), TokenTree::Punct(b)) if a.as_char() == ':' && b.as_char() == ':');
+                    match (&tokens[j + 2], colons) {
+                        (TokenTree::Ident(next), true) => {
+                            path.push(next.to_string());
+                            j += 3;
+                        }
+                        _ => break,
+                    }
                 }
+                if path.len() > 1 {
+                    out.push(path);
+                }
+                i = j;
+                continue;
             }
             _ => {}
         }
+        i += 1;
     }
-    text[..start].to_string()
 }
 
-/// Identifiers that follow `prefix` (`crate::` gives `archive` for `crate::archive::X` and
-/// `a`, `b` for `crate::{a, b::C}`).
-fn names_after(code: &str, prefix: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let ident = |s: &str| -> String {
-        s.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect()
-    };
-    for (i, _) in code.match_indices(prefix) {
-        let rest = &code[i + prefix.len()..];
-        if let Some(group) = rest.strip_prefix('{') {
-            let group = &group[..group.find('}').unwrap_or(group.len())];
-            for item in group.split(',') {
-                out.insert(ident(item.trim()));
-            }
-        } else {
-            out.insert(ident(rest));
+impl<'ast> syn::visit::Visit<'ast> for Facts {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        if !is_test_only(item_attrs(item)) {
+            syn::visit::visit_item(self, item);
         }
     }
-    out.retain(|s| !s.is_empty());
-    out
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if !is_test_only(&f.attrs) {
+            syn::visit::visit_impl_item_fn(self, f);
+        }
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let mut found = Vec::new();
+        use_paths(&u.tree, &mut Vec::new(), &mut found);
+        self.paths.extend(
+            found
+                .into_iter()
+                .filter(|p| p.first().is_some_and(|f| f == "crate" || f == "super")),
+        );
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+        if p.leading_colon.is_none() && segs.len() > 1 && (segs[0] == "crate" || segs[0] == "super")
+        {
+            self.paths.push(segs.clone());
+        }
+        let last = p.segments.last();
+        if let Some(seg) = last.filter(|s| s.ident == "Result") {
+            if let syn::PathArguments::AngleBracketed(args) = &seg.arguments {
+                if let Some(syn::GenericArgument::Type(syn::Type::Path(t))) =
+                    args.args.iter().nth(1)
+                {
+                    if t.path.is_ident("String") {
+                        self.string_errors.push(segs.join("::") + "<_, String>");
+                    }
+                }
+            }
+        }
+        syn::visit::visit_path(self, p);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        token_paths(m.tokens.clone(), &mut self.paths);
+        syn::visit::visit_macro(self, m);
+    }
+
+    fn visit_expr_field(&mut self, e: &'ast syn::ExprField) {
+        if let syn::Member::Named(part) = &e.member {
+            let part = part.to_string();
+            let base = match &*e.base {
+                syn::Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                syn::Expr::Index(ix) => match &*ix.expr {
+                    syn::Expr::Path(p) => p.path.get_ident().map(|i| format!("{i}[]")),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let archive_like = base
+                .as_deref()
+                .is_some_and(|b| matches!(b, "archive" | "a" | "writer" | "arch" | "readers[]"));
+            if archive_like
+                && ["catalog", "index", "store", "keys", "root"].contains(&part.as_str())
+            {
+                self.parts_reached
+                    .push(format!("{}.{part}", base.unwrap_or_default()));
+            }
+        }
+        syn::visit::visit_expr_field(self, e);
+    }
+}
+
+/// Identifiers that follow `prefix` in a file's paths (`["crate"]` gives `archive` for
+/// `crate::archive::X`).
+fn names_after(facts: &Facts, prefix: &[&str]) -> BTreeSet<String> {
+    facts
+        .paths
+        .iter()
+        .filter(|p| p.len() > prefix.len() && p.iter().zip(prefix).all(|(a, b)| a == b))
+        .map(|p| p[prefix.len()].clone())
+        .collect()
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -162,7 +289,7 @@ fn module_graph() -> Graph {
         };
         let used = graph.entry(m.clone()).or_default();
         for f in files {
-            for n in names_after(&code_of(&f), "crate::") {
+            for n in names_after(&facts_of(&f), &["crate"]) {
                 if modules.contains(&n) && &n != m {
                     used.insert(n);
                 }
@@ -186,11 +313,11 @@ fn file_graph(m: &str) -> Graph {
         };
         let used = graph.entry(kid.clone()).or_default();
         for f in files {
-            let code = code_of(&f);
+            let facts = facts_of(&f);
             let direct = f.parent() == Some(dir.as_path());
-            let mut names = names_after(&code, &format!("crate::{m}::"));
+            let mut names = names_after(&facts, &["crate", m]);
             if direct {
-                names.extend(names_after(&code, "super::"));
+                names.extend(names_after(&facts, &["super"]));
             }
             for n in names {
                 if kids.contains(&n) && &n != kid && n != "mod" {
@@ -291,24 +418,41 @@ fn the_files_of_a_module_form_no_cycle() {
 
 #[test]
 fn the_checker_sees_cycles_and_paths() {
-    let code = "//! reads pipelines/*.toml\nuse crate::{model, archive::Archive};\n// crate::web in a comment\n/* crate::cli\n crate::cli */\nlet x = crate::store::put();\n#[cfg(test)]\nmod tests {\n fn f() { crate::cli::x(); }\n}\nfn after() { crate::clock::today(); }";
-    let names = names_after(&code_of_str(code), "crate::");
+    let code = r#"//! reads pipelines/*.toml and crate::cli
+use crate::{model, archive::Archive};
+// crate::web in a comment
+/* crate::cli
+ crate::cli */
+fn f() -> Result<(), String> {
+    let s = "crate::web::x";
+    let x = crate::store::put();
+    tracing::info!(n = %crate::index::count(), "x");
+    let n = archive.catalog.users()?;
+    Ok(())
+}
+#[cfg(test)]
+mod tests {
+    fn f() { crate::cli::x(); }
+}
+impl X {
+    #[cfg(test)]
+    fn g() { crate::web::y(); }
+}
+fn after() { crate::clock::today(); }"#;
+    let facts = facts_of_str(code).unwrap();
     assert_eq!(
-        names.into_iter().collect::<Vec<_>>(),
-        ["archive", "clock", "model", "store"]
+        names_after(&facts, &["crate"])
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["archive", "clock", "index", "model", "store"]
     );
+    assert_eq!(facts.string_errors.len(), 1, "{facts:?}");
+    assert_eq!(facts.parts_reached, ["archive.catalog"]);
     let mut g = Graph::new();
     g.entry("a".into()).or_default().insert("b".into());
     g.entry("b".into()).or_default().insert("a".into());
     g.entry("c".into()).or_default().insert("a".into());
     assert_eq!(cycles(&g), vec![vec!["a".to_string(), "b".to_string()]]);
-}
-
-fn code_of_str(s: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("x.rs");
-    std::fs::write(&p, s).unwrap();
-    code_of(&p)
 }
 
 /// Errors are types that say what went wrong (and carry a code where a person sees them),
@@ -317,12 +461,8 @@ fn code_of_str(s: &str) -> String {
 fn no_string_errors_in_library_code() {
     let mut found = Vec::new();
     for f in rust_files(&src()) {
-        for (i, line) in code_of(&f).lines().enumerate() {
-            if let Some(at) = line.find("Result<") {
-                if line[at..].contains(", String>") {
-                    found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
-                }
-            }
+        for e in facts_of(&f).string_errors {
+            found.push(format!("{}: {e}", f.display()));
         }
     }
     assert!(
@@ -332,46 +472,13 @@ fn no_string_errors_in_library_code() {
     );
 }
 
-/// The parts of an archive (`catalog`, `index`, `store`, `keys`, `root`) reached through a
-/// value: `x.catalog.` and the like, as the front doors must never write.
-fn archive_parts_reached(code: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for (i, line) in code.lines().enumerate() {
-        for part in ["catalog", "index", "store", "keys", "root"] {
-            let needle = format!(".{part}.");
-            let mut from = 0;
-            while let Some(at) = line[from..].find(&needle) {
-                let at = from + at;
-                // The value before the dot: an identifier (archive, a, writer, ...), not a
-                // path (`crate::index::`), a field of ours (`settings.index` would be
-                // `.index.` too, so only archive-like names count).
-                let before: String = line[..at]
-                    .chars()
-                    .rev()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ']' || *c == '[')
-                    .collect::<String>()
-                    .chars()
-                    .rev()
-                    .collect();
-                let archive_like = matches!(before.as_str(), "archive" | "a" | "writer" | "arch")
-                    || before.starts_with("readers[");
-                if archive_like {
-                    found.push(format!("{}: {}", i + 1, line.trim()));
-                }
-                from = at + needle.len();
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn the_front_doors_reach_the_archive_only_through_the_service() {
     let mut found = Vec::new();
     for door in ["cli", "web"] {
         for f in rust_files(&src().join(door)) {
-            for hit in archive_parts_reached(&code_of(&f)) {
-                found.push(format!("{}:{hit}", f.display()));
+            for hit in facts_of(&f).parts_reached {
+                found.push(format!("{}: {hit}", f.display()));
             }
         }
     }
@@ -380,10 +487,11 @@ fn the_front_doors_reach_the_archive_only_through_the_service() {
         "cli/ and web/ reach into the archive's parts (call a service:: function instead):\n{}",
         found.join("\n")
     );
-    // The check sees what it looks for.
-    assert_eq!(
-        archive_parts_reached("let n = archive.catalog.users()?;\nlet x = a.store.get(b);").len(),
-        2
-    );
-    assert!(archive_parts_reached("crate::index::SearchQuery; settings.config.index.x").is_empty());
+    // The check sees what it looks for, and not a path or another value's field.
+    let facts = facts_of_str(
+        "fn f() { let n = archive.catalog.users(); let x = a.store.get(b); \
+         let q = crate::index::SearchQuery::default(); let i = settings.index; }",
+    )
+    .unwrap();
+    assert_eq!(facts.parts_reached, ["archive.catalog", "a.store"]);
 }

@@ -21,17 +21,9 @@ use crate::catalog::{DocumentRewrite, PageMove, Regrouping};
 use crate::config::PipelineConfig;
 use crate::describe::PageText;
 use crate::keys::doc_key_id;
+pub use crate::model::document::Regroup;
 use crate::model::{FieldSource, Patient, ReviewFlag};
 use crate::retention::{RetentionStatus, Schedule};
-
-/// What a person asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Regroup {
-    /// This page (its number in the scan) starts a new document.
-    SplitAt(u32),
-    /// The document belongs to the one before it in the same scan.
-    MergeIntoPrevious,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Regrouped {

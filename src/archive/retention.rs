@@ -5,34 +5,11 @@ use chrono::NaiveDate;
 
 use super::{Archive, ArchiveError};
 use crate::index::SearchQuery;
+pub use crate::model::retention::{NextEligible, ReportRow, RetentionReport};
 use crate::retention::assign;
 use crate::retention::holds::covers_quarantined;
 use crate::retention::holds::HoldsNow;
 use crate::retention::{decide_quarantined, Decision, HoldCheck, HoldScope, Schedule};
-
-/// Document counts by class, status and year of service, and the next dates on which
-/// documents become eligible (what `retention report` and the retention desk show).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RetentionReport {
-    pub as_of: String,
-    pub schedule: String,
-    pub counts: Vec<ReportRow>,
-    pub next_eligible: Vec<NextEligible>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ReportRow {
-    pub class: String,
-    pub status: String,
-    pub service_year: String,
-    pub documents: usize,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct NextEligible {
-    pub eligible_on: String,
-    pub documents: usize,
-}
 
 impl Archive {
     /// Places a legal hold (the index writer must be open) and recomputes retention.

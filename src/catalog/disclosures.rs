@@ -5,30 +5,11 @@
 //! released documents were destroyed under the retention schedule.
 
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
 
 use super::{now, Catalog, CatalogError};
 use crate::keys::doc_key_id;
+pub use crate::model::release::{DisclosedDocument, Disclosure};
 use crate::model::PageView;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DisclosedDocument {
-    pub doc_id: String,
-    pub doc_type: String,
-    pub service_date: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Disclosure {
-    pub id: String,
-    pub at: String,
-    pub user: String,
-    pub recipient: String,
-    pub purpose: String,
-    pub pages: u32,
-    pub pdf_sha256: String,
-    pub documents: Vec<DisclosedDocument>,
-}
 
 impl Catalog {
     /// How many documents (live or destroyed) came from this scan.

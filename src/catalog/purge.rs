@@ -4,28 +4,11 @@
 //! blobs it freed are listed on the item so a resumed run deletes them.
 
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{now, Catalog, CatalogError};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManifestEntry {
-    pub doc_id: String,
-    /// SHA-256 over the document's page texts and blob ids when planned.
-    pub content_hash: String,
-    pub class: String,
-    pub doc_type: String,
-    pub service_year: Option<i32>,
-    pub pages: u32,
-    /// Which of the plan's patients it belongs to; none for a quarantined scan (its patient
-    /// cannot be read).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub patient_slot: Option<u32>,
-    /// The document's retain-through date when planned (absent in older manifests).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_through: Option<chrono::NaiveDate>,
-}
+pub use crate::model::retention::{JobRow, ManifestEntry, Tombstone};
 
 /// What a new purge job records.
 pub struct NewPurgeJob<'a> {
@@ -50,44 +33,6 @@ pub struct PurgeItem {
     pub state: String,
     /// Why a skipped document was left alone.
     pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobRow {
-    pub id: String,
-    pub state: String,
-    pub as_of: String,
-    pub created_by: String,
-    pub created_at: String,
-    pub schedule_label: String,
-    pub schedule_hash: String,
-    pub manifest: Vec<ManifestEntry>,
-    /// SHA-256 of the manifest JSON as stored.
-    pub manifest_hash: String,
-    pub manifest_json: String,
-    pub excluded: serde_json::Value,
-    pub required_approvals: u32,
-    pub approvals_expire: String,
-    pub executed_by: Option<String>,
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
-    pub verification: Option<serde_json::Value>,
-    pub certificate_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tombstone {
-    pub doc_id: String,
-    pub class: String,
-    pub doc_type: String,
-    pub schedule_hash: String,
-    pub service_year: Option<i32>,
-    pub page_count: u32,
-    pub bytes: u64,
-    pub original_sha256: String,
-    pub job_id: String,
-    pub certificate_id: String,
-    pub destroyed_at: String,
 }
 
 pub fn purge_sha256(s: &str) -> String {

@@ -5,21 +5,12 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{now, Catalog, CatalogError};
+pub use crate::model::users::{Session, User};
 
 /// Sessions live on the real clock (a test clock moving years ahead must not log people
 /// out, nor keep an expired session alive).
 fn wall_now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct User {
-    pub username: String,
-    pub role: String,
-    pub password_hash: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub disabled_at: Option<String>,
 }
 
 /// Audit actions that create, re-enable or change an account (password, role). Whoever
@@ -46,15 +37,6 @@ impl AccountChange {
             _ => "changed (password, role or re-enabled)",
         }
     }
-}
-
-/// A live session joined with its (enabled) user.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Session {
-    pub username: String,
-    pub role: String,
-    pub csrf: String,
-    pub expires_at: String,
 }
 
 impl Catalog {

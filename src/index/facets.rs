@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+pub use crate::model::search::Facets;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
@@ -20,15 +20,6 @@ const YEARS: usize = 400;
 
 /// Counts the matches by `doc_type`, `retention_status` and year of `service_day`.
 pub struct FacetCollector;
-
-/// Counts of the matching documents, most frequent first.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Facets {
-    pub doc_type: Vec<(String, u64)>,
-    /// Year of service (documents without a date of service are not counted).
-    pub year: Vec<(i64, u64)>,
-    pub retention_status: Vec<(String, u64)>,
-}
 
 /// One segment's counts, keyed by value.
 #[derive(Default)]

@@ -2,7 +2,6 @@
 
 use std::ops::Bound;
 
-use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -11,38 +10,6 @@ use tantivy::{TantivyDocument, Term};
 
 use super::writer::ArchiveIndex;
 use super::{date_key, IndexError};
-
-#[derive(Debug, Clone, Default)]
-pub struct SearchQuery {
-    pub text: String,
-    pub mrn: Option<String>,
-    pub doc_type: Option<String>,
-    /// Inclusive service-date bounds, `YYYY-MM-DD`.
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub limit: usize,
-    pub offset: usize,
-    /// Retention status as last computed (`on_hold`, `eligible`, ...).
-    pub retention_status: Option<String>,
-    /// Only documents whose eligible-on date is before this `YYYY-MM-DD`.
-    pub eligible_before: Option<String>,
-    /// Also match words one edit away from the query's words (OCR slips, typos).
-    pub fuzzy: bool,
-    /// Count the matching documents by type, year of service and retention status.
-    pub facets: bool,
-    pub sort: SortOrder,
-}
-
-/// Order of the hits.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum SortOrder {
-    /// Best match first (BM25).
-    #[default]
-    Relevance,
-    /// Latest date of service first.
-    Newest,
-    Oldest,
-}
 
 impl SortOrder {
     pub fn parse(s: &str) -> Option<SortOrder> {
@@ -55,32 +22,7 @@ impl SortOrder {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct SearchHit {
-    pub doc_id: String,
-    pub score: f32,
-    pub doc_type: String,
-    pub source_path: String,
-    pub pages: Vec<u32>,
-    pub mrn: Option<String>,
-    pub patient_name: Option<String>,
-    pub service_date: Option<String>,
-    /// A fragment of the text around the best match.
-    pub snippet: String,
-    /// Byte ranges of `snippet` that matched the query.
-    pub highlights: Vec<(usize, usize)>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SearchResults {
-    pub total: usize,
-    pub hits: Vec<SearchHit>,
-    /// Present when the query asked for facets.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub facets: Option<Facets>,
-}
-
-pub use super::facets::Facets;
+pub use crate::model::search::{SearchHit, SearchQuery, SearchResults, SortOrder};
 
 impl ArchiveIndex {
     /// Ids of every document the query matches (no ranking, no limit).

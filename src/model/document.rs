@@ -155,3 +155,12 @@ pub struct FieldSource {
     pub method: String,
     pub confidence: f32,
 }
+
+/// What a person asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regroup {
+    /// This page (its number in the scan) starts a new document.
+    SplitAt(u32),
+    /// The document belongs to the one before it in the same scan.
+    MergeIntoPrevious,
+}

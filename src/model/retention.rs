@@ -136,3 +136,98 @@ impl HoldScope {
         }
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hold {
+    pub id: String,
+    pub matter: String,
+    pub reason: String,
+    pub scope: HoldScope,
+    /// Query holds: document ids matched when the hold was placed.
+    pub snapshot: Vec<String>,
+    pub placed_by: String,
+    pub placed_at: String,
+    pub released_by: Option<String>,
+    pub released_at: Option<String>,
+    pub release_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    pub doc_id: String,
+    /// SHA-256 over the document's page texts and blob ids when planned.
+    pub content_hash: String,
+    pub class: String,
+    pub doc_type: String,
+    pub service_year: Option<i32>,
+    pub pages: u32,
+    /// Which of the plan's patients it belongs to; none for a quarantined scan (its patient
+    /// cannot be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_slot: Option<u32>,
+    /// The document's retain-through date when planned (absent in older manifests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain_through: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRow {
+    pub id: String,
+    pub state: String,
+    pub as_of: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub schedule_label: String,
+    pub schedule_hash: String,
+    pub manifest: Vec<ManifestEntry>,
+    /// SHA-256 of the manifest JSON as stored.
+    pub manifest_hash: String,
+    pub manifest_json: String,
+    pub excluded: serde_json::Value,
+    pub required_approvals: u32,
+    pub approvals_expire: String,
+    pub executed_by: Option<String>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub verification: Option<serde_json::Value>,
+    pub certificate_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tombstone {
+    pub doc_id: String,
+    pub class: String,
+    pub doc_type: String,
+    pub schedule_hash: String,
+    pub service_year: Option<i32>,
+    pub page_count: u32,
+    pub bytes: u64,
+    pub original_sha256: String,
+    pub job_id: String,
+    pub certificate_id: String,
+    pub destroyed_at: String,
+}
+
+/// Document counts by class, status and year of service, and the next dates on which
+/// documents become eligible (what `retention report` and the retention desk show).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RetentionReport {
+    pub as_of: String,
+    pub schedule: String,
+    pub counts: Vec<ReportRow>,
+    pub next_eligible: Vec<NextEligible>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportRow {
+    pub class: String,
+    pub status: String,
+    pub service_year: String,
+    pub documents: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NextEligible {
+    pub eligible_on: String,
+    pub documents: usize,
+}

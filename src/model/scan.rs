@@ -61,3 +61,27 @@ impl ScanStatus {
             .find(|x| x.as_str() == s)
     }
 }
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestSummary {
+    pub scans_ingested: usize,
+    pub pages: usize,
+    pub pages_ocr: usize,
+    pub documents: usize,
+    pub duplicates: usize,
+    pub quarantined: Vec<Quarantined>,
+    pub wall_secs: f64,
+    /// Summed over workers.
+    pub imaging_ms: u64,
+    pub barcode_ms: u64,
+    pub ocr_ms: u64,
+    /// Tesseract readings, second readings included.
+    pub ocr_readings: usize,
+}
+
+/// A scan that was quarantined, with the reason shown to the user.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quarantined {
+    pub path: String,
+    pub reason: String,
+}

@@ -21,7 +21,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crossbeam_channel::bounded;
-use serde::Serialize;
 
 use crate::archive::{Archive, ArchiveError};
 use crate::config::PipelineConfig;
@@ -49,30 +48,6 @@ impl From<String> for Unreadable {
     fn from(reason: String) -> Unreadable {
         Unreadable(reason)
     }
-}
-
-/// A scan that was quarantined, with the reason shown to the user.
-#[derive(Debug, Clone, Serialize)]
-pub struct Quarantined {
-    pub path: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct IngestSummary {
-    pub scans_ingested: usize,
-    pub pages: usize,
-    pub pages_ocr: usize,
-    pub documents: usize,
-    pub duplicates: usize,
-    pub quarantined: Vec<Quarantined>,
-    pub wall_secs: f64,
-    /// Summed over workers.
-    pub imaging_ms: u64,
-    pub barcode_ms: u64,
-    pub ocr_ms: u64,
-    /// Tesseract readings, second readings included.
-    pub ocr_readings: usize,
 }
 
 impl IngestSummary {
@@ -114,6 +89,7 @@ pub(crate) enum Event {
 }
 
 pub use crate::archive::WriterAccess;
+pub use crate::model::scan::{IngestSummary, Quarantined};
 
 /// Ingests every scan under `paths` into the archive behind `writer`.
 pub fn ingest(

@@ -1,24 +1,9 @@
 //! Legal holds: what a hold covers and whether a document falls in it (retention.md §4).
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
+pub use crate::model::retention::Hold;
 pub use crate::model::retention::HoldScope;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Hold {
-    pub id: String,
-    pub matter: String,
-    pub reason: String,
-    pub scope: HoldScope,
-    /// Query holds: document ids matched when the hold was placed.
-    pub snapshot: Vec<String>,
-    pub placed_by: String,
-    pub placed_at: String,
-    pub released_by: Option<String>,
-    pub released_at: Option<String>,
-    pub release_reason: Option<String>,
-}
 
 impl Hold {
     pub fn is_active(&self) -> bool {

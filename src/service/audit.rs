@@ -1,35 +1,14 @@
 //! Reading the audit log: `chartvault audit list` and `GET /api/v1/audit`.
 
-use serde::{Deserialize, Serialize};
-
 use super::{Actor, Door, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
+pub use crate::model::api::audit::{AuditQuery, AuditView};
 
 /// Entries shown at most in one web answer (the command line lists any number).
 pub const MAX_LIMIT: usize = 10_000;
 /// Entries a filter looks back over.
 pub const FILTER_WINDOW: usize = 20_000;
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct AuditQuery {
-    /// The latest N entries (100 when absent).
-    pub limit: Option<usize>,
-    pub user: Option<String>,
-    pub action: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditView {
-    pub seq: i64,
-    pub at: String,
-    pub user: String,
-    pub action: String,
-    pub subject: String,
-    /// The entry's detail as written (JSON).
-    pub detail: serde_json::Value,
-    pub hash: String,
-}
 
 /// The latest entries, oldest first, optionally of one user or one action (looking back
 /// over the latest [`FILTER_WINDOW`] entries).

@@ -1,46 +1,12 @@
 //! Reading one document: `chartvault show` and `GET /api/v1/documents/{id}` (and its
 //! text). Every read of patient data is audited here.
 
-use serde::Serialize;
-
 use super::{live_document, Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
-use crate::catalog::{PageView, Tombstone};
-use crate::model::{DocumentRecord, ReviewFlag};
-use crate::retention::{Decision, Schedule};
-
-/// A correction a person made to a field.
-#[derive(Debug, Clone, Serialize)]
-pub struct Correction {
-    pub field: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
-    pub user: String,
-    pub at: String,
-}
-
-/// A live document with everything a reader is shown about it.
-#[derive(Debug, Clone)]
-pub struct DocumentView {
-    pub document: DocumentRecord,
-    /// The retention decision as of the date asked (today unless given).
-    pub retention: Option<Decision>,
-    pub review_flags: Vec<ReviewFlag>,
-    pub corrections: Vec<Correction>,
-    /// Files of the scan the document came from (1, or a folder batch's pages).
-    pub files: usize,
-    pub other_documents_in_scan: u64,
-    /// Page sizes and blobs, in page order.
-    pub pages: Vec<PageView>,
-}
-
-/// What `show` finds: the document, or what is kept of a destroyed one.
-#[derive(Debug, Clone)]
-pub enum Shown {
-    Live(Box<DocumentView>),
-    Destroyed(Box<Tombstone>),
-}
+pub use crate::model::api::documents::{Correction, DocumentView, Shown};
+use crate::model::DocumentRecord;
+use crate::retention::Schedule;
 
 /// One document (audited as `view`, a destroyed one too).
 pub fn show(

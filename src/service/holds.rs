@@ -1,29 +1,11 @@
 //! Legal holds: place, release, list. `chartvault hold` and `/api/v1/holds` both call these,
 //! so they accept and refuse the same requests with the same messages.
 
-use serde::{Deserialize, Serialize};
-
 use super::{live_document, Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
+pub use crate::model::api::holds::{HoldPatient, HoldView, PlaceHold, PlacedHold};
 use crate::retention::{Hold, HoldScope, Schedule};
-
-/// A request to place a hold.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlaceHold {
-    pub matter: String,
-    pub reason: String,
-    pub scope: HoldScope,
-}
-
-/// A placed hold: its id and how many documents it covers now.
-#[derive(Debug, Clone, Serialize)]
-pub struct PlacedHold {
-    pub hold_id: String,
-    pub covers: usize,
-    pub placed_by: String,
-}
 
 /// Places a hold (audited). Refused: a missing matter or reason, an empty scope, a
 /// document that does not exist (or `gone` when destroyed), an unknown class, reversed
@@ -88,27 +70,6 @@ pub fn release(
         )));
     }
     Ok(())
-}
-
-/// The patient a patient hold covers (read from a covered document: the hold keeps a keyed
-/// tag of the MRN, not the MRN).
-#[derive(Debug, Clone, Serialize)]
-pub struct HoldPatient {
-    pub mrn: Option<String>,
-    pub name: Option<String>,
-}
-
-/// A hold as people see it: what it covers now (its whole scope: any status, missing
-/// fields too) and, for a patient hold, who the patient is.
-#[derive(Debug, Clone, Serialize)]
-pub struct HoldView {
-    #[serde(flatten)]
-    pub hold: Hold,
-    pub covers: usize,
-    pub patient: Option<HoldPatient>,
-    /// The covered documents (filled by [`show`] only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub documents: Option<Vec<String>>,
 }
 
 /// Active holds (all of them with `all`), audited: a hold names a patient.

@@ -3,11 +3,12 @@
 //! Each audited.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::{Archive, Unkeyed};
+pub use crate::model::api::maintenance::KeyStoreStatus;
 use crate::retention::Schedule;
 
 /// Writes every scan, document and page as export lines (`schemas/export.schema.json`),
@@ -49,15 +50,6 @@ pub fn export(
         &decisions,
         emit,
     )?)
-}
-
-/// Where the key store is and how many keys it holds.
-#[derive(Debug, Clone)]
-pub struct KeyStoreStatus {
-    pub path: PathBuf,
-    /// The master key file, or none when it comes from `$CHARTVAULT_MASTER_KEY`.
-    pub master_file: Option<PathBuf>,
-    pub keys: u64,
 }
 
 pub fn key_store_status(archive: &Archive, actor: &Actor) -> Result<KeyStoreStatus, ServiceError> {

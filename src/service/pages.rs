@@ -2,28 +2,11 @@
 //! Every read of a page's words, image or original is audited here (a thumbnail is not:
 //! it shows no more than the list it sits in).
 
-use serde::Serialize;
-
 use super::{live_document, page_words, Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 use crate::catalog::PageView;
-use crate::model::OcrWord;
-
-/// One page as the viewer shows it: size, text, word boxes, and which words are hits.
-#[derive(Debug, Clone, Serialize)]
-pub struct PageShown {
-    pub doc_id: String,
-    pub page_no: u32,
-    pub width_px: u32,
-    pub height_px: u32,
-    pub dpi: u32,
-    pub ocr_confidence: f32,
-    pub text: String,
-    pub words: Vec<OcrWord>,
-    /// Indexes into `words` of the words that match the query's terms.
-    pub hits: Vec<usize>,
-}
+pub use crate::model::api::pages::{Original, PageShown};
 
 fn page_view(a: &Archive, id: &str, page: u32) -> Result<PageView, ServiceError> {
     live_document(a, id)?;
@@ -122,15 +105,6 @@ pub fn thumbnail_source(
 ) -> Result<Vec<u8>, ServiceError> {
     actor.require(Permission::Read)?;
     page_jpeg(a, id, page)
-}
-
-/// One file of the scan a document came from.
-#[derive(Debug, Clone)]
-pub struct Original {
-    pub doc_id: String,
-    /// The file's name as it was ingested.
-    pub name: String,
-    pub bytes: Vec<u8>,
 }
 
 /// File `n` (1-based) of the document's scan (audited as `download` with its SHA-256).

@@ -1,24 +1,14 @@
 //! One patient's documents (the patient view), looked up by MRN; audited under the MRN's
 //! keyed tag, never the MRN itself.
 
-use serde::Serialize;
-
 use super::{Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
-use crate::index::{SearchHit, SearchQuery, SortOrder};
+use crate::index::{SearchQuery, SortOrder};
+pub use crate::model::api::patients::PatientDocuments;
 
 /// The most documents one patient view lists.
 pub const MAX_DOCUMENTS: usize = 1000;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PatientDocuments {
-    pub mrn: String,
-    /// The name read on the newest document that has one.
-    pub name: Option<String>,
-    pub total: usize,
-    pub documents: Vec<SearchHit>,
-}
 
 /// The audit subject for a patient: the MRN's keyed tag (an MRN never enters the log).
 pub fn audit_subject(a: &Archive, mrn: &str) -> String {

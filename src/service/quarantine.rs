@@ -5,21 +5,8 @@
 use super::{Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
+pub use crate::model::api::quarantine::QuarantinedScan;
 use crate::retention::{Decision, Schedule};
-
-/// A quarantined scan as people are shown it.
-#[derive(Debug, Clone)]
-pub struct QuarantinedScan {
-    /// SHA-256 of the file (none when it could not be read at all).
-    pub sha256: Option<String>,
-    pub source_path: String,
-    pub reason: String,
-    pub at: String,
-    /// Whether a sealed copy of the original was kept.
-    pub sealed: bool,
-    /// Its retention decision today (none without a copy: nothing to keep or destroy).
-    pub retention: Option<Decision>,
-}
 
 /// Every quarantined scan, newest first, with its retention today.
 pub fn list(

@@ -6,27 +6,12 @@ use super::{live_document, page_words, Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 use crate::catalog::{DisclosedDocument, Disclosure};
+pub use crate::model::api::releases::{ReleaseRequest, Released};
 use crate::release::{build_pdf, CoverSheet, ReleasePage};
 use crate::store::sha256_hex;
 
 /// The most documents one release holds.
 pub const MAX_DOCUMENTS: usize = 200;
-
-/// What a person asks to release, and to whom.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReleaseRequest {
-    pub doc_ids: Vec<String>,
-    pub recipient: String,
-    pub purpose: String,
-}
-
-/// A built release: its disclosure id and the PDF.
-#[derive(Debug, Clone)]
-pub struct Released {
-    pub disclosure_id: String,
-    pub pdf: Vec<u8>,
-}
 
 fn required(name: &str, v: &str) -> Result<String, ServiceError> {
     crate::model::text::free_text(name, v, crate::model::text::MAX_FIELD_CHARS)

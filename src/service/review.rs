@@ -2,13 +2,14 @@
 //! merge. `chartvault review` / `reclassify` and `/api/v1/review`, `PATCH
 //! /api/v1/documents/{id}`, `.../split`, `.../merge-previous` all call these.
 
-use serde::{Deserialize, Serialize};
-
 use super::{live_document, Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::{Archive, Regroup};
 use crate::config::PipelineConfig;
-use crate::model::{DocType, ReviewFlag, ReviewItem};
+pub use crate::model::api::review::{
+    DocumentFix, FixOutcome, PatientFix, RegroupOutcome, RegroupedDocument,
+};
+use crate::model::{DocType, ReviewItem};
 use crate::retention::Schedule;
 
 /// Longest MRN or name accepted from a person.
@@ -18,36 +19,6 @@ pub const MAX_PATIENT_FIELD: usize = 200;
 pub fn queue(archive: &Archive, actor: &Actor) -> Result<Vec<ReviewItem>, ServiceError> {
     actor.require(Permission::Ingest)?;
     Ok(archive.catalog.review_queue()?)
-}
-
-/// Patient fields as a person corrects them; an empty value clears the field.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PatientFix {
-    pub mrn: Option<String>,
-    pub name: Option<String>,
-    pub dob: Option<String>,
-}
-
-/// A QA fix of one document: any of a new type, patient fields, "checked".
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentFix {
-    pub doc_type: Option<String>,
-    pub patient: Option<PatientFix>,
-    #[serde(default)]
-    pub confirm: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FixOutcome {
-    pub doc_id: String,
-    /// What changed: `doc_type`, `patient`, `review`.
-    pub changed: Vec<&'static str>,
-    /// The type before the fix, when the type was set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous_doc_type: Option<DocType>,
-    pub review_flags: Vec<ReviewFlag>,
 }
 
 /// A type a person may set: any but `unclassified` (what the archive says when it cannot
@@ -133,22 +104,6 @@ pub fn fix(
         previous_doc_type,
         review_flags: archive.catalog.review_flags(doc_id)?.unwrap_or_default(),
     })
-}
-
-/// One document after a split or merge.
-#[derive(Debug, Clone, Serialize)]
-pub struct RegroupedDocument {
-    pub doc_id: String,
-    pub doc_type: DocType,
-    pub pages: Vec<u32>,
-    pub review_flags: Vec<ReviewFlag>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RegroupOutcome {
-    pub documents: Vec<RegroupedDocument>,
-    /// The document merged away.
-    pub removed: Option<String>,
 }
 
 /// Splits a document at a page or merges it into the one before it (audited; refused on

@@ -1,12 +1,11 @@
 //! Full-text search with filters: `chartvault search` and `GET /api/v1/search` both call
 //! [`search`], so they validate alike and leave the same audit entry.
 
-use serde::Deserialize;
-
 use super::{Actor, Code, Door, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 use crate::index::{SearchQuery, SearchResults, SortOrder};
+pub use crate::model::api::search::SearchRequest;
 
 /// Most hits one web answer holds (a page of results).
 pub const MAX_LIMIT: usize = 100;
@@ -16,28 +15,6 @@ pub const MAX_OFFSET: usize = 10_000;
 pub const MAX_QUERY_BYTES: usize = 2000;
 /// Hits per page when the request names no limit.
 pub const DEFAULT_LIMIT: usize = 20;
-
-/// A search as a person asks it: every field as typed (the API's query parameters).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SearchRequest {
-    #[serde(default)]
-    pub q: String,
-    pub mrn: Option<String>,
-    #[serde(rename = "type")]
-    pub doc_type: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub year: Option<i32>,
-    pub retention_status: Option<String>,
-    pub eligible_before: Option<String>,
-    #[serde(default)]
-    pub fuzzy: bool,
-    #[serde(default)]
-    pub facets: bool,
-    pub limit: Option<usize>,
-    pub offset: Option<usize>,
-    pub sort: Option<String>,
-}
 
 fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())

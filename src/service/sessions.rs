@@ -4,16 +4,9 @@
 
 use super::ServiceError;
 use crate::archive::Archive;
-use crate::catalog::{Session, User};
+use crate::catalog::Session;
+pub use crate::model::api::sessions::LoggedIn;
 use crate::store::sha256_hex;
-
-/// A successful login: the account, and the secret session and CSRF tokens to hand back.
-#[derive(Debug, Clone)]
-pub struct LoggedIn {
-    pub user: User,
-    pub token: String,
-    pub csrf: String,
-}
 
 /// A random 256-bit token, hex.
 pub fn random_token() -> String {

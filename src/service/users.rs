@@ -1,36 +1,10 @@
 //! Users of the web service: add (or update), list, disable. `chartvault user` and
 //! `/api/v1/users` both call these.
 
-use serde::{Deserialize, Serialize};
-
 use super::{Actor, ServiceError};
 use crate::access::{password, valid_username, Permission, Role};
 use crate::archive::Archive;
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewUser {
-    pub username: String,
-    pub role: String,
-    pub password: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AddedUser {
-    pub username: String,
-    pub role: Role,
-    /// False when an existing user's role and password were replaced.
-    pub created: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UserView {
-    pub username: String,
-    pub role: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub disabled_at: Option<String>,
-}
+pub use crate::model::api::users::{AddedUser, NewUser, UserView};
 
 /// Adds a user, or sets an existing user's role and password (audited). Refused: a name
 /// that is not 1 to 64 letters, digits, `.`, `_`, `-` or is the system's own, an unknown
