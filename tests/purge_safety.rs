@@ -282,7 +282,7 @@ fn two_person_control_cannot_be_bypassed_on_the_command_line() {
     // Accounts made or changed after the plan, and the administrator who did it.
     add_user(&archive, "approver3", "approver", PW);
     refused(&approve(&archive, "approver3", &job), "was created");
-    add_user(&archive, "approver2", "approver", "a-new-password-1");
+    common::server::reset_password(&archive, "approver2", "a-new-password-1");
     refused(
         &approve_as(&archive, "approver2", "a-new-password-1", &job),
         "was changed",

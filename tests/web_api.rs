@@ -443,10 +443,18 @@ fn holds_purge_two_person_approval_and_gone() {
         assert_eq!(r.status, 409, "{name}: {}", r.text());
         assert!(r.text().contains("was created by admin"), "{}", r.text());
     }
+    // Adding a user of a taken name changes nothing; a reset is its own, audited step.
     let r = admin.send(
         "POST",
         "/api/v1/users",
         &json!({"username": "approver2", "role": "approver", "password": "reset-by-admin-1"}),
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("exists already"), "{}", r.text());
+    let r = admin.send(
+        "POST",
+        "/api/v1/users/approver2/password",
+        &json!({"password": "reset-by-admin-1"}),
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let s = server.login("approver2", "reset-by-admin-1");

@@ -18,6 +18,7 @@ const ROLES: [&str; 5] = ["viewer", "clerk", "retention_officer", "approver", "a
 /// manage users.
 const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/audit", "admin"),
+    ("GET", "/api/v1/audit/export", "admin"),
     (
         "GET",
         "/api/v1/certificates/{id}",
@@ -119,6 +120,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/users", "admin"),
     ("POST", "/api/v1/users", "admin"),
     ("POST", "/api/v1/users/{id}/unlock", "admin"),
+    ("POST", "/api/v1/users/{id}/role", "admin"),
+    ("POST", "/api/v1/users/{id}/password", "admin"),
+    ("POST", "/api/v1/users/{id}/disable", "admin"),
+    ("POST", "/api/v1/users/{id}/enable", "admin"),
 ];
 
 fn archive_with_users() -> (tempfile::TempDir, std::path::PathBuf) {

@@ -7,6 +7,7 @@
 //! index has committed).
 
 mod audit;
+mod audit_query;
 mod disclosures;
 mod json;
 mod purge;
@@ -19,12 +20,13 @@ mod users;
 
 pub use crate::model::PageView;
 pub use audit::{AuditEntry, AuditVerification};
+pub use audit_query::{AuditFilter, PatientSubjects, SubjectOf};
 pub use disclosures::{DisclosedDocument, Disclosure};
 pub use purge::{purge_sha256, JobRow, ManifestEntry, NewPurgeJob, PurgeItem, Tombstone};
 pub use resplit::{DocumentRewrite, PageMove, Regrouping, ScanLayout};
 pub use retention::RetentionRow;
 pub use review::{ModelRow, ReviewItem};
-pub use users::AccountChange;
+pub use users::{AccountChange, UserChange};
 pub use users::{Session, User};
 
 use rusqlite::{params, Connection, OptionalExtension};

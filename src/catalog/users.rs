@@ -18,6 +18,15 @@ fn wall_now() -> String {
 /// that job ([`crate::purge::approve`]). Every new account-changing action goes here.
 pub const ACCOUNT_CHANGE_ACTIONS: &[&str] = &["user_add", "user_update"];
 
+/// What [`Catalog::update_user`] changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserChange {
+    Role(String),
+    /// The new password's hash.
+    Password(String),
+    Enable,
+}
+
 /// An account change recorded in the audit log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountChange {
@@ -40,9 +49,10 @@ impl AccountChange {
 }
 
 impl Catalog {
-    /// Adds a user, or replaces the role and password of an existing one (re-enabling it).
-    /// Audited as `user_add` / `user_update` by `by`.
-    pub fn put_user(
+    /// Adds a user (audited as `user_add`). Returns false, changing nothing, when the name
+    /// is taken: a role or password is changed on purpose ([`Catalog::update_user`]), never
+    /// by adding a user of the same name.
+    pub fn add_user(
         &mut self,
         username: &str,
         role: &str,
@@ -52,35 +62,67 @@ impl Catalog {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let existed: bool = tx
-            .query_row(
-                "SELECT 1 FROM users WHERE username = ?1",
-                [username],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        tx.execute(
+        let n = tx.execute(
             "INSERT INTO users(username, role, password_hash, created_at, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(username) DO UPDATE SET role = ?2, password_hash = ?3,
-                disabled_at = NULL",
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(username) DO NOTHING",
             params![username, role, password_hash, now(), by],
         )?;
-        // A changed password or role ends the user's sessions.
-        tx.execute("DELETE FROM sessions WHERE username = ?1", [username])?;
-        let action = if existed { "user_update" } else { "user_add" };
+        if n == 0 {
+            return Ok(false);
+        }
         let (seq, hash) = super::audit::append_tx(
             &tx,
             &self.keys,
             by,
-            action,
+            "user_add",
             username,
             &serde_json::json!({"role": role}),
         )?;
         tx.commit()?;
         self.write_head(seq, &hash);
-        Ok(!existed)
+        Ok(true)
+    }
+
+    /// Changes an account: its role, its password, or enables it again (audited as
+    /// `user_update`, the detail naming what changed). Ends the user's sessions. Returns
+    /// false when there is no such user.
+    pub fn update_user(
+        &mut self,
+        username: &str,
+        change: &UserChange,
+        by: &str,
+    ) -> Result<bool, CatalogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let n = match change {
+            UserChange::Role(role) => tx.execute(
+                "UPDATE users SET role = ?2 WHERE username = ?1",
+                params![username, role],
+            )?,
+            UserChange::Password(hash) => tx.execute(
+                "UPDATE users SET password_hash = ?2 WHERE username = ?1",
+                params![username, hash],
+            )?,
+            UserChange::Enable => tx.execute(
+                "UPDATE users SET disabled_at = NULL WHERE username = ?1",
+                params![username],
+            )?,
+        };
+        if n == 0 {
+            return Ok(false);
+        }
+        tx.execute("DELETE FROM sessions WHERE username = ?1", [username])?;
+        let detail = match change {
+            UserChange::Role(role) => serde_json::json!({"role": role}),
+            UserChange::Password(_) => serde_json::json!({"password": "reset"}),
+            UserChange::Enable => serde_json::json!({"enabled": true}),
+        };
+        let (seq, hash) =
+            super::audit::append_tx(&tx, &self.keys, by, "user_update", username, &detail)?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(true)
     }
 
     /// Disables a user and ends their sessions. Returns false when there is no such user.

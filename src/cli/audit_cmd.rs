@@ -29,17 +29,33 @@ pub enum AuditAction {
     List {
         #[arg(long, default_value_t = 50)]
         limit: usize,
-        /// Only this user's entries (looking back over the latest 20,000)
+        /// Only this user's entries
         #[arg(long = "by")]
         user: Option<String>,
-        /// Only entries of this action (e.g. view_document, hold_place, purge_execute)
+        /// Only entries of this action (e.g. view, view_page, hold_place, purge_execute)
         #[arg(long)]
         action: Option<String>,
+        /// Only entries about this patient (Medical Record Number): the patient, any of
+        /// their documents, searches that listed one, releases that held one (audited)
+        #[arg(long)]
+        mrn: Option<String>,
+        /// First day of the entries (YYYY-MM-DD, UTC)
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day of the entries (YYYY-MM-DD, UTC)
+        #[arg(long = "until")]
+        until: Option<String>,
+        /// Only entries older than this sequence number (the next page back)
+        #[arg(long)]
+        before: Option<i64>,
+        /// Print CSV (a header line, then one line per entry)
+        #[arg(long)]
+        csv: bool,
     },
 }
 
 pub fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<ExitCode> {
-    let archive = ctx.open_archive(false)?;
+    let mut archive = ctx.open_archive(false)?;
     match args.action {
         AuditAction::Checkpoint { to } => {
             let line = crate::service::audit::checkpoint(&archive, &ctx.actor(), to.as_deref())?;
@@ -72,22 +88,43 @@ pub fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<ExitCode> {
             limit,
             user,
             action,
+            mrn,
+            from,
+            until,
+            before,
+            csv,
         } => {
             let q = crate::service::audit::AuditQuery {
                 limit: Some(limit),
                 user,
                 action,
+                mrn,
+                from,
+                to: until,
+                before,
             };
-            for e in crate::service::audit::entries(
-                &archive,
+            let page = crate::service::audit::entries(
+                &mut archive,
                 &ctx.actor(),
                 &q,
                 crate::service::Door::Cli,
-            )? {
+            )?;
+            if csv {
+                print!("{}", crate::service::audit::csv(&page));
+                return Ok(ExitCode::SUCCESS);
+            }
+            for e in &page.entries {
+                let subject = match &e.subject_label {
+                    Some(l) => format!("{} [{l}]", e.subject),
+                    None => e.subject.clone(),
+                };
                 println!(
                     "{:>6} {} {:<12} {:<16} {} {}",
-                    e.seq, e.at, e.user, e.action, e.subject, e.detail
+                    e.seq, e.at, e.user, e.action, subject, e.detail
                 );
+            }
+            if let Some(b) = page.older {
+                eprintln!("older entries: add --before {b}");
             }
             Ok(ExitCode::SUCCESS)
         }

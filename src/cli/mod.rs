@@ -244,9 +244,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let user = cli
         .user
-        .or_else(|| std::env::var("USER").ok())
         .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| "unknown".into());
+        .unwrap_or_else(os_account);
     let ctx = Context {
         archive_dir: cli.archive,
         keys_dir: cli.keys,
@@ -308,5 +307,36 @@ impl Context {
     /// The operator at the console, as the service layer sees them.
     pub fn actor(&self) -> crate::service::Actor {
         crate::service::Actor::operator(&self.user)
+    }
+}
+
+/// Who runs the command when `--user` is not given: `$USER`, `$LOGNAME`, else the name of
+/// the process's account (a service or container may set neither), else `uid N`. Never
+/// "unknown": the audit log names a real account.
+fn os_account() -> String {
+    for var in ["USER", "LOGNAME"] {
+        if let Ok(v) = std::env::var(var) {
+            if !v.trim().is_empty() {
+                return v;
+            }
+        }
+    }
+    // SAFETY: getpwuid_r writes into the buffers given; the name is read only on success.
+    unsafe {
+        let uid = libc::geteuid();
+        let mut pw: libc::passwd = std::mem::zeroed();
+        let mut buf = vec![0 as libc::c_char; 4096];
+        let mut out: *mut libc::passwd = std::ptr::null_mut();
+        if libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut out) == 0
+            && !out.is_null()
+            && !pw.pw_name.is_null()
+        {
+            if let Ok(name) = std::ffi::CStr::from_ptr(pw.pw_name).to_str() {
+                if !name.is_empty() {
+                    return name.to_string();
+                }
+            }
+        }
+        format!("uid {uid}")
     }
 }

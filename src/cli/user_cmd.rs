@@ -15,8 +15,8 @@ pub struct UserArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum UserAction {
-    /// Add a user of the web service, or set an existing user's role and password.
-    /// The password is read from stdin (one line), or asked for on a terminal.
+    /// Add a user of the web service (an existing user is never changed: use set-role or
+    /// reset-password). The password is read from stdin (one line), or asked for on a terminal.
     Add {
         name: String,
         /// viewer, clerk, retention_officer, approver or admin
@@ -27,6 +27,18 @@ pub enum UserAction {
     List,
     /// Disable a user (their sessions end at once)
     Disable { name: String },
+    /// Let a disabled user log in again
+    Enable { name: String },
+    /// Give a user another role (their sessions end)
+    SetRole {
+        name: String,
+        /// viewer, clerk, retention_officer, approver or admin
+        #[arg(long)]
+        role: String,
+    },
+    /// Set a user's password, read from stdin (one line) or asked for on a terminal (their
+    /// sessions end)
+    ResetPassword { name: String },
 }
 
 pub(crate) fn read_password() -> anyhow::Result<String> {
@@ -59,8 +71,7 @@ pub fn run(ctx: &Context, args: UserArgs) -> anyhow::Result<ExitCode> {
             let mut archive = ctx.open_archive(true)?;
             let added = users::add(&mut archive, &ctx.actor(), &new)?;
             println!(
-                "{} user {} with role {}",
-                if added.created { "added" } else { "updated" },
+                "added user {} with role {}",
                 added.username,
                 added.role.as_str()
             );
@@ -88,6 +99,22 @@ pub fn run(ctx: &Context, args: UserArgs) -> anyhow::Result<ExitCode> {
             let mut archive = ctx.open_archive(false)?;
             users::disable(&mut archive, &ctx.actor(), &name)?;
             println!("user {name} disabled");
+        }
+        UserAction::Enable { name } => {
+            let mut archive = ctx.open_archive(false)?;
+            users::enable(&mut archive, &ctx.actor(), &name)?;
+            println!("user {name} enabled");
+        }
+        UserAction::SetRole { name, role } => {
+            let mut archive = ctx.open_archive(false)?;
+            let role = users::set_role(&mut archive, &ctx.actor(), &name, &role)?;
+            println!("user {name} now has role {}", role.as_str());
+        }
+        UserAction::ResetPassword { name } => {
+            let password = read_password()?;
+            let mut archive = ctx.open_archive(false)?;
+            users::reset_password(&mut archive, &ctx.actor(), &name, &password)?;
+            println!("password of user {name} reset");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,26 +1,95 @@
-//! Users of the web service: add (or update), list, disable. `chartvault user` and
-//! `/api/v1/users` both call these.
+//! Users of the web service: add, list, change a role, reset a password, disable, enable,
+//! unlock. `chartvault user` and `/api/v1/users` both call these. Adding never changes an
+//! existing account; an administrator changes their own account through another one.
 
 use super::{Actor, ServiceError};
 use crate::access::{password, valid_username, Permission, Role};
 use crate::archive::Archive;
-pub use crate::model::api::users::{AddedUser, NewUser, UserView};
+use crate::catalog::UserChange;
+pub use crate::model::api::users::{AddedUser, NewUser, PasswordReset, RoleChange, UserView};
 
-/// Adds a user, or sets an existing user's role and password (audited). Refused: a name
-/// that is not 1 to 64 letters, digits, `.`, `_`, `-` or is the system's own, an unknown
-/// role, a short password.
+/// Adds a user (audited). Refused: a name that is not 1 to 64 letters, digits, `.`, `_`,
+/// `-` or is the system's own, an unknown role, a short password, a name already taken.
 pub fn add(archive: &mut Archive, actor: &Actor, n: &NewUser) -> Result<AddedUser, ServiceError> {
     actor.require(Permission::Admin)?;
     let role = check_name_and_role(&n.username, &n.role)?;
     let hash = password::hash(&n.password).map_err(|e| ServiceError::bad_request(e.to_string()))?;
-    let created = archive
+    if !archive
         .catalog
-        .put_user(&n.username, role.as_str(), &hash, &actor.name)?;
+        .add_user(&n.username, role.as_str(), &hash, &actor.name)?
+    {
+        return Err(ServiceError::refused(format!(
+            "user {} exists already: change their role or reset their password instead",
+            n.username
+        )));
+    }
     Ok(AddedUser {
         username: n.username.clone(),
         role,
-        created,
+        created: true,
     })
+}
+
+/// An administrator acting on their own account would lock themselves out (or keep a
+/// session a change should end): another administrator does it.
+fn not_self(actor: &Actor, name: &str, what: &str) -> Result<(), ServiceError> {
+    if actor.name == name {
+        return Err(ServiceError::refused(format!(
+            "you cannot {what} your own account: ask another administrator"
+        )));
+    }
+    Ok(())
+}
+
+fn change(
+    archive: &mut Archive,
+    actor: &Actor,
+    name: &str,
+    c: &UserChange,
+) -> Result<(), ServiceError> {
+    if !archive.catalog.update_user(name, c, &actor.name)? {
+        return Err(ServiceError::not_found(format!("no user {name}")));
+    }
+    Ok(())
+}
+
+/// Gives a user another role (audited; their sessions end).
+pub fn set_role(
+    archive: &mut Archive,
+    actor: &Actor,
+    name: &str,
+    role: &str,
+) -> Result<Role, ServiceError> {
+    actor.require(Permission::Admin)?;
+    let role = check_name_and_role(name, role)?;
+    not_self(actor, name, "change the role of")?;
+    change(
+        archive,
+        actor,
+        name,
+        &UserChange::Role(role.as_str().into()),
+    )?;
+    Ok(role)
+}
+
+/// Sets a user's password (audited; their sessions end). A user's own password is reset by
+/// another administrator too: there is no self-service here.
+pub fn reset_password(
+    archive: &mut Archive,
+    actor: &Actor,
+    name: &str,
+    new_password: &str,
+) -> Result<(), ServiceError> {
+    actor.require(Permission::Admin)?;
+    let hash =
+        password::hash(new_password).map_err(|e| ServiceError::bad_request(e.to_string()))?;
+    change(archive, actor, name, &UserChange::Password(hash))
+}
+
+/// Lets a disabled user log in again (audited).
+pub fn enable(archive: &mut Archive, actor: &Actor, name: &str) -> Result<(), ServiceError> {
+    actor.require(Permission::Admin)?;
+    change(archive, actor, name, &UserChange::Enable)
 }
 
 /// The name and role of a new user, checked (the CLI asks before prompting for a password).
@@ -57,6 +126,7 @@ pub fn list(archive: &Archive, actor: &Actor) -> Result<Vec<UserView>, ServiceEr
 /// Disables a user (audited): no login, no purge step; the history keeps the name.
 pub fn disable(archive: &mut Archive, actor: &Actor, name: &str) -> Result<(), ServiceError> {
     actor.require(Permission::Admin)?;
+    not_self(actor, name, "disable")?;
     if !archive.catalog.disable_user(name, &actor.name)? {
         return Err(ServiceError::not_found(format!("no enabled user {name}")));
     }

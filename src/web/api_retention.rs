@@ -207,12 +207,37 @@ pub async fn audit(
     State(state): State<Arc<AppState>>,
     user: Authed,
     QueryParams(q): QueryParams<crate::service::audit::AuditQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<crate::service::audit::AuditPage>, ApiError> {
     let actor = user.actor();
     state
         .read(move |a, _| {
-            let entries = crate::service::audit::entries(a, &actor, &q, crate::service::Door::Web)?;
-            Ok(Json(json!({"entries": entries})))
+            let page = crate::service::audit::entries(a, &actor, &q, crate::service::Door::Web)?;
+            Ok(Json(page))
+        })
+        .await
+}
+
+/// The same entries as [`audit`], as a CSV file to download (the export is audited).
+pub async fn audit_export(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    QueryParams(q): QueryParams<crate::service::audit::AuditQuery>,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| {
+            let page = crate::service::audit::export(a, &actor, &q, crate::service::Door::Web)?;
+            let mut resp = crate::service::audit::csv(&page).into_response();
+            let h = resp.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"audit-log.csv\""),
+            );
+            Ok(resp)
         })
         .await
 }
@@ -255,6 +280,66 @@ pub async fn unlock_user(
         .read(move |a, _| {
             crate::service::users::unlocked(a, &actor, &name, cleared)?;
             Ok(Json(json!({"username": name, "sources_cleared": cleared})))
+        })
+        .await
+}
+
+/// Gives a user another role.
+pub async fn set_user_role(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(name): PathParams<String>,
+    JsonBody(c): JsonBody<crate::service::users::RoleChange>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| {
+            let role = crate::service::users::set_role(a, &actor, &name, &c.role)?;
+            Ok(Json(json!({"username": name, "role": role})))
+        })
+        .await
+}
+
+/// Sets a user's password (an administrator's reset).
+pub async fn reset_user_password(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(name): PathParams<String>,
+    JsonBody(c): JsonBody<crate::service::users::PasswordReset>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| {
+            crate::service::users::reset_password(a, &actor, &name, &c.password)?;
+            Ok(Json(json!({"username": name, "password": "reset"})))
+        })
+        .await
+}
+
+pub async fn disable_user(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(name): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| {
+            crate::service::users::disable(a, &actor, &name)?;
+            Ok(Json(json!({"username": name, "disabled": true})))
+        })
+        .await
+}
+
+pub async fn enable_user(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(name): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| {
+            crate::service::users::enable(a, &actor, &name)?;
+            Ok(Json(json!({"username": name, "disabled": false})))
         })
         .await
 }

@@ -63,6 +63,8 @@ use Access::{Needs, Public, Session};
 use Permission::*;
 
 const JSON: &str = "application/json";
+const CSV: &str = "text/csv";
+const AUDIT_QUERY: &[&str] = &["limit", "user", "action", "mrn", "from", "to", "before"];
 
 pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/api/v1/health", Public, "Service is up", &[], JSON, |_| get(health)),
@@ -99,9 +101,14 @@ pub const ROUTES: &[RouteDoc] = &[
     r("POST", "/api/v1/purge-jobs/{id}/execute", Needs(Purge), "Execute an approved job: destroy, verify, certify", &[], JSON, |_| post(retention::execute)),
     r("POST", "/api/v1/purge-jobs/{id}/cancel", Needs(Purge), "Cancel a job before execution", &[], JSON, |_| post(retention::cancel)),
     r("GET", "/api/v1/certificates/{id}", Needs(RetentionRead), "A certificate of destruction (format=html for the printable page)", &["format"], JSON, |_| get(retention::certificate)),
-    r("GET", "/api/v1/audit", Needs(Audit), "Audit log entries, newest last", &["limit", "user", "action"], JSON, |_| get(retention::audit)),
+    r("GET", "/api/v1/audit", Needs(Audit), "Audit log entries, newest last, with the `before` of the page before them; by user, action, patient (MRN), days", AUDIT_QUERY, JSON, |_| get(retention::audit)),
+    r("GET", "/api/v1/audit/export", Needs(Audit), "The same entries as a CSV file (audited)", AUDIT_QUERY, CSV, |_| get(retention::audit_export)),
     r("GET", "/api/v1/users", Needs(Admin), "Users and roles", &[], JSON, |_| get(retention::users)),
-    r("POST", "/api/v1/users", Needs(Admin), "Add or update a user: {username, role, password}", &[], JSON, |_| post(retention::add_user)),
+    r("POST", "/api/v1/users", Needs(Admin), "Add a user: {username, role, password} (never changes an existing one)", &[], JSON, |_| post(retention::add_user)),
+    r("POST", "/api/v1/users/{id}/role", Needs(Admin), "Give a user another role: {role} (their sessions end)", &[], JSON, |_| post(retention::set_user_role)),
+    r("POST", "/api/v1/users/{id}/password", Needs(Admin), "Reset a user's password: {password} (their sessions end)", &[], JSON, |_| post(retention::reset_user_password)),
+    r("POST", "/api/v1/users/{id}/disable", Needs(Admin), "Disable a user (their sessions end; the history keeps the name)", &[], JSON, |_| post(retention::disable_user)),
+    r("POST", "/api/v1/users/{id}/enable", Needs(Admin), "Let a disabled user log in again", &[], JSON, |_| post(retention::enable_user)),
     r("POST", "/api/v1/users/{id}/unlock", Needs(Admin), "Clear the login delays failed attempts put on a user (every address)", &[], JSON, |_| post(retention::unlock_user)),
 ];
 

@@ -21,8 +21,19 @@ impl Drop for Server {
 
 /// Adds a user through the CLI (password on stdin).
 pub fn add_user(archive: &Path, name: &str, role: &str, password: &str) {
+    user_with_password(archive, &["user", "add", name, "--role", role], password);
+}
+
+/// Resets a user's password through the CLI (password on stdin).
+#[allow(dead_code)]
+pub fn reset_password(archive: &Path, name: &str, password: &str) {
+    user_with_password(archive, &["user", "reset-password", name], password);
+}
+
+fn user_with_password(archive: &Path, args: &[&str], password: &str) {
+    let name = args[2];
     let mut child = super::command(archive)
-        .args(["user", "add", name, "--role", role])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -32,7 +43,8 @@ pub fn add_user(archive: &Path, name: &str, role: &str, password: &str) {
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
-        "user add {name}: {}",
+        "{} {name}: {}",
+        args[1],
         String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -1,0 +1,269 @@
+//! The records desk's questions, over real HTTP and the command line: who looked at this
+//! patient's chart (by patient, user and days, page by page, as CSV), and accounts changed
+//! on purpose (adding never overwrites; role, password, disable and enable are their own
+//! audited steps).
+
+mod common;
+
+use common::server::{add_user, Server};
+use serde_json::{json, Value};
+
+const PW: &str = "correct-horse-battery";
+
+fn archive_with_users() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    common::ingest_samples(&archive);
+    for role in ["viewer", "clerk", "admin"] {
+        add_user(&archive, role, role, PW);
+    }
+    add_user(&archive, "admin2", "admin", PW);
+    (dir, archive)
+}
+
+fn entries(v: &Value) -> Vec<Value> {
+    v["entries"].as_array().unwrap().clone()
+}
+
+#[test]
+fn the_audit_log_answers_who_looked_at_a_patient() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let viewer = server.login("viewer", PW);
+    let hits = viewer.get("/api/v1/search?q=patient&limit=50").json();
+    let hits = hits["hits"].as_array().unwrap().clone();
+    let mine = hits.iter().find(|h| h["mrn"].is_string()).unwrap().clone();
+    let mrn = mine["mrn"].as_str().unwrap().to_string();
+    let doc = mine["doc_id"].as_str().unwrap().to_string();
+    let other = hits
+        .iter()
+        .find(|h| h["mrn"].is_string() && h["mrn"] != mine["mrn"])
+        .expect("a second patient in the samples")
+        .clone();
+    let other_doc = other["doc_id"].as_str().unwrap().to_string();
+    assert_eq!(viewer.get(&format!("/api/v1/documents/{doc}")).status, 200);
+    assert_eq!(
+        viewer.get(&format!("/api/v1/documents/{other_doc}")).status,
+        200
+    );
+
+    let admin = server.login("admin", PW);
+    let r = admin.get(&format!("/api/v1/audit?mrn={mrn}&limit=1000"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let found = entries(&r.json());
+    let view = found
+        .iter()
+        .find(|e| e["action"] == "view" && e["subject"] == doc.as_str())
+        .unwrap_or_else(|| panic!("the viewer's look at {doc}: {found:?}"));
+    assert_eq!(view["user"], "viewer");
+    // The subject in words: the document and its patient, not a bare id.
+    let label = view["subject_label"].as_str().unwrap();
+    assert!(label.contains(&mrn), "{label}");
+    if let Some(name) = mine["patient_name"].as_str() {
+        assert!(label.contains(name), "{label}");
+    }
+    // The search that listed the document counts too; the other patient's view does not.
+    assert!(found.iter().any(|e| e["action"] == "search"), "{found:?}");
+    assert!(
+        !found.iter().any(|e| e["subject"] == other_doc.as_str()),
+        "{found:?}"
+    );
+
+    // Days: nothing happened tomorrow; the whole of today holds the view.
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today.succ_opt().unwrap();
+    let r = admin.get(&format!("/api/v1/audit?mrn={mrn}&from={tomorrow}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(entries(&r.json()).is_empty(), "{}", r.text());
+    let r = admin.get(&format!(
+        "/api/v1/audit?mrn={mrn}&user=viewer&from={today}&to={today}"
+    ));
+    assert!(entries(&r.json())
+        .iter()
+        .any(|e| e["subject"] == doc.as_str()));
+
+    // Page by page, newest last within a page; `older` reads the page before.
+    let first = admin.get("/api/v1/audit?user=viewer&limit=1").json();
+    let before = first["older"].as_i64().expect("an older page");
+    let page = admin
+        .get(&format!(
+            "/api/v1/audit?user=viewer&limit=1&before={before}"
+        ))
+        .json();
+    let (a, b) = (&entries(&first)[0], &entries(&page)[0]);
+    assert!(b["seq"].as_i64() < a["seq"].as_i64(), "{a} {b}");
+
+    // Bad filters are refused with a reason.
+    for q in [
+        "from=2026-13-01",
+        "from=2026-02-02&to=2026-02-01",
+        "limit=0",
+    ] {
+        let r = admin.get(&format!("/api/v1/audit?{q}"));
+        assert_eq!(r.status, 400, "{q}: {}", r.text());
+    }
+
+    // The CSV file: a header and one line per entry; taking it away is audited.
+    let r = admin.get(&format!("/api/v1/audit/export?mrn={mrn}&limit=1000"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(r
+        .header("content-disposition")
+        .unwrap()
+        .contains("attachment"));
+    let csv = r.text();
+    assert!(csv.starts_with("seq,at,user,action,subject,subject_label,detail,hash\r\n"));
+    assert!(csv.contains(&format!("\"{doc}\"")), "{csv}");
+    let log = admin.get("/api/v1/audit?user=admin&limit=1000").json();
+    let actions: Vec<String> = entries(&log)
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert!(actions.contains(&"audit_export".to_string()), "{actions:?}");
+    assert!(actions.contains(&"audit_search".to_string()), "{actions:?}");
+    // A viewer may not read the log.
+    assert_eq!(viewer.get("/api/v1/audit").status, 403);
+    drop(server);
+
+    // The command line answers the same question.
+    let o = common::run(
+        &archive,
+        &["audit", "list", "--mrn", &mrn, "--by", "viewer"],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let out = common::stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.contains(" view ") && l.contains(&doc)),
+        "{out}"
+    );
+    let o = common::run(&archive, &["audit", "list", "--mrn", &mrn, "--csv"]);
+    assert!(common::stdout(&o).starts_with("seq,at,user,action"));
+    let o = common::run(&archive, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", common::stdout(&o));
+}
+
+#[test]
+fn accounts_are_changed_on_purpose_never_by_adding_again() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let admin = server.login("admin", PW);
+    // Adding a taken name is refused and changes nothing.
+    let r = admin.send(
+        "POST",
+        "/api/v1/users",
+        &json!({"username": "viewer", "role": "admin", "password": "another-password-1"}),
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("exists already"), "{}", r.text());
+    let viewer = server.login("viewer", PW);
+    assert_eq!(viewer.get("/api/v1/session").json()["role"], "viewer");
+
+    // A new role: the user's sessions end, and the next login has it.
+    let r = admin.send(
+        "POST",
+        "/api/v1/users/viewer/role",
+        &json!({"role": "clerk"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(viewer.get("/api/v1/session").status, 401);
+    let again = server.login("viewer", PW);
+    assert_eq!(again.get("/api/v1/session").json()["role"], "clerk");
+    let r = admin.send(
+        "POST",
+        "/api/v1/users/viewer/role",
+        &json!({"role": "boss"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+
+    // A reset password: the old one no longer works.
+    let r = admin.send(
+        "POST",
+        "/api/v1/users/viewer/password",
+        &json!({"password": "a-fresh-password-2"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let login = |user: &str, pw: &str| {
+        server
+            .request(
+                "POST",
+                "/api/v1/session",
+                &[("Content-Type", "application/json")],
+                json!({"username": user, "password": pw})
+                    .to_string()
+                    .as_bytes(),
+            )
+            .status
+    };
+    assert_eq!(login("viewer", PW), 401);
+    assert_eq!(login("viewer", "a-fresh-password-2"), 200);
+    let r = admin.send(
+        "POST",
+        "/api/v1/users/viewer/password",
+        &json!({"password": "short"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+
+    // Disable and enable; never one's own account.
+    let r = admin.send("POST", "/api/v1/users/viewer/disable", &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(login("viewer", "a-fresh-password-2"), 401);
+    let r = admin.send("POST", "/api/v1/users/viewer/enable", &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(login("viewer", "a-fresh-password-2"), 200);
+    for path in ["disable", "role"] {
+        let r = admin.send(
+            "POST",
+            &format!("/api/v1/users/admin/{path}"),
+            &json!({"role": "viewer"}),
+        );
+        assert_eq!(r.status, 409, "{}", r.text());
+        assert!(r.text().contains("another administrator"), "{}", r.text());
+    }
+    let r = admin.send("POST", "/api/v1/users/nobody/disable", &json!({}));
+    assert_eq!(r.status, 404, "{}", r.text());
+
+    // Each change is in the log with who made it.
+    let log = admin
+        .get("/api/v1/audit?action=user_update&limit=100")
+        .json();
+    let changes: Vec<Value> = entries(&log);
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert!(changes
+        .iter()
+        .all(|e| e["user"] == "admin" && e["subject"] == "viewer"));
+    assert!(!log.to_string().contains("a-fresh-password-2"));
+    drop(server);
+
+    // The command line: add refuses a taken name; the account that runs it is named even
+    // where the environment names no user.
+    let o = common::command(&archive)
+        .args(["user", "add", "viewer", "--role", "admin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            writeln!(c.stdin.take().unwrap(), "{PW}")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        common::stderr(&o).contains("exists already"),
+        "{}",
+        common::stderr(&o)
+    );
+    let o = common::bin()
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .args(["--archive", archive.to_str().unwrap()])
+        .args(["user", "set-role", "viewer", "--role", "viewer"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let o = common::run(&archive, &["audit", "list", "--action", "user_update"]);
+    let last = common::stdout(&o).lines().last().unwrap_or("").to_string();
+    assert!(!last.contains(" unknown "), "{last}");
+}
