@@ -3,135 +3,16 @@
 //! place a legal hold, log out, and see a viewer refused the retention desk.
 //!
 //! Skips when chromedriver is not installed, unless CHARTVAULT_REQUIRE_BROWSER=1 (CI sets it).
-//! Screenshots go to CHARTVAULT_SCREENSHOTS when that names a folder.
+//! Screenshots go to target/screenshots (or CHARTVAULT_SCREENSHOTS).
 
 mod common;
 
+use common::browser::*;
 use common::server::{add_user, Server};
-use fantoccini::{Client, ClientBuilder, Locator};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use fantoccini::Locator;
 use std::time::{Duration, Instant};
 
-const PW: &str = "correct-horse-battery";
-const WAIT: Duration = Duration::from_secs(60);
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn chromedriver() -> Option<PathBuf> {
-    let path = std::env::var_os("CHROMEDRIVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromedriver"));
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CHARTVAULT_REQUIRE_BROWSER").as_deref() == Ok("1") {
-        panic!("CHARTVAULT_REQUIRE_BROWSER=1 but {} is missing (apt-get install chromium chromium-driver)", path.display());
-    }
-    eprintln!(
-        "skipping the browser test: {} is not installed",
-        path.display()
-    );
-    None
-}
-
-fn start_driver(path: &Path) -> (Driver, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let addr = format!("127.0.0.1:{port}");
-    let start = Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "chromedriver did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (Driver(child), format!("http://{addr}"))
-}
-
-async fn browser(driver: &str, profile: &Path) -> Client {
-    let chrome = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let caps = serde_json::json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chrome,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--window-size=1400,1000",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    });
-    let serde_json::Value::Object(caps) = caps else {
-        unreachable!()
-    };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(driver)
-        .await
-        .expect("open a Chromium session")
-}
-
-async fn css(c: &Client, sel: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(sel))
-        .await
-        .unwrap_or_else(|e| panic!("no {sel} on the page: {e}"))
-}
-
-/// Waits until the element's text contains `want`, and returns the text.
-async fn text_of(c: &Client, sel: &str, want: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let t = css(c, sel).await.text().await.unwrap_or_default();
-        if t.contains(want) {
-            return t;
-        }
-        assert!(
-            start.elapsed() < WAIT,
-            "{sel} never said {want:?}; it says {t:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-async fn shot(c: &Client, name: &str) {
-    if let Some(dir) = std::env::var_os("CHARTVAULT_SCREENSHOTS") {
-        let png = c.screenshot().await.expect("screenshot");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
-    }
-}
-
-async fn log_in(c: &Client, base: &str, user: &str) {
-    c.goto(&format!("{base}/#/login")).await.unwrap();
-    for (sel, value) in [("#login-user", user), ("#login-pass", PW)] {
-        let field = css(c, sel).await;
-        field.clear().await.unwrap();
-        field.send_keys(value).await.unwrap();
-    }
-    css(c, "#login-submit").await.click().await.unwrap();
-    text_of(c, "#who", user).await;
-}
+const PW: &str = common::PW;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
@@ -190,7 +71,7 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
     assert!(!marks.is_empty(), "no highlighted snippet in the results");
     // Facets are links that narrow the search.
     text_of(&c, ".facets", "Discharge summary (").await;
-    shot(&c, "1-search").await;
+    step(&c, "1-search").await;
     c.find(Locator::Css(".facets a.facet"))
         .await
         .unwrap()
@@ -247,7 +128,7 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         marked.to_lowercase().contains("discharge"),
         "OCR text marks {marked:?}"
     );
-    shot(&c, "2-document").await;
+    step(&c, "2-document").await;
 
     // Place a legal hold on it; reopening shows the document on hold.
     css(&c, "#hold-matter")
@@ -264,10 +145,10 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
     text_of(&c, "#hold-result", "placed").await;
     c.refresh().await.unwrap();
     text_of(&c, "#retention-status", "on hold").await;
-    shot(&c, "3-hold").await;
+    step(&c, "3-hold").await;
     css(&c, "#nav-retention").await.click().await.unwrap();
     text_of(&c, "#holds", "Doe v. General Hospital").await;
-    shot(&c, "4-retention-desk").await;
+    step(&c, "4-retention-desk").await;
 
     // Log out; a viewer is refused the retention desk.
     css(&c, "#logout").await.click().await.unwrap();
@@ -283,7 +164,7 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
     )
     .await;
     assert!(c.find(Locator::Css("#holds")).await.is_err());
-    shot(&c, "5-viewer-denied").await;
+    step(&c, "5-viewer-denied").await;
 
     // A clerk fixes a split in the QA form: merge the second document of the chart batch
     // into the first, then split it again where it began.
@@ -307,7 +188,7 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         split.contains(&second),
         "the split-off document keeps its id: {split}"
     );
-    shot(&c, "6-split-fixed").await;
+    step(&c, "6-split-fixed").await;
 
     // The QA form shows each document's own type (the list comes from the server), and
     // Save without changes changes nothing: a consent form, an H&P or an ED report never
@@ -333,7 +214,7 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         css(&c, "#fix-save").await.click().await.unwrap();
         text_of(&c, "#fix-result", "Nothing changed").await;
     }
-    shot(&c, "7-qa-save-unchanged").await;
+    step(&c, "7-qa-save-unchanged").await;
     let after = common::export(&archive);
     let types = |lines: &[serde_json::Value]| -> Vec<(String, String)> {
         let mut v: Vec<(String, String)> = common::of_kind(lines, "document")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ChartVault builds and runs with (tesseract, leptonica, clang
-# for the bindings, chromium + chromedriver for the browser test), then builds the faster
+# for the bindings, chromium + chromedriver for the browser test, npm for the browser
+# test's accessibility checker axe-core, kept in tools/node), then builds the faster
 # libtesseract the binary links (tools/build-tesseract.sh; Debian's is used if that
 # fails). Idempotent; uses sudo when not root.
 set -euo pipefail
@@ -11,7 +12,11 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev \
   clang libclang-dev pkg-config ca-certificates chromium chromium-driver \
-  cmake g++ make curl >/dev/null
+  cmake g++ make curl npm >/dev/null
+# The accessibility checker the browser tests run in each screen (tests/common/browser.rs).
+if [ ! -f "$(dirname "$0")/node/node_modules/axe-core/axe.min.js" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$(dirname "$0")/node" axe-core@4 >/dev/null
+fi
 if ! bash "$(dirname "$0")/build-tesseract.sh"; then
   echo "warning: the optimised tesseract build failed; ChartVault will link Debian's" \
     "libtesseract (same results, about 25% slower OCR)" >&2

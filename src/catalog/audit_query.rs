@@ -39,6 +39,9 @@ pub enum SubjectOf {
         mrn: String,
         name: Option<String>,
     },
+    Scan {
+        source_path: String,
+    },
     Document {
         doc_type: String,
         service_date: Option<String>,
@@ -195,5 +198,18 @@ impl Catalog {
             name: open(name)?,
             destroyed,
         }))
+    }
+
+    /// The scan an audit subject (its SHA-256) names: where it came from.
+    pub fn scan_subject(&self, sha256: &str) -> Result<Option<SubjectOf>, CatalogError> {
+        let path: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT source_path FROM scans WHERE sha256 = ?1 ORDER BY id DESC LIMIT 1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(path.map(|source_path| SubjectOf::Scan { source_path }))
     }
 }

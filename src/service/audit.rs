@@ -140,6 +140,11 @@ fn subject_label(archive: &Archive, subject: &str) -> Result<Option<String>, Ser
             },
         ));
     }
+    if subject.len() == 64 && subject.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if let Some(SubjectOf::Scan { source_path }) = archive.catalog.scan_subject(subject)? {
+            return Ok(Some(format!("Scan {source_path}")));
+        }
+    }
     Ok(match archive.catalog.document_subject(subject)? {
         Some(SubjectOf::Document {
             doc_type,

@@ -223,4 +223,5 @@ pub fn certificate_id(out: &str) -> String {
         .to_string()
 }
 
+pub mod browser;
 pub mod server;

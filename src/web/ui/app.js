@@ -1,7 +1,7 @@
 // ChartVault web UI: plain JavaScript, no dependencies, talks only to /api/v1.
 // Every piece of archive text (OCR, names, file names) goes into the page as text nodes,
 // never as HTML.
-import { S, main, el, api, flash, renderNav, parseHash, setRouter } from "./core.js";
+import { S, main, el, api, flash, renderNav, parseHash, setRouter, settle } from "./core.js";
 import { viewSearch } from "./search.js";
 import { viewDocument } from "./document.js";
 import { viewPatient } from "./patient.js";
@@ -36,24 +36,29 @@ async function route() {
     try { S.me = await api("GET", "/session"); } catch (_) { S.me = null; }
   }
   renderNav();
-  if (!S.me) { viewLogin(); return; }
+  if (!S.me) { viewLogin(); settle(); return; }
   if (!S.types) {
     try { S.types = (await api("GET", "/document-types")).types; } catch (e) { flash(e.message, true); }
   }
   try {
-    switch (parts[0]) {
-      case "login": case "search": case "": return await viewSearch(params);
-      case "doc": return await viewDocument(parts[1], params);
-      case "patient": return await viewPatient(parts[1]);
-      case "ingest": return await viewIngest();
-      case "release": return viewRelease();
-      case "retention": return await viewRetention(params);
-      case "audit": return await viewAudit(params);
-      case "users": return await viewUsers();
-      default: main().replaceChildren(el("p", {}, "No such page."));
-    }
+    await show(parts, params);
   } catch (e) {
-    main().replaceChildren(el("div", { class: "panel denied" }, e.message));
+    main().replaceChildren(el("div", { class: "panel denied", role: "alert" }, e.message));
+  }
+  settle();
+}
+
+async function show(parts, params) {
+  switch (parts[0]) {
+    case "login": case "search": case "": return await viewSearch(params);
+    case "doc": return await viewDocument(parts[1], params);
+    case "patient": return await viewPatient(parts[1]);
+    case "ingest": return await viewIngest();
+    case "release": return viewRelease();
+    case "retention": return await viewRetention(params);
+    case "audit": return await viewAudit(params);
+    case "users": return await viewUsers();
+    default: main().replaceChildren(el("div", { class: "panel" }, el("h1", {}, "No such page"), el("p", {}, el("a", { href: "#/search" }, "Go to search"))));
   }
 }
 

@@ -25,6 +25,31 @@ export function el(tag, attrs, ...children) {
   return e;
 }
 
+// A labelled input: { label, input } (the label holds its text and the input, so the input's
+// name is its label; `id` lets tests and scripts find it).
+export function field(id, text, attrs) {
+  const input = el("input", { id, name: id, ...(attrs || {}) });
+  return { input, label: el("label", { for: id }, text, input) };
+}
+
+// A message for a form: errors are announced at once (role=alert), other news politely.
+export function say(out, msg, isError) {
+  out.setAttribute("role", isError ? "alert" : "status");
+  out.className = isError ? "form-error" : "muted";
+  out.textContent = msg || "";
+}
+
+// After a screen is drawn: the page title names it, and focus moves to its heading unless
+// the screen put it somewhere itself (the search box), so a screen reader starts there.
+export function settle() {
+  const h = main().querySelector("h1");
+  document.title = (h ? h.textContent.trim() + " — " : "") + "ChartVault";
+  if (h && !main().contains(document.activeElement)) {
+    h.tabIndex = -1;
+    h.focus({ preventScroll: true });
+  }
+}
+
 // Re-renders the page, then shows `msg` (a message set before route() would be cleared).
 export function reloadWith(msg) { S.next = msg; route(); }
 
@@ -36,6 +61,7 @@ export function route() { return router(); }
 export function flash(msg, isError) {
   const f = document.getElementById("flash");
   f.className = isError ? "error" : "";
+  f.setAttribute("role", isError ? "alert" : "status");
   f.textContent = msg || "";
 }
 

@@ -20,7 +20,7 @@ export async function viewSearch(params) {
   }, el("label", {}, "Search", q), el("label", {}, "Type", type), el("label", {}, "MRN", mrn), el("label", {}, "Service from", from), el("label", {}, "to", to),
     el("label", {}, "Retention", status), el("label", {}, "Sort", sort), el("label", {}, "Typos", fuzzy), el("button", { id: "search-submit", type: "submit" }, "Search"));
   const results = el("div", { id: "results" });
-  main().replaceChildren(el("div", { class: "panel" }, form), results);
+  main().replaceChildren(el("div", { class: "panel" }, el("h1", {}, "Search the archive"), form), results);
   q.focus();
   if (![...params.keys()].length) { results.append(el("p", { class: "muted" }, "Type words to search the archive.")); return; }
   const offset = parseInt(f.offset || "0", 10);

@@ -1,0 +1,173 @@
+//! A records department's day in a real headless Chromium against a real `chartvault serve`,
+//! one walk per role: every step leaves a screenshot in target/screenshots/ and passes an
+//! axe-core accessibility check (no serious or critical WCAG 2.1 AA violation).
+//!
+//! Skips when chromedriver is not installed, unless CHARTVAULT_REQUIRE_BROWSER=1 (CI sets it).
+
+mod common;
+
+use common::browser::*;
+use common::server::{add_user, Server};
+use fantoccini::{Client, Locator};
+use std::time::{Duration, Instant};
+
+const PW: &str = common::PW;
+
+/// Waits until `sel` is gone or no longer says `text`.
+async fn until_gone(c: &Client, sel: &str, text: &str) {
+    let start = Instant::now();
+    loop {
+        let now = match c.find(Locator::Css(sel)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if !now.contains(text) {
+            return;
+        }
+        assert!(start.elapsed() < WAIT, "{sel} still says {text:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn fill(c: &Client, sel: &str, value: &str) {
+    let f = css(c, sel).await;
+    f.clear().await.unwrap();
+    f.send_keys(value).await.unwrap();
+}
+
+/// The title the browser shows for the current screen.
+async fn title(c: &Client) -> String {
+    c.title().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_privacy_officer_and_an_administrator_at_work() {
+    let Some(driver_bin) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    common::ingest_samples(&archive);
+    add_user(&archive, "admin", "admin", PW);
+    add_user(&archive, "reader", "viewer", PW);
+    add_user(&archive, "temp", "viewer", PW);
+    let docs = common::of_kind(&common::export(&archive), "document")
+        .into_iter()
+        .filter(|d| d["patient"]["mrn"].is_string())
+        .cloned()
+        .collect::<Vec<_>>();
+    let doc = docs[0]["doc_id"].as_str().unwrap().to_string();
+    let mrn = docs[0]["patient"]["mrn"].as_str().unwrap().to_string();
+    let server = Server::start(&archive, &[]);
+    let base = format!("http://{}", server.addr);
+    let (_driver, driver_url) = start_driver(&driver_bin);
+    let c = browser(&driver_url, &dir.path().join("chromium-profile")).await;
+
+    // A viewer reads a chart.
+    log_in(&c, &base, "reader").await;
+    c.goto(&format!("{base}/#/doc/{doc}")).await.unwrap();
+    css(&c, "#page-frame img").await;
+    css(&c, "#logout").await.click().await.unwrap();
+    css(&c, "#login-user").await;
+
+    // The privacy officer asks who looked at this patient's chart today.
+    log_in(&c, &base, "admin").await;
+    c.goto(&format!("{base}/#/audit")).await.unwrap();
+    text_of(&c, "main h1", "Audit log").await;
+    assert!(
+        title(&c).await.starts_with("Audit log"),
+        "{}",
+        title(&c).await
+    );
+    step(&c, "desk-audit-1-log").await;
+    fill(&c, "#audit-mrn", &mrn).await;
+    let today = chrono::Utc::now().date_naive();
+    // A date input takes the date typed in the browser's own order; set it directly.
+    for id in ["audit-from", "audit-to"] {
+        c.execute(
+            &format!("document.getElementById('{id}').value = '{today}'; return 1;"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    }
+    css(&c, "#audit-submit").await.click().await.unwrap();
+    let table = text_of(&c, "#audit-table", "Viewed document").await;
+    assert!(table.contains("reader"), "{table}");
+    assert!(table.contains(&format!("MRN {mrn}")), "{table}");
+    // Words, not hashes or raw JSON.
+    assert!(!table.contains("{\""), "{table}");
+    step(&c, "desk-audit-2-patient").await;
+    let href = css(&c, "#audit-export")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(href.contains(&format!("mrn={mrn}")), "{href}");
+    let csv = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then((r) => r.text()).then(done);",
+            vec![serde_json::Value::String(href)],
+        )
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap();
+    assert!(csv.starts_with("seq,at,user,action"), "{csv}");
+    assert!(csv.contains(&doc), "{csv}");
+
+    // The administrator: a user added twice is refused, then reset, disabled, enabled.
+    c.goto(&format!("{base}/#/users")).await.unwrap();
+    text_of(&c, "main h1", "Users").await;
+    step(&c, "desk-users-1-list").await;
+    fill(&c, "#user-new-name", "temp").await;
+    fill(&c, "#user-new-password", "another-password-9").await;
+    css(&c, "#user-add-submit").await.click().await.unwrap();
+    let said = text_of(&c, "#user-add-result", "exists already").await;
+    assert_eq!(
+        css(&c, "#user-add-result")
+            .await
+            .attr("role")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("alert"),
+        "{said}"
+    );
+    step(&c, "desk-users-2-taken-name").await;
+    fill(&c, "#user-password-temp", "a-reset-password-7").await;
+    css(&c, "#user-password-submit-temp")
+        .await
+        .click()
+        .await
+        .unwrap();
+    text_of(&c, "#flash", "Password of temp reset").await;
+    css(&c, "#user-disable-temp").await;
+    c.execute("window.confirm = () => true; return 1;", vec![])
+        .await
+        .unwrap();
+    css(&c, "#user-disable-temp").await.click().await.unwrap();
+    text_of(&c, "#flash", "temp disabled").await;
+    text_of(&c, "#user-row-temp", "Disabled").await;
+    step(&c, "desk-users-3-disabled").await;
+    css(&c, "#user-enable-temp").await.click().await.unwrap();
+    text_of(&c, "#flash", "may log in again").await;
+    until_gone(&c, "#user-row-temp", "Disabled").await;
+    css(&c, "#user-unlock-temp").await.click().await.unwrap();
+    text_of(&c, "#flash", "Login delays on temp cleared").await;
+    // One's own row offers nothing that would lock oneself out.
+    let own = css(&c, "#user-row-admin").await.text().await.unwrap();
+    assert!(own.contains("another administrator"), "{own}");
+    assert!(c.find(Locator::Css("#user-disable-admin")).await.is_err());
+    step(&c, "desk-users-4-done").await;
+
+    // The reset password works; the log names who did each change.
+    c.goto(&format!("{base}/#/audit?action=user_update"))
+        .await
+        .unwrap();
+    let t = text_of(&c, "#audit-table", "Changed user").await;
+    assert!(t.contains("admin") && t.contains("temp"), "{t}");
+    c.close().await.unwrap();
+    let s = server.login("temp", "a-reset-password-7");
+    assert_eq!(s.get("/api/v1/session").status, 200);
+}
