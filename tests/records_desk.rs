@@ -267,3 +267,70 @@ fn accounts_are_changed_on_purpose_never_by_adding_again() {
     let last = common::stdout(&o).lines().last().unwrap_or("").to_string();
     assert!(!last.contains(" unknown "), "{last}");
 }
+
+#[test]
+fn staff_find_a_patient_by_name_and_date_of_birth() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let viewer = server.login("viewer", PW);
+    // A patient the samples hold, with name and date of birth read.
+    let docs = common::of_kind(&common::export(&archive), "document")
+        .into_iter()
+        .filter(|d| d["patient"]["name"].is_string() && d["patient"]["dob"].is_string())
+        .cloned()
+        .collect::<Vec<_>>();
+    let p = &docs[0]["patient"];
+    let (mrn, name, dob) = (
+        p["mrn"].as_str().unwrap(),
+        p["name"].as_str().unwrap(),
+        p["dob"].as_str().unwrap(),
+    );
+    // The words of the name in another order and case, without the comma.
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 1)
+        .map(str::to_lowercase)
+        .rev()
+        .collect();
+    let typed = words.join(" ");
+    for q in [
+        format!("name={}", typed.replace(' ', "+")),
+        format!("dob={dob}"),
+        format!("name={}&dob={dob}", typed.replace(' ', "+")),
+    ] {
+        let r = viewer.get(&format!("/api/v1/patients?{q}"));
+        assert_eq!(r.status, 200, "{q}: {}", r.text());
+        let found = r.json()["patients"].as_array().unwrap().clone();
+        let hit = found
+            .iter()
+            .find(|x| x["mrn"] == mrn)
+            .unwrap_or_else(|| panic!("{q}: {found:?}"));
+        assert_eq!(hit["dob"], dob);
+        assert!(hit["documents"].as_u64().unwrap() >= 1);
+    }
+    // Another date of birth finds nobody by that name.
+    let r = viewer.get(&format!(
+        "/api/v1/patients?name={}&dob=1900-01-01",
+        typed.replace(' ', "+")
+    ));
+    assert_eq!(r.json()["patients"], json!([]), "{}", r.text());
+    for q in ["", "name=", "dob=1990-02-30", "name=%2C%2C"] {
+        let r = viewer.get(&format!("/api/v1/patients?{q}"));
+        assert_eq!(r.status, 400, "{q}: {}", r.text());
+    }
+    // The patient view names the date of birth; an unknown MRN says so.
+    let r = viewer
+        .get(&format!("/api/v1/patients/{mrn}/documents"))
+        .json();
+    assert!(r["dobs"].as_array().unwrap().contains(&json!(dob)), "{r}");
+    assert_eq!(r["dob"], r["dobs"][0]);
+    let r = viewer.get("/api/v1/patients/00000000/documents").json();
+    assert_eq!(r["total"], 0);
+    // The lookups are audited, never with what was typed.
+    let admin = server.login("admin", PW);
+    let log = admin
+        .get("/api/v1/audit?action=patient_lookup&limit=100")
+        .json();
+    assert_eq!(entries(&log).len(), 4, "{log}");
+    assert!(!log.to_string().to_lowercase().contains(&words[0]), "{log}");
+}

@@ -76,6 +76,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/patients/{mrn}/disclosures", "clerk admin"),
     (
         "GET",
+        "/api/v1/patients",
+        "viewer clerk retention_officer approver admin",
+    ),
+    (
+        "GET",
         "/api/v1/patients/{mrn}/documents",
         "viewer clerk retention_officer approver admin",
     ),

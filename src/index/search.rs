@@ -84,6 +84,27 @@ impl ArchiveIndex {
         if let Some(m) = &q.mrn {
             clauses.push((Occur::Must, term(f.mrn, m)));
         }
+        if let Some(name) = &q.patient_name {
+            // Every word of the name as the field analyses it (case, accents folded).
+            let mut analyzer = self.index.tokenizer_for_field(f.patient_name)?;
+            let mut stream = analyzer.token_stream(name);
+            let mut words = Vec::new();
+            while let Some(t) = stream.next() {
+                words.push(t.text.clone());
+            }
+            if words.is_empty() {
+                // The name typed is never repeated: errors may reach a log.
+                return Err(IndexError::Query(
+                    "the patient name holds no word to look for".into(),
+                ));
+            }
+            for w in words {
+                clauses.push((Occur::Must, term(f.patient_name, &w)));
+            }
+        }
+        if let Some(d) = &q.dob {
+            clauses.push((Occur::Must, term(f.dob, d)));
+        }
         if let Some(t) = &q.doc_type {
             clauses.push((Occur::Must, term(f.doc_type, t)));
         }
@@ -191,6 +212,7 @@ impl ArchiveIndex {
                     .unwrap_or_default(),
                 mrn: s(f.mrn),
                 patient_name: s(f.patient_name),
+                dob: s(f.dob),
                 service_date: s(f.service_date),
                 snippet,
                 highlights,

@@ -22,6 +22,10 @@ pub struct SearchQuery {
     /// Count the matching documents by type, year of service and retention status.
     pub facets: bool,
     pub sort: SortOrder,
+    /// Only documents whose patient name holds every word of this (any order, any case).
+    pub patient_name: Option<String>,
+    /// Only documents whose date of birth is this `YYYY-MM-DD`.
+    pub dob: Option<String>,
 }
 
 /// Order of the hits.
@@ -53,6 +57,7 @@ pub struct SearchHit {
     pub pages: Vec<u32>,
     pub mrn: Option<String>,
     pub patient_name: Option<String>,
+    pub dob: Option<String>,
     pub service_date: Option<String>,
     /// A fragment of the text around the best match.
     pub snippet: String,

@@ -93,6 +93,9 @@ pub fn query(p: SearchRequest, door: Door) -> Result<SearchQuery, ServiceError> 
         fuzzy: p.fuzzy,
         facets: p.facets,
         sort,
+        // Patients are looked up by name and birth date in `patients::lookup`.
+        patient_name: None,
+        dob: None,
     })
 }
 

@@ -253,6 +253,10 @@ pub async fn patient(
             Ok(Json(json!({
                 "mrn": p.mrn,
                 "name": p.name,
+                "dob": p.dob,
+                // Every date of birth the documents read, newest first: more than one
+                // is a discrepancy for a person to check.
+                "dobs": p.documents.iter().filter_map(|h| h.dob.clone()).fold(Vec::<String>::new(), |mut v, d| { if !v.contains(&d) { v.push(d); } v }),
                 "total": p.total,
                 "documents": p.documents.iter().map(|h| json!({
                     "doc_id": h.doc_id,
@@ -277,4 +281,20 @@ mod tests {
         assert_eq!(safe_file_name(".."), "scan");
         assert_eq!(safe_file_name(""), "scan");
     }
+}
+
+/// Patients by name and/or date of birth.
+pub async fn patient_lookup(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    QueryParams(l): QueryParams<crate::service::patients::PatientLookup>,
+) -> Result<Json<crate::service::patients::PatientMatches>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| {
+            Ok(Json(crate::service::patients::lookup(
+                a, &actor, &l, "web",
+            )?))
+        })
+        .await
 }

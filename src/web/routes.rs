@@ -83,6 +83,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/api/v1/documents/{id}/pages/{page}/image", Needs(Read), "The page image", &[], "image/jpeg", |_| get(docs::page_image)),
     r("GET", "/api/v1/documents/{id}/pages/{page}/thumbnail", Needs(Read), "A small page image", &[], "image/jpeg", |_| get(docs::page_thumbnail)),
     r("GET", "/api/v1/documents/{id}/original", Needs(Read), "The original scan file (file = 1.. for folder batches)", &["file"], "application/octet-stream", |_| get(docs::original)),
+    r("GET", "/api/v1/patients", Needs(Read), "Patients by name and/or date of birth, one per MRN (audited without what was typed)", &["name", "dob"], JSON, |_| get(docs::patient_lookup)),
     r("GET", "/api/v1/patients/{mrn}/documents", Needs(Read), "Every document of a patient, newest first", &[], JSON, |_| get(docs::patient)),
     r("GET", "/api/v1/patients/{mrn}/disclosures", Needs(Release), "Accounting of disclosures for a patient (HIPAA 164.528)", &[], JSON, |_| get(release::accounting)),
     r("POST", "/api/v1/releases", Needs(Release), "Release of information: {doc_ids, recipient, purpose} -> one searchable PDF, recorded as a disclosure", &[], "application/pdf", |_| post(release::create)),

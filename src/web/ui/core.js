@@ -104,6 +104,7 @@ export function renderNav() {
   const cur = parseHash().parts[0];
   const link = (href, text, key) => el("a", { href, class: cur === key ? "active" : null, id: "nav-" + key }, text);
   nav.append(link("#/search", "Search", "search"));
+  nav.append(link("#/patients", "Patients", "patients"));
   if (can("ingest")) nav.append(link("#/ingest", "Ingest & QA", "ingest"));
   if (can("release")) nav.append(link("#/release", `Release (${S.release.length})`, "release"));
   if (can("retention_read")) nav.append(link("#/retention", "Retention desk", "retention"));
