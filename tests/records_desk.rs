@@ -334,3 +334,93 @@ fn staff_find_a_patient_by_name_and_date_of_birth() {
     assert_eq!(entries(&log).len(), 4, "{log}");
     assert!(!log.to_string().to_lowercase().contains(&words[0]), "{log}");
 }
+
+#[test]
+fn a_release_says_who_asked_on_what_basis_and_for_which_patient() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let clerk = server.login("clerk", PW);
+    let docs = common::of_kind(&common::export(&archive), "document")
+        .into_iter()
+        .filter(|d| d["patient"]["mrn"].is_string())
+        .cloned()
+        .collect::<Vec<_>>();
+    let a = &docs[0];
+    let b = docs
+        .iter()
+        .find(|d| d["patient"]["mrn"] != a["patient"]["mrn"])
+        .expect("two patients in the samples");
+    let (a_id, b_id) = (a["doc_id"].as_str().unwrap(), b["doc_id"].as_str().unwrap());
+    let base = json!({"doc_ids": [a_id], "requester": "Jane Roe, attorney", "recipient": "Roe & Partners",
+        "purpose": "personal injury claim", "basis": "authorization"});
+    let with = |extra: Value| {
+        let mut v = base.clone();
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        clerk.send("POST", "/api/v1/releases", &v)
+    };
+    let today = chrono::Utc::now().date_naive();
+    let cases = [
+        (json!({}), 409, "on file"),
+        (json!({"authorization_on_file": true}), 400, "expiry"),
+        (
+            json!({"authorization_on_file": true, "authorization_expires": "2001-01-01"}),
+            409,
+            "expired on 2001-01-01",
+        ),
+        (json!({"basis": "gossip"}), 400, "basis must be one of"),
+        (json!({"requester": " "}), 400, "requester"),
+        (
+            json!({"basis": "legal", "authorization_on_file": false}),
+            409,
+            "on file",
+        ),
+        (
+            json!({"basis": "treatment", "doc_ids": [a_id, b_id]}),
+            409,
+            "2 different patients",
+        ),
+    ];
+    for (extra, status, says) in cases {
+        let r = with(extra.clone());
+        assert_eq!(r.status, status, "{extra}: {}", r.text());
+        assert!(r.text().contains(says), "{extra}: {}", r.text());
+    }
+    let expires = today.succ_opt().unwrap().to_string();
+    let r = with(json!({"authorization_on_file": true, "authorization_expires": expires}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.header("x-disclosure-id").unwrap().to_string();
+    let cover = lopdf::Document::load_mem(&r.body)
+        .unwrap()
+        .extract_text(&[1])
+        .unwrap();
+    for want in ["Jane Roe", &expires, a["patient"]["mrn"].as_str().unwrap()] {
+        assert!(cover.contains(want), "{want}: {cover}");
+    }
+    let d = clerk.get(&format!("/api/v1/releases/{id}")).json();
+    assert_eq!(d["requester"], "Jane Roe, attorney");
+    assert_eq!(d["basis"], "authorization");
+    assert_eq!(d["authorization_expires"], expires.as_str());
+    // Two patients in one release only when the clerk says so; the cover names both.
+    let r = with(json!({"basis": "treatment", "doc_ids": [a_id, b_id], "several_patients": true}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let cover = lopdf::Document::load_mem(&r.body)
+        .unwrap()
+        .extract_text(&[1])
+        .unwrap();
+    for d in [a, b] {
+        let mrn = d["patient"]["mrn"].as_str().unwrap();
+        assert!(cover.contains(mrn), "{mrn}: {cover}");
+    }
+    // A correction after the release: the same PDF can no longer be built, and says why.
+    let r = clerk.send(
+        "PATCH",
+        &format!("/api/v1/documents/{a_id}"),
+        &json!({"patient": {"name": "CORRECTED, NAME"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = clerk.get(&format!("/api/v1/releases/{id}/pdf"));
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("changed since"), "{}", r.text());
+}

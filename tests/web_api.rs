@@ -118,7 +118,7 @@ fn search_view_download_release_and_accounting() {
     let r = clerk.send(
         "POST",
         "/api/v1/releases",
-        &json!({"doc_ids": [doc], "recipient": "Dr. Jane Lee, Lakeside Clinic", "purpose": "continuity of care"}),
+        &json!({"doc_ids": [doc], "requester": "Lakeside Clinic", "recipient": "Dr. Jane Lee, Lakeside Clinic", "purpose": "continuity of care", "basis": "treatment"}),
     );
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("content-type"), Some("application/pdf"));
@@ -129,6 +129,13 @@ fn search_view_download_release_and_accounting() {
         pdf.get_pages().len(),
         1 + d["pages"].as_array().unwrap().len()
     );
+    // The cover sheet names the patient and the document.
+    let cover = pdf.extract_text(&[1]).unwrap();
+    assert!(cover.contains(&mrn), "{cover}");
+    // A past release downloads again, byte for byte.
+    let again = clerk.get(&format!("/api/v1/releases/{disclosure}/pdf"));
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.body, r.body);
     let page_text = pdf.extract_text(&[2]).unwrap();
     assert!(
         page_text.to_uppercase().contains("DISCHARGE"),
@@ -163,6 +170,7 @@ fn search_view_download_release_and_accounting() {
         "view_image",
         "download",
         "release",
+        "release_download",
         "accounting",
     ] {
         assert!(actions.contains(&a), "no {a} entry for clerk: {actions:?}");
@@ -383,7 +391,7 @@ fn holds_purge_two_person_approval_and_gone() {
     let r = clerk.send(
         "POST",
         "/api/v1/releases",
-        &json!({"doc_ids": [victim], "recipient": "x", "purpose": "y"}),
+        &json!({"doc_ids": [victim], "requester": "x", "recipient": "x", "purpose": "y", "basis": "treatment"}),
     );
     assert_eq!(r.status, 410);
     // The held document survived.
@@ -557,7 +565,7 @@ fn hostile_input_gets_clear_4xx() {
     let r = clerk.send(
         "POST",
         "/api/v1/releases",
-        &json!({"doc_ids": [doc], "recipient": "", "purpose": "p"}),
+        &json!({"doc_ids": [doc], "requester": "r", "recipient": "", "purpose": "p", "basis": "treatment"}),
     );
     assert_eq!(r.status, 400);
     assert_eq!(clerk.upload("scan.pdf", b"").status, 400);

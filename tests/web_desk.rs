@@ -171,3 +171,140 @@ async fn a_privacy_officer_and_an_administrator_at_work() {
     let s = server.login("temp", "a-reset-password-7");
     assert_eq!(s.get("/api/v1/session").status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn him_staff_find_a_patient_and_release_records_with_an_authorization() {
+    let Some(driver_bin) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    common::ingest_samples(&archive);
+    add_user(&archive, "him", "clerk", PW);
+    let docs = common::of_kind(&common::export(&archive), "document")
+        .into_iter()
+        .filter(|d| d["patient"]["name"].is_string() && d["patient"]["dob"].is_string())
+        .cloned()
+        .collect::<Vec<_>>();
+    let p = docs[0]["patient"].clone();
+    let (mrn, name, dob) = (
+        p["mrn"].as_str().unwrap().to_string(),
+        p["name"].as_str().unwrap().to_string(),
+        p["dob"].as_str().unwrap().to_string(),
+    );
+    let server = Server::start(&archive, &[]);
+    let base = format!("http://{}", server.addr);
+    let (_driver, driver_url) = start_driver(&driver_bin);
+    let c = browser(&driver_url, &dir.path().join("chromium-profile")).await;
+    log_in(&c, &base, "him").await;
+
+    // Find the patient by name (other order, lower case) and date of birth.
+    css(&c, "#nav-patients").await.click().await.unwrap();
+    text_of(&c, "main h1", "Find a patient").await;
+    let typed: Vec<String> = name
+        .split(|ch: char| !ch.is_alphanumeric())
+        .filter(|w| w.len() > 1)
+        .map(str::to_lowercase)
+        .rev()
+        .collect();
+    fill(&c, "#lookup-name", &typed.join(" ")).await;
+    c.execute(
+        &format!("document.getElementById('lookup-dob').value = '{dob}'; return 1;"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    css(&c, "#lookup-submit").await.click().await.unwrap();
+    let found = text_of(&c, "#lookup-table", &mrn).await;
+    assert!(found.contains(&dob), "{found}");
+    step(&c, "him-1-find-patient").await;
+    c.find(Locator::Css("#lookup-table a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let ids = text_of(&c, "#patient-ids", &mrn).await;
+    assert!(ids.contains("Date of Birth"), "{ids}");
+    step(&c, "him-2-patient").await;
+
+    // Open a document and add it to a release.
+    c.find(Locator::Css("#patient table a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    css(&c, "#add-release").await.click().await.unwrap();
+    text_of(&c, "#nav-release", "(1)").await;
+    css(&c, "#nav-release").await.click().await.unwrap();
+    let listed = text_of(&c, "#roi-documents", &mrn).await;
+    assert!(listed.contains("1 documents to release"), "{listed}");
+    fill(&c, "#roi-requester", "Jane Roe, attorney at law").await;
+    fill(&c, "#roi-recipient", "Roe & Partners").await;
+    fill(&c, "#roi-purpose", "personal injury claim").await;
+    css(&c, "#roi-basis")
+        .await
+        .select_by_value("authorization")
+        .await
+        .unwrap();
+    // Without the authorization on file the release is refused, and the refusal is read out.
+    css(&c, "#roi-submit").await.click().await.unwrap();
+    text_of(&c, "#roi-result", "on file").await;
+    let role = css(&c, "#roi-result").await.attr("role").await.unwrap();
+    assert_eq!(role.as_deref(), Some("alert"));
+    step(&c, "him-3-release-refused").await;
+    css(&c, "#roi-on-file").await.click().await.unwrap();
+    let expires = chrono::Utc::now()
+        .date_naive()
+        .checked_add_days(chrono::Days::new(90))
+        .unwrap();
+    c.execute(
+        &format!("document.getElementById('roi-expires').value = '{expires}'; return 1;"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    css(&c, "#roi-submit").await.click().await.unwrap();
+    text_of(
+        &c,
+        "#roi-result",
+        "recorded in the accounting of disclosures",
+    )
+    .await;
+    css(&c, "#roi-download").await;
+    step(&c, "him-4-released").await;
+
+    // The patient's accounting lists it, with a download of the same PDF again.
+    c.goto(&format!("{base}/#/patient/{mrn}")).await.unwrap();
+    let acc = text_of(&c, "#accounting", "Jane Roe, attorney at law").await;
+    assert!(acc.contains("Signed authorization"), "{acc}");
+    assert!(acc.contains(&expires.to_string()), "{acc}");
+    let href = c
+        .find(Locator::Css("#accounting a[download]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let status = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then((r) => done(r.status));",
+            vec![serde_json::Value::String(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    step(&c, "him-5-accounting").await;
+    css(&c, "#accounting-report").await.click().await.unwrap();
+    let report = text_of(&c, "#accounting-print", "Accounting of Disclosures").await;
+    assert!(
+        report.contains(&mrn) && report.contains("Roe & Partners"),
+        "{report}"
+    );
+    css(&c, "#accounting-print-button").await;
+    assert!(title(&c).await.starts_with("Accounting of Disclosures"));
+    step(&c, "him-6-accounting-report").await;
+    c.close().await.unwrap();
+}

@@ -108,6 +108,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/api/v1/releases", "clerk admin"),
     ("GET", "/api/v1/releases/{id}", "clerk admin"),
+    ("GET", "/api/v1/releases/{id}/pdf", "clerk admin"),
     (
         "GET",
         "/api/v1/retention/report",

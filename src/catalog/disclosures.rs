@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension};
 use super::{now, Catalog, CatalogError};
 use crate::keys::doc_key_id;
 pub use crate::model::release::{DisclosedDocument, Disclosure};
-use crate::model::PageView;
+use crate::model::{PageView, ReleaseBasis};
 
 impl Catalog {
     /// How many documents (live or destroyed) came from this scan.
@@ -56,35 +56,45 @@ impl Catalog {
     }
 
     /// Records a release of information and audits it (one transaction).
-    #[allow(clippy::too_many_arguments)]
-    pub fn record_disclosure(
-        &mut self,
-        id: &str,
-        user: &str,
-        recipient: &str,
-        purpose: &str,
-        pages: u32,
-        pdf_sha256: &str,
-        documents: &[(DisclosedDocument, Option<String>)],
-    ) -> Result<(), CatalogError> {
+    pub fn record_disclosure(&mut self, n: &NewDisclosure) -> Result<(), CatalogError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (id, user, pages, pdf_sha256, documents) =
+            (n.id, n.user, n.pages, n.pdf_sha256, n.documents);
         tx.execute(
-            "INSERT INTO disclosures(id, at, user, recipient, purpose, pages, pdf_sha256)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, now(), user, recipient, purpose, pages, pdf_sha256],
+            "INSERT INTO disclosures(id, at, user, recipient, purpose, pages, pdf_sha256,
+                    requester, basis, authorization_on_file, authorization_expires,
+                    cover_date, facility)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                id,
+                now(),
+                user,
+                n.recipient,
+                n.purpose,
+                pages,
+                pdf_sha256,
+                n.requester,
+                n.basis.as_str(),
+                n.authorization_on_file,
+                n.authorization_expires,
+                n.cover_date,
+                n.facility
+            ],
         )?;
-        for (d, mrn) in documents {
+        for (seq, (d, mrn)) in documents.iter().enumerate() {
             tx.execute(
-                "INSERT INTO disclosure_docs(disclosure_id, doc_id, doc_type, service_date, mrn_tag)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO disclosure_docs(disclosure_id, doc_id, doc_type, service_date,
+                        mrn_tag, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     id,
                     d.doc_id,
                     d.doc_type,
                     d.service_date,
-                    mrn.as_deref().map(|m| self.keys.mrn_tag(m))
+                    mrn.as_deref().map(|m| self.keys.mrn_tag(m)),
+                    seq as i64
                 ],
             )?;
         }
@@ -95,7 +105,8 @@ impl Catalog {
             user,
             "release",
             id,
-            &serde_json::json!({"documents": ids, "pages": pages, "pdf_sha256": pdf_sha256}),
+            &serde_json::json!({"documents": ids, "pages": pages, "pdf_sha256": pdf_sha256,
+                "basis": n.basis.as_str(), "authorization_on_file": n.authorization_on_file}),
         )?;
         tx.commit()?;
         self.write_head(seq, &hash);
@@ -106,7 +117,8 @@ impl Catalog {
         let row = self
             .conn
             .query_row(
-                "SELECT id, at, user, recipient, purpose, pages, pdf_sha256
+                "SELECT id, at, user, recipient, purpose, pages, pdf_sha256, requester, basis,
+                        authorization_on_file, authorization_expires
                  FROM disclosures WHERE id = ?1",
                 [id],
                 disclosure_row,
@@ -126,7 +138,8 @@ impl Catalog {
     pub fn disclosures_for_mrn(&self, mrn: &str) -> Result<Vec<Disclosure>, CatalogError> {
         let tag = self.keys.mrn_tag(mrn);
         let mut stmt = self.conn.prepare(
-            "SELECT id, at, user, recipient, purpose, pages, pdf_sha256 FROM disclosures
+            "SELECT id, at, user, recipient, purpose, pages, pdf_sha256, requester, basis,
+                    authorization_on_file, authorization_expires FROM disclosures
              WHERE id IN (SELECT disclosure_id FROM disclosure_docs WHERE mrn_tag = ?1)
              ORDER BY at, id",
         )?;
@@ -146,7 +159,8 @@ impl Catalog {
     ) -> Result<Vec<DisclosedDocument>, CatalogError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT doc_id, doc_type, service_date FROM disclosure_docs
-             WHERE disclosure_id = ?1 AND (?2 IS NULL OR mrn_tag = ?2) ORDER BY doc_id",
+             WHERE disclosure_id = ?1 AND (?2 IS NULL OR mrn_tag = ?2)
+             ORDER BY COALESCE(seq, 0), doc_id",
         )?;
         let rows = stmt.query_map(params![id, mrn_tag], |r| {
             Ok(DisclosedDocument {
@@ -168,6 +182,74 @@ fn disclosure_row(r: &rusqlite::Row) -> rusqlite::Result<Disclosure> {
         purpose: r.get(4)?,
         pages: r.get(5)?,
         pdf_sha256: r.get(6)?,
+        requester: r.get(7)?,
+        basis: match r.get::<_, Option<String>>(8)? {
+            None => None,
+            Some(b) => Some(ReleaseBasis::parse(&b).ok_or_else(|| {
+                super::json::conversion(
+                    8,
+                    CatalogError::Corrupt(format!("disclosure basis {b:?} is not known")),
+                )
+            })?),
+        },
+        authorization_on_file: r.get(9)?,
+        authorization_expires: r.get(10)?,
         documents: vec![],
     })
+}
+
+/// A release to record ([`Catalog::record_disclosure`]).
+pub struct NewDisclosure<'a> {
+    pub id: &'a str,
+    pub user: &'a str,
+    pub requester: &'a str,
+    pub recipient: &'a str,
+    pub purpose: &'a str,
+    pub basis: ReleaseBasis,
+    pub authorization_on_file: bool,
+    pub authorization_expires: Option<&'a str>,
+    /// The date text the cover sheet printed, and the facility it named.
+    pub cover_date: &'a str,
+    pub facility: &'a str,
+    pub pages: u32,
+    pub pdf_sha256: &'a str,
+    /// In release order, each with its patient's MRN (kept only as a keyed tag).
+    pub documents: &'a [(DisclosedDocument, Option<String>)],
+}
+
+/// What it takes to build a recorded release's PDF again: the cover sheet's date text and
+/// facility, and the documents in release order. `None` for releases recorded before these
+/// were kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseReplay {
+    pub cover_date: String,
+    pub facility: String,
+    pub doc_ids: Vec<String>,
+}
+
+impl Catalog {
+    pub fn release_replay(&self, id: &str) -> Result<Option<ReleaseReplay>, CatalogError> {
+        let head: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT cover_date, facility FROM disclosures WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((Some(cover_date), Some(facility))) = head else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc_id FROM disclosure_docs WHERE disclosure_id = ?1 ORDER BY seq",
+        )?;
+        let doc_ids = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(Some(ReleaseReplay {
+            cover_date,
+            facility,
+            doc_ids,
+        }))
+    }
 }

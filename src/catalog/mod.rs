@@ -21,7 +21,7 @@ mod users;
 pub use crate::model::PageView;
 pub use audit::{AuditEntry, AuditVerification};
 pub use audit_query::{AuditFilter, PatientSubjects, SubjectOf};
-pub use disclosures::{DisclosedDocument, Disclosure};
+pub use disclosures::{DisclosedDocument, Disclosure, NewDisclosure, ReleaseReplay};
 pub use purge::{purge_sha256, JobRow, ManifestEntry, NewPurgeJob, PurgeItem, Tombstone};
 pub use resplit::{DocumentRewrite, PageMove, Regrouping, ScanLayout};
 pub use retention::RetentionRow;

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -265,6 +265,19 @@ const V9: &str = "ALTER TABLE pages ADD COLUMN text_source TEXT NOT NULL DEFAULT
 /// What reading each page found doubtful (JSON list of review flags), so regrouping keeps
 /// it; pages archived before have none recorded.
 const V10: &str = "ALTER TABLE pages ADD COLUMN doubts TEXT NOT NULL DEFAULT '[]';";
+
+/// A release records who asked, on what basis, the authorization on file and its expiry,
+/// and what its cover sheet said (date text, facility) with the documents in release order,
+/// so the same PDF can be built again later (checked against its recorded hash).
+const V11: &str = "
+ALTER TABLE disclosures ADD COLUMN requester TEXT;
+ALTER TABLE disclosures ADD COLUMN basis TEXT;
+ALTER TABLE disclosures ADD COLUMN authorization_on_file INTEGER;
+ALTER TABLE disclosures ADD COLUMN authorization_expires TEXT;
+ALTER TABLE disclosures ADD COLUMN cover_date TEXT;
+ALTER TABLE disclosures ADD COLUMN facility TEXT;
+ALTER TABLE disclosure_docs ADD COLUMN seq INTEGER;
+";
 const V8: &str = "
 CREATE TABLE purge_jobs_v8 (
     id                 TEXT PRIMARY KEY,
@@ -353,6 +366,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 10 {
         conn.execute_batch(&format!("BEGIN; {V10} PRAGMA user_version = 10; COMMIT;"))?;
+    }
+    if version < 11 {
+        conn.execute_batch(&format!("BEGIN; {V11} PRAGMA user_version = 11; COMMIT;"))?;
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ pub use page::{
     TextSource,
 };
 pub use record::{DocumentRecord, PageRecord, ReviewItem};
-pub use release::{DisclosedDocument, Disclosure};
+pub use release::{DisclosedDocument, Disclosure, ReleaseBasis};
 pub use retention::{
     Hold, JobRow, ManifestEntry, NextEligible, ReportRow, RetentionReport, Tombstone,
 };

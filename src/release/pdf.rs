@@ -20,11 +20,20 @@ pub struct ReleasePage {
 /// The first page: who receives what, and why.
 pub struct CoverSheet {
     pub disclosure_id: String,
+    /// Who asked for the release.
+    pub requester: String,
     pub recipient: String,
     pub purpose: String,
+    /// What permits it, in words, and the authorization on file (or why none is needed).
+    pub basis: String,
+    pub authorization: String,
     pub released_by: String,
     pub released_at: String,
     pub facility: String,
+    /// Each patient the release concerns: name, MRN, date of birth.
+    pub patients: Vec<String>,
+    /// Each document in release order: type, date of service, pages.
+    pub contents: Vec<String>,
     pub documents: usize,
     pub pages: usize,
 }
@@ -51,7 +60,7 @@ pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, R
         "Encoding" => "WinAnsiEncoding",
     });
     let mut kids = Vec::new();
-    kids.push(cover_page(&mut doc, pages_id, font_id, cover));
+    kids.extend(cover_pages(&mut doc, pages_id, font_id, cover));
     for (i, p) in pages.iter().enumerate() {
         kids.push(
             image_page(&mut doc, pages_id, font_id, p).map_err(|source| {
@@ -87,47 +96,91 @@ pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, R
     Ok(out)
 }
 
-fn cover_page(
+/// The cover sheet: who asked, who receives it, why and on what basis, the patients and
+/// every document released, and signature lines; as many pages as its list needs.
+fn cover_pages(
     doc: &mut Document,
     parent: lopdf::ObjectId,
     font: lopdf::ObjectId,
     c: &CoverSheet,
-) -> lopdf::ObjectId {
-    let lines = [
-        (18.0, "Release of information".to_string()),
+) -> Vec<lopdf::ObjectId> {
+    let mut lines: Vec<(f32, String)> = vec![
+        (18.0, "Release of Information".to_string()),
         (11.0, c.facility.clone()),
-        (11.0, String::new()),
+        (6.0, String::new()),
         (11.0, format!("Disclosure: {}", c.disclosure_id)),
-        (11.0, format!("Recipient: {}", c.recipient)),
-        (11.0, format!("Purpose: {}", c.purpose)),
-        (11.0, format!("Released by: {}", c.released_by)),
         (11.0, format!("Date: {}", c.released_at)),
+        (11.0, format!("Requested by: {}", c.requester)),
+        (11.0, format!("Released to: {}", c.recipient)),
+        (11.0, format!("Purpose: {}", c.purpose)),
+        (11.0, format!("Basis: {}", c.basis)),
+        (11.0, format!("Authorization: {}", c.authorization)),
+        (11.0, format!("Released by: {}", c.released_by)),
+        (6.0, String::new()),
         (
-            11.0,
-            format!("Contents: {} documents, {} pages", c.documents, c.pages),
-        ),
-        (11.0, String::new()),
-        (
-            9.0,
-            "This release is recorded in the accounting of disclosures.".to_string(),
-        ),
-        (
-            9.0,
-            "Confidential health information: do not re-disclose without authorization."
-                .to_string(),
+            12.0,
+            if c.patients.len() == 1 {
+                "Patient".into()
+            } else {
+                format!("Patients ({})", c.patients.len())
+            },
         ),
     ];
+    lines.extend(c.patients.iter().map(|p| (10.0, format!("    {p}"))));
+    lines.push((6.0, String::new()));
+    lines.push((
+        12.0,
+        format!("Contents: {} documents, {} pages", c.documents, c.pages),
+    ));
+    lines.extend(c.contents.iter().map(|d| (10.0, format!("    {d}"))));
+    lines.push((6.0, String::new()));
+    lines.push((
+        9.0,
+        "This release is recorded in the accounting of disclosures.".to_string(),
+    ));
+    lines.push((
+        9.0,
+        "Confidential health information: do not re-disclose without authorization.".to_string(),
+    ));
+    lines.push((14.0, String::new()));
+    lines.push((
+        10.0,
+        "Released by (signature): ______________________________   Date: ____________".to_string(),
+    ));
+    lines.push((14.0, String::new()));
+    lines.push((
+        10.0,
+        "Received by (signature): ______________________________   Date: ____________".to_string(),
+    ));
+    let mut pages = Vec::new();
     let mut ops = String::from("BT\n");
     let mut y = 720.0;
     for (size, text) in lines {
-        ops.push_str(&format!(
-            "/F1 {size} Tf 1 0 0 1 72 {y:.1} Tm ({}) Tj\n",
-            pdf_text(&text)
-        ));
-        y -= size * 1.8;
+        if y < 72.0 {
+            ops.push_str("ET\n");
+            pages.push(add_page(
+                doc,
+                parent,
+                font,
+                None,
+                612.0,
+                792.0,
+                std::mem::take(&mut ops),
+            ));
+            ops.push_str("BT\n");
+            y = 720.0;
+        }
+        if !text.is_empty() {
+            ops.push_str(&format!(
+                "/F1 {size} Tf 1 0 0 1 72 {y:.1} Tm ({}) Tj\n",
+                pdf_text(&text)
+            ));
+        }
+        y -= size * 1.6;
     }
     ops.push_str("ET\n");
-    add_page(doc, parent, font, None, 612.0, 792.0, ops)
+    pages.push(add_page(doc, parent, font, None, 612.0, 792.0, ops));
+    pages
 }
 
 fn image_page(
@@ -257,16 +310,7 @@ mod tests {
 
     #[test]
     fn pdf_has_cover_and_pages_with_invisible_text() {
-        let cover = CoverSheet {
-            disclosure_id: "ROI-1".into(),
-            recipient: "Dr. Lee".into(),
-            purpose: "continuity of care".into(),
-            released_by: "clerk1".into(),
-            released_at: "2026-12-03".into(),
-            facility: "General".into(),
-            documents: 1,
-            pages: 2,
-        };
+        let cover = cover(1);
         let bytes = build_pdf(&cover, &[page(), page()]).unwrap();
         let doc = Document::load_mem(&bytes).unwrap();
         assert_eq!(doc.get_pages().len(), 3);
@@ -278,6 +322,55 @@ mod tests {
         assert!(content.contains("3 Tr"));
         // 400 px at 200 dpi is 144 pt.
         assert!(content.contains("144.00 0 0 187.20 0 0 cm"), "{content}");
+    }
+
+    fn cover(documents: usize) -> CoverSheet {
+        CoverSheet {
+            disclosure_id: "ROI-1".into(),
+            requester: "Dr. Lee, Eastside Clinic".into(),
+            recipient: "Dr. Lee".into(),
+            purpose: "continuity of care".into(),
+            basis: "Treatment (continuity of care)".into(),
+            authorization: "not required".into(),
+            released_by: "clerk1".into(),
+            released_at: "2026-12-03".into(),
+            facility: "General".into(),
+            patients: vec!["DOE, JANE  MRN 00412345  DOB 1961-02-03".into()],
+            contents: (1..=documents)
+                .map(|i| {
+                    format!(
+                        "{i}. Discharge summary, service 2024-01-0{}, 2 pages",
+                        i % 9
+                    )
+                })
+                .collect(),
+            documents,
+            pages: 2,
+        }
+    }
+
+    #[test]
+    fn the_cover_names_patient_documents_and_signatures_and_grows_with_its_list() {
+        let bytes = build_pdf(&cover(3), &[page()]).unwrap();
+        let doc = Document::load_mem(&bytes).unwrap();
+        let text = doc.extract_text(&[1]).unwrap();
+        for want in [
+            "Requested(by:",
+            "DOE,(JANE",
+            "Discharge(summary,(service",
+            "signature",
+        ] {
+            assert!(text.replace(' ', "(").contains(want), "{want}: {text}");
+        }
+        // Two hundred documents do not fit one cover page: the list goes on.
+        let bytes = build_pdf(&cover(200), &[page()]).unwrap();
+        let doc = Document::load_mem(&bytes).unwrap();
+        assert!(doc.get_pages().len() >= 5, "{}", doc.get_pages().len());
+        // The same inputs build the same bytes (a past release is rebuilt and checked).
+        assert_eq!(
+            build_pdf(&cover(2), &[page()]).unwrap(),
+            build_pdf(&cover(2), &[page()]).unwrap()
+        );
     }
 
     #[test]

@@ -72,3 +72,26 @@ pub async fn accounting(
         })
         .await
 }
+
+/// A past release's PDF again (built anew and checked against its recorded hash).
+pub async fn download(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    let r = state
+        .read(move |a, _| Ok(crate::service::releases::reproduce(a, &actor, &id)?))
+        .await?;
+    let id = r.disclosure_id;
+    let mut resp = r.pdf.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.pdf\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}

@@ -4,7 +4,7 @@
 import { S, main, el, api, flash, renderNav, parseHash, setRouter, settle } from "./core.js";
 import { viewSearch } from "./search.js";
 import { viewDocument } from "./document.js";
-import { viewPatient, viewPatients } from "./patient.js";
+import { viewPatient, viewPatients, viewAccounting } from "./patient.js";
 import { viewIngest } from "./ingest.js";
 import { viewRelease } from "./release.js";
 import { viewRetention } from "./retention.js";
@@ -52,7 +52,7 @@ async function show(parts, params) {
   switch (parts[0]) {
     case "login": case "search": case "": return await viewSearch(params);
     case "doc": return await viewDocument(parts[1], params);
-    case "patient": return await viewPatient(parts[1]);
+    case "patient": return parts[2] === "accounting" ? await viewAccounting(parts[1]) : await viewPatient(parts[1]);
     case "patients": return await viewPatients(params);
     case "ingest": return await viewIngest();
     case "release": return viewRelease();

@@ -2,7 +2,11 @@
 // Every piece of archive text (OCR, names, file names) goes into the page as text nodes,
 // never as HTML.
 
-export const S = { me: null, release: JSON.parse(sessionStorage.getItem("cv-release") || "[]") };
+export const S = {
+  me: null,
+  release: JSON.parse(sessionStorage.getItem("cv-release") || "[]"),
+  releaseInfo: JSON.parse(sessionStorage.getItem("cv-release-info") || "{}"),
+};
 export const main = () => document.getElementById("main");
 
 export function el(tag, attrs, ...children) {
@@ -141,10 +145,21 @@ export function byteRangesToChars(text, ranges) {
   return (ranges || []).map(([a, b]) => [map[a] ?? 0, map[b] ?? text.length]);
 }
 
-export function toggleRelease(id) {
+// The documents picked for a release, with what the release screen shows of each (type,
+// date of service, patient), kept for this browser tab only.
+export function toggleRelease(id, info) {
   const i = S.release.indexOf(id);
-  if (i >= 0) S.release.splice(i, 1); else S.release.push(id);
+  if (i >= 0) { S.release.splice(i, 1); delete S.releaseInfo[id]; }
+  else { S.release.push(id); if (info) S.releaseInfo[id] = info; }
   sessionStorage.setItem("cv-release", JSON.stringify(S.release));
+  sessionStorage.setItem("cv-release-info", JSON.stringify(S.releaseInfo));
+  renderNav();
+}
+
+export function clearRelease() {
+  S.release = []; S.releaseInfo = {};
+  sessionStorage.setItem("cv-release", "[]");
+  sessionStorage.setItem("cv-release-info", "{}");
   renderNav();
 }
 

@@ -19,7 +19,7 @@ export async function viewDocument(id, params) {
   const actions = el("div", { class: "actions" },
     el("a", { href: `/api/v1/documents/${encodeURIComponent(d.doc_id)}/original`, download: "" }, el("button", { class: "secondary", type: "button" }, "Download original")),
     d.source.other_documents_in_scan ? el("span", { class: "muted" }, `(the original scan also holds ${d.source.other_documents_in_scan} other documents)`) : null,
-    can("release") ? el("button", { class: "secondary", id: "add-release", onclick: () => { toggleRelease(d.doc_id); route(); } }, S.release.includes(d.doc_id) ? "Remove from release" : "Add to release") : null);
+    can("release") ? el("button", { class: "secondary", id: "add-release", onclick: () => { toggleRelease(d.doc_id, { doc_type: d.doc_type, service_date: d.service_date, name: d.patient.name, mrn: d.patient.mrn }); route(); } }, S.release.includes(d.doc_id) ? "Remove from release" : "Add to release") : null);
   head.append(actions);
   if (can("hold")) head.append(holdForm({ kind: "document", doc_id: d.doc_id }, "Place a legal hold on this document"));
   if (can("ingest")) head.append(fixForm(d), splitForm(d));

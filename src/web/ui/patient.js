@@ -1,7 +1,7 @@
 // Patients: look one up by name and/or date of birth; a patient's documents, accounting of
 // disclosures, a hold on all of them.
 
-import { main, el, api, can, qs, typeLabel, field } from "./core.js";
+import { S, main, el, api, can, qs, when, typeLabel, field } from "./core.js";
 import { holdForm } from "./document.js";
 
 export async function viewPatient(mrn) {
@@ -21,15 +21,43 @@ export async function viewPatient(mrn) {
       el("tr", {}, ["Document", "Date of Service", "Pages", "Id"].map((h) => el("th", { scope: "col" }, h))), rows))];
   if (can("release")) {
     const acc = await api("GET", "/patients/" + encodeURIComponent(mrn) + "/disclosures");
-    panels.push(el("div", { class: "panel", id: "accounting" }, el("h2", {}, "Accounting of disclosures"),
-      acc.disclosures.length ? el("table", {}, el("tr", {}, el("th", {}, "Date"), el("th", {}, "Recipient"), el("th", {}, "Purpose"), el("th", {}, "Documents"), el("th", {}, "Released by"), el("th", {}, "Id")),
-        acc.disclosures.map((x) => el("tr", {}, el("td", {}, x.at), el("td", {}, x.recipient), el("td", {}, x.purpose), el("td", {}, x.documents.map((d) => `${typeLabel(d.doc_type)} ${d.service_date || ""}`).join("; ")), el("td", {}, x.user), el("td", {}, x.id))))
-        : el("p", { class: "muted" }, "No disclosures recorded.")));
+    panels.push(el("div", { class: "panel", id: "accounting" }, el("h2", {}, "Accounting of Disclosures"),
+      acc.disclosures.length ? accountingTable(acc.disclosures, true) : el("p", { class: "muted" }, "No disclosures recorded."),
+      el("p", {}, el("a", { href: `#/patient/${encodeURIComponent(mrn)}/accounting`, class: "button secondary", id: "accounting-report" }, "Accounting of Disclosures report (to print for the patient)"))));
   }
   if (can("hold")) panels.push(el("div", { class: "panel" }, holdForm({ kind: "mrn", mrn }, "Hold every document of this patient")));
   main().replaceChildren(...panels);
 }
 
+
+const BASIS = {
+  patient_request: "Patient's request", treatment: "Treatment", payment: "Payment", operations: "Health care operations",
+  authorization: "Signed authorization", legal: "Court order or subpoena",
+};
+
+function accountingTable(list, withDownload) {
+  return el("table", { class: "accounting" }, el("caption", { class: "visually-hidden" }, "Disclosures of the patient's records"),
+    el("tr", {}, ["Date", "Requested by", "Released to", "Purpose", "Basis", "Documents", "Released by", "Release"].map((h) => el("th", { scope: "col" }, h))),
+    list.map((x) => el("tr", {}, el("td", {}, when(x.at)), el("td", {}, x.requester || "-"), el("td", {}, x.recipient), el("td", {}, x.purpose),
+      el("td", {}, x.basis ? BASIS[x.basis] || x.basis : "-", x.authorization_expires ? el("div", { class: "muted small" }, `authorization expires ${x.authorization_expires}`) : null),
+      el("td", {}, x.documents.map((d) => `${typeLabel(d.doc_type)}${d.service_date ? ", " + d.service_date : ""}`).join("; ")), el("td", {}, x.user),
+      el("td", {}, x.id, withDownload ? el("div", {}, el("a", { href: `/api/v1/releases/${encodeURIComponent(x.id)}/pdf`, download: `${x.id}.pdf` }, "Download again")) : null))));
+}
+
+// The accounting of disclosures as a page to print and hand to the patient (HIPAA 164.528).
+export async function viewAccounting(mrn) {
+  const [p, acc] = await Promise.all([
+    api("GET", "/patients/" + encodeURIComponent(mrn) + "/documents"),
+    api("GET", "/patients/" + encodeURIComponent(mrn) + "/disclosures"),
+  ]);
+  main().replaceChildren(el("div", { class: "panel report", id: "accounting-print" },
+    el("h1", {}, "Accounting of Disclosures"),
+    el("p", {}, `Patient: ${p.name || "(name not read)"} · Medical Record Number ${acc.mrn} · Date of Birth ${p.dob || "not read"}`),
+    el("p", { class: "muted" }, `Prepared ${when(acc.generated_at)} by ${S.me.username}. Lists every release of information from this archive of the patient's records.`),
+    acc.disclosures.length ? accountingTable(acc.disclosures, false) : el("p", {}, "No disclosures of this patient's records are recorded."),
+    el("div", { class: "actions no-print" }, el("button", { type: "button", id: "accounting-print-button", onclick: () => window.print() }, "Print"),
+      el("a", { href: `#/patient/${encodeURIComponent(mrn)}`, class: "button secondary" }, "Back to the patient"))));
+}
 
 // Look a patient up by name and/or date of birth; each match opens the patient.
 export async function viewPatients(params) {

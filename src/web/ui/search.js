@@ -43,7 +43,7 @@ export async function viewSearch(params) {
     list.append(el("div", { class: "result" },
       el("a", { class: "hit-link", href: `#/doc/${encodeURIComponent(h.doc_id)}?q=${encodeURIComponent(f.q || "")}` }, `${typeLabel(h.doc_type)} — ${h.service_date || "no date"}`),
       el("div", { class: "meta" }, h.patient_name || "unknown patient", " · MRN ", h.mrn ? el("a", { href: `#/patient/${encodeURIComponent(h.mrn)}` }, h.mrn) : "-", ` · ${h.pages.length} pages · ${h.doc_id}`,
-        can("release") ? el("label", { style: "display:inline;margin-left:1em" }, el("input", { type: "checkbox", checked: S.release.includes(h.doc_id), onchange: () => toggleRelease(h.doc_id) }), " release") : null),
+        can("release") ? el("label", { style: "display:inline;margin-left:1em" }, el("input", { type: "checkbox", checked: S.release.includes(h.doc_id), onchange: () => toggleRelease(h.doc_id, { doc_type: h.doc_type, service_date: h.service_date, name: h.patient_name, mrn: h.mrn }) }), " release") : null),
       el("div", { class: "snippet" }, marked(h.snippet.replace(/\s+/g, " "), chars.length ? chars : []))));
   }
   const pager = el("div", { class: "actions" });
