@@ -269,20 +269,6 @@ pub async fn patient(
         .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hostile_file_names_are_flattened() {
-        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_file_name("..\\..\\boot.ini"), "boot.ini");
-        assert_eq!(safe_file_name("a b\"c\r\n.pdf"), "a_b_c__.pdf");
-        assert_eq!(safe_file_name(".."), "scan");
-        assert_eq!(safe_file_name(""), "scan");
-    }
-}
-
 /// Patients by name and/or date of birth.
 pub async fn patient_lookup(
     State(state): State<Arc<AppState>>,
@@ -297,4 +283,18 @@ pub async fn patient_lookup(
             )?))
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_file_names_are_flattened() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("..\\..\\boot.ini"), "boot.ini");
+        assert_eq!(safe_file_name("a b\"c\r\n.pdf"), "a_b_c__.pdf");
+        assert_eq!(safe_file_name(".."), "scan");
+        assert_eq!(safe_file_name(""), "scan");
+    }
 }

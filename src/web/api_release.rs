@@ -81,7 +81,7 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let actor = user.actor();
     let r = state
-        .read(move |a, _| Ok(crate::service::releases::reproduce(a, &actor, &id)?))
+        .read(move |a, _| crate::service::releases::reproduce(a, &actor, &id))
         .await?;
     let id = r.disclosure_id;
     let mut resp = r.pdf.into_response();
