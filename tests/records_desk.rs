@@ -424,3 +424,67 @@ fn a_release_says_who_asked_on_what_basis_and_for_which_patient() {
     assert_eq!(r.status, 409, "{}", r.text());
     assert!(r.text().contains("changed since"), "{}", r.text());
 }
+
+#[test]
+fn a_page_turned_by_a_clerk_is_read_again_from_the_original() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let clerk = server.login("clerk", PW);
+    let hits = clerk.get("/api/v1/search?q=discharge").json();
+    let doc = hits["hits"][0]["doc_id"].as_str().unwrap().to_string();
+    let page = hits["hits"][0]["pages"][0].as_u64().unwrap();
+    let url = format!("/api/v1/documents/{doc}/pages/{page}");
+    let before = clerk.get(&url).json();
+    let image_before = clerk.get(&format!("{url}/image")).body;
+    // Upside down: the reading is garbage, and says so.
+    let r = clerk.send("POST", &format!("{url}/turn"), &json!({"turn": 180}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.json();
+    assert!(
+        t["confidence_after"].as_f64().unwrap() < t["confidence_before"].as_f64().unwrap() - 20.0,
+        "{t}"
+    );
+    let turned = clerk.get(&url).json();
+    assert_ne!(turned["text"], before["text"]);
+    assert_ne!(clerk.get(&format!("{url}/image")).body, image_before);
+    // Turned back: the page reads as it did, and search finds it by its words again.
+    let r = clerk.send("POST", &format!("{url}/turn"), &json!({"turn": 180}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let back = clerk.get(&url).json();
+    let (a, b) = (
+        before["ocr_confidence"].as_f64().unwrap(),
+        back["ocr_confidence"].as_f64().unwrap(),
+    );
+    assert!((a - b).abs() < 3.0, "{a} vs {b}");
+    assert!(back["text"]
+        .as_str()
+        .unwrap()
+        .to_uppercase()
+        .contains("DISCHARGE"));
+    let found = clerk.get("/api/v1/search?q=discharge").json();
+    assert!(found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["doc_id"] == doc.as_str()));
+    // Refused: other angles, pages of other documents; viewers may not turn pages.
+    let r = clerk.send("POST", &format!("{url}/turn"), &json!({"turn": 45}));
+    assert_eq!(r.status, 400, "{}", r.text());
+    let r = clerk.send(
+        "POST",
+        &format!("/api/v1/documents/{doc}/pages/999/turn"),
+        &json!({"turn": 90}),
+    );
+    assert_eq!(r.status, 404, "{}", r.text());
+    let viewer = server.login("viewer", PW);
+    let r = viewer.send("POST", &format!("{url}/turn"), &json!({"turn": 90}));
+    assert_eq!(r.status, 403, "{}", r.text());
+    // Both turns are audited with their confidences.
+    let admin = server.login("admin", PW);
+    let log = admin.get("/api/v1/audit?action=rotate_page").json();
+    assert_eq!(entries(&log).len(), 2, "{log}");
+    assert!(entries(&log)[0]["detail"]["confidence_before"].is_number());
+    drop(server);
+    let o = common::run(&archive, &["verify"]);
+    assert!(o.status.success(), "{}", common::stdout(&o));
+}

@@ -308,3 +308,71 @@ async fn him_staff_find_a_patient_and_release_records_with_an_authorization() {
     step(&c, "him-6-accounting-report").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_works_the_qa_queue_and_turns_a_page() {
+    let Some(driver_bin) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    common::ingest_samples(&archive);
+    add_user(&archive, "clerk", "clerk", PW);
+    let server = Server::start(&archive, &[]);
+    let base = format!("http://{}", server.addr);
+    let (_driver, driver_url) = start_driver(&driver_bin);
+    let c = browser(&driver_url, &dir.path().join("chromium-profile")).await;
+    log_in(&c, &base, "clerk").await;
+
+    // The QA queue says whose document waits and why, with a preview.
+    css(&c, "#nav-ingest").await.click().await.unwrap();
+    let queue = text_of(&c, "#qa-table", "Date of Service").await;
+    assert!(queue.contains("MRN"), "{queue}");
+    css(&c, "#qa-table img.thumb").await;
+    step(&c, "clerk-1-qa-queue").await;
+
+    // One item after another.
+    css(&c, "#qa-start").await.click().await.unwrap();
+    css(&c, "#qa-next").await;
+    css(&c, "#page-frame img").await;
+    text_of(&c, "#page-of", "Page 1 of").await;
+    step(&c, "clerk-2-qa-item").await;
+
+    // The keyboard: ? lists the shortcuts, Esc closes the list; + zooms.
+    let body = c.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("?").await.unwrap();
+    text_of(&c, "#shortcuts-dialog", "next page").await;
+    step(&c, "clerk-3-shortcuts").await;
+    css(&c, "#shortcuts-close").await.click().await.unwrap();
+    until_gone(&c, "body", "Keyboard shortcuts\nn or").await;
+    css(&c, "#zoom-in").await.click().await.unwrap();
+    text_of(&c, "#zoom-level", "125%").await;
+    css(&c, "#zoom-fit").await.click().await.unwrap();
+    text_of(&c, "#zoom-level", "100%").await;
+
+    // Turn the page upside down and back: each time read again from the original.
+    css(&c, "#turn-180").await.click().await.unwrap();
+    text_of(&c, "#flash", "turned and read again").await;
+    css(&c, "#page-frame img").await;
+    step(&c, "clerk-4-turned").await;
+    css(&c, "#turn-180").await.click().await.unwrap();
+    let said = text_of(&c, "#flash", "turned and read again").await;
+    assert!(said.contains("confidence"), "{said}");
+
+    // Several at once from the queue: set a type and confirm.
+    css(&c, "#nav-ingest").await.click().await.unwrap();
+    css(&c, "#qa-table input[type=checkbox]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, "#qa-bulk-type")
+        .await
+        .select_by_value("progress_note")
+        .await
+        .unwrap();
+    css(&c, "#qa-bulk-reclassify").await.click().await.unwrap();
+    text_of(&c, "#flash", "1 of 1").await;
+    step(&c, "clerk-5-bulk").await;
+    c.close().await.unwrap();
+}

@@ -33,6 +33,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("PATCH", "/api/v1/documents/{id}", "clerk admin"),
     (
         "POST",
+        "/api/v1/documents/{id}/pages/{page}/turn",
+        "clerk admin",
+    ),
+    (
+        "POST",
         "/api/v1/documents/{id}/merge-previous",
         "clerk admin",
     ),
@@ -65,6 +70,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/health", "public"),
     ("GET", "/api/v1/holds", "retention_officer approver admin"),
     ("POST", "/api/v1/holds", "retention_officer admin"),
+    (
+        "GET",
+        "/api/v1/holds/{id}",
+        "retention_officer approver admin",
+    ),
     (
         "POST",
         "/api/v1/holds/{id}/release",

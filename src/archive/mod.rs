@@ -18,6 +18,7 @@ mod models;
 mod reconcile;
 mod regroup;
 mod retention;
+mod rotate;
 mod verify;
 
 pub use backup::{restore, BackupReport};

@@ -145,6 +145,15 @@ impl Archive {
                     documents,
                 })
                 .collect(),
+            classes: schedule
+                .profile
+                .classes
+                .iter()
+                .map(|c| crate::model::retention::ClassInfo {
+                    id: c.id.clone(),
+                    description: c.description.clone(),
+                })
+                .collect(),
         })
     }
 

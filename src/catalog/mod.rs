@@ -25,7 +25,7 @@ pub use disclosures::{DisclosedDocument, Disclosure, NewDisclosure, ReleaseRepla
 pub use purge::{purge_sha256, JobRow, ManifestEntry, NewPurgeJob, PurgeItem, Tombstone};
 pub use resplit::{DocumentRewrite, PageMove, Regrouping, ScanLayout};
 pub use retention::RetentionRow;
-pub use review::{ModelRow, ReviewItem};
+pub use review::{ModelRow, PageReading, ReviewItem};
 pub use users::{AccountChange, UserChange};
 pub use users::{Session, User};
 

@@ -23,21 +23,43 @@ impl Catalog {
     /// Documents with at least one review flag, oldest first.
     pub fn review_queue(&self) -> Result<Vec<ReviewItem>, CatalogError> {
         let mut stmt = self.conn.prepare(
-            "SELECT doc_id, doc_type, doc_type_confidence, boundary_confidence, review_flags
-             FROM documents WHERE review_flags <> '[]' ORDER BY created_at, seq",
+            "SELECT d.doc_id, d.doc_type, d.doc_type_confidence, d.boundary_confidence,
+                    d.review_flags, d.mrn, d.patient_name, d.service_date,
+                    (SELECT MIN(page_no) FROM pages p WHERE p.doc_id = d.doc_id),
+                    (SELECT COUNT(*) FROM pages p WHERE p.doc_id = d.doc_id)
+             FROM documents d WHERE d.review_flags <> '[]' ORDER BY d.created_at, d.seq",
         )?;
+        type Sealed = (Option<String>, Option<String>);
         let rows = stmt.query_map([], |r| {
             let doc_id: String = r.get(0)?;
             let flags = super::json::column(r, 4, &format!("document {doc_id} review flags"))?;
-            Ok(ReviewItem {
-                doc_id,
-                doc_type: DocType::parse(&r.get::<_, String>(1)?).unwrap_or(DocType::Unclassified),
-                doc_type_confidence: r.get::<_, f64>(2)? as f32,
-                boundary_confidence: r.get::<_, f64>(3)? as f32,
-                flags,
-            })
+            let sealed: Sealed = (r.get(5)?, r.get(6)?);
+            Ok((
+                ReviewItem {
+                    doc_id,
+                    doc_type: DocType::parse(&r.get::<_, String>(1)?)
+                        .unwrap_or(DocType::Unclassified),
+                    doc_type_confidence: r.get::<_, f64>(2)? as f32,
+                    boundary_confidence: r.get::<_, f64>(3)? as f32,
+                    flags,
+                    mrn: None,
+                    patient_name: None,
+                    service_date: r.get(7)?,
+                    first_page: r.get(8)?,
+                    pages: r.get::<_, i64>(9)? as u32,
+                },
+                sealed,
+            ))
         })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut item, (mrn, name)) = row?;
+            let key = crate::keys::doc_key_id(&item.doc_id);
+            item.mrn = self.keys.open_text(&key, mrn)?;
+            item.patient_name = self.keys.open_text(&key, name)?;
+            out.push(item);
+        }
+        Ok(out)
     }
 
     pub fn review_flags(&self, doc_id: &str) -> Result<Option<Vec<ReviewFlag>>, CatalogError> {
@@ -362,4 +384,65 @@ fn review_flags_tx(
         )
         .optional()?;
     super::json::parse_opt(flags.as_deref(), &format!("document {doc_id} review flags"))
+}
+
+/// A page's new reading after a person turned it ([`Catalog::replace_page_reading`]).
+pub struct PageReading<'a> {
+    pub doc_id: &'a str,
+    pub page_no: u32,
+    pub rotation_deg: u32,
+    pub width_px: u32,
+    pub height_px: u32,
+    pub ocr_confidence: f32,
+    pub text: &'a str,
+    pub words_blob: &'a str,
+    pub image_blob: &'a str,
+    pub user: &'a str,
+    /// The audit entry's detail (page, turn, both confidences).
+    pub detail: serde_json::Value,
+}
+
+impl Catalog {
+    /// Replaces a page's reading (text sealed under its document's key, word boxes, viewer
+    /// image, size and rotation), marks the document for re-indexing, and audits it as
+    /// `rotate_page`: one transaction.
+    pub fn replace_page_reading(&mut self, r: &PageReading) -> Result<(), CatalogError> {
+        let key = crate::keys::doc_key_id(r.doc_id);
+        let sealed = self.keys.seal_text(&key, Some(r.text))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE pages SET rotation_deg = ?3, width_px = ?4, height_px = ?5,
+                    ocr_confidence = ?6, text = ?7, words_blob = ?8, image_blob = ?9,
+                    text_source = 'ocr'
+             WHERE doc_id = ?1 AND page_no = ?2",
+            rusqlite::params![
+                r.doc_id,
+                r.page_no,
+                r.rotation_deg,
+                r.width_px,
+                r.height_px,
+                r.ocr_confidence,
+                sealed,
+                r.words_blob,
+                r.image_blob
+            ],
+        )?;
+        if n != 1 {
+            return Err(CatalogError::Corrupt(format!(
+                "page {} of document {} is not in the catalog",
+                r.page_no, r.doc_id
+            )));
+        }
+        tx.execute(
+            "UPDATE documents SET indexed = 0 WHERE doc_id = ?1",
+            [r.doc_id],
+        )?;
+        let (seq, hash) =
+            super::audit::append_tx(&tx, &self.keys, r.user, "rotate_page", r.doc_id, &r.detail)?;
+        tx.commit()?;
+        self.write_head(seq, &hash);
+        Ok(())
+    }
 }

@@ -53,4 +53,11 @@ pub struct ReviewItem {
     pub doc_type_confidence: f32,
     pub boundary_confidence: f32,
     pub flags: Vec<super::ReviewFlag>,
+    /// The patient and date as read, so a person sees whose document it is.
+    pub mrn: Option<String>,
+    pub patient_name: Option<String>,
+    pub service_date: Option<String>,
+    /// The document's first page (its number in the scan) and how many pages it has.
+    pub first_page: Option<u32>,
+    pub pages: u32,
 }

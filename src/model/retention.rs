@@ -216,6 +216,15 @@ pub struct RetentionReport {
     pub schedule: String,
     pub counts: Vec<ReportRow>,
     pub next_eligible: Vec<NextEligible>,
+    /// Every class of the schedule with its description, in the schedule's order.
+    pub classes: Vec<ClassInfo>,
+}
+
+/// A retention class as a person reads it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClassInfo {
+    pub id: String,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

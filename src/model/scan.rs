@@ -64,6 +64,9 @@ impl ScanStatus {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IngestSummary {
+    /// The documents this run archived, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub doc_ids: Vec<String>,
     pub scans_ingested: usize,
     pub pages: usize,
     pub pages_ocr: usize,

@@ -515,6 +515,7 @@ fn commit(
     summary.pages += scan.pages.len();
     summary.pages_ocr += scan.pages.iter().filter(|p| p.ocr.is_some()).count();
     summary.documents += ids.len();
+    summary.doc_ids.extend(ids.iter().cloned());
     Ok(())
 }
 

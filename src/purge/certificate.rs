@@ -95,6 +95,25 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The certificate page's style, inline so the file stands alone; the web service allows
+/// exactly this style by its hash ([`style_csp`]).
+const STYLE: &str = "body{font-family:Georgia,serif;max-width:52em;margin:2em auto;color:#111;line-height:1.45}\
+h1{font-size:1.6em;border-bottom:2px solid #333;padding-bottom:.3em}\
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #888;padding:.3em .6em;text-align:left}\
+.sig{margin-top:2.5em;display:flex;gap:3em}.sig div{flex:1;border-top:1px solid #333;padding-top:.3em;font-size:.9em}\
+small{color:#444}@media print{body{margin:0}}";
+
+/// The Content-Security-Policy for serving [`html`]: nothing but its own inline style.
+pub fn style_csp() -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(STYLE.as_bytes());
+    format!(
+        "default-src 'none'; style-src 'sha256-{}'; frame-ancestors 'none'",
+        base64::engine::general_purpose::STANDARD.encode(hash)
+    )
+}
+
 pub fn html(body: &serde_json::Value) -> String {
     let s = |k: &str| esc(body[k].as_str().unwrap_or("-"));
     let mut rows = String::new();
@@ -104,6 +123,7 @@ pub fn html(body: &serde_json::Value) -> String {
             .into_iter()
             .flatten()
             .filter_map(|t| t.as_str())
+            .map(|t| crate::model::DocType::parse(t).map_or(t, |d| d.label()))
             .collect();
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -123,17 +143,19 @@ pub fn html(body: &serde_json::Value) -> String {
         .collect();
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Certificate of destruction {id}</title>\n\
-<style>body{{font-family:serif;max-width:50em;margin:2em auto}}table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em}}</style></head>\n\
+<style>{style}</style></head>\n\
 <body><h1>Certificate of Destruction</h1>\n<p><b>Certificate</b> {id}<br><b>Facility</b> {facility}<br>\
 <b>Date of destruction</b> {executed_on}<br>\
 <b>Retention schedule</b> {schedule} (SHA-256 {schedule_hash})<br><b>Purge job</b> {job}, planned as of {as_of}; \
 every document re-checked on the date of destruction<br>\
 <b>Started</b> {started} <b>Finished</b> {finished}</p>\n<p>{statement}</p>\n\
 <table><tr><th>Class</th><th>Document types</th><th>Service years</th><th>Documents</th><th>Pages</th></tr>\n{rows}</table>\n\
-<p><b>Totals</b>: {docs} documents, {pages} pages, {bytes} bytes, {patients} patients{scans}.</p>\n\
+<p><b>Totals</b>: {docs} documents, {pages} pages, {patients} patients{scans}.</p>\n\
 <p><b>Method</b>: {method}</p>\n<p><b>Verification</b>: {verified}</p>\n\
 <p><b>Initiated by</b> {init}; <b>approved by</b> {approvers}; <b>executed by</b> {exec}.</p>\n\
-<p><small>Manifest SHA-256 {manifest}. Previous certificate SHA-256 {prev}.</small></p>\n</body></html>\n",
+<div class=\"sig\"><div>Records custodian (signature, date)</div><div>Witness (signature, date)</div></div>\n\
+<p><small>Manifest SHA-256 {manifest}. Previous certificate: {prev}.</small></p>\n</body></html>\n",
+        style = STYLE,
         id = s("certificate_id"),
         facility = s("facility"),
         schedule = esc(body["schedule"]["label"].as_str().unwrap_or("-")),
@@ -147,7 +169,6 @@ every document re-checked on the date of destruction<br>\
         rows = rows,
         docs = counts["documents"],
         pages = counts["pages"],
-        bytes = counts["bytes"],
         patients = counts["patients"],
         scans = match counts["quarantined_scans"].as_u64() {
             Some(n) if n > 0 => format!(
@@ -166,7 +187,13 @@ every document re-checked on the date of destruction<br>\
         approvers = approvers.join(", "),
         exec = s("executed_by"),
         manifest = s("manifest_sha256"),
-        prev = s("previous_certificate_sha256"),
+        prev = match body["previous_certificate_sha256"].as_str() {
+            Some(h) if !h.is_empty() && h.bytes().all(|b| b == b'0') => {
+                "none (the first certificate of this archive)".to_string()
+            }
+            Some(h) => format!("SHA-256 {}", esc(h)),
+            None => "-".to_string(),
+        },
     )
 }
 

@@ -4,7 +4,9 @@
 use super::{live_document, Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
-pub use crate::model::api::holds::{HoldPatient, HoldView, PlaceHold, PlacedHold};
+pub use crate::model::api::holds::{
+    HeldDocument, HoldPatient, HoldView, PlaceHold, PlacedHold, MAX_HELD_SHOWN,
+};
 use crate::retention::{Hold, HoldScope, Schedule};
 
 /// Places a hold (audited). Refused: a missing matter or reason, an empty scope, a
@@ -148,8 +150,26 @@ fn views(
             }
             _ => None,
         };
+        let held = if with_documents {
+            let mut v = Vec::new();
+            for id in covered.iter().take(MAX_HELD_SHOWN) {
+                if let Some(d) = archive.catalog.document(id)? {
+                    v.push(HeldDocument {
+                        doc_id: d.doc_id,
+                        doc_type: d.doc_type.as_str().to_string(),
+                        service_date: d.service_date,
+                        mrn: d.patient.mrn,
+                        patient_name: d.patient.name,
+                    });
+                }
+            }
+            Some(v)
+        } else {
+            None
+        };
         out.push(HoldView {
             covers: covered.len(),
+            held,
             documents: with_documents.then(|| covered.iter().map(|s| s.to_string()).collect()),
             hold,
             patient,

@@ -6,7 +6,7 @@ use super::{live_document, page_words, Actor, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 use crate::catalog::PageView;
-pub use crate::model::api::pages::{Original, PageShown};
+pub use crate::model::api::pages::{Original, PageShown, TurnPage, TurnedPage};
 
 fn page_view(a: &Archive, id: &str, page: u32) -> Result<PageView, ServiceError> {
     live_document(a, id)?;
@@ -143,5 +143,36 @@ pub fn original(
         doc_id: doc.doc_id,
         name,
         bytes,
+    })
+}
+
+/// Turns a page a person sees the wrong way round and reads it again from the original
+/// scan; the new reading replaces the old one and the document is re-indexed (audited as
+/// `rotate_page` with both readings' confidences). The document's fields stay as they
+/// are: the QA form beside the page corrects them.
+pub fn turn(
+    a: &mut Archive,
+    config: &crate::config::PipelineConfig,
+    actor: &Actor,
+    id: &str,
+    page: u32,
+    turn: &TurnPage,
+) -> Result<TurnedPage, ServiceError> {
+    actor.require(Permission::Ingest)?;
+    if ![90, 180, 270].contains(&turn.turn) {
+        return Err(ServiceError::bad_request(format!(
+            "turn is 90, 180 or 270 (degrees clockwise), not {}",
+            turn.turn
+        )));
+    }
+    page_view(a, id, page)?;
+    let t = a.turn_page(config, id, page, turn.turn, &actor.name)?;
+    Ok(TurnedPage {
+        doc_id: id.to_string(),
+        page_no: t.page_no,
+        rotation_deg: t.rotation_deg,
+        confidence_before: t.confidence_before,
+        confidence_after: t.confidence_after,
+        words: t.words,
     })
 }

@@ -180,6 +180,21 @@ async fn regroup(
         .await
 }
 
+/// Turns a page and reads it again (the writer is held for the one page's reading).
+pub async fn turn_page(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams((id, page)): PathParams<(String, u32)>,
+    JsonBody(body): JsonBody<crate::service::pages::TurnPage>,
+) -> Result<Json<crate::service::pages::TurnedPage>, ApiError> {
+    let actor = user.actor();
+    state
+        .write(move |a, st| {
+            crate::service::pages::turn(a, &st.settings.config, &actor, &id, page, &body).map(Json)
+        })
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

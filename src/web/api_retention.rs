@@ -53,6 +53,20 @@ pub async fn holds(
         .await
 }
 
+/// One hold with the documents it covers (audited as `view_hold`).
+pub async fn hold(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<crate::service::holds::HoldView>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, st| {
+            crate::service::holds::show(a, &st.settings.schedule, &actor, &id, "web").map(Json)
+        })
+        .await
+}
+
 pub async fn place_hold(
     State(state): State<Arc<AppState>>,
     user: Authed,
@@ -195,6 +209,10 @@ pub async fn certificate(
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("text/html; charset=utf-8"),
                 );
+                if let Ok(csp) = HeaderValue::from_str(&purge::certificate::style_csp()) {
+                    resp.headers_mut()
+                        .insert(header::CONTENT_SECURITY_POLICY, csp);
+                }
                 Ok(resp)
             } else {
                 Ok(Json(v).into_response())

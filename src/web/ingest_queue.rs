@@ -37,6 +37,8 @@ pub struct JobView {
     pub pages_done: u64,
     pub pages_total: u64,
     pub documents: usize,
+    /// The documents the job archived (a link from the job to each).
+    pub doc_ids: Vec<String>,
     pub duplicate: bool,
     /// Why the scan was quarantined, when it was.
     pub error: Option<String>,
@@ -124,6 +126,7 @@ impl Queue {
                 pages_done: 0,
                 pages_total: 0,
                 documents: 0,
+                doc_ids: Vec::new(),
                 duplicate: false,
                 error: None,
             },
@@ -264,6 +267,9 @@ fn ingest_loop(state: Arc<AppState>) {
             j.view.state = state_name.into();
             j.view.error = error.clone();
             j.view.documents = documents;
+            if let Ok(s) = &result {
+                j.view.doc_ids = s.doc_ids.clone();
+            }
             j.view.duplicate = duplicate;
             j.view.pages_done = pages_done;
             j.view.pages_total = pages_total;

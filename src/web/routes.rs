@@ -77,6 +77,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/api/v1/documents/{id}", Needs(Read), "A document's metadata, pages, retention and review state (410 when destroyed)", &[], JSON, |_| get(docs::document)),
     r("PATCH", "/api/v1/documents/{id}", Needs(Ingest), "QA fix: {doc_type?, patient?: {mrn?, name?, dob?}, confirm?}", &[], JSON, |_| patch(ingest::fix_document)),
     r("POST", "/api/v1/documents/{id}/split", Needs(Ingest), "QA fix of a split: {page} (its number in the scan) starts a new document; answers both documents", &[], JSON, |_| post(ingest::split_document)),
+    r("POST", "/api/v1/documents/{id}/pages/{page}/turn", Needs(Ingest), "Turn a page clockwise by {turn: 90|180|270} and read it again from the original scan; the new reading replaces the old", &[], JSON, |_| post(ingest::turn_page)),
     r("POST", "/api/v1/documents/{id}/merge-previous", Needs(Ingest), "QA fix of a split: the document joins the one before it in its scan", &[], JSON, |_| post(ingest::merge_document)),
     r("GET", "/api/v1/documents/{id}/text", Needs(Read), "The document's OCR text, page by page", &[], JSON, |_| get(docs::text)),
     r("GET", "/api/v1/documents/{id}/pages/{page}", Needs(Read), "One page: size, text, word boxes, and which words are hits of q", &["q"], JSON, |_| get(docs::page)),
@@ -95,6 +96,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/api/v1/retention/report", Needs(RetentionRead), "Retention status report", &["as_of"], JSON, |_| get(retention::report)),
     r("GET", "/api/v1/holds", Needs(RetentionRead), "Legal holds (active unless all=true)", &["all"], JSON, |_| get(retention::holds)),
     r("POST", "/api/v1/holds", Needs(Hold), "Place a hold: {matter, reason, scope: {kind: mrn|document|query|class, ...}}", &[], JSON, |_| post(retention::place_hold)),
+    r("GET", "/api/v1/holds/{id}", Needs(RetentionRead), "A legal hold with the documents it covers", &[], JSON, |_| get(retention::hold)),
     r("POST", "/api/v1/holds/{id}/release", Needs(Hold), "Release a hold: {reason}", &[], JSON, |_| post(retention::release_hold)),
     r("GET", "/api/v1/purge-jobs", Needs(RetentionRead), "Purge jobs", &[], JSON, |_| get(retention::purge_jobs)),
     r("POST", "/api/v1/purge-jobs", Needs(Purge), "Plan a purge (dry run): {as_of?, approvals?}", &[], JSON, |_| post(retention::plan)),
@@ -159,12 +161,16 @@ async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'",
-        ),
-    );
+    // A handler may set a stricter policy of its own (the certificate page allows only its
+    // inline style, by hash); every other answer gets this one.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'",
+            ),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -41,4 +41,21 @@ pub struct HoldView {
     /// The covered documents (filled by [`show`] only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub documents: Option<Vec<String>>,
+    /// The covered documents as people read them (filled by [`show`] only; the first
+    /// [`MAX_HELD_SHOWN`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<Vec<HeldDocument>>,
+}
+
+/// The most covered documents a hold's view describes one by one.
+pub const MAX_HELD_SHOWN: usize = 500;
+
+/// A document a hold covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldDocument {
+    pub doc_id: String,
+    pub doc_type: String,
+    pub service_date: Option<String>,
+    pub mrn: Option<String>,
+    pub patient_name: Option<String>,
 }

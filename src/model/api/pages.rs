@@ -19,6 +19,24 @@ pub struct PageShown {
     pub hits: Vec<usize>,
 }
 
+/// A person's turn of a page: how it reads now.
+#[derive(Debug, Clone, Serialize)]
+pub struct TurnedPage {
+    pub doc_id: String,
+    pub page_no: u32,
+    pub rotation_deg: u32,
+    pub confidence_before: f32,
+    pub confidence_after: f32,
+    pub words: usize,
+}
+
+/// How far to turn a page, clockwise as a person sees it: 90, 180 or 270.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TurnPage {
+    pub turn: u32,
+}
+
 /// One file of the scan a document came from.
 #[derive(Debug, Clone)]
 pub struct Original {

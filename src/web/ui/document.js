@@ -1,6 +1,7 @@
 // The document viewer: page image with hit boxes, OCR text, QA fix, split and merge, holds.
 
 import { S, main, el, api, can, qs, flash, reloadWith, route, label, typeLabel, toggleRelease, gonePanel } from "./core.js";
+import { nextInQueue } from "./ingest.js";
 
 export async function viewDocument(id, params) {
   const q = params.get("q") || "";
@@ -13,29 +14,87 @@ export async function viewDocument(id, params) {
   const head = el("div", { class: "panel" },
     el("h1", {}, `${typeLabel(d.doc_type)} `, el("span", { class: "muted" }, `(${Math.round(d.doc_type_confidence * 100)}%)`)),
     el("div", {}, "Patient: ", d.patient.name || "unknown", " · MRN ", d.patient.mrn ? el("a", { href: `#/patient/${encodeURIComponent(d.patient.mrn)}` }, d.patient.mrn) : "-", " · DOB ", d.patient.dob || "-", " · Service ", d.service_date || "-"),
-    el("div", { class: "meta muted" }, `Document ${d.doc_id} · ${d.pages.length} pages · source ${d.source.path}`),
+    el("div", { class: "meta muted" }, `Document ${d.doc_id} · ${d.pages.length} page${d.pages.length === 1 ? "" : "s"} · source ${d.source.path}`),
     ret ? el("div", {}, el("span", { class: "badge" + (ret.status === "on_hold" ? " warn" : "") , id: "retention-status" }, label(ret.status)), ` class ${ret.class}`, ret.eligible_on ? ` · eligible ${ret.eligible_on}` : "", ret.holds.length ? ` · holds ${ret.holds.join(", ")}` : "") : null,
     flags.length ? el("div", {}, "Needs review: ", flags) : null);
   const actions = el("div", { class: "actions" },
     el("a", { href: `/api/v1/documents/${encodeURIComponent(d.doc_id)}/original`, download: "" }, el("button", { class: "secondary", type: "button" }, "Download original")),
     d.source.other_documents_in_scan ? el("span", { class: "muted" }, `(the original scan also holds ${d.source.other_documents_in_scan} other documents)`) : null,
     can("release") ? el("button", { class: "secondary", id: "add-release", onclick: () => { toggleRelease(d.doc_id, { doc_type: d.doc_type, service_date: d.service_date, name: d.patient.name, mrn: d.patient.mrn }); route(); } }, S.release.includes(d.doc_id) ? "Remove from release" : "Add to release") : null);
+  if (params.get("qa") && can("ingest")) {
+    actions.append(el("button", { type: "button", id: "qa-next", onclick: async () => {
+      const next = await nextInQueue(d.doc_id);
+      if (next) location.hash = `#/doc/${encodeURIComponent(next)}?qa=1`;
+      else { S.next = "The QA queue is empty."; location.hash = "#/ingest"; }
+    } }, "Next in QA queue"), el("a", { href: "#/ingest", class: "button secondary" }, "Back to the QA queue"));
+  }
   head.append(actions);
-  if (can("hold")) head.append(holdForm({ kind: "document", doc_id: d.doc_id }, "Place a legal hold on this document"));
-  if (can("ingest")) head.append(fixForm(d), splitForm(d));
-  const nav = el("div", { class: "pages-nav" }, d.pages.map((p) => el("button", { class: p.page_no === pageNo ? "current" : "secondary", onclick: () => { location.hash = `#/doc/${encodeURIComponent(id)}?` + qs({ q, page: p.page_no }); } }, `p${p.page_no}`)));
+  const tools = [];
+  if (can("ingest")) tools.push(fixForm(d), splitForm(d));
+  if (can("hold")) tools.push(holdForm({ kind: "document", doc_id: d.doc_id }, "Place a legal hold on this document"));
+
+  // Pages are numbered within the document (1 of N); the API still names them by their
+  // number in the scan.
+  const at = Math.max(0, d.pages.findIndex((p) => p.page_no === pageNo));
+  const go = (i) => { if (i >= 0 && i < d.pages.length) location.hash = `#/doc/${encodeURIComponent(id)}?` + qs({ q, page: d.pages[i].page_no, qa: params.get("qa") }); };
+  const thumbs = el("nav", { class: "thumbs", "aria-label": "Pages of this document" }, d.pages.map((p, i) => el("button", {
+    type: "button", class: "thumb-button" + (i === at ? " current" : ""), "aria-current": i === at ? "page" : null, id: `thumb-${i + 1}`, onclick: () => go(i),
+  }, el("img", { src: `/api/v1/documents/${encodeURIComponent(id)}/pages/${p.page_no}/thumbnail`, alt: "", loading: "lazy" }), `Page ${i + 1}`)));
   const frame = el("div", { class: "page-frame", id: "page-frame" });
-  const text = el("div", { class: "ocr-text", id: "ocr-text" });
-  main().replaceChildren(head, el("div", { class: "panel" }, nav, el("div", { class: "viewer" }, el("div", {}, frame), el("div", {}, el("h2", {}, "OCR text"), text))));
+  const scroller = el("div", { class: "page-scroll", id: "page-scroll", tabindex: 0, role: "region", "aria-label": "Page image (scrolls when zoomed)" }, frame);
+  const text = el("div", { class: "ocr-text", id: "ocr-text", tabindex: 0, "aria-label": "Text read on this page" });
+  let zoom = parseFloat(sessionStorage.getItem("cv-zoom") || "1");
+  const zoomLabel = el("span", { id: "zoom-level", "aria-live": "polite" });
+  const setZoom = (z) => { zoom = Math.min(4, Math.max(0.5, z)); sessionStorage.setItem("cv-zoom", String(zoom)); frame.style.setProperty("width", `${zoom * 100}%`); zoomLabel.textContent = `${Math.round(zoom * 100)}%`; };
+  let hitAt = -1;
+  const boxes = [];
+  const showHit = (step) => {
+    if (!boxes.length) { flash(q ? `No matches on page ${at + 1}.` : "Search words to see matches on the page."); return; }
+    if (hitAt >= 0) boxes[hitAt].classList.remove("active");
+    hitAt = (hitAt + step + boxes.length) % boxes.length;
+    boxes[hitAt].classList.add("active");
+    boxes[hitAt].scrollIntoView({ block: "center", inline: "center" });
+    flash(`Match ${hitAt + 1} of ${boxes.length} on page ${at + 1}.`);
+  };
+  const bar = el("div", { class: "viewer-bar", role: "toolbar", "aria-label": "Page tools" },
+    el("button", { type: "button", class: "secondary", id: "page-prev", disabled: at === 0, onclick: () => go(at - 1), "aria-keyshortcuts": "p" }, "Previous page"),
+    el("span", { id: "page-of" }, `Page ${at + 1} of ${d.pages.length}`),
+    el("button", { type: "button", class: "secondary", id: "page-next", disabled: at + 1 >= d.pages.length, onclick: () => go(at + 1), "aria-keyshortcuts": "n" }, "Next page"),
+    el("button", { type: "button", class: "secondary", id: "zoom-out", onclick: () => setZoom(zoom - 0.25), "aria-keyshortcuts": "-" }, "Zoom out"),
+    zoomLabel,
+    el("button", { type: "button", class: "secondary", id: "zoom-in", onclick: () => setZoom(zoom + 0.25), "aria-keyshortcuts": "+" }, "Zoom in"),
+    el("button", { type: "button", class: "secondary", id: "zoom-fit", onclick: () => setZoom(1), "aria-keyshortcuts": "0" }, "Fit"),
+    el("button", { type: "button", class: "secondary", id: "hit-prev", onclick: () => showHit(-1), "aria-keyshortcuts": "k" }, "Previous match"),
+    el("button", { type: "button", class: "secondary", id: "hit-next", onclick: () => showHit(1), "aria-keyshortcuts": "j" }, "Next match"),
+    can("ingest") ? el("span", { class: "turns" }, "Turn page: ",
+      [[270, "Left", "turn-left", "l"], [180, "Upside down", "turn-180", "u"], [90, "Right", "turn-right", "r"]].map(([deg, text, bid, keyName]) =>
+        el("button", { type: "button", class: "secondary", id: bid, "aria-keyshortcuts": keyName, "aria-label": `Turn page ${at + 1} ${text.toLowerCase()} and read it again`, onclick: () => turnPage(deg) }, text))) : null,
+    el("button", { type: "button", class: "secondary", id: "print-doc", onclick: () => printDocument(d), "aria-keyshortcuts": "Control+p" }, "Print document"),
+    el("button", { type: "button", class: "secondary", id: "shortcuts", onclick: () => shortcutsHelp(), "aria-keyshortcuts": "?" }, "Keyboard shortcuts"));
+  // The page is read again from the original scan, turned; the new reading replaces the old.
+  const turnPage = async (deg) => {
+    flash(`Turning page ${at + 1} and reading it again…`);
+    try {
+      const t = await api("POST", `/documents/${encodeURIComponent(id)}/pages/${pageNo}/turn`, { turn: deg });
+      reloadWith(`Page ${at + 1} turned and read again: ${t.words} words, confidence ${Math.round(t.confidence_before)} before, ${Math.round(t.confidence_after)} now. Check the patient and dates below.`);
+    } catch (e) { flash(e.message, true); }
+  };
+  main().replaceChildren(head, el("div", { class: "panel" }, bar,
+    el("div", { class: "viewer" }, thumbs, scroller, el("div", {}, el("h2", {}, "Text on this page"), text))),
+    tools.length ? el("div", { class: "panel", id: "doc-tools" }, el("h2", {}, "QA and legal hold"), tools) : null);
+  setZoom(zoom);
+  viewerKeys({ next: () => go(at + 1), prev: () => go(at - 1), hit: showHit, zoom: (dz) => (dz ? setZoom(zoom + dz) : setZoom(1)), turn: can("ingest") ? turnPage : null });
   let p;
   try { p = await api("GET", `/documents/${encodeURIComponent(id)}/pages/${pageNo}?` + qs({ q })); }
   catch (e) { frame.append(e.message); return; }
-  const img = el("img", { src: `/api/v1/documents/${encodeURIComponent(id)}/pages/${pageNo}/image`, alt: `page ${pageNo}` });
+  const img = el("img", { src: `/api/v1/documents/${encodeURIComponent(id)}/pages/${pageNo}/image`, alt: `Page ${at + 1} of ${d.pages.length} of this ${typeLabel(d.doc_type)}` });
   frame.append(img);
   const hits = new Set(p.hits);
   for (const i of p.hits) {
     const w = p.words[i];
-    frame.append(el("div", { class: "hit-box", title: w.text, style: `left:${100 * w.left / p.width_px}%;top:${100 * w.top / p.height_px}%;width:${100 * w.width / p.width_px}%;height:${100 * w.height / p.height_px}%` }));
+    const box = el("div", { class: "hit-box", title: w.text, style: `left:${100 * w.left / p.width_px}%;top:${100 * w.top / p.height_px}%;width:${100 * w.width / p.width_px}%;height:${100 * w.height / p.height_px}%` });
+    boxes.push(box);
+    frame.append(box);
   }
   let line = -1;
   p.words.forEach((w, i) => {
@@ -44,7 +103,53 @@ export async function viewDocument(id, params) {
     text.append(hits.has(i) ? el("mark", {}, w.text) : w.text);
   });
   if (!p.words.length) text.append(p.text || "(no text on this page)");
-  if (p.hits.length) flash(`${p.hits.length} matches highlighted on page ${pageNo}`);
+  if (p.hits.length) flash(`${p.hits.length} matches highlighted on page ${at + 1}`);
+}
+
+// One keyboard handler for the viewer at a time (replaced on every page).
+let keyHandler = null;
+function viewerKeys(k) {
+  if (keyHandler) document.removeEventListener("keydown", keyHandler);
+  keyHandler = (ev) => {
+    if (!location.hash.startsWith("#/doc/")) { document.removeEventListener("keydown", keyHandler); keyHandler = null; return; }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || /^(INPUT|SELECT|TEXTAREA)$/.test(ev.target.tagName)) return;
+    const act = { n: k.next, ArrowRight: k.next, p: k.prev, ArrowLeft: k.prev, j: () => k.hit(1), k: () => k.hit(-1),
+      "+": () => k.zoom(0.25), "=": () => k.zoom(0.25), "-": () => k.zoom(-0.25), "0": () => k.zoom(0), "?": shortcutsHelp,
+      ...(k.turn ? { r: () => k.turn(90), l: () => k.turn(270), u: () => k.turn(180) } : {}) }[ev.key];
+    if (act) { ev.preventDefault(); act(); }
+  };
+  document.addEventListener("keydown", keyHandler);
+}
+
+const SHORTCUTS = [["n or →", "next page"], ["p or ←", "previous page"], ["j", "next match on the page"], ["k", "previous match"],
+  ["+ / -", "zoom in / out"], ["0", "fit the page"], ["r / l / u", "turn the page right, left, upside down and read it again (clerks)"],
+  ["?", "this list"], ["Esc", "close this list"]];
+
+// The keyboard shortcuts as a dialog; Esc or the button closes it and focus returns.
+function shortcutsHelp() {
+  if (document.getElementById("shortcuts-dialog")) return;
+  const back = document.activeElement;
+  const close = () => { dlg.remove(); if (back && back.focus) back.focus(); };
+  const btn = el("button", { type: "button", id: "shortcuts-close", onclick: close }, "Close");
+  const dlg = el("div", { class: "overlay", id: "shortcuts-dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "shortcuts-title",
+    onkeydown: (ev) => { if (ev.key === "Escape") { ev.preventDefault(); close(); } if (ev.key === "Tab") { ev.preventDefault(); btn.focus(); } } },
+    el("div", { class: "panel dialog" }, el("h2", { id: "shortcuts-title" }, "Keyboard shortcuts"),
+      el("table", {}, el("caption", { class: "visually-hidden" }, "Keys of the document viewer"), SHORTCUTS.map(([key, what]) => el("tr", {}, el("th", { scope: "row" }, el("kbd", {}, key)), el("td", {}, what)))), btn));
+  document.body.append(dlg);
+  btn.focus();
+}
+
+// Prints every page of the document (only the pages: the screen around them is hidden).
+function printDocument(d) {
+  const box = el("div", { class: "print-pages", id: "print-pages" }, d.pages.map((p, i) => el("img", { src: `/api/v1/documents/${encodeURIComponent(d.doc_id)}/pages/${p.page_no}/image`, alt: `Page ${i + 1}` })));
+  document.body.append(box);
+  document.body.classList.add("printing");
+  const imgs = [...box.querySelectorAll("img")];
+  Promise.all(imgs.map((im) => im.complete ? null : new Promise((ok) => { im.onload = ok; im.onerror = ok; }))).then(() => {
+    window.print();
+    document.body.classList.remove("printing");
+    box.remove();
+  });
 }
 
 export function holdForm(scope, title) {

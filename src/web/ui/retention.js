@@ -2,6 +2,12 @@
 
 import { S, main, el, api, can, flash, reloadWith, route, label, when, typeLabel } from "./core.js";
 
+// A class as a person reads it: its description, with its code.
+function classText(report, id) {
+  const c = (report.classes || []).find((x) => x.id === id);
+  return c ? [c.description, el("div", { class: "muted small" }, id)] : id;
+}
+
 export async function viewRetention(params) {
   if (!can("retention_read")) {
     main().replaceChildren(el("div", { class: "denied", id: "denied" }, "You do not have access to the retention desk. It is for retention officers and approvers."));
@@ -9,13 +15,15 @@ export async function viewRetention(params) {
   }
   const jobId = params.get("job");
   if (jobId) return viewJob(jobId);
+  const holdId = params.get("hold");
+  if (holdId) return viewHold(holdId);
   const [report, holds, jobs] = await Promise.all([api("GET", "/retention/report"), api("GET", "/holds"), api("GET", "/purge-jobs")]);
   const rep = el("div", { class: "panel", id: "retention-report" }, el("h1", {}, "Retention desk"), el("p", { class: "muted" }, `As of ${report.as_of}, schedule ${report.schedule}`),
     el("table", {}, el("tr", {}, el("th", {}, "Class"), el("th", {}, "Status"), el("th", {}, "Year"), el("th", {}, "Documents")),
-      report.counts.map((c) => el("tr", {}, el("td", {}, c.class), el("td", {}, label(c.status)), el("td", {}, c.service_year), el("td", {}, c.documents)))),
+      report.counts.map((c) => el("tr", {}, el("td", {}, classText(report, c.class)), el("td", {}, label(c.status)), el("td", {}, c.service_year), el("td", {}, c.documents)))),
     report.next_eligible.length ? el("p", {}, "Next eligible: ", report.next_eligible.map((n) => `${n.eligible_on} (${n.documents})`).join(", ")) : null);
   const scopeText = (h) => h.patient ? `Patient ${h.patient.name || "(name unknown)"} · MRN ${h.patient.mrn || "(no document yet)"}` : h.scope.kind === "document" ? `Document ${h.scope.doc_id}` : h.scope.kind === "query" ? `Saved search "${h.scope.text}"` : `Class ${h.scope.class}, service ${h.scope.from} to ${h.scope.to}`;
-  const holdRows = holds.holds.map((h) => el("tr", {}, el("td", {}, h.id), el("td", {}, h.matter), el("td", {}, scopeText(h)), el("td", {}, String(h.covers)), el("td", {}, `${h.placed_by}, ${when(h.placed_at)}`),
+  const holdRows = holds.holds.map((h) => el("tr", {}, el("td", {}, el("a", { href: `#/retention?hold=${encodeURIComponent(h.id)}`, id: `hold-link-${h.id}` }, h.id)), el("td", {}, h.matter), el("td", {}, scopeText(h)), el("td", {}, String(h.covers)), el("td", {}, `${h.placed_by}, ${when(h.placed_at)}`),
     el("td", {}, can("hold") ? el("button", { class: "secondary", onclick: async () => { const reason = prompt("Reason for releasing " + h.id); if (!reason) return; try { await api("POST", `/holds/${encodeURIComponent(h.id)}/release`, { reason }); route(); } catch (e) { flash(e.message, true); } } }, "Release") : "")));
   const holdPanel = el("div", { class: "panel", id: "holds" }, el("h2", {}, "Legal holds"), holds.holds.length ? el("table", {}, el("tr", {}, el("th", {}, "Id"), el("th", {}, "Matter"), el("th", {}, "Covers"), el("th", {}, "Documents"), el("th", {}, "Placed"), el("th", {})), holdRows) : el("p", { class: "muted" }, "No active holds."));
   if (can("hold")) {
@@ -51,3 +59,23 @@ export async function viewJob(id) {
       j.manifest.map((m) => el("tr", {}, el("td", {}, m.destroyed || m.file !== undefined ? m.doc_id : el("a", { href: `#/doc/${encodeURIComponent(m.doc_id)}` }, m.doc_id)), el("td", {}, m.class), el("td", {}, typeLabel(m.doc_type)), el("td", {}, m.file !== undefined ? `file ${m.file}: ${m.quarantine_reason || ""}` : (m.patient_name || "-")), el("td", {}, m.mrn || "-"), el("td", {}, m.service_date || "-"), el("td", {}, m.retain_through || "-"), el("td", {}, status(m)))))));
 }
 
+
+// One legal hold: what it covers and every document it holds.
+async function viewHold(id) {
+  const h = await api("GET", "/holds/" + encodeURIComponent(id));
+  const scope = h.patient ? `Patient ${h.patient.name || "(name not read)"} · Medical Record Number ${h.patient.mrn || "(no document yet)"}`
+    : h.scope.kind === "document" ? `Document ${h.scope.doc_id}` : h.scope.kind === "query" ? `Saved search "${h.scope.text}"` : `Class ${h.scope.class}, service ${h.scope.from} to ${h.scope.to}`;
+  const held = h.held || [];
+  main().replaceChildren(el("div", { class: "panel", id: "hold" },
+    el("h1", {}, `Legal Hold ${h.id}`),
+    el("p", {}, `Matter: ${h.matter} · Reason: ${h.reason}`),
+    el("p", {}, `Covers: ${scope}`),
+    el("p", { class: "muted" }, `Placed by ${h.placed_by}, ${when(h.placed_at)}`, h.released_at ? ` · released by ${h.released_by}, ${when(h.released_at)}: ${h.release_reason || ""}` : ""),
+    el("h2", {}, `${h.covers} documents held`),
+    held.length ? el("table", { id: "hold-documents" }, el("caption", { class: "visually-hidden" }, "Documents the hold covers"),
+      el("tr", {}, ["Document", "Date of Service", "Patient", "Medical Record Number"].map((x) => el("th", { scope: "col" }, x))),
+      held.map((d) => el("tr", {}, el("td", {}, el("a", { href: `#/doc/${encodeURIComponent(d.doc_id)}` }, typeLabel(d.doc_type))), el("td", {}, d.service_date || "-"), el("td", {}, d.patient_name || "-"), el("td", {}, d.mrn || "-"))))
+      : el("p", { class: "muted" }, "No document is covered yet; documents that match later are held as they arrive."),
+    h.covers > held.length ? el("p", { class: "muted" }, `The first ${held.length} are listed.`) : null,
+    el("p", {}, el("a", { href: "#/retention", class: "button secondary" }, "Back to the retention desk"))));
+}
