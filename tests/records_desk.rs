@@ -488,3 +488,101 @@ fn a_page_turned_by_a_clerk_is_read_again_from_the_original() {
     let o = common::run(&archive, &["verify"]);
     assert!(o.status.success(), "{}", common::stdout(&o));
 }
+
+#[test]
+fn a_document_downloads_as_its_own_pages_only() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let viewer = server.login("viewer", PW);
+    // A document whose scan holds other documents (the chart batch with separators).
+    let docs = common::of_kind(&common::export(&archive), "document")
+        .into_iter()
+        .filter(|d| d["source"]["path"] == "chart_with_separators.tif")
+        .cloned()
+        .collect::<Vec<_>>();
+    assert!(docs.len() > 1);
+    let d = &docs[0];
+    let id = d["doc_id"].as_str().unwrap();
+    let r = viewer.get(&format!("/api/v1/documents/{id}/pdf"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    let pdf = lopdf::Document::load_mem(&r.body).unwrap();
+    assert_eq!(
+        pdf.get_pages().len(),
+        d["pages"].as_array().unwrap().len(),
+        "only this document's pages"
+    );
+    // Searchable: the page's words are in the file.
+    let text = pdf.extract_text(&[1]).unwrap();
+    assert!(!text.trim().is_empty(), "no text layer");
+    let admin = server.login("admin", PW);
+    let log = admin.get("/api/v1/audit?action=download_pdf").json();
+    assert_eq!(entries(&log).len(), 1, "{log}");
+    assert_eq!(entries(&log)[0]["user"], "viewer");
+}
+
+#[test]
+fn saved_searches_are_each_users_own_and_sealed() {
+    let (dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let viewer = server.login("viewer", PW);
+    let q = "q=pneumothorax&type=discharge_summary";
+    let r = viewer.send(
+        "POST",
+        "/api/v1/saved-searches",
+        &json!({"name": "chest", "query": q}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    // The same name replaces it; a query that is no search is refused.
+    let r = viewer.send(
+        "POST",
+        "/api/v1/saved-searches",
+        &json!({"name": "chest", "query": "q=pneumothorax"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let list = viewer.get("/api/v1/saved-searches").json();
+    assert_eq!(list["saved"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["saved"][0]["query"], "q=pneumothorax");
+    for bad in [
+        json!({"name": "x", "query": "limit=0"}),
+        json!({"name": "", "query": "q=a"}),
+        json!({"name": "x", "query": "from=2020-13-01"}),
+    ] {
+        let r = viewer.send("POST", "/api/v1/saved-searches", &bad);
+        assert_eq!(r.status, 400, "{bad}: {}", r.text());
+    }
+    // Another user sees none of them and cannot delete them.
+    let clerk = server.login("clerk", PW);
+    assert_eq!(
+        clerk.get("/api/v1/saved-searches").json()["saved"],
+        json!([])
+    );
+    let r = clerk.send(
+        "DELETE",
+        &format!("/api/v1/saved-searches/{id}"),
+        &json!({}),
+    );
+    assert_eq!(r.status, 404, "{}", r.text());
+    // The words are not in the catalog as text.
+    drop(server);
+    assert!(
+        common::files_containing(dir.path(), b"pneumothorax")
+            .iter()
+            .all(|f| !f.contains("catalog")),
+        "{:?}",
+        common::files_containing(dir.path(), b"pneumothorax")
+    );
+    let server = Server::start(&archive, &[]);
+    let viewer = server.login("viewer", PW);
+    let r = viewer.send(
+        "DELETE",
+        &format!("/api/v1/saved-searches/{id}"),
+        &json!({}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        viewer.get("/api/v1/saved-searches").json()["saved"],
+        json!([])
+    );
+}

@@ -627,7 +627,7 @@ fn hostile_input_gets_clear_4xx() {
     let r = clerk.send(
         "POST",
         "/api/v1/releases",
-        &json!({"doc_ids": [doc], "recipient": "Dr. Who", "purpose": "\u{200b}"}),
+        &json!({"doc_ids": [doc], "requester": "Dr. Who", "recipient": "Dr. Who", "purpose": "\u{200b}", "basis": "treatment"}),
     );
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(r.text().contains("letters or digits"), "{}", r.text());

@@ -182,13 +182,23 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         .select_by_index(0)
         .await
         .unwrap();
+    // A split is shown before it is made: which pages go where.
     css(&c, "#split-submit").await.click().await.unwrap();
+    text_of(&c, "#split-preview", "become a new document").await;
+    step(&c, "6-split-preview").await;
+    css(&c, "#split-confirm").await.click().await.unwrap();
     let split = text_of(&c, "#flash", "Split into").await;
     assert!(
         split.contains(&second),
         "the split-off document keeps its id: {split}"
     );
     step(&c, "6-split-fixed").await;
+    // And undone at once: the documents are one again, then split again as they were.
+    css(&c, "#undo-regroup").await.click().await.unwrap();
+    text_of(&c, "#flash", "Undo the split: done").await;
+    css(&c, "#split-submit").await.click().await.unwrap();
+    css(&c, "#split-confirm").await.click().await.unwrap();
+    text_of(&c, "#flash", "Split into").await;
 
     // The QA form shows each document's own type (the list comes from the server), and
     // Save without changes changes nothing: a consent form, an H&P or an ED report never

@@ -306,6 +306,22 @@ async fn him_staff_find_a_patient_and_release_records_with_an_authorization() {
     css(&c, "#accounting-print-button").await;
     assert!(title(&c).await.starts_with("Accounting of Disclosures"));
     step(&c, "him-6-accounting-report").await;
+
+    // A search kept under a name, and its hits picked together for the next release.
+    c.goto(&format!("{base}/#/search?q=discharge"))
+        .await
+        .unwrap();
+    css(&c, ".hit-link").await;
+    fill(&c, "#save-name", "discharge summaries").await;
+    css(&c, "#save-submit").await.click().await.unwrap();
+    text_of(&c, "#flash", "Search saved as").await;
+    text_of(&c, "#saved-searches", "discharge summaries").await;
+    css(&c, "#pick-all").await.click().await.unwrap();
+    css(&c, "#bulk-release").await.click().await.unwrap();
+    text_of(&c, "#flash", "added to the release").await;
+    let nav = css(&c, "#nav-release").await.text().await.unwrap();
+    assert!(!nav.contains("(0)"), "{nav}");
+    step(&c, "him-7-saved-search-and-bulk").await;
     c.close().await.unwrap();
 }
 
@@ -374,5 +390,134 @@ async fn a_clerk_works_the_qa_queue_and_turns_a_page() {
     css(&c, "#qa-bulk-reclassify").await.click().await.unwrap();
     text_of(&c, "#flash", "1 of 1").await;
     step(&c, "clerk-5-bulk").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retention_officer_holds_a_patient_and_certifies_a_purge() {
+    let Some(driver_bin) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    common::ingest_samples(&archive);
+    for (name, role) in [
+        ("officer", "retention_officer"),
+        ("approver1", "approver"),
+        ("approver2", "approver"),
+    ] {
+        add_user(&archive, name, role, PW);
+    }
+    let docs = common::of_kind(&common::export(&archive), "document")
+        .into_iter()
+        .filter(|d| d["patient"]["mrn"].is_string())
+        .cloned()
+        .collect::<Vec<_>>();
+    let mrn = docs[0]["patient"]["mrn"].as_str().unwrap().to_string();
+    // Decades on: the samples' documents have reached the end of their retention.
+    common::set_clock(&archive, "2060-01-15");
+    let server = Server::start(&archive, &[]);
+    let base = format!("http://{}", server.addr);
+    let (_driver, driver_url) = start_driver(&driver_bin);
+    let c = browser(&driver_url, &dir.path().join("chromium-profile")).await;
+    log_in(&c, &base, "officer").await;
+
+    // Hold a patient, and see what the hold covers.
+    c.goto(&format!("{base}/#/patient/{mrn}")).await.unwrap();
+    fill(&c, "#hold-matter", "Doe v. General").await;
+    fill(&c, "#hold-reason", "litigation").await;
+    css(&c, "#hold-submit").await.click().await.unwrap();
+    text_of(&c, "#hold-result", "placed").await;
+    css(&c, "#nav-retention").await.click().await.unwrap();
+    let desk = text_of(&c, "#holds", "Doe v. General").await;
+    assert!(desk.contains(&mrn), "{desk}");
+    // Classes in words, not only codes.
+    text_of(&c, "#retention-report", "Core clinical record").await;
+    step(&c, "officer-1-desk").await;
+    c.find(Locator::Css("#holds a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let held = text_of(&c, "#hold-documents", &mrn).await;
+    assert!(held.contains("Date of Service"), "{held}");
+    step(&c, "officer-2-hold").await;
+
+    // Plan a purge (dry run), review it: the held patient is not in it.
+    c.goto(&format!("{base}/#/retention")).await.unwrap();
+    css(&c, "#plan-submit").await.click().await.unwrap();
+    let said = text_of(&c, "#flash", "Planned").await;
+    let job = said
+        .split_whitespace()
+        .find(|w| w.starts_with("PJ-"))
+        .unwrap()
+        .trim_end_matches(':')
+        .to_string();
+    c.goto(&format!("{base}/#/retention?job={job}"))
+        .await
+        .unwrap();
+    let review = text_of(&c, "#job", &job).await;
+    assert!(
+        !review.contains(&mrn),
+        "a held patient in the plan: {review}"
+    );
+    step(&c, "officer-3-plan").await;
+
+    // Two approvers approve (not the officer who planned it); the officer executes.
+    for a in ["approver1", "approver2"] {
+        let s = server.login(a, PW);
+        let r = s.send(
+            "POST",
+            &format!("/api/v1/purge-jobs/{job}/approve"),
+            &serde_json::json!({}),
+        );
+        assert_eq!(r.status, 200, "{a}: {}", r.text());
+    }
+    c.goto(&format!("{base}/#/retention")).await.unwrap();
+    c.execute("window.confirm = () => true; return 1;", vec![])
+        .await
+        .unwrap();
+    css(&c, "#purge-jobs button.danger")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let done = text_of(&c, "#flash", "certificate").await;
+    assert!(done.contains("destroyed"), "{done}");
+    step(&c, "officer-4-executed").await;
+
+    // The certificate of destruction: printable, styled, in HIM words, with signature lines.
+    let href = c
+        .find(Locator::Css("#purge-jobs a[href*='certificates']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    c.goto(&format!("{base}{href}")).await.unwrap();
+    let cert = text_of(&c, "body", "Certificate of Destruction").await;
+    for want in ["Records custodian", "Witness", "Totals"] {
+        assert!(cert.contains(want), "{want}: {cert}");
+    }
+    // Document types in words, no byte counts, no all-zero hash.
+    for not in [
+        "_note",
+        "_report",
+        "_summary",
+        "face_sheet",
+        "bytes",
+        "0000000000",
+    ] {
+        assert!(!cert.contains(not), "{not}: {cert}");
+    }
+    // Its own style applies (the page's security policy allows exactly that style).
+    let font = c
+        .execute("return getComputedStyle(document.body).fontFamily;", vec![])
+        .await
+        .unwrap();
+    assert!(font.as_str().unwrap_or("").contains("Georgia"), "{font}");
+    step(&c, "officer-5-certificate").await;
     c.close().await.unwrap();
 }

@@ -43,6 +43,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/api/v1/documents/{id}/pdf",
+        "viewer clerk retention_officer approver admin",
+    ),
+    (
+        "GET",
         "/api/v1/documents/{id}/original",
         "viewer clerk retention_officer approver admin",
     ),
@@ -84,6 +89,21 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/ingest/jobs", "clerk admin"),
     ("GET", "/api/v1/openapi.json", "public"),
     ("GET", "/api/v1/patients/{mrn}/disclosures", "clerk admin"),
+    (
+        "GET",
+        "/api/v1/saved-searches",
+        "viewer clerk retention_officer approver admin",
+    ),
+    (
+        "POST",
+        "/api/v1/saved-searches",
+        "viewer clerk retention_officer approver admin",
+    ),
+    (
+        "DELETE",
+        "/api/v1/saved-searches/{id}",
+        "viewer clerk retention_officer approver admin",
+    ),
     (
         "GET",
         "/api/v1/patients",

@@ -14,6 +14,7 @@ mod purge;
 mod resplit;
 mod retention;
 mod review;
+mod saved;
 mod schema;
 mod shredded;
 mod users;

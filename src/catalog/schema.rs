@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::CatalogError;
 
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 const V1: &str = "
 CREATE TABLE scans (
@@ -278,6 +278,18 @@ ALTER TABLE disclosures ADD COLUMN cover_date TEXT;
 ALTER TABLE disclosures ADD COLUMN facility TEXT;
 ALTER TABLE disclosure_docs ADD COLUMN seq INTEGER;
 ";
+
+/// A user's saved searches (the query sealed: search words may name a patient).
+const V12: &str = "
+CREATE TABLE saved_searches (
+    id          INTEGER PRIMARY KEY,
+    username    TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    query       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (username, name)
+);
+";
 const V8: &str = "
 CREATE TABLE purge_jobs_v8 (
     id                 TEXT PRIMARY KEY,
@@ -369,6 +381,9 @@ pub fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     }
     if version < 11 {
         conn.execute_batch(&format!("BEGIN; {V11} PRAGMA user_version = 11; COMMIT;"))?;
+    }
+    if version < 12 {
+        conn.execute_batch(&format!("BEGIN; {V12} PRAGMA user_version = 12; COMMIT;"))?;
     }
     Ok(())
 }

@@ -5,4 +5,4 @@
 
 mod pdf;
 
-pub use pdf::{build_pdf, CoverSheet, ReleaseError, ReleasePage};
+pub use pdf::{build_pdf, pages_pdf, CoverSheet, ReleaseError, ReleasePage};

@@ -51,6 +51,24 @@ pub enum ReleaseError {
 }
 
 pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, ReleaseError> {
+    build(
+        Some(cover),
+        &format!("Release of information {}", cover.disclosure_id),
+        pages,
+    )
+}
+
+/// One document's pages as a searchable PDF, without a cover sheet (a download for the
+/// archive's own staff, not a release).
+pub fn pages_pdf(title: &str, pages: &[ReleasePage]) -> Result<Vec<u8>, ReleaseError> {
+    build(None, title, pages)
+}
+
+fn build(
+    cover: Option<&CoverSheet>,
+    title: &str,
+    pages: &[ReleasePage],
+) -> Result<Vec<u8>, ReleaseError> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font_id = doc.add_object(dictionary! {
@@ -60,7 +78,9 @@ pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, R
         "Encoding" => "WinAnsiEncoding",
     });
     let mut kids = Vec::new();
-    kids.extend(cover_pages(&mut doc, pages_id, font_id, cover));
+    if let Some(cover) = cover {
+        kids.extend(cover_pages(&mut doc, pages_id, font_id, cover));
+    }
     for (i, p) in pages.iter().enumerate() {
         kids.push(
             image_page(&mut doc, pages_id, font_id, p).map_err(|source| {
@@ -86,7 +106,7 @@ pub fn build_pdf(cover: &CoverSheet, pages: &[ReleasePage]) -> Result<Vec<u8>, R
     });
     doc.trailer.set("Root", catalog_id);
     let info_id = doc.add_object(dictionary! {
-        "Title" => Object::string_literal(format!("Release of information {}", cover.disclosure_id)),
+        "Title" => Object::string_literal(title),
         "Producer" => Object::string_literal("ChartVault"),
     });
     doc.trailer.set("Info", info_id);

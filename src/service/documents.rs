@@ -90,3 +90,42 @@ pub fn text(
     )?;
     Ok(doc)
 }
+
+/// One document's pages as a searchable PDF (page images with the OCR text layer), and
+/// only this document's: the original scan file may hold other patients' documents
+/// (audited as `download_pdf`).
+pub fn pdf(
+    archive: &mut Archive,
+    actor: &Actor,
+    doc_id: &str,
+    via: &str,
+) -> Result<(String, Vec<u8>), ServiceError> {
+    actor.require(Permission::Read)?;
+    let doc = live_document(archive, doc_id)?;
+    let mut pages = Vec::new();
+    for v in archive.catalog.page_views(doc_id)? {
+        let Some(image) = &v.image_blob else { continue };
+        let words = super::page_words(archive, doc_id, v.page_no, v.words_blob.as_deref())?;
+        pages.push(crate::release::ReleasePage {
+            jpeg: archive.store.get(image)?,
+            width_px: v.width_px,
+            height_px: v.height_px,
+            dpi: v.dpi,
+            words,
+        });
+    }
+    let title = format!(
+        "{} {}",
+        doc.doc_type.label(),
+        doc.service_date.as_deref().unwrap_or("")
+    );
+    let bytes = crate::release::pages_pdf(title.trim(), &pages)
+        .map_err(|e| ServiceError::internal(format!("cannot build the PDF of {doc_id}: {e}")))?;
+    archive.catalog.audit(
+        &actor.name,
+        "download_pdf",
+        doc_id,
+        serde_json::json!({"pages": pages.len(), "sha256": crate::store::sha256_hex(&bytes), "via": via}),
+    )?;
+    Ok((doc.doc_id, bytes))
+}

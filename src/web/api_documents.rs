@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::Authed;
-use super::extract::{PathParams, QueryParams};
+use super::extract::{JsonBody, PathParams, QueryParams};
 use super::{ApiError, AppState};
 
 use crate::service::search::SearchRequest;
@@ -281,6 +281,67 @@ pub async fn patient_lookup(
             Ok(Json(crate::service::patients::lookup(
                 a, &actor, &l, "web",
             )?))
+        })
+        .await
+}
+
+/// The document's own pages as one PDF (never another document of its scan).
+pub async fn document_pdf(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    let actor = user.actor();
+    let (id, bytes) = state
+        .read(move |a, _| crate::service::documents::pdf(a, &actor, &id, "web").map_err(Into::into))
+        .await?;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.pdf\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+/// The user's saved searches.
+pub async fn saved_searches(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| {
+            let list = crate::service::search::saved(a, &actor)?;
+            Ok(Json(json!({"saved": list})))
+        })
+        .await
+}
+
+pub async fn save_search(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    JsonBody(s): JsonBody<crate::service::search::SaveSearch>,
+) -> Result<Json<crate::service::search::SavedSearch>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| crate::service::search::save(a, &actor, &s).map(Json))
+        .await
+}
+
+pub async fn delete_saved_search(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
+    state
+        .read(move |a, _| {
+            crate::service::search::delete_saved(a, &actor, id)?;
+            Ok(Json(json!({"deleted": id})))
         })
         .await
 }

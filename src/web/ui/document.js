@@ -1,6 +1,6 @@
 // The document viewer: page image with hit boxes, OCR text, QA fix, split and merge, holds.
 
-import { S, main, el, api, can, qs, flash, reloadWith, route, label, typeLabel, toggleRelease, gonePanel } from "./core.js";
+import { S, main, el, api, can, qs, flash, reloadWith, route, label, typeLabel, toggleRelease, gonePanel, say } from "./core.js";
 import { nextInQueue } from "./ingest.js";
 
 export async function viewDocument(id, params) {
@@ -18,8 +18,9 @@ export async function viewDocument(id, params) {
     ret ? el("div", {}, el("span", { class: "badge" + (ret.status === "on_hold" ? " warn" : "") , id: "retention-status" }, label(ret.status)), ` class ${ret.class}`, ret.eligible_on ? ` · eligible ${ret.eligible_on}` : "", ret.holds.length ? ` · holds ${ret.holds.join(", ")}` : "") : null,
     flags.length ? el("div", {}, "Needs review: ", flags) : null);
   const actions = el("div", { class: "actions" },
-    el("a", { href: `/api/v1/documents/${encodeURIComponent(d.doc_id)}/original`, download: "" }, el("button", { class: "secondary", type: "button" }, "Download original")),
-    d.source.other_documents_in_scan ? el("span", { class: "muted" }, `(the original scan also holds ${d.source.other_documents_in_scan} other documents)`) : null,
+    el("a", { href: `/api/v1/documents/${encodeURIComponent(d.doc_id)}/pdf`, download: `${d.doc_id}.pdf`, class: "button secondary", id: "download-pdf" }, "Download this document (PDF)"),
+    el("a", { href: `/api/v1/documents/${encodeURIComponent(d.doc_id)}/original`, download: "", class: "button secondary", id: "download-original" },
+      d.source.other_documents_in_scan ? `Original scan file (also holds ${d.source.other_documents_in_scan} other document${d.source.other_documents_in_scan === 1 ? "" : "s"})` : "Original scan file"),
     can("release") ? el("button", { class: "secondary", id: "add-release", onclick: () => { toggleRelease(d.doc_id, { doc_type: d.doc_type, service_date: d.service_date, name: d.patient.name, mrn: d.patient.mrn }); route(); } }, S.release.includes(d.doc_id) ? "Remove from release" : "Add to release") : null);
   if (params.get("qa") && can("ingest")) {
     actions.append(el("button", { type: "button", id: "qa-next", onclick: async () => {
@@ -28,6 +29,8 @@ export async function viewDocument(id, params) {
       else { S.next = "The QA queue is empty."; location.hash = "#/ingest"; }
     } }, "Next in QA queue"), el("a", { href: "#/ingest", class: "button secondary" }, "Back to the QA queue"));
   }
+  const undo = undoButton(d);
+  if (undo) actions.append(undo);
   head.append(actions);
   const tools = [];
   if (can("ingest")) tools.push(fixForm(d), splitForm(d));
@@ -161,8 +164,8 @@ export function holdForm(scope, title) {
       ev.preventDefault();
       try {
         const r = await api("POST", "/holds", { matter: matter.value, reason: reason.value, scope });
-        out.textContent = `Hold ${r.hold_id} placed; it covers ${r.covers} documents.`;
-      } catch (e) { out.textContent = e.message; }
+        say(out, `Hold ${r.hold_id} placed; it covers ${r.covers} documents.`);
+      } catch (e) { say(out, e.message, true); }
     }
   }, el("strong", {}, title), el("label", {}, "Matter", matter), el("label", {}, "Reason", reason), el("button", { id: "hold-submit", type: "submit" }, "Place hold"), out);
 }
@@ -193,34 +196,63 @@ export function fixForm(d) {
       if (dob.value !== was.dob) patient.dob = dob.value;
       if (Object.keys(patient).length) body.patient = patient;
       if (ok.checked) body.confirm = true;
-      if (!Object.keys(body).length) { out.textContent = "Nothing changed."; return; }
+      if (!Object.keys(body).length) { say(out, "Nothing changed."); return; }
       try { await api("PATCH", "/documents/" + encodeURIComponent(d.doc_id), body); reloadWith("Saved."); }
-      catch (e) { out.textContent = e.message; }
+      catch (e) { say(out, e.message, true); }
     }
   }, el("strong", {}, "QA fix"), el("label", {}, "Type", type), el("label", {}, "MRN", mrn), el("label", {}, "Name", name), el("label", {}, "DOB", dob), el("label", {}, "Reviewed", ok), el("button", { type: "submit", id: "fix-save" }, "Save"), out);
 }
 
-// Fix where documents begin: a page starts a new document, or this one joins the one before.
+// Fix where documents begin: a page starts a new document (shown first: which pages go
+// where), or this one joins the one before. Either can be undone at once from the result.
 export function splitForm(d) {
-  const out = el("span", { id: "split-result", class: "muted" });
+  const out = el("span", { id: "split-result" });
   const later = d.pages.slice(1);
-  const at = el("select", { id: "split-page" }, later.map((p) => el("option", { value: p.page_no }, `page ${p.page_no}`)));
-  const done = (r) => {
+  const at = el("select", { id: "split-page" }, later.map((p, i) => el("option", { value: p.page_no }, `page ${i + 2} (scan page ${p.page_no})`)));
+  const preview = el("div", { id: "split-preview", class: "preview", hidden: true });
+  const done = (r, undo) => {
     const docs = r.documents.map((x) => `${x.doc_id} (${typeLabel(x.doc_type)}, pages ${x.pages.join(", ")})`).join("; ");
     S.next = r.removed ? `Merged: ${docs}.` : `Split into ${docs}.`;
+    S.undo = undo;
     const target = `#/doc/${encodeURIComponent(r.documents[0].doc_id)}`;
     if (location.hash === target) route(); else location.hash = target;
   };
   const merge = el("button", { type: "button", class: "secondary", id: "merge-previous", onclick: async () => {
-    if (!confirm("Join this document to the one before it in the same scan?")) return;
-    try { done(await api("POST", `/documents/${encodeURIComponent(d.doc_id)}/merge-previous`, {})); } catch (e) { out.textContent = e.message; }
+    if (!confirm(`Join this document (${d.pages.length} page${d.pages.length === 1 ? "" : "s"}) to the one before it in the same scan? It can be undone right after.`)) return;
+    const first = d.pages[0] && d.pages[0].page_no;
+    try {
+      const r = await api("POST", `/documents/${encodeURIComponent(d.doc_id)}/merge-previous`, {});
+      const kept = r.documents[0].doc_id;
+      done(r, { doc: kept, label: "Undo the merge", run: () => api("POST", `/documents/${encodeURIComponent(kept)}/split`, { page: first }) });
+    } catch (e) { say(out, e.message, true); }
   } }, "Merge into previous document");
-  return el("form", {
-    class: "inline", onsubmit: async (ev) => {
-      ev.preventDefault();
-      try { done(await api("POST", `/documents/${encodeURIComponent(d.doc_id)}/split`, { page: parseInt(at.value, 10) })); }
-      catch (e) { out.textContent = e.message; }
-    }
-  }, el("strong", {}, "Split"), later.length ? [el("label", {}, "New document starts at", at), el("button", { type: "submit", id: "split-submit" }, "Split here")] : el("span", { class: "muted" }, "one page"), merge, out);
+  const show = () => {
+    const page = parseInt(at.value, 10);
+    const i = d.pages.findIndex((p) => p.page_no === page);
+    const range = (a, b) => (a === b ? `page ${a}` : `pages ${a} to ${b}`);
+    preview.hidden = false;
+    preview.replaceChildren(el("p", {}, `This document keeps ${range(1, i)}; ${range(i + 1, d.pages.length)} become a new document (the fields of both are read again).`),
+      el("button", { type: "button", id: "split-confirm", onclick: async () => {
+        try {
+          const r = await api("POST", `/documents/${encodeURIComponent(d.doc_id)}/split`, { page });
+          const made = r.documents[1] && r.documents[1].doc_id;
+          done(r, made ? { doc: r.documents[0].doc_id, label: "Undo the split", run: () => api("POST", `/documents/${encodeURIComponent(made)}/merge-previous`, {}) } : null);
+        } catch (e) { say(out, e.message, true); }
+      } }, "Split"),
+      el("button", { type: "button", class: "secondary", id: "split-cancel", onclick: () => { preview.hidden = true; } }, "Cancel"));
+    preview.querySelector("#split-confirm").focus();
+  };
+  return el("form", { class: "inline", onsubmit: (ev) => { ev.preventDefault(); show(); } },
+    el("strong", {}, "Split"), later.length ? [el("label", { for: "split-page" }, "New document starts at", at), el("button", { type: "submit", id: "split-submit" }, "Split here…")] : el("span", { class: "muted" }, "one page"),
+    merge, preview, out);
 }
 
+// The last split or merge, offered for undoing on the document it left on screen.
+export function undoButton(d) {
+  const u = S.undo;
+  if (!u || u.doc !== d.doc_id) return null;
+  return el("button", { type: "button", class: "secondary", id: "undo-regroup", onclick: async () => {
+    S.undo = null;
+    try { await u.run(); reloadWith(`${u.label}: done.`); } catch (e) { flash(e.message, true); }
+  } }, u.label);
+}
