@@ -121,6 +121,53 @@ pub fn search(
     Ok((q, results))
 }
 
+/// The most searches one user keeps.
+pub const MAX_SAVED: usize = 100;
+
+/// The user's saved searches, by name.
+pub fn saved(archive: &Archive, actor: &Actor) -> Result<Vec<SavedSearch>, ServiceError> {
+    actor.require(Permission::Read)?;
+    Ok(archive.catalog.saved_searches(&actor.name)?)
+}
+
+/// Keeps a search under a name (the same name replaces it). The query is the search
+/// page's parameters; it is checked as a search would be, so a saved search always runs.
+pub fn save(
+    archive: &mut Archive,
+    actor: &Actor,
+    s: &SaveSearch,
+) -> Result<SavedSearch, ServiceError> {
+    actor.require(Permission::Read)?;
+    let name = crate::model::text::free_text("name", &s.name, 80)
+        .map_err(|e| ServiceError::bad_request(e.to_string()))?;
+    let req: SearchRequest = serde_urlencoded::from_str(&s.query)
+        .map_err(|e| ServiceError::bad_request(format!("the saved query is not a search: {e}")))?;
+    query(req, Door::Web)?;
+    let existing = archive.catalog.saved_searches(&actor.name)?;
+    if existing.len() >= MAX_SAVED && !existing.iter().any(|x| x.name == name) {
+        return Err(ServiceError::refused(format!(
+            "you keep {MAX_SAVED} saved searches already: delete one first"
+        )));
+    }
+    let id = archive.catalog.save_search(&actor.name, &name, &s.query)?;
+    archive
+        .catalog
+        .saved_searches(&actor.name)?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or_else(|| ServiceError::internal("a saved search went missing"))
+}
+
+pub fn delete_saved(archive: &mut Archive, actor: &Actor, id: i64) -> Result<(), ServiceError> {
+    actor.require(Permission::Read)?;
+    if !archive.catalog.delete_saved_search(&actor.name, id)? {
+        return Err(ServiceError::not_found(format!(
+            "you have no saved search {id}"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,51 +231,4 @@ mod tests {
         assert_eq!(q.mrn, None);
         assert_eq!(q.limit, DEFAULT_LIMIT);
     }
-}
-
-/// The most searches one user keeps.
-pub const MAX_SAVED: usize = 100;
-
-/// The user's saved searches, by name.
-pub fn saved(archive: &Archive, actor: &Actor) -> Result<Vec<SavedSearch>, ServiceError> {
-    actor.require(Permission::Read)?;
-    Ok(archive.catalog.saved_searches(&actor.name)?)
-}
-
-/// Keeps a search under a name (the same name replaces it). The query is the search
-/// page's parameters; it is checked as a search would be, so a saved search always runs.
-pub fn save(
-    archive: &mut Archive,
-    actor: &Actor,
-    s: &SaveSearch,
-) -> Result<SavedSearch, ServiceError> {
-    actor.require(Permission::Read)?;
-    let name = crate::model::text::free_text("name", &s.name, 80)
-        .map_err(|e| ServiceError::bad_request(e.to_string()))?;
-    let req: SearchRequest = serde_urlencoded::from_str(&s.query)
-        .map_err(|e| ServiceError::bad_request(format!("the saved query is not a search: {e}")))?;
-    query(req, Door::Web)?;
-    let existing = archive.catalog.saved_searches(&actor.name)?;
-    if existing.len() >= MAX_SAVED && !existing.iter().any(|x| x.name == name) {
-        return Err(ServiceError::refused(format!(
-            "you keep {MAX_SAVED} saved searches already: delete one first"
-        )));
-    }
-    let id = archive.catalog.save_search(&actor.name, &name, &s.query)?;
-    Ok(archive
-        .catalog
-        .saved_searches(&actor.name)?
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or_else(|| ServiceError::internal("a saved search went missing"))?)
-}
-
-pub fn delete_saved(archive: &mut Archive, actor: &Actor, id: i64) -> Result<(), ServiceError> {
-    actor.require(Permission::Read)?;
-    if !archive.catalog.delete_saved_search(&actor.name, id)? {
-        return Err(ServiceError::not_found(format!(
-            "you have no saved search {id}"
-        )));
-    }
-    Ok(())
 }

@@ -293,7 +293,7 @@ pub async fn document_pdf(
 ) -> Result<Response, ApiError> {
     let actor = user.actor();
     let (id, bytes) = state
-        .read(move |a, _| crate::service::documents::pdf(a, &actor, &id, "web").map_err(Into::into))
+        .read(move |a, _| crate::service::documents::pdf(a, &actor, &id, "web"))
         .await?;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
