@@ -72,11 +72,18 @@ fn facts_of_str(text: &str) -> syn::Result<Facts> {
     Ok(facts)
 }
 
+/// `#[cfg(test)]`, or `#[cfg(all(test, ...))]`: code only a test build has. Not
+/// `cfg(not(test))`, nor `cfg(feature = "test-hooks")` (shipped code paths of test builds).
 fn is_test_only(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         a.path().is_ident("cfg") && {
             let tokens = a.meta.require_list().map(|l| l.tokens.to_string());
-            tokens.is_ok_and(|t| t.split(|c: char| !c.is_alphanumeric()).any(|w| w == "test"))
+            tokens.is_ok_and(|t| {
+                let t = t.replace(' ', "");
+                t == "test"
+                    || t.starts_with("all(test,")
+                    || (t.starts_with("all(") && t.contains(",test)"))
+            })
         }
     })
 }
@@ -438,13 +445,17 @@ impl X {
     #[cfg(test)]
     fn g() { crate::web::y(); }
 }
+#[cfg(not(test))]
+fn shipped() { crate::ocr::read(); }
+#[cfg(feature = "test-hooks")]
+fn hooks() { crate::keys::open(); }
 fn after() { crate::clock::today(); }"#;
     let facts = facts_of_str(code).unwrap();
     assert_eq!(
         names_after(&facts, &["crate"])
             .into_iter()
             .collect::<Vec<_>>(),
-        ["archive", "clock", "index", "model", "store"]
+        ["archive", "clock", "index", "keys", "model", "ocr", "store"]
     );
     assert_eq!(facts.string_errors.len(), 1, "{facts:?}");
     assert_eq!(facts.parts_reached, ["archive.catalog"]);

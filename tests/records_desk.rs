@@ -47,6 +47,16 @@ fn the_audit_log_answers_who_looked_at_a_patient() {
         200
     );
 
+    // Looking the patient up by name counts as looking at them too (the lookup records whom
+    // it showed, by keyed tag).
+    if let Some(name) = mine["patient_name"].as_str() {
+        let word = name
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| w.len() > 2)
+            .unwrap();
+        let r = viewer.get(&format!("/api/v1/patients?name={word}"));
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
     let admin = server.login("admin", PW);
     let r = admin.get(&format!("/api/v1/audit?mrn={mrn}&limit=1000"));
     assert_eq!(r.status, 200, "{}", r.text());
@@ -61,6 +71,12 @@ fn the_audit_log_answers_who_looked_at_a_patient() {
     assert!(label.contains(&mrn), "{label}");
     if let Some(name) = mine["patient_name"].as_str() {
         assert!(label.contains(name), "{label}");
+    }
+    if mine["patient_name"].is_string() {
+        assert!(
+            found.iter().any(|e| e["action"] == "patient_lookup"),
+            "{found:?}"
+        );
     }
     // The search that listed the document counts too; the other patient's view does not.
     assert!(found.iter().any(|e| e["action"] == "search"), "{found:?}");
@@ -467,6 +483,33 @@ fn a_page_turned_by_a_clerk_is_read_again_from_the_original() {
         .unwrap()
         .iter()
         .any(|h| h["doc_id"] == doc.as_str()));
+    // A quarter turn right: the page lies on its side (width and height swap), and a
+    // quarter turn left brings it back.
+    let upright = clerk.get(&format!("{url}/image")).body;
+    let r = clerk.send("POST", &format!("{url}/turn"), &json!({"turn": 90}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let side = clerk.get(&url).json();
+    // Turned clockwise, as the person sees it: the new image is the old one turned right,
+    // not left.
+    let turned = clerk.get(&format!("{url}/image")).body;
+    let (right, left) = (
+        image_distance(&upright, &turned, image::imageops::rotate90),
+        image_distance(&upright, &turned, image::imageops::rotate270),
+    );
+    assert!(
+        right * 2.0 < left,
+        "turned right differs by {right}, left by {left}"
+    );
+    assert_eq!(side["width_px"], back["height_px"], "{side}");
+    assert_eq!(side["height_px"], back["width_px"], "{side}");
+    let r = clerk.send("POST", &format!("{url}/turn"), &json!({"turn": 270}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let again = clerk.get(&url).json();
+    assert_eq!(again["width_px"], back["width_px"]);
+    assert!(
+        (again["ocr_confidence"].as_f64().unwrap() - a).abs() < 3.0,
+        "{again}"
+    );
     // Refused: other angles, pages of other documents; viewers may not turn pages.
     let r = clerk.send("POST", &format!("{url}/turn"), &json!({"turn": 45}));
     assert_eq!(r.status, 400, "{}", r.text());
@@ -479,10 +522,20 @@ fn a_page_turned_by_a_clerk_is_read_again_from_the_original() {
     let viewer = server.login("viewer", PW);
     let r = viewer.send("POST", &format!("{url}/turn"), &json!({"turn": 90}));
     assert_eq!(r.status, 403, "{}", r.text());
-    // Both turns are audited with their confidences.
+    // A document on legal hold keeps its pages as they are.
     let admin = server.login("admin", PW);
+    let r = admin.send(
+        "POST",
+        "/api/v1/holds",
+        &json!({"matter": "m", "reason": "r", "scope": {"kind": "document", "doc_id": doc}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = clerk.send("POST", &format!("{url}/turn"), &json!({"turn": 90}));
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("legal hold"), "{}", r.text());
+    // Each turn is audited with its confidences.
     let log = admin.get("/api/v1/audit?action=rotate_page").json();
-    assert_eq!(entries(&log).len(), 2, "{log}");
+    assert_eq!(entries(&log).len(), 4, "{log}");
     assert!(entries(&log)[0]["detail"]["confidence_before"].is_number());
     drop(server);
     let o = common::run(&archive, &["verify"]);
@@ -585,4 +638,24 @@ fn saved_searches_are_each_users_own_and_sealed() {
         viewer.get("/api/v1/saved-searches").json()["saved"],
         json!([])
     );
+}
+
+/// Mean grey difference between `after` and `before` turned by `turn`, both shrunk to a
+/// small common size (the images come from different resolutions).
+fn image_distance(
+    before: &[u8],
+    after: &[u8],
+    turn: fn(&image::GrayImage) -> image::GrayImage,
+) -> f64 {
+    let small = |bytes: &[u8]| image::load_from_memory(bytes).unwrap().into_luma8();
+    let (b, a) = (turn(&small(before)), small(after));
+    let size = |img: &image::GrayImage| {
+        image::imageops::resize(img, 60, 80, image::imageops::FilterType::Triangle)
+    };
+    let (b, a) = (size(&b), size(&a));
+    b.pixels()
+        .zip(a.pixels())
+        .map(|(x, y)| (x.0[0] as f64 - y.0[0] as f64).abs())
+        .sum::<f64>()
+        / (60.0 * 80.0)
 }

@@ -217,6 +217,9 @@ async fn him_staff_find_a_patient_and_release_records_with_an_authorization() {
     css(&c, "#lookup-submit").await.click().await.unwrap();
     let found = text_of(&c, "#lookup-table", &mrn).await;
     assert!(found.contains(&dob), "{found}");
+    // What was typed is not in the address (browser history keeps that).
+    let url = c.current_url().await.unwrap().to_string().to_lowercase();
+    assert!(!url.contains(&typed[0]) && !url.contains(&dob), "{url}");
     step(&c, "him-1-find-patient").await;
     c.find(Locator::Css("#lookup-table a"))
         .await

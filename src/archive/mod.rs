@@ -25,6 +25,7 @@ pub use backup::{restore, BackupReport};
 pub use reconcile::Unkeyed;
 pub use regroup::{Regroup, Regrouped};
 pub use retention::{NextEligible, ReportRow, RetentionReport};
+pub use rotate::{PageTurned, TurnedReading};
 pub use verify::Verification;
 
 use std::path::{Path, PathBuf};

@@ -21,7 +21,7 @@ pub struct AuditFilter {
     pub before_seq: Option<i64>,
     /// A patient: entries whose subject is one of these (`mrn:` tag, document ids), or that
     /// list one of the documents in their detail (`returned` of a search, `documents` of a
-    /// release).
+    /// release, a hold's view, the QA queue) or the patient's tag (`patients` of a lookup).
     pub patient: Option<PatientSubjects>,
     pub limit: usize,
 }
@@ -96,11 +96,14 @@ impl Catalog {
             subjects.extend(p.doc_ids.iter().cloned());
             let subj = list(&mut args, &subjects);
             let docs = list(&mut args, &p.doc_ids);
+            let tags = list(&mut args, &p.subjects);
             sql.push_str(&format!(
                 " AND (subject IN ({subj}) OR (json_valid(detail) AND (
                     EXISTS (SELECT 1 FROM json_each(detail, '$.returned') WHERE value IN ({docs}))
                     OR EXISTS (SELECT 1 FROM json_each(detail, '$.documents')
-                               WHERE value IN ({docs})))))"
+                               WHERE value IN ({docs}))
+                    OR EXISTS (SELECT 1 FROM json_each(detail, '$.patients')
+                               WHERE value IN ({tags})))))"
             ));
         }
         args.push(Value::Integer(f.limit as i64));

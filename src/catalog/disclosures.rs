@@ -62,6 +62,9 @@ impl Catalog {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (id, user, pages, pdf_sha256, documents) =
             (n.id, n.user, n.pages, n.pdf_sha256, n.documents);
+        // Who asked may be the patient: sealed like patient fields.
+        self.keys.ensure(&[REQUESTER_KEY.to_string()])?;
+        let requester = self.keys.seal_text(REQUESTER_KEY, Some(n.requester))?;
         tx.execute(
             "INSERT INTO disclosures(id, at, user, recipient, purpose, pages, pdf_sha256,
                     requester, basis, authorization_on_file, authorization_expires,
@@ -75,7 +78,7 @@ impl Catalog {
                 n.purpose,
                 pages,
                 pdf_sha256,
-                n.requester,
+                requester,
                 n.basis.as_str(),
                 n.authorization_on_file,
                 n.authorization_expires,
@@ -127,6 +130,7 @@ impl Catalog {
         match row {
             Some(mut d) => {
                 d.documents = self.disclosed_documents(&d.id, None)?;
+                d.requester = self.keys.open_text(REQUESTER_KEY, d.requester.take())?;
                 Ok(Some(d))
             }
             None => Ok(None),
@@ -148,6 +152,7 @@ impl Catalog {
             .collect::<Result<Vec<_>, _>>()?;
         for d in &mut list {
             d.documents = self.disclosed_documents(&d.id, Some(&tag))?;
+            d.requester = self.keys.open_text(REQUESTER_KEY, d.requester.take())?;
         }
         Ok(list)
     }
@@ -197,6 +202,9 @@ fn disclosure_row(r: &rusqlite::Row) -> rusqlite::Result<Disclosure> {
         documents: vec![],
     })
 }
+
+/// The key a release's requester is sealed under (it may be the patient's own name).
+const REQUESTER_KEY: &str = "disclosure-requesters";
 
 /// A release to record ([`Catalog::record_disclosure`]).
 pub struct NewDisclosure<'a> {

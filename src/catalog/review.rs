@@ -393,6 +393,7 @@ pub struct PageReading<'a> {
     pub rotation_deg: u32,
     pub width_px: u32,
     pub height_px: u32,
+    pub dpi: u32,
     pub ocr_confidence: f32,
     pub text: &'a str,
     pub words_blob: &'a str,
@@ -415,7 +416,7 @@ impl Catalog {
         let n = tx.execute(
             "UPDATE pages SET rotation_deg = ?3, width_px = ?4, height_px = ?5,
                     ocr_confidence = ?6, text = ?7, words_blob = ?8, image_blob = ?9,
-                    text_source = 'ocr'
+                    text_source = 'ocr', dpi = ?10
              WHERE doc_id = ?1 AND page_no = ?2",
             rusqlite::params![
                 r.doc_id,
@@ -426,7 +427,8 @@ impl Catalog {
                 r.ocr_confidence,
                 sealed,
                 r.words_blob,
-                r.image_blob
+                r.image_blob,
+                r.dpi
             ],
         )?;
         if n != 1 {

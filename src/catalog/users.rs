@@ -104,8 +104,10 @@ impl Catalog {
                 "UPDATE users SET password_hash = ?2 WHERE username = ?1",
                 params![username, hash],
             )?,
+            // Only a disabled account: enabling an enabled one changes nothing (and must not
+            // count as an account change for purge approvals).
             UserChange::Enable => tx.execute(
-                "UPDATE users SET disabled_at = NULL WHERE username = ?1",
+                "UPDATE users SET disabled_at = NULL WHERE username = ?1 AND disabled_at IS NOT NULL",
                 params![username],
             )?,
         };

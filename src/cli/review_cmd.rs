@@ -60,8 +60,8 @@ pub struct ReclassifyArgs {
 pub fn run_review(ctx: &Context, args: ReviewArgs) -> anyhow::Result<ExitCode> {
     match args.action.unwrap_or(ReviewAction::List { json: false }) {
         ReviewAction::List { json } => {
-            let archive = ctx.open_archive(false)?;
-            let queue = review::queue(&archive, &ctx.actor())?;
+            let mut archive = ctx.open_archive(false)?;
+            let (_, queue) = review::queue(&mut archive, &ctx.actor(), "cli")?;
             if json {
                 for item in &queue {
                     println!("{}", serde_json::to_string(item)?);

@@ -76,7 +76,7 @@ pub fn prepare_for_ocr(
 }
 
 /// Resamples a page image to `dpi`.
-fn rescale(page: &mut PageImage, dpi: u32) {
+pub(crate) fn rescale(page: &mut PageImage, dpi: u32) {
     let (w, h) = page.image.dimensions();
     let f = dpi as f32 / page.dpi as f32;
     page.image = image::imageops::resize(

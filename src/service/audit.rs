@@ -108,13 +108,22 @@ pub fn entries(
             hash: e.hash,
         });
     }
-    if let Some(m) = &mrn {
-        archive.catalog.audit(
+    // The answer names patients (subject labels): every read is on the record, a read by
+    // patient under that patient's tag.
+    match &mrn {
+        Some(m) => archive.catalog.audit(
             &actor.name,
             "audit_search",
             &audit_subject(archive, m),
             serde_json::json!({"entries": list.len(), "via": door.as_str()}),
-        )?;
+        )?,
+        None => archive.catalog.audit(
+            &actor.name,
+            "audit_view",
+            "audit_log",
+            serde_json::json!({"entries": list.len(), "first": list.first().map(|e| e.seq),
+                "last": list.last().map(|e| e.seq), "via": door.as_str()}),
+        )?,
     }
     Ok(AuditPage {
         entries: list,

@@ -115,7 +115,9 @@ pub fn show(
         &actor.name,
         "view_hold",
         hold_id,
-        serde_json::json!({"documents": view.covers, "via": via}),
+        serde_json::json!({"covers": view.covers,
+            "documents": view.held.iter().flatten().map(|d| d.doc_id.as_str()).collect::<Vec<_>>(),
+            "via": via}),
     )?;
     Ok(view)
 }

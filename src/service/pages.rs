@@ -4,7 +4,7 @@
 
 use super::{live_document, page_words, Actor, ServiceError};
 use crate::access::Permission;
-use crate::archive::Archive;
+use crate::archive::{Archive, TurnedReading};
 use crate::catalog::PageView;
 pub use crate::model::api::pages::{Original, PageShown, TurnPage, TurnedPage};
 
@@ -146,18 +146,18 @@ pub fn original(
     })
 }
 
-/// Turns a page a person sees the wrong way round and reads it again from the original
-/// scan; the new reading replaces the old one and the document is re-indexed (audited as
-/// `rotate_page` with both readings' confidences). The document's fields stay as they
-/// are: the QA form beside the page corrects them.
-pub fn turn(
-    a: &mut Archive,
+/// Reads a page a person sees the wrong way round again from the original scan, turned
+/// (a reader's work: nothing is written, the writer stays free for the OCR run). Refused
+/// for a document on legal hold, released, or in an unfinished purge job.
+pub fn read_turn(
+    a: &Archive,
     config: &crate::config::PipelineConfig,
+    schedule: &crate::retention::Schedule,
     actor: &Actor,
     id: &str,
     page: u32,
     turn: &TurnPage,
-) -> Result<TurnedPage, ServiceError> {
+) -> Result<TurnedReading, ServiceError> {
     actor.require(Permission::Ingest)?;
     if ![90, 180, 270].contains(&turn.turn) {
         return Err(ServiceError::bad_request(format!(
@@ -166,9 +166,22 @@ pub fn turn(
         )));
     }
     page_view(a, id, page)?;
-    let t = a.turn_page(config, id, page, turn.turn, &actor.name)?;
+    Ok(a.read_turned_page(config, schedule, id, page, turn.turn)?)
+}
+
+/// Stores a page read again by [`read_turn`]: the new reading replaces the old one and the
+/// document is re-indexed (audited as `rotate_page` with both readings' confidences). The
+/// document's fields stay as they are: the QA form beside the page corrects them.
+pub fn store_turn(
+    a: &mut Archive,
+    schedule: &crate::retention::Schedule,
+    actor: &Actor,
+    reading: &TurnedReading,
+) -> Result<TurnedPage, ServiceError> {
+    actor.require(Permission::Ingest)?;
+    let t = a.store_turned_page(schedule, reading, &actor.name)?;
     Ok(TurnedPage {
-        doc_id: id.to_string(),
+        doc_id: reading.doc_id().to_string(),
         page_no: t.page_no,
         rotation_deg: t.rotation_deg,
         confidence_before: t.confidence_before,

@@ -127,11 +127,13 @@ pub fn lookup(
         }
     }
     by_mrn.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.mrn.cmp(&b.mrn)));
+    // Who was shown: each patient found, by keyed tag (never the MRN or what was typed).
+    let shown: Vec<String> = by_mrn.iter().map(|p| audit_subject(a, &p.mrn)).collect();
     a.catalog.audit(
         &actor.name,
         "patient_lookup",
         "patients",
-        serde_json::json!({"by_name": name.is_some(), "by_dob": dob.is_some(), "patients": by_mrn.len(), "via": via}),
+        serde_json::json!({"by_name": name.is_some(), "by_dob": dob.is_some(), "found": by_mrn.len(), "patients": shown, "via": via}),
     )?;
     Ok(PatientMatches {
         truncated: results.total > results.hits.len(),

@@ -2,7 +2,7 @@
 //! the accounting of disclosures (HIPAA 164.528); permission `release`.
 
 use super::patients::{audit_subject, check_mrn};
-use super::{live_document, page_words, Actor, ServiceError};
+use super::{live_document, page_words, Actor, Code, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 use crate::catalog::{DisclosedDocument, Disclosure, NewDisclosure};
@@ -167,12 +167,13 @@ pub fn reproduce(a: &mut Archive, actor: &Actor, id: &str) -> Result<Released, S
     for doc_id in &replay.doc_ids {
         match live_document(a, doc_id) {
             Ok(r) => records.push(r),
-            Err(_) => {
+            Err(e) if matches!(e.code, Code::Gone | Code::NotFound) => {
                 return Err(ServiceError::refused(format!(
                     "document {doc_id} of {id} is no longer in the archive (destroyed under \
                      the retention schedule): the release cannot be built again"
                 )))
             }
+            Err(e) => return Err(e),
         }
     }
     let basis = d.basis.unwrap_or(ReleaseBasis::Authorization);
@@ -204,7 +205,7 @@ pub fn reproduce(a: &mut Archive, actor: &Actor, id: &str) -> Result<Released, S
         &actor.name,
         "release_download",
         id,
-        serde_json::json!({"pdf_sha256": d.pdf_sha256}),
+        serde_json::json!({"pdf_sha256": d.pdf_sha256, "documents": replay.doc_ids}),
     )?;
     Ok(Released {
         disclosure_id: id.to_string(),

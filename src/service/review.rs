@@ -15,10 +15,28 @@ use crate::retention::Schedule;
 /// Longest MRN or name accepted from a person.
 pub const MAX_PATIENT_FIELD: usize = 200;
 
-/// The documents waiting for a person, oldest first.
-pub fn queue(archive: &Archive, actor: &Actor) -> Result<Vec<ReviewItem>, ServiceError> {
+/// The most QA queue items one answer lists (with their patients).
+pub const MAX_QUEUE: usize = 500;
+
+/// The documents waiting for a person, oldest first, at most [`MAX_QUEUE`], with the total
+/// waiting. The answer names patients: it is audited (`view_review_queue`, the ids listed).
+pub fn queue(
+    archive: &mut Archive,
+    actor: &Actor,
+    via: &str,
+) -> Result<(usize, Vec<ReviewItem>), ServiceError> {
     actor.require(Permission::Ingest)?;
-    Ok(archive.catalog.review_queue()?)
+    let mut items = archive.catalog.review_queue()?;
+    let total = items.len();
+    items.truncate(MAX_QUEUE);
+    let ids: Vec<&str> = items.iter().map(|i| i.doc_id.as_str()).collect();
+    archive.catalog.audit(
+        &actor.name,
+        "view_review_queue",
+        "review_queue",
+        serde_json::json!({"total": total, "documents": ids, "via": via}),
+    )?;
+    Ok((total, items))
 }
 
 /// A type a person may set: any but `unclassified` (what the archive says when it cannot

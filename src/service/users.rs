@@ -72,8 +72,8 @@ pub fn set_role(
     Ok(role)
 }
 
-/// Sets a user's password (audited; their sessions end). A user's own password is reset by
-/// another administrator too: there is no self-service here.
+/// Sets a user's password (audited; their sessions end). Never one's own: another
+/// administrator resets it (there is no self-service here).
 pub fn reset_password(
     archive: &mut Archive,
     actor: &Actor,
@@ -81,6 +81,7 @@ pub fn reset_password(
     new_password: &str,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::Admin)?;
+    not_self(actor, name, "reset the password of")?;
     let hash =
         password::hash(new_password).map_err(|e| ServiceError::bad_request(e.to_string()))?;
     change(archive, actor, name, &UserChange::Password(hash))
@@ -89,7 +90,16 @@ pub fn reset_password(
 /// Lets a disabled user log in again (audited).
 pub fn enable(archive: &mut Archive, actor: &Actor, name: &str) -> Result<(), ServiceError> {
     actor.require(Permission::Admin)?;
-    change(archive, actor, name, &UserChange::Enable)
+    if !archive
+        .catalog
+        .update_user(name, &UserChange::Enable, &actor.name)?
+    {
+        return Err(match archive.catalog.user(name)? {
+            Some(_) => ServiceError::refused(format!("user {name} is not disabled")),
+            None => ServiceError::not_found(format!("no user {name}")),
+        });
+    }
+    Ok(())
 }
 
 /// The name and role of a new user, checked (the CLI asks before prompting for a password).

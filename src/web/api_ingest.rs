@@ -122,8 +122,8 @@ pub async fn review(
     let actor = user.actor();
     state
         .read(move |a, _| {
-            let items = crate::service::review::queue(a, &actor)?;
-            Ok(Json(json!({"total": items.len(), "items": items})))
+            let (total, items) = crate::service::review::queue(a, &actor, "web")?;
+            Ok(Json(json!({"total": total, "items": items})))
         })
         .await
 }
@@ -180,7 +180,8 @@ async fn regroup(
         .await
 }
 
-/// Turns a page and reads it again (the writer is held for the one page's reading).
+/// Turns a page and reads it again: read on a reader handle (the OCR run holds no writer),
+/// stored by the writer.
 pub async fn turn_page(
     State(state): State<Arc<AppState>>,
     user: Authed,
@@ -188,9 +189,24 @@ pub async fn turn_page(
     JsonBody(body): JsonBody<crate::service::pages::TurnPage>,
 ) -> Result<Json<crate::service::pages::TurnedPage>, ApiError> {
     let actor = user.actor();
+    let reader_actor = actor.clone();
+    let reading = state
+        .read(move |a, st| {
+            let s = &st.settings;
+            crate::service::pages::read_turn(
+                a,
+                &s.config,
+                &s.schedule,
+                &reader_actor,
+                &id,
+                page,
+                &body,
+            )
+        })
+        .await?;
     state
         .write(move |a, st| {
-            crate::service::pages::turn(a, &st.settings.config, &actor, &id, page, &body).map(Json)
+            crate::service::pages::store_turn(a, &st.settings.schedule, &actor, &reading).map(Json)
         })
         .await
 }

@@ -53,7 +53,7 @@ async function show(parts, params) {
     case "login": case "search": case "": return await viewSearch(params);
     case "doc": return await viewDocument(parts[1], params);
     case "patient": return parts[2] === "accounting" ? await viewAccounting(parts[1]) : await viewPatient(parts[1]);
-    case "patients": return await viewPatients(params);
+    case "patients": return await viewPatients();
     case "ingest": return await viewIngest();
     case "release": return viewRelease();
     case "retention": return await viewRetention(params);

@@ -48,6 +48,12 @@ const ACTIONS = {
   user_disable: "Disabled user",
   user_unlock: "Unlocked user",
   audit_search: "Searched the audit log for a patient",
+  audit_view: "Read the audit log",
+  rotate_page: "Turned a page and read it again",
+  download_pdf: "Downloaded document (PDF)",
+  release_download: "Downloaded a past release again",
+  patient_lookup: "Looked up patients",
+  view_review_queue: "Opened the QA queue",
   audit_export: "Exported the audit log",
 };
 const actionText = (a) => ACTIONS[a] || label(a);

@@ -5,7 +5,9 @@
 export const S = {
   me: null,
   release: JSON.parse(sessionStorage.getItem("cv-release") || "[]"),
-  releaseInfo: JSON.parse(sessionStorage.getItem("cv-release-info") || "{}"),
+  // What the release screen shows of each picked document (patient, type, date): kept in
+  // this page's memory only, never in browser storage.
+  releaseInfo: {},
 };
 export const main = () => document.getElementById("main");
 
@@ -152,14 +154,12 @@ export function toggleRelease(id, info) {
   if (i >= 0) { S.release.splice(i, 1); delete S.releaseInfo[id]; }
   else { S.release.push(id); if (info) S.releaseInfo[id] = info; }
   sessionStorage.setItem("cv-release", JSON.stringify(S.release));
-  sessionStorage.setItem("cv-release-info", JSON.stringify(S.releaseInfo));
   renderNav();
 }
 
 export function clearRelease() {
   S.release = []; S.releaseInfo = {};
   sessionStorage.setItem("cv-release", "[]");
-  sessionStorage.setItem("cv-release-info", "{}");
   renderNav();
 }
 

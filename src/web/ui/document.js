@@ -86,7 +86,7 @@ export async function viewDocument(id, params) {
     el("div", { class: "viewer" }, thumbs, scroller, el("div", {}, el("h2", {}, "Text on this page"), text))),
     tools.length ? el("div", { class: "panel", id: "doc-tools" }, el("h2", {}, "QA and legal hold"), tools) : null);
   setZoom(zoom);
-  viewerKeys({ next: () => go(at + 1), prev: () => go(at - 1), hit: showHit, zoom: (dz) => (dz ? setZoom(zoom + dz) : setZoom(1)), turn: can("ingest") ? turnPage : null });
+  viewerKeys({ next: () => go(at + 1), prev: () => go(at - 1), hit: showHit, zoom: (dz) => (dz ? setZoom(zoom + dz) : setZoom(1)) });
   let p;
   try { p = await api("GET", `/documents/${encodeURIComponent(id)}/pages/${pageNo}?` + qs({ q })); }
   catch (e) { frame.append(e.message); return; }
@@ -113,20 +113,22 @@ export async function viewDocument(id, params) {
 let keyHandler = null;
 function viewerKeys(k) {
   if (keyHandler) document.removeEventListener("keydown", keyHandler);
+  const stale = document.getElementById("shortcuts-dialog");
+  if (stale) stale.remove();
   keyHandler = (ev) => {
     if (!location.hash.startsWith("#/doc/")) { document.removeEventListener("keydown", keyHandler); keyHandler = null; return; }
     if (ev.ctrlKey || ev.metaKey || ev.altKey || /^(INPUT|SELECT|TEXTAREA)$/.test(ev.target.tagName)) return;
+    // The list of shortcuts is open (it handles its own keys), or shortcuts are switched off.
+    if (document.getElementById("shortcuts-dialog") || localStorage.getItem("cv-shortcuts") === "off") return;
     const act = { n: k.next, ArrowRight: k.next, p: k.prev, ArrowLeft: k.prev, j: () => k.hit(1), k: () => k.hit(-1),
-      "+": () => k.zoom(0.25), "=": () => k.zoom(0.25), "-": () => k.zoom(-0.25), "0": () => k.zoom(0), "?": shortcutsHelp,
-      ...(k.turn ? { r: () => k.turn(90), l: () => k.turn(270), u: () => k.turn(180) } : {}) }[ev.key];
+      "+": () => k.zoom(0.25), "=": () => k.zoom(0.25), "-": () => k.zoom(-0.25), "0": () => k.zoom(0), "?": shortcutsHelp }[ev.key];
     if (act) { ev.preventDefault(); act(); }
   };
   document.addEventListener("keydown", keyHandler);
 }
 
 const SHORTCUTS = [["n or →", "next page"], ["p or ←", "previous page"], ["j", "next match on the page"], ["k", "previous match"],
-  ["+ / -", "zoom in / out"], ["0", "fit the page"], ["r / l / u", "turn the page right, left, upside down and read it again (clerks)"],
-  ["?", "this list"], ["Esc", "close this list"]];
+  ["+ / -", "zoom in / out"], ["0", "fit the page"], ["?", "this list"], ["Esc", "close this list"]];
 
 // The keyboard shortcuts as a dialog; Esc or the button closes it and focus returns.
 function shortcutsHelp() {
@@ -134,10 +136,19 @@ function shortcutsHelp() {
   const back = document.activeElement;
   const close = () => { dlg.remove(); if (back && back.focus) back.focus(); };
   const btn = el("button", { type: "button", id: "shortcuts-close", onclick: close }, "Close");
+  // Single-key shortcuts can be switched off (WCAG 2.1.4), for this browser.
+  const on = el("input", { type: "checkbox", id: "shortcuts-on", checked: localStorage.getItem("cv-shortcuts") !== "off",
+    onchange: () => localStorage.setItem("cv-shortcuts", on.checked ? "on" : "off") });
   const dlg = el("div", { class: "overlay", id: "shortcuts-dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "shortcuts-title",
-    onkeydown: (ev) => { if (ev.key === "Escape") { ev.preventDefault(); close(); } if (ev.key === "Tab") { ev.preventDefault(); btn.focus(); } } },
+    onkeydown: (ev) => {
+      ev.stopPropagation();
+      if (ev.key === "Escape") { ev.preventDefault(); close(); }
+      // Focus stays in the dialog: Tab moves between its two controls.
+      if (ev.key === "Tab") { ev.preventDefault(); (document.activeElement === btn ? on : btn).focus(); }
+    } },
     el("div", { class: "panel dialog" }, el("h2", { id: "shortcuts-title" }, "Keyboard shortcuts"),
-      el("table", {}, el("caption", { class: "visually-hidden" }, "Keys of the document viewer"), SHORTCUTS.map(([key, what]) => el("tr", {}, el("th", { scope: "row" }, el("kbd", {}, key)), el("td", {}, what)))), btn));
+      el("table", {}, el("caption", { class: "visually-hidden" }, "Keys of the document viewer"), SHORTCUTS.map(([key, what]) => el("tr", {}, el("th", { scope: "row" }, el("kbd", {}, key)), el("td", {}, what)))),
+      el("label", { for: "shortcuts-on", class: "check" }, on, " Single-key shortcuts on"), btn));
   document.body.append(dlg);
   btn.focus();
 }

@@ -30,7 +30,14 @@ export async function viewIngest() {
   const jobs = el("div", { id: "jobs" }), qa = el("div", { id: "qa" });
   main().replaceChildren(el("div", { class: "panel" }, el("h1", {}, "Ingest and QA"), form, drop, results),
     el("div", { class: "panel" }, el("h2", {}, "Jobs"), jobs), el("div", { class: "panel" }, el("h2", {}, "QA queue"), qa));
-  let qaShown = "";
+  let qaShown = "", finishedSeen = null;
+  // The queue names patients and each read of it is audited: it is read when the screen
+  // opens, when a job finishes, and when the clerk asks; never on the 2-second poll alone.
+  async function loadQueue() {
+    const r = await api("GET", "/review");
+    const key = JSON.stringify(r.items.map((i) => [i.doc_id, i.flags]));
+    if (key !== qaShown) { qaShown = key; qa.replaceChildren(qaQueue(r.items.slice(0, 200), r.total, () => { qaShown = ""; loadQueue(); })); }
+  }
   async function refresh() {
     if (parseHash().parts[0] !== "ingest") { clearInterval(ingestTimer); return; }
     const j = await api("GET", "/ingest/jobs");
@@ -46,18 +53,18 @@ export async function viewIngest() {
             el("td", {}, (x.doc_ids || []).length ? x.doc_ids.map((id, i) => el("a", { href: `#/doc/${encodeURIComponent(id)}`, class: "doc-link" }, `document ${i + 1}`)) : String(x.documents)),
             el("td", {}, x.error || ""));
         })) : el("p", { class: "muted" }, "No jobs yet."));
-    const r = await api("GET", "/review");
-    // Redrawn only when the queue changed: ticks and the type picked stay while it runs.
-    const key = JSON.stringify(r.items.map((i) => [i.doc_id, i.flags]));
-    if (key !== qaShown) { qaShown = key; qa.replaceChildren(qaQueue(r.items.slice(0, 200), () => { qaShown = ""; refresh(); })); }
+    // Redrawn only when the queue changed: ticks and the type picked stay while jobs run.
+    const finished = j.jobs.filter((x) => x.finished_at).length;
+    if (finished !== finishedSeen) { finishedSeen = finished; await loadQueue(); }
   }
   clearInterval(ingestTimer);
   ingestTimer = setInterval(() => refresh().catch(() => {}), 2000);
   refresh().catch((e) => flash(e.message, true));
 }
 
-function qaQueue(items, changed) {
-  if (!items.length) return el("p", { class: "muted" }, "Nothing waits for review.");
+function qaQueue(items, total, changed) {
+  const reload = el("button", { type: "button", class: "secondary", id: "qa-reload", onclick: changed }, "Refresh the queue");
+  if (!items.length) return el("p", { class: "muted" }, "Nothing waits for review. ", reload);
   const picks = items.map((i) => el("input", { type: "checkbox", value: i.doc_id, "aria-label": `Select ${typeLabel(i.doc_type)} of ${i.patient_name || "unknown patient"}` }));
   const picked = () => picks.filter((p) => p.checked).map((p) => p.value);
   const out = el("p", { id: "qa-result" });
@@ -81,9 +88,10 @@ function qaQueue(items, changed) {
     el("td", {}, i.service_date || "not read"), el("td", {}, i.pages),
     el("td", {}, i.flags.map((f) => el("span", { class: "badge warn" }, label(f))))));
   return el("div", {},
-    el("p", {}, `${items.length} documents wait for a person. `, el("a", { href: `#/doc/${encodeURIComponent(items[0].doc_id)}?qa=1`, class: "button", id: "qa-start" }, "Review them one after another")),
+    el("p", {}, `${total} documents wait for a person${total > items.length ? ` (the oldest ${items.length} listed)` : ""}. `,
+      el("a", { href: `#/doc/${encodeURIComponent(items[0].doc_id)}?qa=1`, class: "button", id: "qa-start" }, "Review them one after another"), " ", reload),
     el("table", { id: "qa-table" }, el("caption", { class: "visually-hidden" }, "Documents waiting for review"),
-      el("tr", {}, ["", "Preview", "Patient", "Type", "Date of Service", "Pages", "Why"].map((h) => el("th", { scope: "col" }, h))), rows),
+      el("tr", {}, el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Select")), ["Preview", "Patient", "Type", "Date of Service", "Pages", "Why"].map((h) => el("th", { scope: "col" }, h))), rows),
     el("div", { class: "inline actions" },
       el("button", { type: "button", class: "secondary", id: "qa-bulk-confirm", onclick: () => bulk({ confirm: true }, "Confirmed") }, "Confirm selected as they are"),
       el("label", { for: "qa-bulk-type" }, "Type for selected", type),

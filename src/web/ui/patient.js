@@ -59,12 +59,13 @@ export async function viewAccounting(mrn) {
       el("a", { href: `#/patient/${encodeURIComponent(mrn)}`, class: "button secondary" }, "Back to the patient"))));
 }
 
-// Look a patient up by name and/or date of birth; each match opens the patient.
-export async function viewPatients(params) {
-  const f = Object.fromEntries(params.entries());
+// Look a patient up by name and/or date of birth; each match opens the patient. What was
+// typed stays in this page's memory, never in the address (browser history keeps that).
+export async function viewPatients() {
+  const f = S.lookup || {};
   const name = field("lookup-name", "Name (any order, e.g. smith john)", { value: f.name || "", size: 28 });
   const dob = field("lookup-dob", "Date of Birth", { type: "date", value: f.dob || "" });
-  const form = el("form", { class: "inline", id: "lookup", onsubmit: (ev) => { ev.preventDefault(); location.hash = "#/patients?" + qs({ name: name.input.value.trim(), dob: dob.input.value }); } },
+  const form = el("form", { class: "inline", id: "lookup", onsubmit: (ev) => { ev.preventDefault(); S.lookup = { name: name.input.value.trim(), dob: dob.input.value }; viewPatients(); } },
     name.label, dob.label, el("button", { type: "submit", id: "lookup-submit" }, "Find patient"));
   const out = el("div", { id: "lookup-result" });
   main().replaceChildren(el("div", { class: "panel" }, el("h1", {}, "Find a patient"), form), out);
@@ -73,7 +74,8 @@ export async function viewPatients(params) {
   try { r = await api("GET", "/patients?" + qs({ name: f.name, dob: f.dob })); }
   catch (e) { out.append(el("div", { class: "panel denied", role: "alert" }, e.message)); return; }
   out.append(el("div", { class: "panel" },
-    el("h2", { role: "status" }, r.patients.length ? `${r.patients.length} patients found` : "No patient found. Check the spelling, or try the date of birth alone."),
+    el("h2", {}, "Patients found"),
+    el("p", { role: "status", id: "lookup-count" }, r.patients.length ? `${r.patients.length} patients found.` : "No patient found. Check the spelling, or try the date of birth alone."),
     r.truncated ? el("p", { class: "muted" }, "Many documents matched; the list may be incomplete. Add the date of birth to narrow it.") : null,
     r.patients.length ? el("table", { id: "lookup-table" }, el("caption", { class: "visually-hidden" }, "Patients found"),
       el("tr", {}, ["Patient", "Medical Record Number", "Date of Birth", "Documents", "Latest Date of Service"].map((h) => el("th", { scope: "col" }, h))),

@@ -36,6 +36,7 @@ export function viewRelease() {
   const showAuth = () => { authBox.hidden = !NEEDS_DOCUMENT.includes(basis.value); };
   basis.addEventListener("change", showAuth); showAuth();
   const out = el("div", { id: "roi-result" });
+  const submit = el("button", { type: "submit", id: "roi-submit", disabled: !S.release.length }, "Create release PDF");
   const form = el("form", {
     id: "roi-form", onsubmit: async (ev) => {
       ev.preventDefault();
@@ -49,12 +50,19 @@ export function viewRelease() {
         out.replaceChildren(el("div", { class: "panel ok", role: "status" }, `Release ${id} recorded in the accounting of disclosures. `,
           el("a", { href: url, download: `${id}.pdf`, id: "roi-download", class: "button" }, "Download the release PDF")));
         form.hidden = true;
-      } catch (e) { say(out, e.message, true); }
+      } catch (e) {
+        say(out, e.message, true);
+        // The server counts patients too (a document whose MRN was not read is a patient of
+        // its own): when it says several, the confirmation is offered here.
+        if (/different patients/.test(e.message) && !document.getElementById("roi-several-warning")) {
+          form.insertBefore(el("p", { class: "warn-text", id: "roi-several-warning" }, el("label", { for: "roi-several", class: "check" }, several, " These documents belong to several patients and go to the recipient in one release")), submit);
+        }
+      }
     }
   }, el("div", { class: "inline" }, requester.label, recipient.label, purpose.label, el("label", { for: "roi-basis" }, "Basis for the release", basis)), authBox,
     patients.length > 1 ? el("p", { class: "warn-text", id: "roi-several-warning" }, `These documents belong to ${patients.length} different patients (${patients.join(", ")}). `,
       el("label", { for: "roi-several", class: "check" }, several, " They go to the recipient in one release")) : null,
-    el("button", { type: "submit", id: "roi-submit", disabled: !S.release.length }, "Create release PDF"));
+    submit);
   main().replaceChildren(el("div", { class: "panel" }, el("h1", {}, "Release of Information"),
     S.release.length
       ? el("table", { id: "roi-documents" }, el("caption", {}, `${S.release.length} documents to release`), el("tr", {}, ["Document", "Date of Service", "Patient", "Medical Record Number", ""].map((h) => el("th", { scope: "col" }, h))), rows)

@@ -27,7 +27,7 @@ export async function viewRetention(params) {
     el("td", {}, can("hold") ? el("button", { class: "secondary", onclick: async () => { const reason = prompt("Reason for releasing " + h.id); if (!reason) return; try { await api("POST", `/holds/${encodeURIComponent(h.id)}/release`, { reason }); route(); } catch (e) { flash(e.message, true); } } }, "Release") : "")));
   const holdPanel = el("div", { class: "panel", id: "holds" }, el("h2", {}, "Legal holds"), holds.holds.length ? el("table", {}, el("tr", {}, el("th", {}, "Id"), el("th", {}, "Matter"), el("th", {}, "Covers"), el("th", {}, "Documents"), el("th", {}, "Placed"), el("th", {})), holdRows) : el("p", { class: "muted" }, "No active holds."));
   if (can("hold")) {
-    const mrn = el("input", { id: "hold-mrn-value", placeholder: "MRN" });
+    const mrn = el("input", { id: "hold-mrn-value", placeholder: "MRN", "aria-label": "Medical Record Number of the patient to hold" });
     holdPanel.append(el("div", {}, "Hold a patient: ", mrn, " ", el("button", { class: "secondary", onclick: () => { if (mrn.value) location.hash = "#/patient/" + encodeURIComponent(mrn.value); } }, "Open patient")));
   }
   const act = (path, what) => async () => { try { const r = await api("POST", path); reloadWith(what(r)); } catch (e) { flash(e.message, true); } };

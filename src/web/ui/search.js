@@ -103,7 +103,7 @@ async function savedSearches(box, params) {
     el("button", { type: "button", class: "link-button", "aria-label": `Delete the saved search ${s.name}`, onclick: async () => {
       try { await api("DELETE", `/saved-searches/${s.id}`); reloadWith(`Saved search "${s.name}" deleted.`); } catch (e) { flash(e.message, true); }
     } }, "×")));
-  const name = el("input", { id: "save-name", size: 18, "aria-label": "Name for this search", placeholder: "name this search" });
+  const name = el("input", { id: "save-name", size: 18, "aria-label": "Name for this search", placeholder: "name it (no patient details)" });
   const keep = query ? el("form", { class: "inline", id: "save-search", onsubmit: async (ev) => {
     ev.preventDefault();
     try { const x = await api("POST", "/saved-searches", { name: name.value, query }); reloadWith(`Search saved as "${x.name}".`); } catch (e) { flash(e.message, true); }
