@@ -659,3 +659,103 @@ fn image_distance(
         .sum::<f64>()
         / (60.0 * 80.0)
 }
+
+#[test]
+fn a_page_moves_to_another_document_of_its_scan_and_back() {
+    let (_dir, archive) = archive_with_users();
+    let server = Server::start(&archive, &[]);
+    let clerk = server.login("clerk", PW);
+    let chart = |lines: &[Value]| -> Vec<(String, Vec<u64>)> {
+        let mut v: Vec<(String, Vec<u64>)> = common::of_kind(lines, "document")
+            .into_iter()
+            .filter(|d| d["source"]["path"] == "chart_with_separators.tif")
+            .map(|d| {
+                let pages = d["pages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["source_page"].as_u64().unwrap())
+                    .collect();
+                (d["doc_id"].as_str().unwrap().to_string(), pages)
+            })
+            .collect();
+        v.sort_by_key(|(_, p)| p[0]);
+        v
+    };
+    // The chart batch: two one-page documents (a separator sheet between them).
+    let before = chart(&common::export(&archive));
+    assert_eq!(before.len(), 2, "{before:?}");
+    let (a, b) = (before[0].clone(), before[1].clone());
+    let moved = b.1[0];
+    // The document view lists where a page may go.
+    let d = clerk.get(&format!("/api/v1/documents/{}", b.0)).json();
+    assert_eq!(d["scan_documents"].as_array().unwrap().len(), 2, "{d}");
+    // The second document's page joins the first; left without pages, it is merged away.
+    let r = clerk.send(
+        "POST",
+        &format!("/api/v1/documents/{}/pages/{moved}/move", b.0),
+        &json!({"to": a.0}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["removed"], b.0.as_str(), "{}", r.text());
+    drop(server);
+    let mut joined = a.1.clone();
+    joined.push(moved);
+    assert_eq!(
+        chart(&common::export(&archive)),
+        vec![(a.0.clone(), joined)]
+    );
+    // Split again where it was: the documents are as they were (the same ids).
+    let o = common::run(
+        &archive,
+        &[
+            "review",
+            "split",
+            &a.0,
+            "--at-page",
+            &moved.to_string(),
+            "--user",
+            "jdoe",
+        ],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert_eq!(chart(&common::export(&archive)), before);
+    // A page never goes to another scan's document.
+    let other_scan = common::of_kind(&common::export(&archive), "document")
+        .into_iter()
+        .find(|d| d["source"]["path"] != "chart_with_separators.tif")
+        .unwrap()["doc_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o = common::run(
+        &archive,
+        &[
+            "review",
+            "move",
+            &a.0,
+            "--page",
+            &a.1[0].to_string(),
+            "--to",
+            &other_scan,
+            "--user",
+            "jdoe",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        common::stderr(&o).contains("same scan"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert_eq!(chart(&common::export(&archive)), before);
+    let o = common::run(&archive, &["audit", "list", "--action", "move_page"]);
+    assert_eq!(
+        common::stdout(&o).lines().count(),
+        1,
+        "{}",
+        common::stdout(&o)
+    );
+    let o = common::run(&archive, &["verify"]);
+    assert!(o.status.success(), "{}", common::stdout(&o));
+}

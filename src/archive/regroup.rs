@@ -56,8 +56,9 @@ impl Archive {
         let at =
             index_of(doc_id).ok_or_else(|| refused(format!("document {doc_id} has no pages")))?;
         // (kept document, its pages) and (other document, its pages) after the change.
-        let (keep, other, removed) = match how {
+        let (keep, other, removed) = match &how {
             Regroup::SplitAt(page) => {
+                let page = *page;
                 let pages = &layout.documents[at].1;
                 if !pages.contains(&page) {
                     return Err(ArchiveError::Setup(format!(
@@ -94,6 +95,32 @@ impl Archive {
                     (doc_id.to_string(), Vec::new()),
                     Some(doc_id.to_string()),
                 )
+            }
+            Regroup::MovePage { page, to } => {
+                let pages = &layout.documents[at].1;
+                if !pages.contains(page) {
+                    return Err(ArchiveError::Setup(format!(
+                        "page {page} is not a page of document {doc_id} (its pages: {pages:?})"
+                    )));
+                }
+                if to == doc_id {
+                    return Err(ArchiveError::Setup(format!(
+                        "page {page} is already in document {doc_id}"
+                    )));
+                }
+                let target = index_of(to).ok_or_else(|| {
+                    refused(format!(
+                        "document {to} is not a document of the same scan; a page moves only \
+                         between documents scanned together"
+                    ))
+                })?;
+                let mut into = layout.documents[target].1.clone();
+                into.push(*page);
+                into.sort_unstable();
+                let rest: Vec<u32> = pages.iter().copied().filter(|p| p != page).collect();
+                // The last page leaving a document: the document is merged away.
+                let removed = rest.is_empty().then(|| doc_id.to_string());
+                ((to.clone(), into), (doc_id.to_string(), rest), removed)
             }
         };
         let touched: Vec<String> = [keep.0.clone(), doc_id.to_string()]
@@ -230,7 +257,11 @@ impl Archive {
 
         let detail = serde_json::json!({
             "scan": layout.scan_sha256,
-            "how": match how { Regroup::SplitAt(p) => format!("split at page {p}"), Regroup::MergeIntoPrevious => "merge into previous".into() },
+            "how": match &how {
+                Regroup::SplitAt(p) => format!("split at page {p}"),
+                Regroup::MergeIntoPrevious => "merge into previous".into(),
+                Regroup::MovePage { page, to } => format!("page {page} moved to {to}"),
+            },
             "documents": groups.iter().map(|(id, pages)| serde_json::json!({"doc_id": id, "pages": pages})).collect::<Vec<_>>(),
             "removed": removed,
         });
@@ -240,9 +271,10 @@ impl Archive {
             self.index.delete_doc(gone)?;
             self.index.commit()?;
         }
-        let action = match how {
+        let action = match &how {
             Regroup::SplitAt(_) => "split_document",
             Regroup::MergeIntoPrevious => "merge_documents",
+            Regroup::MovePage { .. } => "move_page",
         };
         self.catalog.apply_regroup(
             &Regrouping {

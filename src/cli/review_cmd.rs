@@ -35,6 +35,18 @@ pub enum ReviewAction {
         #[arg(long)]
         user: String,
     },
+    /// Fix a split: a page (its number in the scan) belongs to another document of the same
+    /// scan (recorded); a document left without pages is merged away
+    Move {
+        doc_id: String,
+        #[arg(long)]
+        page: u32,
+        /// The document the page goes to
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        user: String,
+    },
     /// Mark a document as checked: its review flags are cleared (recorded with the user)
     Confirm {
         doc_id: String,
@@ -92,6 +104,12 @@ pub fn run_review(ctx: &Context, args: ReviewArgs) -> anyhow::Result<ExitCode> {
         ReviewAction::Merge { doc_id, user } => {
             regroup(ctx, &doc_id, Regroup::MergeIntoPrevious, &user)
         }
+        ReviewAction::Move {
+            doc_id,
+            page,
+            to,
+            user,
+        } => regroup(ctx, &doc_id, Regroup::MovePage { page, to }, &user),
         ReviewAction::Confirm { doc_id, user } => {
             let mut archive = ctx.open_archive(false)?;
             let fix = review::DocumentFix {

@@ -157,10 +157,12 @@ pub struct FieldSource {
 }
 
 /// What a person asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Regroup {
     /// This page (its number in the scan) starts a new document.
     SplitAt(u32),
     /// The document belongs to the one before it in the same scan.
     MergeIntoPrevious,
+    /// This page (its number in the scan) belongs to another document of the same scan.
+    MovePage { page: u32, to: String },
 }

@@ -62,6 +62,11 @@ pub fn show(
             .documents_in_scan(&document.scan_sha256)?
             .saturating_sub(1),
         pages: archive.catalog.page_views(&document.doc_id)?,
+        scan_documents: archive
+            .catalog
+            .scan_layout(&document.doc_id)?
+            .map(|l| l.documents)
+            .unwrap_or_default(),
         document,
     };
     archive.catalog.audit(

@@ -86,6 +86,10 @@ pub async fn document(
                     "ocr_confidence": p.ocr_confidence,
                     "has_image": p.image_blob.is_some(),
                 })).collect::<Vec<_>>(),
+                "scan_documents": v.scan_documents.iter().map(|(id, pages)| json!({
+                    "doc_id": id,
+                    "pages": pages,
+                })).collect::<Vec<_>>(),
                 "retention": v.retention,
                 "review_flags": v.review_flags,
                 "corrections": v.corrections,

@@ -157,6 +157,23 @@ pub async fn split_document(
     regroup(state, user, id, Regroup::SplitAt(body.page)).await
 }
 
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    /// The document of the same scan the page goes to.
+    pub to: String,
+}
+
+/// QA fix: a page belongs to another document of its scan.
+pub async fn move_page(
+    State(state): State<Arc<AppState>>,
+    user: Authed,
+    PathParams((id, page)): PathParams<(String, u32)>,
+    JsonBody(body): JsonBody<MoveBody>,
+) -> Result<Json<RegroupOutcome>, ApiError> {
+    regroup(state, user, id, Regroup::MovePage { page, to: body.to }).await
+}
+
 pub async fn merge_document(
     State(state): State<Arc<AppState>>,
     user: Authed,

@@ -78,6 +78,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("PATCH", "/api/v1/documents/{id}", Needs(Ingest), "QA fix: {doc_type?, patient?: {mrn?, name?, dob?}, confirm?}", &[], JSON, |_| patch(ingest::fix_document)),
     r("POST", "/api/v1/documents/{id}/split", Needs(Ingest), "QA fix of a split: {page} (its number in the scan) starts a new document; answers both documents", &[], JSON, |_| post(ingest::split_document)),
     r("POST", "/api/v1/documents/{id}/pages/{page}/turn", Needs(Ingest), "Turn a page clockwise by {turn: 90|180|270} and read it again from the original scan; the new reading replaces the old", &[], JSON, |_| post(ingest::turn_page)),
+    r("POST", "/api/v1/documents/{id}/pages/{page}/move", Needs(Ingest), "QA fix: the page (its number in the scan) belongs to another document of its scan: {to}; a document left without pages is merged away", &[], JSON, |_| post(ingest::move_page)),
     r("POST", "/api/v1/documents/{id}/merge-previous", Needs(Ingest), "QA fix of a split: the document joins the one before it in its scan", &[], JSON, |_| post(ingest::merge_document)),
     r("GET", "/api/v1/documents/{id}/text", Needs(Read), "The document's OCR text, page by page", &[], JSON, |_| get(docs::text)),
     r("GET", "/api/v1/documents/{id}/pages/{page}", Needs(Read), "One page: size, text, word boxes, and which words are hits of q", &["q"], JSON, |_| get(docs::page)),

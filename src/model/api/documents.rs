@@ -28,6 +28,9 @@ pub struct DocumentView {
     pub other_documents_in_scan: u64,
     /// Page sizes and blobs, in page order.
     pub pages: Vec<PageView>,
+    /// The live documents of the same scan with their pages (numbers in the scan), in scan
+    /// order: where a page may be moved.
+    pub scan_documents: Vec<(String, Vec<u32>)>,
 }
 
 /// What `show` finds: the document, or what is kept of a destroyed one.

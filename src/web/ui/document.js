@@ -253,9 +253,29 @@ export function splitForm(d) {
       el("button", { type: "button", class: "secondary", id: "split-cancel", onclick: () => { preview.hidden = true; } }, "Cancel"));
     preview.querySelector("#split-confirm").focus();
   };
-  return el("form", { class: "inline", onsubmit: (ev) => { ev.preventDefault(); show(); } },
+  return el("div", {}, el("form", { class: "inline", onsubmit: (ev) => { ev.preventDefault(); show(); } },
     el("strong", {}, "Split"), later.length ? [el("label", { for: "split-page" }, "New document starts at", at), el("button", { type: "submit", id: "split-submit" }, "Split here…")] : el("span", { class: "muted" }, "one page"),
-    merge, preview, out);
+    merge, preview, out), moveForm(d, done));
+}
+
+// A page that belongs to another document of the same scan moves there (and back, at once).
+function moveForm(d, done) {
+  const others = (d.scan_documents || []).filter((x) => x.doc_id !== d.doc_id);
+  if (!others.length) return null;
+  const out = el("span", { id: "move-result" });
+  const page = el("select", { id: "move-page" }, d.pages.map((p, i) => el("option", { value: p.page_no }, `page ${i + 1} (scan page ${p.page_no})`)));
+  const to = el("select", { id: "move-to" }, others.map((x) => el("option", { value: x.doc_id }, `the document of scan pages ${x.pages.join(", ")}`)));
+  return el("form", { class: "inline", id: "move-form", onsubmit: async (ev) => {
+    ev.preventDefault();
+    const n = parseInt(page.value, 10), target = to.value;
+    const last = d.pages.length === 1;
+    if (!confirm(`Move scan page ${n} to the document of scan pages ${others.find((x) => x.doc_id === target).pages.join(", ")}?${last ? " This document has no other page: it is merged away." : ""}`)) return;
+    try {
+      const r = await api("POST", `/documents/${encodeURIComponent(d.doc_id)}/pages/${n}/move`, { to: target });
+      done(r, r.removed ? null : { doc: r.documents[0].doc_id, label: "Undo the move", run: () => api("POST", `/documents/${encodeURIComponent(target)}/pages/${n}/move`, { to: d.doc_id }) });
+    } catch (e) { say(out, e.message, true); }
+  } }, el("strong", {}, "Move a page"), el("label", { for: "move-page" }, "Page", page), el("label", { for: "move-to" }, "to", to),
+    el("button", { type: "submit", class: "secondary", id: "move-submit" }, "Move page"), out);
 }
 
 // The last split or merge, offered for undoing on the document it left on screen.
