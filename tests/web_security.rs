@@ -38,6 +38,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/api/v1/documents/{id}/pages/{page}/move",
+        "clerk admin",
+    ),
+    (
+        "POST",
         "/api/v1/documents/{id}/merge-previous",
         "clerk admin",
     ),
