@@ -129,6 +129,19 @@ async fn staff_search_view_hold_and_viewer_is_refused_the_retention_desk() {
         "OCR text marks {marked:?}"
     );
     step(&c, "2-document").await;
+    // Match after match, then the end of the document is said.
+    css(&c, "#hit-next").await.click().await.unwrap();
+    text_of(&c, "#flash", "Match 1 of").await;
+    let mut said = String::new();
+    for _ in 0..40 {
+        css(&c, "#hit-next").await.click().await.unwrap();
+        said = css(&c, "#flash").await.text().await.unwrap();
+        if said.contains("No more matches") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(said.contains("No more matches"), "{said}");
 
     // Place a legal hold on it; reopening shows the document on hold.
     css(&c, "#hold-matter")

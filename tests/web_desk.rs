@@ -343,8 +343,32 @@ async fn a_clerk_works_the_qa_queue_and_turns_a_page() {
     let c = browser(&driver_url, &dir.path().join("chromium-profile")).await;
     log_in(&c, &base, "clerk").await;
 
-    // The QA queue says whose document waits and why, with a preview.
+    // Upload two files: a scan the archive holds already, and a file that is no scan. Each
+    // gets its own result line; the job says "duplicate", never a green "done".
     css(&c, "#nav-ingest").await.click().await.unwrap();
+    let dup = common::samples().join("scans/discharge_summary.png");
+    let bad = dir.path().join("notes.pdf");
+    std::fs::write(&bad, b"these are typed notes, not a scan").unwrap();
+    css(&c, "#upload-files")
+        .await
+        .send_keys(&format!("{}\n{}", dup.display(), bad.display()))
+        .await
+        .unwrap();
+    css(&c, "#upload-submit").await.click().await.unwrap();
+    let lines = text_of(&c, "#upload-results", "refused").await;
+    let lines = if lines.contains("queued") {
+        lines
+    } else {
+        text_of(&c, "#upload-results", "queued").await
+    };
+    assert!(
+        lines.contains("discharge_summary.png") && lines.contains("notes.pdf"),
+        "{lines}"
+    );
+    text_of(&c, "#jobs-table", "Already archived (duplicate)").await;
+    step(&c, "clerk-0-uploads").await;
+
+    // The QA queue says whose document waits and why, with a preview.
     let queue = text_of(&c, "#qa-table", "Date of Service").await;
     assert!(queue.contains("MRN"), "{queue}");
     css(&c, "#qa-table img.thumb").await;

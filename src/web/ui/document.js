@@ -51,10 +51,20 @@ export async function viewDocument(id, params) {
   const setZoom = (z) => { zoom = Math.min(4, Math.max(0.5, z)); sessionStorage.setItem("cv-zoom", String(zoom)); frame.style.setProperty("width", `${zoom * 100}%`); zoomLabel.textContent = `${Math.round(zoom * 100)}%`; };
   let hitAt = -1;
   const boxes = [];
+  // Past the last match of a page (or before its first), the next (previous) page opens at
+  // its first (last) match.
   const showHit = (step) => {
-    if (!boxes.length) { flash(q ? `No matches on page ${at + 1}.` : "Search words to see matches on the page."); return; }
-    if (hitAt >= 0) boxes[hitAt].classList.remove("active");
-    hitAt = (hitAt + step + boxes.length) % boxes.length;
+    if (!q) { flash("Search words to see matches on the page."); return; }
+    const beyond = step > 0 ? hitAt + 1 >= boxes.length : hitAt <= 0;
+    if (beyond) {
+      const to = at + step;
+      if (to >= 0 && to < d.pages.length) {
+        location.hash = `#/doc/${encodeURIComponent(id)}?` + qs({ q, page: d.pages[to].page_no, qa: params.get("qa"), hit: step > 0 ? "first" : "last" });
+      } else flash(`No more matches: this is the ${step > 0 ? "last" : "first"} page.`);
+      return;
+    }
+    if (boxes[hitAt]) boxes[hitAt].classList.remove("active");
+    hitAt = hitAt + step;
     boxes[hitAt].classList.add("active");
     boxes[hitAt].scrollIntoView({ block: "center", inline: "center" });
     flash(`Match ${hitAt + 1} of ${boxes.length} on page ${at + 1}.`);
@@ -106,7 +116,10 @@ export async function viewDocument(id, params) {
     text.append(hits.has(i) ? el("mark", {}, w.text) : w.text);
   });
   if (!p.words.length) text.append(p.text || "(no text on this page)");
-  if (p.hits.length) flash(`${p.hits.length} matches highlighted on page ${at + 1}`);
+  const arrived = params.get("hit");
+  if (arrived && p.hits.length) { hitAt = arrived === "last" ? boxes.length : -1; showHit(arrived === "last" ? -1 : 1); }
+  else if (arrived) flash(`No matches on page ${at + 1}; next match: press j (or k for the previous).`);
+  else if (p.hits.length) flash(`${p.hits.length} matches highlighted on page ${at + 1}`);
 }
 
 // One keyboard handler for the viewer at a time (replaced on every page).
@@ -127,7 +140,7 @@ function viewerKeys(k) {
   document.addEventListener("keydown", keyHandler);
 }
 
-const SHORTCUTS = [["n or →", "next page"], ["p or ←", "previous page"], ["j", "next match on the page"], ["k", "previous match"],
+const SHORTCUTS = [["n or →", "next page"], ["p or ←", "previous page"], ["j", "next match (then on the next pages)"], ["k", "previous match"],
   ["+ / -", "zoom in / out"], ["0", "fit the page"], ["?", "this list"], ["Esc", "close this list"]];
 
 // The keyboard shortcuts as a dialog; Esc or the button closes it and focus returns.

@@ -17,7 +17,8 @@ export async function viewIngest() {
       const line = el("li", {}, `${f.name}: sending…`);
       results.append(line);
       try { await api("POST", "/ingest?" + qs({ filename: f.name }), undefined, f); line.replaceChildren(el("span", { class: "badge" }, "queued"), ` ${f.name}`); }
-      catch (e) { line.replaceChildren(el("span", { class: "badge bad" }, "refused"), ` ${f.name}: ${e.message}`); line.setAttribute("role", "alert"); }
+      // Announced at once; the alert sits inside the list item (a list holds only items).
+      catch (e) { line.replaceChildren(el("span", { role: "alert" }, el("span", { class: "badge bad" }, "refused"), ` ${e.message.startsWith(f.name) ? "" : f.name + ": "}${e.message}`)); }
     }
     refresh().catch(() => {});
   };
