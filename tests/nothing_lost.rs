@@ -175,16 +175,7 @@ fn a_content_page_with_a_separator_code_stays_content() {
     );
     // The doubt belongs to the page: a person regrouping the pages keeps it on the
     // document that now holds page 2 (split it off, or merge it into the one before).
-    let holder = of_kind(&lines, "document")
-        .into_iter()
-        .find(|d| {
-            d["pages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p["source_page"] == 2)
-        })
-        .unwrap();
+    let holder = holding_page(&lines, 2);
     let id = holder["doc_id"].as_str().unwrap().to_string();
     let whole = holder["pages"].as_array().unwrap().len() > 1;
     let o = if whole {
@@ -197,16 +188,7 @@ fn a_content_page_with_a_separator_code_stays_content() {
     };
     assert!(o.status.success(), "{}", stderr(&o));
     let after = export(&archive);
-    let holder = of_kind(&after, "document")
-        .into_iter()
-        .find(|d| {
-            d["pages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p["source_page"] == 2)
-        })
-        .unwrap();
+    let holder = holding_page(&after, 2);
     let id = holder["doc_id"].as_str().unwrap();
     let review = stdout(&run(&archive, &["review", "list"]));
     let line = review.lines().find(|l| l.starts_with(id)).unwrap_or("");
@@ -443,4 +425,18 @@ fn first_page_text(archive: &Path) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// The exported document that holds the scan's page `page`.
+fn holding_page(lines: &[serde_json::Value], page: u64) -> &serde_json::Value {
+    of_kind(lines, "document")
+        .into_iter()
+        .find(|d| {
+            d["pages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["source_page"] == page)
+        })
+        .unwrap()
 }

@@ -35,6 +35,33 @@ async fn fill(c: &Client, sel: &str, value: &str) {
     f.send_keys(value).await.unwrap();
 }
 
+/// Sets an input's value directly (a date input takes typed dates in the browser's own
+/// order, so typing would depend on the locale).
+async fn set_value(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "document.getElementById(arguments[0]).value = arguments[1]; return 1;",
+        vec![id.into(), value.into()],
+    )
+    .await
+    .unwrap();
+}
+
+/// What `fetch(url)` in the page answers: its status and text.
+async fn fetch(c: &Client, url: &str) -> (u64, String) {
+    let v = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then((r) => r.text().then((t) => done([r.status, t])));",
+            vec![url.into()],
+        )
+        .await
+        .unwrap();
+    (
+        v[0].as_u64().unwrap(),
+        v[1].as_str().unwrap_or("").to_string(),
+    )
+}
+
 /// The title the browser shows for the current screen.
 async fn title(c: &Client) -> String {
     c.title().await.unwrap()
@@ -84,12 +111,7 @@ async fn a_privacy_officer_and_an_administrator_at_work() {
     let today = chrono::Utc::now().date_naive();
     // A date input takes the date typed in the browser's own order; set it directly.
     for id in ["audit-from", "audit-to"] {
-        c.execute(
-            &format!("document.getElementById('{id}').value = '{today}'; return 1;"),
-            vec![],
-        )
-        .await
-        .unwrap();
+        set_value(&c, id, &today.to_string()).await;
     }
     css(&c, "#audit-submit").await.click().await.unwrap();
     let table = text_of(&c, "#audit-table", "Viewed document").await;
@@ -105,14 +127,7 @@ async fn a_privacy_officer_and_an_administrator_at_work() {
         .unwrap()
         .unwrap();
     assert!(href.contains(&format!("mrn={mrn}")), "{href}");
-    let csv = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then((r) => r.text()).then(done);",
-            vec![serde_json::Value::String(href)],
-        )
-        .await
-        .unwrap();
-    let csv = csv.as_str().unwrap();
+    let (_, csv) = fetch(&c, &href).await;
     assert!(csv.starts_with("seq,at,user,action"), "{csv}");
     assert!(csv.contains(&doc), "{csv}");
 
@@ -208,12 +223,7 @@ async fn him_staff_find_a_patient_and_release_records_with_an_authorization() {
         .rev()
         .collect();
     fill(&c, "#lookup-name", &typed.join(" ")).await;
-    c.execute(
-        &format!("document.getElementById('lookup-dob').value = '{dob}'; return 1;"),
-        vec![],
-    )
-    .await
-    .unwrap();
+    set_value(&c, "lookup-dob", &dob.to_string()).await;
     css(&c, "#lookup-submit").await.click().await.unwrap();
     let found = text_of(&c, "#lookup-table", &mrn).await;
     assert!(found.contains(&dob), "{found}");
@@ -262,12 +272,7 @@ async fn him_staff_find_a_patient_and_release_records_with_an_authorization() {
         .date_naive()
         .checked_add_days(chrono::Days::new(90))
         .unwrap();
-    c.execute(
-        &format!("document.getElementById('roi-expires').value = '{expires}'; return 1;"),
-        vec![],
-    )
-    .await
-    .unwrap();
+    set_value(&c, "roi-expires", &expires.to_string()).await;
     css(&c, "#roi-submit").await.click().await.unwrap();
     text_of(
         &c,
@@ -291,13 +296,7 @@ async fn him_staff_find_a_patient_and_release_records_with_an_authorization() {
         .await
         .unwrap()
         .unwrap();
-    let status = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then((r) => done(r.status));",
-            vec![serde_json::Value::String(href)],
-        )
-        .await
-        .unwrap();
+    let (status, _) = fetch(&c, &href).await;
     assert_eq!(status, 200);
     step(&c, "him-5-accounting").await;
     css(&c, "#accounting-report").await.click().await.unwrap();

@@ -36,6 +36,20 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// An entry from `SELECT seq, at, user, action, subject, detail, prev_hash, hash`.
+pub(super) fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        user: r.get(2)?,
+        action: r.get(3)?,
+        subject: r.get(4)?,
+        detail: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
+}
+
 /// The chained hash of an entry: keyed (HMAC) from the archive's first keyed entry on.
 #[allow(clippy::too_many_arguments)]
 pub fn entry_hash(
@@ -284,18 +298,7 @@ impl Catalog {
             "SELECT seq, at, user, action, subject, detail, prev_hash, hash FROM audit_log
              ORDER BY seq DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit.map_or(-1, |l| l as i64)], |r| {
-            Ok(AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                user: r.get(2)?,
-                action: r.get(3)?,
-                subject: r.get(4)?,
-                detail: r.get(5)?,
-                prev_hash: r.get(6)?,
-                hash: r.get(7)?,
-            })
-        })?;
+        let rows = stmt.query_map([limit.map_or(-1, |l| l as i64)], entry_row)?;
         let mut v = rows.collect::<Result<Vec<_>, _>>()?;
         v.reverse();
         Ok(v)

@@ -109,18 +109,7 @@ impl Catalog {
         args.push(Value::Integer(f.limit as i64));
         sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{}", args.len()));
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args), |r| {
-            Ok(AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                user: r.get(2)?,
-                action: r.get(3)?,
-                subject: r.get(4)?,
-                detail: r.get(5)?,
-                prev_hash: r.get(6)?,
-                hash: r.get(7)?,
-            })
-        })?;
+        let rows = stmt.query_map(params_from_iter(args), super::audit::entry_row)?;
         let mut v = rows.collect::<Result<Vec<_>, _>>()?;
         v.reverse();
         Ok(v)

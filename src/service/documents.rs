@@ -107,18 +107,7 @@ pub fn pdf(
 ) -> Result<(String, Vec<u8>), ServiceError> {
     actor.require(Permission::Read)?;
     let doc = live_document(archive, doc_id)?;
-    let mut pages = Vec::new();
-    for v in archive.catalog.page_views(doc_id)? {
-        let Some(image) = &v.image_blob else { continue };
-        let words = super::page_words(archive, doc_id, v.page_no, v.words_blob.as_deref())?;
-        pages.push(crate::release::ReleasePage {
-            jpeg: archive.store.get(image)?,
-            width_px: v.width_px,
-            height_px: v.height_px,
-            dpi: v.dpi,
-            words,
-        });
-    }
+    let pages = super::pdf_pages(archive, doc_id)?;
     let title = format!(
         "{} {}",
         doc.doc_type.label(),

@@ -105,6 +105,26 @@ pub fn live_document(a: &Archive, id: &str) -> Result<DocumentRecord, ServiceErr
         .ok_or_else(|| ServiceError::not_found(format!("no document with id {id}")))
 }
 
+/// A document's pages as a PDF builder takes them: each page image with its OCR words (pages
+/// without an image are left out). Release PDFs and the document download share it.
+pub fn pdf_pages(
+    a: &Archive,
+    doc_id: &str,
+) -> Result<Vec<crate::release::ReleasePage>, ServiceError> {
+    let mut pages = Vec::new();
+    for v in a.catalog.page_views(doc_id)? {
+        let Some(image) = &v.image_blob else { continue };
+        pages.push(crate::release::ReleasePage {
+            words: page_words(a, doc_id, v.page_no, v.words_blob.as_deref())?,
+            jpeg: a.store.get(image)?,
+            width_px: v.width_px,
+            height_px: v.height_px,
+            dpi: v.dpi,
+        });
+    }
+    Ok(pages)
+}
+
 /// The OCR words of a page from its blob; damaged words are an error, never an empty page
 /// (a release PDF without its text layer, or a viewer without hit boxes, would pass as
 /// complete).

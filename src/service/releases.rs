@@ -2,13 +2,13 @@
 //! the accounting of disclosures (HIPAA 164.528); permission `release`.
 
 use super::patients::{audit_subject, check_mrn};
-use super::{live_document, page_words, Actor, Code, ServiceError};
+use super::{live_document, pdf_pages, Actor, Code, ServiceError};
 use crate::access::Permission;
 use crate::archive::Archive;
 use crate::catalog::{DisclosedDocument, Disclosure, NewDisclosure};
 pub use crate::model::api::releases::{ReleaseRequest, Released};
 use crate::model::{DocumentRecord, ReleaseBasis};
-use crate::release::{build_pdf, CoverSheet, ReleasePage};
+use crate::release::{build_pdf, CoverSheet};
 use crate::store::sha256_hex;
 use chrono::NaiveDate;
 
@@ -265,19 +265,9 @@ fn build(
     let mut pages = Vec::new();
     let mut contents = Vec::new();
     for (i, doc) in records.iter().enumerate() {
-        let mut n = 0;
-        for v in a.catalog.page_views(&doc.doc_id)? {
-            let Some(image) = &v.image_blob else { continue };
-            let words = page_words(a, &doc.doc_id, v.page_no, v.words_blob.as_deref())?;
-            pages.push(ReleasePage {
-                jpeg: a.store.get(image)?,
-                width_px: v.width_px,
-                height_px: v.height_px,
-                dpi: v.dpi,
-                words,
-            });
-            n += 1;
-        }
+        let own = pdf_pages(a, &doc.doc_id)?;
+        let n = own.len();
+        pages.extend(own);
         contents.push(format!(
             "{}. {}, service {}, {} page{}",
             i + 1,

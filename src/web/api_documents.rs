@@ -233,16 +233,7 @@ pub async fn original(
         })
         .await?;
     let name = safe_file_name(&file.name);
-    let mut resp = file.bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type_of(&name)),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(super::attachment(file.bytes, content_type_of(&name), &name))
 }
 
 pub async fn patient(
@@ -299,16 +290,11 @@ pub async fn document_pdf(
     let (id, bytes) = state
         .read(move |a, _| crate::service::documents::pdf(a, &actor, &id, "web"))
         .await?;
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.pdf\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(super::attachment(
+        bytes,
+        "application/pdf",
+        &format!("{id}.pdf"),
+    ))
 }
 
 /// The user's saved searches.

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderValue;
+use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -26,17 +26,9 @@ pub async fn create(
         })
         .await?;
     let id = r.disclosure_id;
-    let mut resp = r.pdf.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.pdf\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
+    let mut resp = super::attachment(r.pdf, "application/pdf", &format!("{id}.pdf"));
     if let Ok(v) = HeaderValue::from_str(&id) {
-        h.insert("x-disclosure-id", v);
+        resp.headers_mut().insert("x-disclosure-id", v);
     }
     Ok(resp)
 }
@@ -83,15 +75,9 @@ pub async fn download(
     let r = state
         .read(move |a, _| crate::service::releases::reproduce(a, &actor, &id))
         .await?;
-    let id = r.disclosure_id;
-    let mut resp = r.pdf.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.pdf\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(super::attachment(
+        r.pdf,
+        "application/pdf",
+        &format!("{}.pdf", r.disclosure_id),
+    ))
 }

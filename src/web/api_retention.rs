@@ -245,17 +245,11 @@ pub async fn audit_export(
     state
         .read(move |a, _| {
             let page = crate::service::audit::export(a, &actor, &q, crate::service::Door::Web)?;
-            let mut resp = crate::service::audit::csv(&page).into_response();
-            let h = resp.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            h.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"audit-log.csv\""),
-            );
-            Ok(resp)
+            Ok(super::attachment(
+                crate::service::audit::csv(&page).into_bytes(),
+                "text/csv; charset=utf-8",
+                "audit-log.csv",
+            ))
         })
         .await
 }

@@ -297,3 +297,21 @@ async fn shutdown_signal() {
         _ = term => {},
     }
 }
+
+/// A file to download: its bytes with their content type and an `attachment` disposition
+/// naming the file (the name is one the server made or checked, never raw user text).
+pub(crate) fn attachment(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    file_name: &str,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}

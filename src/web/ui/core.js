@@ -167,3 +167,13 @@ export function gonePanel(e) {
   return el("div", { class: "panel denied", id: "gone" }, e.message, e.certificate_id && can("retention_read") ? el("p", {}, el("a", { href: `/api/v1/certificates/${encodeURIComponent(e.certificate_id)}?format=html`, target: "_blank" }, "Certificate of destruction " + e.certificate_id)) : null);
 }
 
+
+// The same QA fix on several documents, one request each: what it says is done, and why
+// any was not ("Set to X: 3 of 4 documents. Not done: ...").
+export async function fixEach(ids, body, what) {
+  let done = 0; const failed = [];
+  for (const id of ids) {
+    try { await api("PATCH", "/documents/" + encodeURIComponent(id), body); done++; } catch (e) { failed.push(`${id}: ${e.message}`); }
+  }
+  return { text: `${what}: ${done} of ${ids.length} documents.${failed.length ? " Not done: " + failed.join("; ") : ""}`, failed: failed.length > 0 };
+}

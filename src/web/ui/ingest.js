@@ -2,7 +2,7 @@
 // progress and a link to the documents each archived, and the QA queue (whose document it
 // is, a preview, why it waits; open one after another, confirm or reclassify several).
 
-import { S, main, el, api, can, qs, flash, parseHash, label, typeLabel, say } from "./core.js";
+import { S, main, el, api, can, qs, flash, parseHash, label, typeLabel, say, fixEach } from "./core.js";
 
 export let ingestTimer = null;
 
@@ -73,12 +73,9 @@ function qaQueue(items, total, changed) {
   const bulk = async (body, what) => {
     const ids = picked();
     if (!ids.length) { say(out, "Select documents first.", true); return; }
-    let done = 0; const failed = [];
-    for (const id of ids) {
-      try { await api("PATCH", "/documents/" + encodeURIComponent(id), body); done++; } catch (e) { failed.push(`${id}: ${e.message}`); }
-    }
     // The queue is redrawn: the outcome goes to the page's message line.
-    flash(`${what}: ${done} of ${ids.length} documents.${failed.length ? " Not done: " + failed.join("; ") : ""}`, failed.length > 0);
+    const r = await fixEach(ids, body, what);
+    flash(r.text, r.failed);
     changed();
   };
   const rows = items.map((i, n) => el("tr", {},

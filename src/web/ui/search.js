@@ -1,6 +1,6 @@
 // Search: free text with filters and facets, hits with snippets.
 
-import { S, main, el, api, can, qs, flash, reloadWith, label, typeLabel, typeOptions, STATUSES, marked, byteRangesToChars, toggleRelease } from "./core.js";
+import { S, main, el, api, can, qs, flash, reloadWith, label, typeLabel, typeOptions, STATUSES, marked, byteRangesToChars, toggleRelease, fixEach } from "./core.js";
 
 export async function viewSearch(params) {
   const f = Object.fromEntries(params.entries());
@@ -79,11 +79,7 @@ function bulkBar(hits, picks) {
     const type = el("select", { id: "bulk-type", "aria-label": "Type to set" }, (S.types || []).filter((t) => t.value !== "unclassified").map((t) => el("option", { value: t.value }, t.label)));
     const run = async (body, what) => {
       const h = need(); if (!h.length) return;
-      let done = 0; const failed = [];
-      for (const x of h) {
-        try { await api("PATCH", "/documents/" + encodeURIComponent(x.doc_id), body); done++; } catch (e) { failed.push(`${x.doc_id}: ${e.message}`); }
-      }
-      reloadWith(`${what}: ${done} of ${h.length} documents.${failed.length ? " Not done: " + failed.join("; ") : ""}`);
+      reloadWith((await fixEach(h.map((x) => x.doc_id), body, what)).text);
     };
     bar.append(type, el("button", { type: "button", class: "secondary", id: "bulk-reclassify", onclick: () => run({ doc_type: type.value, confirm: true }, `Set to ${typeLabel(type.value)}`) }, "Set type"),
       el("button", { type: "button", class: "secondary", id: "bulk-confirm", onclick: () => run({ confirm: true }, "Confirmed as they are") }, "Confirm"));
