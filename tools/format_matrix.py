@@ -507,6 +507,8 @@ def cmd_rlpdf(a):
     font = "DejaVuSerif" if a.font == "serif" else "DejaVuSans"
     pdfmetrics.registerFont(TTFont(font, FONTS[a.font]))
     W, H = 8.5 * 72, 4.0 * 72
+    if a.kind == "mixed-small":
+        H = 11.0 * 72  # a letter page: the picture is a small part of it
     _, _, margin, pt = LAYOUTS["full"]
     left = margin * 72
     ys = [H - margin * 72 - pt * 0.93 - i * LINE_PITCH * pt for i in range(3)]  # baselines
@@ -557,6 +559,27 @@ def cmd_rlpdf(a):
         c.setLineWidth(0.5)
         for i in range(4):
             c.rect(left + i * 90, 20, 80, 24)
+        c.showPage()
+    elif a.kind == "mixed-small":
+        # line 2 only as a small picture cropped to the words (a pasted label or stamp):
+        # well under 2% of the page, no frame, nothing else drawn
+        lines = page_lines(a.id)
+        c.setFont(font, pt)
+        c.drawString(left, ys[0], lines[0])
+        c.drawString(left, ys[2], lines[2])
+        dpi = 200
+        strip = [" ", lines[1], " "]
+        tops, px = line_boxes(dpi, "full")
+        y0 = tops[1] - px // 3
+        y1 = tops[1] + round(px * 1.3)
+        x0 = round(LAYOUTS["full"][2] * dpi) - px // 3
+        probe = Image.new("L", (10, 10), 255)
+        fnt = ImageFont.truetype(FONTS["sans"], px)
+        text_w = round(ImageDraw.Draw(probe).textlength(lines[1], font=fnt))
+        x1 = x0 + text_w + px
+        img, (iw, ih) = image_of(strip, dpi, crop=(x0, y0, x1, y1))
+        top_pt = H - y0 * 72 / dpi
+        c.drawImage(img, x0 * 72 / dpi, top_pt - ih * 72 / dpi, iw * 72 / dpi, ih * 72 / dpi)
         c.showPage()
     elif a.kind == "ocr-wrong":
         dpi = 200

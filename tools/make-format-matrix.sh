@@ -466,6 +466,10 @@ f=F61-pdf-mixed-text-image.pdf
 fm rlpdf "$OUT/$f" --id F61 --kind mixed
 add $f 1 pdf_text "mixed page: lines 1 and 3 are real text; line 2 (the quick brown fox ...) exists only as a 200 dpi greyscale image placed between them inside a drawn frame; plus a rule and a row of empty boxes. Text extraction alone gives lines 1 and 3" "format_matrix.py rlpdf --kind mixed (reportlab)"
 
+f=F70-pdf-mixed-small-picture.pdf
+fm rlpdf "$OUT/$f" --id F70 --kind mixed-small
+add $f 1 pdf_text "mixed letter page: lines 1 and 3 are real text; line 2 exists only as a small 200 dpi greyscale picture cropped to its words (a pasted label: under 2% of the page), nothing else drawn. Text extraction alone gives lines 1 and 3" "format_matrix.py rlpdf --kind mixed-small (reportlab)"
+
 f=F62-pdf-ocr-layer-wrong.pdf
 fm rlpdf "$OUT/$f" --id F62 --kind ocr-wrong
 add $f 1 ocr "scanned page (200 dpi greyscale image) under an invisible text layer (text render mode 3) that deliberately says 'zzzz zzzz zzzz zzzz' on every line: the expected text is the visible image text, not the hidden layer" "format_matrix.py rlpdf --kind ocr-wrong (reportlab)"

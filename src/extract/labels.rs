@@ -103,9 +103,10 @@ fn table() -> Vec<(Label, String)> {
         ),
         (
             Name,
-            // OCR slips of `Patient Name` / `Patient` ("Patient Naane", "-atient", "Patier!"),
-            // and a letter's `RE:` (only with its colon).
-            r"patient'?s?\s*name|name{OF}patient|pt\.?\s*name|p?atie\S{0,3}\s*na\S{1,3}\b|patient\b|p?atie\S{0,3}|pt\b\.?|name\b|re\b"
+            // OCR slips of `Patient Name` / `Patient` ("Patient Naane:", "-atient", "Patier!"),
+            // and a letter's `RE:` (only with its colon). A slipped `Name` needs its colon:
+            // `Patient: Nancy` is a label and a first name.
+            r"patient'?s?\s*name|name{OF}patient|pt\.?\s*name|p?atie[^\s:;]{0,3}\s*na[^\s:;]{1,3}[:;]|patient\b|p?atie\S{0,3}|pt\b\.?|name\b|re\b"
                 .replace("{OF}", OF),
         ),
         (date(Bare), r"date\b".into()),

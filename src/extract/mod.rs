@@ -116,18 +116,20 @@ struct Candidates {
     dates: Vec<(DateKind, Candidate<PrintedDate>)>,
 }
 
+/// A word of a name: letters, apostrophes and hyphens; OCR may set a space after a hyphen
+/// (`SMITH- HARTLEY`), which the value drops.
+const WORD: &str = r"[A-Z](?:- |[A-Za-z'\-])+";
+
 fn name_patterns() -> &'static (Regex, Regex) {
     static P: OnceLock<(Regex, Regex)> = OnceLock::new();
     P.get_or_init(|| {
         (
             // `LAST, FIRST [M.]` (a period for the comma is an OCR slip).
-            Regex::new(
-                r"^([A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?) ?[,.] ?([A-Z][A-Za-z'\-]+)(?: ([A-Z])\.?)?(?:\s|$|[,;])",
-            )
-            .expect("name pattern"),
+            Regex::new(&r"^(W(?: W)?) ?[,.] ?(W)(?: ([A-Z])\.?)?(?:\s|$|[,;])".replace('W', WORD))
+                .expect("name pattern"),
             // `First [M.] Last`.
             // The middle initial's period may be read as a letter (`P.` as `PR`).
-            Regex::new(r"^([A-Z][A-Za-z'\-]+)(?: ([A-Z][A-Z]?)\.?)? ([A-Z][A-Za-z'\-]+)[’”\x22]?(?:\s|$|[,;])")
+            Regex::new(&r"^(W)(?: ([A-Z][A-Z]?)\.?)? (W)[’”\x22]?(?:\s|$|[,;])".replace('W', WORD))
                 .expect("name pattern"),
         )
     })
@@ -165,14 +167,21 @@ const NOT_A_NAME: [&str; 24] = [
 /// span in `s` and the `LAST, FIRST` form. `First Last` only after a label with a colon.
 fn name_at(s: &str, first_last: bool) -> Option<(usize, usize, (String, bool))> {
     let skip = s.len() - s.trim_start_matches([' ', ':', ';', '-', '.', '#']).len();
-    let rest = &s[skip..];
+    let fixed = capital_look_alikes(&s[skip..]);
+    let rest = fixed.as_str();
     let (comma, plain) = name_patterns();
     let word_ok = |w: &str| w.len() >= 2 && !NOT_A_NAME.contains(&w.to_ascii_lowercase().as_str());
     if let Some(c) = comma.captures(rest) {
-        let last = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
+        let last = c[1]
+            .replace("- ", "-")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if last.split(' ').all(word_ok) && word_ok(&c[2]) {
             let end = c.get(3).map_or(c.get(2).expect("first").end(), |m| m.end());
-            let value = format!("{}, {}", last, &c[2]).to_uppercase();
+            let value = format!("{}, {}", last, &c[2])
+                .replace("- ", "-")
+                .to_uppercase();
             return Some((skip, skip + end, (value, !last.contains(' '))));
         }
     }
@@ -182,12 +191,43 @@ fn name_at(s: &str, first_last: bool) -> Option<(usize, usize, (String, bool))> 
             let last = c[3].trim_end_matches(['\'', '-']);
             if word_ok(&c[1]) && word_ok(last) {
                 let end = c.get(3).expect("last").start() + last.len();
-                let value = format!("{}, {}", last, &c[1]).to_uppercase();
+                let value = format!("{}, {}", last, &c[1])
+                    .replace("- ", "-")
+                    .to_uppercase();
                 return Some((skip, skip + end, (value, false)));
             }
         }
     }
     None
+}
+
+/// `s` with the OCR look-alikes of capitals inside words printed in capitals put right
+/// (`IMAN!` -> `IMANI`, `R0SA` -> `ROSA`, `|VERSON` -> `IVERSON`): `!`, `|` and `1` next
+/// to a capital read as `I`, `0` as `O`. A word holding a small letter or fewer than two
+/// capitals is left as it is. Byte offsets are unchanged (one ASCII byte for another).
+fn capital_look_alikes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let capitals = word.chars().filter(char::is_ascii_uppercase).count();
+        if capitals < 2 || word.chars().any(|c| c.is_lowercase()) {
+            out.push_str(word);
+            continue;
+        }
+        let chars: Vec<char> = word.chars().collect();
+        for (j, &c) in chars.iter().enumerate() {
+            let capital_beside = (j > 0 && chars[j - 1].is_ascii_uppercase())
+                || chars.get(j + 1).is_some_and(char::is_ascii_uppercase);
+            out.push(match c {
+                '!' | '|' | '1' if capital_beside => 'I',
+                '0' if capital_beside => 'O',
+                _ => c,
+            });
+        }
+    }
+    out
 }
 
 /// A medical record number at the start of `s`: 5-12 digits (OCR look-alikes allowed, at

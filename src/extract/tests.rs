@@ -675,3 +675,43 @@ mod generated {
         }
     }
 }
+
+#[test]
+fn capitals_read_as_look_alikes_in_a_name() {
+    let e = extract(
+        &["October 10, 2008\nName: IMAN! G. IVERSON MR#: 70652640 Birth Date: MAR 23 1944"],
+        None,
+        today(),
+    );
+    assert_eq!(e.name.unwrap().value, "IVERSON, IMANI");
+    assert_eq!(e.mrn.unwrap().value, "70652640");
+    let e = extract(&["Patient: |VERSON, R0SA MRN: 70652640"], None, today());
+    assert_eq!(e.name.unwrap().value, "IVERSON, ROSA");
+    // Mixed case and numbers are left alone.
+    assert_eq!(
+        capital_look_alikes("Room 101 B1 Jane1"),
+        "Room 101 B1 Jane1"
+    );
+}
+
+#[test]
+fn names_in_mixed_case_and_broken_hyphens() {
+    let e = extract(
+        &["St. Colleen Health System\nPatient: Nancy Castellano Birth Date: January 9, 1989\nMR#: 30391476 DOS: March 12, 1990"],
+        None,
+        today(),
+    );
+    assert_eq!(e.name.unwrap().value, "CASTELLANO, NANCY");
+    let e = extract(
+        &["RADIOLOGY REPORT\nName: PRIYA SMITH- HARTLEY | MRN: 51431203\nDOB: 2013-12-28"],
+        None,
+        today(),
+    );
+    assert_eq!(e.name.unwrap().value, "SMITH-HARTLEY, PRIYA");
+    let e = extract(
+        &["Patient: SMITH- HARTLEY, PRIYA MRN: 51431203"],
+        None,
+        today(),
+    );
+    assert_eq!(e.name.unwrap().value, "SMITH-HARTLEY, PRIYA");
+}

@@ -10,7 +10,7 @@ use crate::archive::Archive;
 use crate::catalog::{PageCommit, ScanCommit};
 use crate::classify::Classifier;
 use crate::config::ReviewConfig;
-use crate::describe::{PageText, TEXT_READ};
+use crate::describe::PageText;
 use crate::model::{
     DocumentDraft, DocumentRecord, FieldSource, PageKind, PageRecord, PageResult, ReviewFlag,
     ScanInput,
@@ -258,93 +258,6 @@ fn describe(doc: &mut DocumentDraft, pages: &[PageResult], ctx: &CommitContext) 
     doc.review = review;
 }
 
-/// Documents behind one patient separator sheet belong to one patient: a name or birth
-/// date that OCR could not read on one document is taken from the others, when they agree
-/// (the most common value, read on at least two documents or the only one read).
-fn fill_from_same_patient(documents: &mut [DocumentDraft]) {
-    let from_sheet = |d: &DocumentDraft| {
-        d.provenance
-            .iter()
-            .any(|f| f.field == "mrn" && f.method == "barcode")
-    };
-    let mrns: HashSet<String> = documents
-        .iter()
-        .filter(|d| from_sheet(d))
-        .filter_map(|d| d.patient.mrn.clone())
-        .collect();
-    for mrn in mrns {
-        let group: Vec<usize> = (0..documents.len())
-            .filter(|&i| {
-                from_sheet(&documents[i]) && documents[i].patient.mrn.as_ref() == Some(&mrn)
-            })
-            .collect();
-        for field in ["name", "dob"] {
-            // A name read without its comma (`SMITH KATHERINE`: which is the last name?) or
-            // with a last name of two words (`BE AKE`: an OCR split?) is a guess: the
-            // patient's other documents' clear reading replaces it.
-            let guessed = |d: &DocumentDraft| {
-                d.provenance
-                    .iter()
-                    .any(|f| f.field == field && f.method == "text" && f.confidence < TEXT_READ)
-            };
-            let get = |d: &DocumentDraft| match field {
-                "name" if guessed(d) => None,
-                "name" => d.patient.name.clone(),
-                _ => d.patient.dob.clone(),
-            };
-            let mut counts: HashMap<String, (usize, u32)> = HashMap::new();
-            for &i in &group {
-                if let Some(v) = get(&documents[i]) {
-                    let page = documents[i]
-                        .provenance
-                        .iter()
-                        .find(|f| f.field == field)
-                        .map_or(0, |f| f.page);
-                    counts.entry(v).or_insert((0, page)).0 += 1;
-                }
-            }
-            let Some((value, (n, page))) = counts
-                .iter()
-                .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)))
-                .map(|(v, c)| (v.clone(), *c))
-            else {
-                continue;
-            };
-            if n < 2 && counts.len() > 1 {
-                continue;
-            }
-            for &i in &group {
-                let d = &mut documents[i];
-                if get(d).is_some() {
-                    continue;
-                }
-                // A guessed name gives way only to a reading of the same name (its words
-                // in another order, or a last name OCR split or slipped): never to someone
-                // else's.
-                if field == "name" {
-                    if let Some(guess) = &d.patient.name {
-                        if !crate::extract::same_name(guess, &value) {
-                            continue;
-                        }
-                    }
-                }
-                d.provenance.retain(|f| f.field != field);
-                match field {
-                    "name" => d.patient.name = Some(value.clone()),
-                    _ => d.patient.dob = Some(value.clone()),
-                }
-                d.provenance.push(FieldSource {
-                    field: field.into(),
-                    page,
-                    span: None,
-                    method: "same_patient".into(),
-                    confidence: 0.8,
-                });
-            }
-        }
-    }
-}
-
 /// A scan's documents from its pages: split, fields, type, review flags (pure).
 fn prepare(scan: &mut ScanInFlight, ctx: &CommitContext) -> Vec<DocumentDraft> {
     scan.pages.sort_by_key(|p| p.page_no);
@@ -363,7 +276,7 @@ fn prepare(scan: &mut ScanInFlight, ctx: &CommitContext) -> Vec<DocumentDraft> {
     for doc in documents.iter_mut() {
         describe(doc, &scan.pages, ctx);
     }
-    fill_from_same_patient(&mut documents);
+    super::same_patient::fill_from_same_patient(&mut documents);
     documents
 }
 
@@ -608,63 +521,4 @@ fn records_of(
                 .map(|(_, dec)| dec.clone()),
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{DocType, Patient};
-
-    fn doc(name: Option<&str>, dob: Option<&str>, sheet: bool) -> DocumentDraft {
-        DocumentDraft {
-            doc_id: "d".into(),
-            pages: vec![2],
-            doc_type: DocType::ProgressNote,
-            doc_type_confidence: 1.0,
-            patient: Patient {
-                mrn: Some("00412345".into()),
-                name: name.map(str::to_string),
-                dob: dob.map(str::to_string),
-            },
-            service_date: None,
-            boundary_confidence: 1.0,
-            review: vec![],
-            provenance: vec![FieldSource {
-                field: "mrn".into(),
-                page: 1,
-                span: None,
-                method: if sheet { "barcode" } else { "text" }.into(),
-                confidence: 1.0,
-            }],
-        }
-    }
-
-    #[test]
-    fn missing_fields_come_from_agreeing_documents_of_the_same_sheet() {
-        let mut docs = vec![
-            doc(Some("DOE, JANE"), Some("1960-01-02"), true),
-            doc(Some("DOE, JANE"), None, true),
-            doc(None, None, true),
-            doc(None, None, false),
-        ];
-        fill_from_same_patient(&mut docs);
-        assert_eq!(docs[2].patient.name.as_deref(), Some("DOE, JANE"));
-        assert_eq!(docs[1].patient.dob.as_deref(), Some("1960-01-02"));
-        assert!(docs[2]
-            .provenance
-            .iter()
-            .any(|f| f.field == "name" && f.method == "same_patient"));
-        assert!(docs[3].patient.name.is_none(), "no sheet: nothing shared");
-    }
-
-    #[test]
-    fn disagreeing_single_readings_are_not_shared() {
-        let mut docs = vec![
-            doc(Some("DOE, JANE"), None, true),
-            doc(Some("DOE, JANA"), None, true),
-            doc(None, None, true),
-        ];
-        fill_from_same_patient(&mut docs);
-        assert!(docs[2].patient.name.is_none());
-    }
 }

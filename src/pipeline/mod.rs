@@ -15,6 +15,7 @@
 mod committer;
 mod progress;
 mod reader;
+mod same_patient;
 mod worker;
 
 use std::path::PathBuf;

@@ -1,6 +1,8 @@
 //! Helpers for integration tests: run the real `chartvault` binary.
 #![allow(dead_code)]
 
+pub mod pdf;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -35,8 +35,12 @@ use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::{render, PixmapSettings, RenderCache, RenderSettings};
 use image::GrayImage;
 
+mod annotations;
+mod integrity;
+
 use super::{luma, over_white, plausible_dpi, DecodeError, DecodeLimits};
 use crate::model::{OcrPage, OcrWord, PageImage, TextLayer};
+use annotations::text_not_drawn;
 
 /// Resolution at which non-scanner pages are rendered: tesseract's preferred input.
 pub const RENDER_DPI: f64 = 300.0;
@@ -46,8 +50,11 @@ const MIN_RENDER_DPI: f64 = 100.0;
 const SCAN_COVERAGE: f64 = 0.85;
 /// The pictures one page draws, summed, are held to this many pages' worth of pixels.
 const DRAWN_PAGES_BUDGET: u64 = 4;
-/// Pictures covering at least this share of a page with real text are read by OCR too.
-const PICTURE_SHARE_FOR_OCR: f64 = 0.05;
+/// The smallest print a picture can carry legibly: 6 pt drawn on the page (the small print
+/// of forms and labels), 10 pixels in the picture itself (below that no letter is legible
+/// to a person or to OCR).
+const MIN_PRINT_PT: f64 = 6.0;
+const MIN_PRINT_PX: u32 = 10;
 
 pub struct PdfPages {
     pdf: Pdf,
@@ -119,14 +126,11 @@ impl PdfPages {
         let settings = settings(&warnings);
         let survey = Survey::of(page, &settings);
         check_warnings(&warnings).map_err(err)?;
-        // A picture or drawing the page asks for that the file does not hold would leave a
-        // hole drawn as nothing: refused with the reason, like a picture that fails to
-        // decode.
-        if let Some(name) = missing_drawing(page) {
-            return Err(err(format!(
-                "the page draws {name:?}, which the file does not contain (damaged file)"
-            )
-            .into()));
+        // Drawing instructions cut short or damaged part way, or a picture or drawing the
+        // page asks for that the file does not hold, would leave the page drawn in part:
+        // refused with the reason, like a picture that fails to decode.
+        if let Some(problem) = integrity::damage(page) {
+            return Err(err(format!("{problem} (damaged file)").into()));
         }
         // Every picture is held to the pixel limit before anything decodes it (rendering
         // decodes each at its full size).
@@ -210,7 +214,7 @@ impl PdfPages {
             .collect();
         let image =
             GrayImage::from_raw(w, h, gray).ok_or_else(|| err("rendering failed".into()))?;
-        let text_layer = survey.text_layer(scale, page_area);
+        let text_layer = survey.text_layer(scale);
         Ok(PageImage {
             page_no,
             dpi: dpi.round() as u32,
@@ -252,121 +256,6 @@ fn check_warnings(
     Ok(())
 }
 
-/// The name of a picture or drawing (XObject) the page's content draws but its resources
-/// do not hold, if any.
-fn missing_drawing(page: &Page) -> Option<std::string::String> {
-    use hayro::hayro_interpret::hayro_syntax::content::ops::TypedInstruction;
-    let mut ops = page.typed_operations();
-    while let Some(op) = ops.next() {
-        if let TypedInstruction::XObject(x) = op {
-            if page.resources().get_x_object(x.0).is_none() {
-                return Some(std::string::String::from_utf8_lossy(x.0.as_ref()).into_owned());
-            }
-        }
-    }
-    None
-}
-
-/// Text of the page's annotations that its drawing does not show: a sticky note's text
-/// (its appearance is an icon), a note or a filled-in form field without an appearance,
-/// a field of a form that says its appearances are stale (NeedAppearances), or one whose
-/// appearance could not be loaded. Hidden annotations, links and pop-ups (which
-/// repeat their parent's note) are left out.
-fn text_not_drawn(page: &Page, stale_fields: bool) -> Vec<std::string::String> {
-    use hayro::hayro_interpret::hayro_syntax::object::{Array, Dict, Name, String as PdfString};
-    const HIDDEN: u32 = 1 << 1;
-    const NO_VIEW: u32 = 1 << 5;
-    let Some(annots) = page.raw().get::<Array<'_>>(b"Annots") else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut kept = 0usize;
-    // Bounded whatever the file says: a hostile file can list one huge note thousands of
-    // times (each entry read costs its size).
-    for annot in annots.iter::<Dict<'_>>().take(MAX_ANNOTATIONS) {
-        if kept >= MAX_UNDRAWN_TEXT {
-            break;
-        }
-        if annot.get::<u32>(b"F").unwrap_or(0) & (HIDDEN | NO_VIEW) != 0 {
-            continue;
-        }
-        let subtype = annot.get::<Name<'_>>(b"Subtype");
-        let subtype: &[u8] = subtype.as_deref().unwrap_or(b"");
-        if matches!(subtype, b"Link" | b"Popup") {
-            continue;
-        }
-        // Drawn from its own appearance; a sticky note's appearance is only its icon, its
-        // text shows in a pop-up; a form field's saved appearance does not count when the
-        // form says appearances are stale (its value may not be the one drawn).
-        let stale = stale_fields && subtype == b"Widget";
-        if subtype != b"Text" && !stale && has_appearance(&annot) {
-            continue;
-        }
-        let own = |key: &[u8]| annot.get::<PdfString<'_>>(key);
-        let value = if subtype == b"Widget" {
-            own(b"V").or_else(|| {
-                annot
-                    .get::<Dict<'_>>(b"Parent")
-                    .and_then(|p| p.get::<PdfString<'_>>(b"V"))
-            })
-        } else {
-            own(b"Contents")
-        };
-        if let Some(s) = value {
-            let bytes = s.as_bytes();
-            let bytes = &bytes[..bytes.len().min(MAX_UNDRAWN_TEXT - kept)];
-            let text = text_string(bytes);
-            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if text.chars().any(char::is_alphanumeric) && !out.contains(&text) {
-                kept += bytes.len();
-                out.push(text);
-            }
-        }
-    }
-    out
-}
-
-/// Annotations of one page looked at, at most.
-const MAX_ANNOTATIONS: usize = 2_000;
-/// Bytes of undrawn annotation text kept for one page, at most (a page of text is ~5 KB).
-const MAX_UNDRAWN_TEXT: usize = 64 * 1024;
-
-/// Whether hayro draws the annotation from an appearance of its own: `/AP /N` a stream,
-/// or a dictionary of states holding the one `/AS` names (as hayro selects it).
-fn has_appearance(annot: &hayro::hayro_interpret::hayro_syntax::object::Dict<'_>) -> bool {
-    use hayro::hayro_interpret::hayro_syntax::object::{Dict, Name, Object, Stream};
-    let Some(normal) = annot
-        .get::<Dict<'_>>(b"AP")
-        .and_then(|ap| ap.get::<Object<'_>>(b"N"))
-    else {
-        return false;
-    };
-    match normal {
-        Object::Stream(_) => true,
-        Object::Dict(states) => annot
-            .get::<Name<'_>>(b"AS")
-            .and_then(|state| states.get::<Stream<'_>>(state.as_ref()))
-            .is_some(),
-        _ => false,
-    }
-}
-
-/// A PDF text string: UTF-16BE with its byte-order mark, UTF-8 with its mark, else
-/// PDFDocEncoding (Latin-1 for the printable characters that matter here).
-fn text_string(b: &[u8]) -> std::string::String {
-    if let Some(rest) = b.strip_prefix(&[0xFE, 0xFF]) {
-        let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect();
-        return std::string::String::from_utf16_lossy(&units);
-    }
-    if let Some(rest) = b.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return std::string::String::from_utf8_lossy(rest).into_owned();
-    }
-    b.iter().map(|&c| c as char).collect()
-}
-
 /// Where one picture lands on the page.
 #[derive(Debug, Clone, Copy)]
 struct Picture {
@@ -386,6 +275,20 @@ struct Glyph {
     end: Point,
     /// Em size along the glyph's vertical.
     size: f64,
+}
+
+impl Picture {
+    /// Whether the picture is large enough, on the page and in its own pixels, to hold a
+    /// line of print (one short word: twice as wide as tall).
+    fn can_hold_text(&self) -> bool {
+        let (w, h) = (self.bbox.width(), self.bbox.height());
+        let (short, long) = (w.min(h), w.max(h));
+        let (px_short, px_long) = (self.width.min(self.height), self.width.max(self.height));
+        short >= MIN_PRINT_PT
+            && long >= 2.0 * MIN_PRINT_PT
+            && px_short >= MIN_PRINT_PX
+            && px_long >= 2 * MIN_PRINT_PX
+    }
 }
 
 /// What a page draws, counted without drawing it.
@@ -442,7 +345,7 @@ impl Survey {
 
     /// The page's real text as words in lines, in pixels at `scale` pixels per point.
     /// `None` when the page shows no text, or text whose characters are mostly unknown.
-    fn text_layer(&self, scale: f64, page_area: f64) -> Option<TextLayer> {
+    fn text_layer(&self, scale: f64) -> Option<TextLayer> {
         let letters: usize = self
             .glyphs
             .iter()
@@ -462,12 +365,11 @@ impl Survey {
         if page.words.is_empty() {
             return None;
         }
-        let picture_area: f64 = self.pictures.iter().map(|p| p.bbox.area()).sum::<f64>()
-            + if self.stencils > 0 { page_area } else { 0.0 };
-        Some(TextLayer {
-            page,
-            ocr_pictures: picture_area >= PICTURE_SHARE_FOR_OCR * page_area,
-        })
+        // Any picture that can hold a line of print (a pasted label, a stamp, a scanned
+        // signature block), and any stencil (text set as a 1-bit mask), is read by OCR too:
+        // however small a part of the page, its words are part of the record.
+        let ocr_pictures = self.stencils > 0 || self.pictures.iter().any(Picture::can_hold_text);
+        Some(TextLayer { page, ocr_pictures })
     }
 }
 
