@@ -116,22 +116,30 @@ struct Candidates {
     dates: Vec<(DateKind, Candidate<PrintedDate>)>,
 }
 
-/// A word of a name: letters, apostrophes and hyphens; OCR may set a space after a hyphen
-/// (`SMITH- HARTLEY`), which the value drops.
-const WORD: &str = r"[A-Z](?:- |[A-Za-z'\-])+";
+/// A word of a name: letters, apostrophes and hyphens. The first set of patterns also lets
+/// OCR set a space after a hyphen (`SMITH- HARTLEY`), which the value drops; when that joins
+/// a label word to a name (`DOE- MRN`), the second set, without it, reads the line.
+const WORDS: [&str; 2] = [r"[A-Z](?:- |[A-Za-z'\-])+", r"[A-Z][A-Za-z'\-]+"];
 
-fn name_patterns() -> &'static (Regex, Regex) {
-    static P: OnceLock<(Regex, Regex)> = OnceLock::new();
+/// `LAST, FIRST [M.]` and `First [M.] Last`, with and without the hyphen-space allowance.
+fn name_patterns() -> &'static [(Regex, Regex); 2] {
+    static P: OnceLock<[(Regex, Regex); 2]> = OnceLock::new();
     P.get_or_init(|| {
-        (
-            // `LAST, FIRST [M.]` (a period for the comma is an OCR slip).
-            Regex::new(&r"^(W(?: W)?) ?[,.] ?(W)(?: ([A-Z])\.?)?(?:\s|$|[,;])".replace('W', WORD))
+        WORDS.map(|word| {
+            (
+                // `LAST, FIRST [M.]` (a period for the comma is an OCR slip).
+                Regex::new(
+                    &r"^(W(?: W)?) ?[,.] ?(W)(?: ([A-Z])\.?)?(?:\s|$|[,;])".replace('W', word),
+                )
                 .expect("name pattern"),
-            // `First [M.] Last`.
-            // The middle initial's period may be read as a letter (`P.` as `PR`).
-            Regex::new(&r"^(W)(?: ([A-Z][A-Z]?)\.?)? (W)[’”\x22]?(?:\s|$|[,;])".replace('W', WORD))
+                // `First [M.] Last`. The middle initial's period may be read as a letter
+                // (`P.` as `PR`).
+                Regex::new(
+                    &r"^(W)(?: ([A-Z][A-Z]?)\.?)? (W)[’”\x22]?(?:\s|$|[,;])".replace('W', word),
+                )
                 .expect("name pattern"),
-        )
+            )
+        })
     })
 }
 
@@ -169,32 +177,39 @@ fn name_at(s: &str, first_last: bool) -> Option<(usize, usize, (String, bool))> 
     let skip = s.len() - s.trim_start_matches([' ', ':', ';', '-', '.', '#']).len();
     let fixed = capital_look_alikes(&s[skip..]);
     let rest = fixed.as_str();
-    let (comma, plain) = name_patterns();
-    let word_ok = |w: &str| w.len() >= 2 && !NOT_A_NAME.contains(&w.to_ascii_lowercase().as_str());
-    if let Some(c) = comma.captures(rest) {
-        let last = c[1]
-            .replace("- ", "-")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if last.split(' ').all(word_ok) && word_ok(&c[2]) {
-            let end = c.get(3).map_or(c.get(2).expect("first").end(), |m| m.end());
-            let value = format!("{}, {}", last, &c[2])
+    // Every part of a word (hyphens apart) must be no label or header word.
+    let word_ok = |w: &str| {
+        w.len() >= 2
+            && w.split('-')
+                .filter(|p| !p.is_empty())
+                .all(|p| !NOT_A_NAME.contains(&p.to_ascii_lowercase().as_str()))
+    };
+    for (comma, plain) in name_patterns() {
+        if let Some(c) = comma.captures(rest) {
+            let last = c[1]
                 .replace("- ", "-")
-                .to_uppercase();
-            return Some((skip, skip + end, (value, !last.contains(' '))));
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            // A hyphen OCR read after the name is not part of it.
+            let first = c[2].replace("- ", "-");
+            let first = first.trim_end_matches(['-', ' ']);
+            if last.split(' ').all(word_ok) && word_ok(first) {
+                let end = c.get(3).map_or(c.get(2).expect("first").end(), |m| m.end());
+                let value = format!("{last}, {first}").to_uppercase();
+                return Some((skip, skip + end, (value, !last.contains(' '))));
+            }
         }
-    }
-    if first_last {
-        if let Some(c) = plain.captures(rest) {
-            // A quote OCR read after the name is not part of it.
-            let last = c[3].trim_end_matches(['\'', '-']);
-            if word_ok(&c[1]) && word_ok(last) {
-                let end = c.get(3).expect("last").start() + last.len();
-                let value = format!("{}, {}", last, &c[1])
-                    .replace("- ", "-")
-                    .to_uppercase();
-                return Some((skip, skip + end, (value, false)));
+        if first_last {
+            if let Some(c) = plain.captures(rest) {
+                // A quote OCR read after the name is not part of it.
+                let last = c[3].trim_end_matches(['\'', '-', ' ']);
+                let first = c[1].replace("- ", "-");
+                if word_ok(&first) && word_ok(&last.replace("- ", "-")) {
+                    let end = c.get(3).expect("last").start() + last.len();
+                    let value = format!("{}, {first}", last.replace("- ", "-")).to_uppercase();
+                    return Some((skip, skip + end, (value, false)));
+                }
             }
         }
     }
@@ -221,6 +236,8 @@ fn capital_look_alikes(s: &str) -> String {
             let capital_beside = (j > 0 && chars[j - 1].is_ascii_uppercase())
                 || chars.get(j + 1).is_some_and(char::is_ascii_uppercase);
             out.push(match c {
+                // A table's rule stuck to the end of a word (`JANE|`) is no letter.
+                '|' if j + 1 == chars.len() => c,
                 '!' | '|' | '1' if capital_beside => 'I',
                 '0' if capital_beside => 'O',
                 _ => c,

@@ -715,3 +715,14 @@ fn names_in_mixed_case_and_broken_hyphens() {
     );
     assert_eq!(e.name.unwrap().value, "SMITH-HARTLEY, PRIYA");
 }
+
+#[test]
+fn a_hyphen_never_joins_a_label_to_a_name() {
+    let e = extract(&["Patient: DOE, JANE- MRN: 00412345"], None, today());
+    assert_eq!(e.name.unwrap().value, "DOE, JANE");
+    assert_eq!(e.mrn.unwrap().value, "00412345");
+    let e = extract(&["Name: JANE DOE- DOB: 01/02/1960"], None, today());
+    assert_eq!(e.name.unwrap().value, "DOE, JANE");
+    // A table rule after a name is no letter.
+    assert_eq!(capital_look_alikes("JANE| DOE"), "JANE| DOE");
+}

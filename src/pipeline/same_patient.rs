@@ -53,8 +53,14 @@ fn consensus(
         .iter()
         .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)))
         .map(|(v, c)| (v.clone(), *c))?;
-    // A tie between single readings names no one.
-    if n < 2 && counts.len() > 1 {
+    // A tie (two readings against two, or single readings that differ) names no one.
+    let runner_up = counts
+        .iter()
+        .filter(|(v, _)| **v != value)
+        .map(|(_, c)| c.0)
+        .max()
+        .unwrap_or(0);
+    if n <= runner_up {
         return None;
     }
     Some((value, n, page))
@@ -96,7 +102,15 @@ pub(super) fn fill_from_same_patient(documents: &mut [DocumentDraft]) {
                         _ => true,
                     },
                 };
-                if !other_agrees {
+                // An MRN read from the page's text (one digit misread may name another
+                // patient) carries identity only with a name or birth date that agrees; a
+                // separator sheet's code is the patient's by the sheet.
+                let from_sheet = d
+                    .provenance
+                    .iter()
+                    .any(|f| f.field == "mrn" && f.method == "barcode");
+                let vouched = from_sheet || d.patient.name.is_some() || d.patient.dob.is_some();
+                if !other_agrees || !vouched {
                     continue;
                 }
                 let take = match (value(d, field), field) {
@@ -178,8 +192,10 @@ mod tests {
             doc("00412345", Some("DOE, JANE"), Some("1960-01-02"), true),
             doc("00412345", Some("DOE, JANE"), None, true),
             doc("00412345", None, None, true),
-            // The MRN printed in its text, no sheet: the same patient all the same.
+            // The MRN printed in its text, no sheet, a DOB that agrees: the same patient.
             doc("00412345", None, Some("1960-01-02"), false),
+            // The MRN printed in its text and nothing else read: not vouched for.
+            doc("00412345", None, None, false),
             doc("99999999", None, None, false),
         ];
         fill_from_same_patient(&mut docs);
@@ -221,6 +237,19 @@ mod tests {
             .provenance
             .iter()
             .any(|f| f.field == "name" && f.method == "same_patient"));
+    }
+
+    #[test]
+    fn a_tie_changes_nothing() {
+        let mut docs = vec![
+            doc("00412345", Some("LINDOVIST, ROSA"), None, true),
+            doc("00412345", Some("LINDOVIST, ROSA"), None, true),
+            doc("00412345", Some("LINDQVIST, ROSA"), None, true),
+            doc("00412345", Some("LINDQVIST, ROSA"), None, true),
+        ];
+        fill_from_same_patient(&mut docs);
+        assert_eq!(docs[2].patient.name.as_deref(), Some("LINDQVIST, ROSA"));
+        assert_eq!(docs[0].patient.name.as_deref(), Some("LINDOVIST, ROSA"));
     }
 
     #[test]

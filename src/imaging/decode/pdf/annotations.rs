@@ -21,6 +21,8 @@ use hayro::hayro_interpret::hayro_syntax::page::Page;
 const MAX_ANNOTATIONS: usize = 2_000;
 /// Bytes of undrawn annotation text kept for one page, at most (a page of text is ~5 KB).
 const MAX_UNDRAWN_TEXT: usize = 64 * 1024;
+/// Bytes of annotation text read for one page, at most, repeats included.
+const MAX_READ: usize = 4 * MAX_UNDRAWN_TEXT;
 /// Parent fields followed up a field's `/Parent` chain, at most (a loop ends here too).
 const MAX_FIELD_DEPTH: usize = 32;
 /// Entries of one list field's value read, at most.
@@ -36,10 +38,13 @@ pub(super) fn text_not_drawn(page: &Page, stale_fields: bool) -> Vec<String> {
     };
     let mut out: Vec<String> = Vec::new();
     let mut kept = 0usize;
+    // Bytes read, repeats included: a file listing one huge note thousands of times costs
+    // no more than this.
+    let mut read = 0usize;
     // Bounded whatever the file says: a hostile file can list one huge note thousands of
     // times (each entry read costs its size).
     for annot in annots.iter::<Dict<'_>>().take(MAX_ANNOTATIONS) {
-        if kept >= MAX_UNDRAWN_TEXT {
+        if kept >= MAX_UNDRAWN_TEXT || read >= MAX_READ {
             break;
         }
         if annot.get::<u32>(b"F").unwrap_or(0) & (HIDDEN | NO_VIEW) != 0 {
@@ -64,6 +69,7 @@ pub(super) fn text_not_drawn(page: &Page, stale_fields: bool) -> Vec<String> {
         let Some(text) = text else {
             continue;
         };
+        read += text.len().max(1);
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if text.chars().any(char::is_alphanumeric) && !out.contains(&text) {
             kept += text.len();
@@ -97,15 +103,20 @@ fn field_value(widget: &Dict<'_>, budget: usize) -> Option<String> {
             })
         }
         Object::Array(chosen) => {
-            let entries: Vec<String> = chosen
-                .iter::<Object<'_>>()
-                .take(MAX_CHOICES)
-                .filter_map(|o| match o {
-                    Object::String(s) => Some(bounded(&s, budget)),
-                    Object::Name(n) => Some(String::from_utf8_lossy(n.as_ref()).into_owned()),
-                    _ => None,
-                })
-                .collect();
+            let mut left = budget;
+            let mut entries: Vec<String> = Vec::new();
+            for o in chosen.iter::<Object<'_>>().take(MAX_CHOICES) {
+                if left == 0 {
+                    break;
+                }
+                let entry = match o {
+                    Object::String(s) => bounded(&s, left),
+                    Object::Name(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
+                    _ => continue,
+                };
+                left = left.saturating_sub(entry.len().max(1));
+                entries.push(entry);
+            }
             if entries.is_empty() {
                 return None;
             }

@@ -147,7 +147,9 @@ impl Checker {
 }
 
 /// Why a stream whose first filter is Flate does not inflate to its end, if it does not: cut
-/// short, or damaged. Other encodings are checked by their decoders.
+/// short, or damaged. The deflate data is checked to its final block; the zlib checksum
+/// after it is not (readers ignore it, and files with a wrong or missing one draw whole).
+/// An empty stream is an empty drawing. Other encodings are checked by their decoders.
 fn flate_damage(stream: &Stream<'_>) -> Option<&'static str> {
     if stream.filters().first() != Some(&Filter::FlateDecode) {
         return None;
@@ -156,12 +158,16 @@ fn flate_damage(stream: &Stream<'_>) -> Option<&'static str> {
     let zlib = raw.len() >= 2
         && raw[0] & 0x0f == 0x08
         && (u16::from(raw[0]) << 8 | u16::from(raw[1])).is_multiple_of(31);
-    let mut inflater = flate2::Decompress::new(zlib);
+    let data = if zlib { &raw[2..] } else { &raw[..] };
+    if data.iter().all(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let mut inflater = flate2::Decompress::new(false);
     let mut sink = vec![0u8; 64 * 1024];
     loop {
         let before_in = inflater.total_in();
         let before_out = inflater.total_out();
-        let input = &raw[before_in as usize..];
+        let input = &data[before_in as usize..];
         match inflater.decompress(input, &mut sink, flate2::FlushDecompress::None) {
             Ok(flate2::Status::StreamEnd) => return None,
             Ok(_) => {
@@ -280,6 +286,35 @@ mod tests {
         let text = replace_once(&bytes, old.as_bytes(), new.as_bytes());
         let d = damage_of(text).expect("damage");
         assert!(d.contains("cut short"), "{d}");
+    }
+
+    #[test]
+    fn a_wrong_or_missing_checksum_and_an_empty_stream_are_whole() {
+        let mut wrong = deflate(DRAWING);
+        let n = wrong.len();
+        wrong[n - 1] ^= 0xff;
+        let missing = deflate(DRAWING)[..n - 4].to_vec();
+        for body in [wrong, missing] {
+            let bytes = pdf_with_raw_contents(&body, b"0 0 m 5 5 l S");
+            assert_eq!(damage_of(bytes), None);
+        }
+        assert_eq!(damage_of(pdf_with_raw_contents(b"", b"")), None);
+    }
+
+    /// [`pdf`] with the page's Flate stream given as already compressed bytes.
+    fn pdf_with_raw_contents(body: &[u8], form: &[u8]) -> Vec<u8> {
+        let marker = b"MARKER-BODY";
+        let bytes = pdf(marker, false, form);
+        let at = bytes
+            .windows(marker.len())
+            .position(|w| w == marker)
+            .unwrap();
+        let mut out = bytes[..at].to_vec();
+        out.extend_from_slice(body);
+        out.extend_from_slice(&bytes[at + marker.len()..]);
+        let old = format!("<< /Length {} >>", marker.len());
+        let new = format!("<< /Filter /FlateDecode /Length {} >>", body.len());
+        replace_once(&out, old.as_bytes(), new.as_bytes())
     }
 
     #[test]

@@ -126,12 +126,6 @@ impl PdfPages {
         let settings = settings(&warnings);
         let survey = Survey::of(page, &settings);
         check_warnings(&warnings).map_err(err)?;
-        // Drawing instructions cut short or damaged part way, or a picture or drawing the
-        // page asks for that the file does not hold, would leave the page drawn in part:
-        // refused with the reason, like a picture that fails to decode.
-        if let Some(problem) = integrity::damage(page) {
-            return Err(err(format!("{problem} (damaged file)").into()));
-        }
         // Every picture is held to the pixel limit before anything decodes it (rendering
         // decodes each at its full size).
         let (lw, lh) = survey.largest;
@@ -153,6 +147,13 @@ impl PdfPages {
                 survey.drawn / 1_000_000
             )
             .into()));
+        }
+        // (After the size checks: the check inflates every picture the page uses.)
+        // Drawing instructions cut short or damaged part way, or a picture or drawing the
+        // page asks for that the file does not hold, would leave the page drawn in part:
+        // refused with the reason, like a picture that fails to decode.
+        if let Some(problem) = integrity::damage(page) {
+            return Err(err(format!("{problem} (damaged file)").into()));
         }
         let page_area = pw * ph;
         if let Some(scan) = survey.scanned_picture(page_area) {
