@@ -9,7 +9,11 @@ rotation, CER, the archived rotation and OCR confidence. Page text stays on this
 """
 import argparse
 import json
+import signal
 import subprocess
+
+# Piped into head: stop quietly.
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def lev(a, b):
