@@ -529,6 +529,16 @@ def cmd_rlpdf(a):
         buf.seek(0)
         return ImageReader(buf), g.size
 
+    def lines_1_and_3_as_text():
+        """Draws lines 1 and 3 as real text; line 2 is the caller's picture (a 200 dpi strip)."""
+        lines = page_lines(a.id)
+        c.setFont(font, pt)
+        c.drawString(left, ys[0], lines[0])
+        c.drawString(left, ys[2], lines[2])
+        dpi = 200
+        tops, px = line_boxes(dpi, "full")
+        return lines, [" ", lines[1], " "], dpi, tops, px
+
     if a.kind in ("text", "text2"):
         pages = 2 if a.kind == "text2" else 1
         for p in range(1, pages + 1):
@@ -537,14 +547,8 @@ def cmd_rlpdf(a):
                 c.drawString(left, y, t)
             c.showPage()
     elif a.kind == "mixed":
-        lines = page_lines(a.id)
-        c.setFont(font, pt)
-        c.drawString(left, ys[0], lines[0])
-        c.drawString(left, ys[2], lines[2])
+        lines, strip, dpi, tops, px = lines_1_and_3_as_text()
         # line 2 only as a picture: a 200 dpi grey scan strip of just that line
-        dpi = 200
-        strip = [" ", lines[1], " "]
-        tops, px = line_boxes(dpi, "full")
         y0 = tops[1] - px // 2
         y1 = tops[1] + round(px * 1.6)
         img, (iw, ih) = image_of(strip, dpi, crop=(0, y0, page_size(dpi, "full")[0], y1))
@@ -563,13 +567,7 @@ def cmd_rlpdf(a):
     elif a.kind == "mixed-small":
         # line 2 only as a small picture cropped to the words (a pasted label or stamp):
         # well under 2% of the page, no frame, nothing else drawn
-        lines = page_lines(a.id)
-        c.setFont(font, pt)
-        c.drawString(left, ys[0], lines[0])
-        c.drawString(left, ys[2], lines[2])
-        dpi = 200
-        strip = [" ", lines[1], " "]
-        tops, px = line_boxes(dpi, "full")
+        lines, strip, dpi, tops, px = lines_1_and_3_as_text()
         y0 = tops[1] - px // 3
         y1 = tops[1] + round(px * 1.3)
         x0 = round(LAYOUTS["full"][2] * dpi) - px // 3
