@@ -4,6 +4,7 @@
 //! owns one warm [`TesseractEngine`] (the model is loaded once, not per page). Failure
 //! policy: an engine error fails the page with a message; the engine is rebuilt.
 
+mod order;
 pub mod reread;
 mod tesseract_engine;
 mod tsv;

@@ -102,6 +102,8 @@ impl OcrEngine for TesseractEngine {
         let mean_conf = api.mean_text_conf();
         self.api = Some(api);
         let mut page = parse_tsv(&tsv?);
+        // Lines tesseract put in blocks side by side are read row by row (see order.rs).
+        super::order::in_rows(&mut page);
         // Tesseract reports a high mean confidence for a reading with no words at all; a
         // page with ink on it that reads as nothing is the least plausible reading there is.
         if !page.words.is_empty() {
