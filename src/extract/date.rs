@@ -52,7 +52,7 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// A digit or an OCR look-alike of one.
-const D: &str = "[0-9OoIl|SB@]";
+const D: &str = r"[0-9OoIl|\]!SB@]";
 const MONTH_NAME: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 
 struct Patterns {
@@ -92,7 +92,7 @@ pub fn fix_digits(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             'O' | 'o' | '@' => '0',
-            'I' | 'l' | '|' => '1',
+            'I' | 'l' | '|' | ']' | '!' => '1',
             'S' => '5',
             'B' => '8',
             c => c,

@@ -53,7 +53,9 @@ pub struct LabelMatch {
     pub colon: bool,
 }
 
-const OF: &str = r"\s*[o0][ft]\s*";
+/// `of` between a label's words; a speck read as a quote or a dot beside it is no word
+/// (`DATE OF’ BIRTH`).
+const OF: &str = r"[\s'`.,‘’]*[o0][ft][\s'`.,‘’]*";
 
 fn table() -> Vec<(Label, String)> {
     use DateKind::*;

@@ -268,8 +268,13 @@ fn date_at(s: &str) -> Option<DateMatch> {
 }
 
 fn only_punctuation(s: &str) -> bool {
-    s.chars()
-        .all(|c| c.is_whitespace() || c.is_ascii_punctuation())
+    s.chars().all(speck)
+}
+
+/// A character that is no letter or digit: punctuation, or what OCR makes of a speck or a
+/// form's rule (`‘`, `”`, `|`, `—`, `©`).
+fn speck(c: char) -> bool {
+    !c.is_alphanumeric()
 }
 
 /// A value read for a label, as a byte span of the page and what it is.
@@ -339,20 +344,21 @@ fn values_in_row(row: &str) -> Vec<Item> {
 /// `Job #:`): one to three words each, every caption ending in a colon, no digits.
 pub(crate) fn only_other_captions(s: &str) -> bool {
     // Specks read as punctuation around the captions are no text.
-    let t = s.trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != ':'));
-    !t.is_empty()
-        && t.ends_with(':')
+    let t = s.trim_matches(|c: char| speck(c) && c != ':');
+    t.ends_with(':')
         && t.split(':').all(|c| {
             let words = c.split_whitespace().count();
             // Any characters but digits: OCR reads `Medical` as `Medica}`.
             words <= 3 && !c.contains(|ch: char| ch.is_ascii_digit())
         })
-        && t.split(':').filter(|c| !c.trim().is_empty()).count() == t.matches(':').count()
+        && caption_count(t) > 0
 }
 
-/// The number of captions in a run of captions that are not read.
+/// The number of captions in a run of captions that are not read: a colon with no words
+/// before it is a speck or a box's edge read as `:` (`Admission Date: : Sex:`).
 fn caption_count(s: &str) -> usize {
-    s.matches(':').count()
+    let t = s.trim_end_matches(|c: char| c != ':');
+    t.split(':').filter(|c| !c.trim().is_empty()).count()
 }
 
 fn push(out: &mut Candidates, label: Label, value: Value, doc_page: usize, span: (usize, usize)) {
@@ -490,7 +496,7 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
         pending.clear();
         // A row of captions only: every label followed by nothing or by captions of
         // fields that are not read, and nothing but such captions before the first.
-        let head_captions = if head.trim().is_empty() {
+        let head_captions = if only_punctuation(head) {
             Some(0)
         } else if only_other_captions(head) {
             Some(caption_count(head))

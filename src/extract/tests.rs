@@ -726,3 +726,61 @@ fn a_hyphen_never_joins_a_label_to_a_name() {
     // A table rule after a name is no letter.
     assert_eq!(capital_look_alikes("JANE| DOE"), "JANE| DOE");
 }
+
+#[test]
+fn a_speck_read_as_a_colon_between_captions_leaves_the_row_a_caption_row() {
+    // Far enough down the page that no letter's date line could hold the date.
+    let pad = "Clinic\nHealth Information Management\n12 Main Street, Town, IA 41442\n\
+               Phone (360) 903-8780\nFACE SHEET\nPatient Name: Medical Record Number:\n\
+               Imani Whitacre 59798059\nline\n";
+    for row in [
+        "Admission Date: : Sex:\n13-MAR-2004",
+        "Admission Date: Sex: :\n13-MAR-2004 F",
+        "Sex: : Admission Date:\nF 13-MAR-2004",
+    ] {
+        let text = format!("{pad}{row}");
+        let e = extract(&[text.as_str()], Some(DocType::FaceSheet), today());
+        assert_eq!(
+            e.service_date.map(|f| f.value.to_string()).as_deref(),
+            Some("2004-03-13"),
+            "{row}"
+        );
+    }
+}
+
+#[test]
+fn specks_and_rules_read_around_captions_leave_a_caption_row() {
+    // A form's boxes read as quotes, bars and braces around the captions and values.
+    let t = "St. Ernesto Imaging Center\n9337 Summit Road, Oakhurst, NC 46085 |\n\
+             Tel: (217) 693-1999\nPROGRESS NOTE\nPatient Name: Medical Record No.: Born:\n\
+             i Ernesto Vance . 89977608 02-01-1936\n\u{2018}Service Date: Attending: : Sex:\n\
+             | 03-09-2013 Noreen Fairbanks, MD _|M\nEncounter Date: 03-08-2013\nSUBJECTIVE";
+    let e = extract(&[t], Some(DocType::ProgressNote), today());
+    assert_eq!(e.service_date.unwrap().value.to_string(), "2013-03-09");
+    let t = "St. Ernesto Imaging Center\n\u{201d} Patient Name: | \u{201d} Medical Record No. | =} Born:\n\
+             : Ernesto Vance : 89977608 ' 02-01-1936\n\u{201c}DOS: > Attending: : Sex:\n\
+             03-06-2012 : Luis Galloway, DO iM";
+    let e = extract(&[t], Some(DocType::PathologyReport), today());
+    assert_eq!(e.name.unwrap().value, "VANCE, ERNESTO");
+    assert_eq!(e.dob.unwrap().value.to_string(), "1936-02-01");
+    assert_eq!(e.service_date.unwrap().value.to_string(), "2012-03-06");
+}
+
+#[test]
+fn a_one_read_as_a_bracket_or_a_bang_in_a_date() {
+    let e = extract(
+        &["Patient: COLLEEN A. MCALLISTER MR#: 74699846 DOB: 09-NOV- 1957\nVisit Date: 2]-AUG-1998 Account: 936587107"],
+        Some(DocType::ProgressNote),
+        today(),
+    );
+    assert_eq!(e.service_date.unwrap().value.to_string(), "1998-08-21");
+    let e = extract(&["DOS: 0!/15/2004"], None, today());
+    assert_eq!(e.service_date.unwrap().value.to_string(), "2004-01-15");
+    // A quote read beside `OF`: the caption is still the date of birth, not a bare date.
+    let e = extract(
+        &["PATIENT NAME: MEDICAL RECORD NUMBER: DATE OF\u{2019} BIRTH:\nIbarra, Renata 57084899 2003-07-03\nDATE: LOCATION: SEX:\n2008-12-29 Clinic B F"],
+        Some(DocType::ConsentForm),
+        today(),
+    );
+    assert_eq!(e.dob.unwrap().value.to_string(), "2003-07-03");
+}
