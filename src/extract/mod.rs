@@ -493,7 +493,7 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
                 }
             }
         }
-        pending.clear();
+        let waiting = std::mem::take(&mut pending);
         // A row of captions only: every label followed by nothing or by captions of
         // fields that are not read, and nothing but such captions before the first.
         let head_captions = if only_punctuation(head) {
@@ -545,7 +545,14 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
             }
         }
         if caption_row {
-            pending = columns;
+            // Captions still waiting for their values when the line under them holds
+            // captions only (`PT:` that OCR set a line above `MR NO: DOB:`) keep waiting,
+            // before this row's: the values line holds theirs first.
+            pending = if only_punctuation(head) || only_other_captions(head) {
+                waiting.into_iter().chain(columns).collect()
+            } else {
+                columns
+            };
         } else {
             // Labels with nothing after them on a line that also holds values: each
             // waits for its own value on the next line, as before.

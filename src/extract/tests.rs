@@ -784,3 +784,15 @@ fn a_one_read_as_a_bracket_or_a_bang_in_a_date() {
     );
     assert_eq!(e.dob.unwrap().value.to_string(), "2003-07-03");
 }
+
+#[test]
+fn a_caption_waits_over_a_row_of_captions() {
+    let t = "ELK HOLLOW WOMEN'S HEALTH CENTER\n3649 Willow Road, Elk Hollow, NC 44846\n\
+             REGISTRATION FACE SHEET\nPT:\n: MR NO: DOB:\n\
+             Dwayne Lindqvist 59976104 September 11, 1990\nENCOUNTER DATE:\nSeptember 6, 2013";
+    let e = extract(&[t], Some(DocType::FaceSheet), today());
+    assert_eq!(e.name.unwrap().value, "LINDQVIST, DWAYNE");
+    assert_eq!(e.mrn.unwrap().value, "59976104");
+    assert_eq!(e.dob.unwrap().value.to_string(), "1990-09-11");
+    assert_eq!(e.service_date.unwrap().value.to_string(), "2013-09-06");
+}
