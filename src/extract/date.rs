@@ -101,6 +101,12 @@ pub fn fix_digits(s: &str) -> String {
 }
 
 fn number(s: &str) -> Option<u32> {
+    // `]` and `!` are a 1 only after a real digit, once (`2]`, not `!1` or `20!!`): on
+    // their own they are a bracket and an exclamation.
+    let loose = s.chars().filter(|c| matches!(c, ']' | '!')).count();
+    if s.starts_with([']', '!']) || loose > 1 {
+        return None;
+    }
     fix_digits(s).parse().ok()
 }
 

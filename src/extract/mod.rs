@@ -406,6 +406,8 @@ fn identifiers_follow(text: &str, index: usize) -> bool {
 /// Reads the labelled values of one page into `out`.
 fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
     let mut pending: Vec<Option<Label>> = Vec::new();
+    // How many of `pending` were carried over a row of captions from the line above it.
+    let mut carried = 0;
     let mut offset = 0;
     let mut previous = "";
     for (index, line) in text.split('\n').enumerate() {
@@ -416,6 +418,13 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
         let head = &line[..labels.first().map_or(line.len(), |l| l.start)];
         // Values for the captions of the line before, in their order (`None`: a caption
         // of a field that is not read).
+        // Captions carried over a caption row count only when the values line holds a
+        // value for each caption; otherwise its values are the caption row's own (a blank
+        // `PATIENT NAME: DOB:` over `WITNESS: DATE:` gives the witness no patient's name).
+        if carried > 0 && values_in_row(head).len() != pending.len() {
+            pending.drain(..carried.min(pending.len()));
+        }
+        carried = 0;
         let known: Vec<Label> = pending.iter().flatten().copied().collect();
         match (known.as_slice(), pending.len()) {
             ([], _) => {}
@@ -549,6 +558,7 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
             // captions only (`PT:` that OCR set a line above `MR NO: DOB:`) keep waiting,
             // before this row's: the values line holds theirs first.
             pending = if only_punctuation(head) || only_other_captions(head) {
+                carried = waiting.len();
                 waiting.into_iter().chain(columns).collect()
             } else {
                 columns

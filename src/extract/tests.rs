@@ -776,6 +776,11 @@ fn a_one_read_as_a_bracket_or_a_bang_in_a_date() {
     assert_eq!(e.service_date.unwrap().value.to_string(), "1998-08-21");
     let e = extract(&["DOS: 0!/15/2004"], None, today());
     assert_eq!(e.service_date.unwrap().value.to_string(), "2004-01-15");
+    // Not a digit on their own or twice over.
+    for line in ["DOB: !1/5/1960", "DOS: 3/4/20!!"] {
+        let e = extract(&[line], None, today());
+        assert!(e.dob.is_none() && e.service_date.is_none(), "{line}");
+    }
     // A quote read beside `OF`: the caption is still the date of birth, not a bare date.
     let e = extract(
         &["PATIENT NAME: MEDICAL RECORD NUMBER: DATE OF\u{2019} BIRTH:\nIbarra, Renata 57084899 2003-07-03\nDATE: LOCATION: SEX:\n2008-12-29 Clinic B F"],
@@ -795,4 +800,15 @@ fn a_caption_waits_over_a_row_of_captions() {
     assert_eq!(e.mrn.unwrap().value, "59976104");
     assert_eq!(e.dob.unwrap().value.to_string(), "1990-09-11");
     assert_eq!(e.service_date.unwrap().value.to_string(), "2013-09-06");
+}
+
+#[test]
+fn captions_carried_over_a_caption_row_need_a_value_each() {
+    // A blank patient block over a witness block: the witness's name and date are no
+    // patient's name and birth date.
+    let t = "Consent\nline\nline\nline\nline\nline\nline\nline\n\
+             PATIENT NAME: DOB:\nWITNESS: DATE:\nJohn Smith 03/04/2010";
+    let e = extract(&[t], Some(DocType::ConsentForm), today());
+    assert!(e.name.is_none(), "{:?}", e.name.map(|f| f.value));
+    assert!(e.dob.is_none(), "{:?}", e.dob.map(|f| f.value));
 }
