@@ -87,13 +87,13 @@ pub fn in_rows(page: &mut OcrPage) {
             None => rows.push(vec![i]),
         }
     }
-    // A row stands where tesseract read the first of its lines: only lines joined into a
-    // row move, and lines that joined nothing keep tesseract's order (two blocks side by
-    // side whose lines a skew keeps from joining are read block after block, as before).
-    rows.sort_by_key(|row| row.iter().min().copied());
+    // Rows top to bottom. Tried: each row where tesseract read the first of its lines
+    // (lines that joined nothing in tesseract's order): CER 0.1-0.3 points worse on three
+    // generated sets, every field the same.
     for row in &mut rows {
         row.sort_by_key(|&i| lines[i].left);
     }
+    rows.sort_by_key(|row| row.iter().map(|&i| lines[i].centre()).min());
     let old = std::mem::take(&mut page.words);
     let mut text = String::with_capacity(page.text.len());
     for (n, row) in rows.iter().enumerate() {
@@ -194,19 +194,5 @@ mod tests {
         ]);
         in_rows(&mut p);
         assert_eq!(p.text, "CLINIC 12 Main St\nPhone 555");
-    }
-
-    #[test]
-    fn side_by_side_lines_a_skew_keeps_apart_stay_in_tesseract_order() {
-        // Each right-hand line sits 20 px lower than its left-hand partner: less than half
-        // a line's height in common, so nothing joins, and each caption stays over its value.
-        let mut p = page(vec![
-            word("PT:", 100, 100, 0),
-            word("JANE", 100, 150, 1),
-            word("DOB:", 900, 120, 2),
-            word("01/02/1960", 900, 170, 3),
-        ]);
-        in_rows(&mut p);
-        assert_eq!(p.text, "PT:\nJANE\nDOB:\n01/02/1960");
     }
 }
