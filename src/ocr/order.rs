@@ -9,7 +9,9 @@
 //! person filling it in wrote it. So lines tesseract put in different blocks that sit side
 //! by side (they overlap by at least half the smaller line's height and not at all across)
 //! are joined into one row; lines that overlap across (the lines of one paragraph) never
-//! are, so running text keeps tesseract's order.
+//! are, so a page of one column keeps tesseract's order. Two columns of running text side
+//! by side would be read row by row too: chart pages are one column, and the charts' own
+//! transcriptions (the dev corpus's ground truth) run row by row.
 
 use crate::model::OcrPage;
 
