@@ -416,8 +416,6 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
         let labels = find_labels_after(line, previous);
         previous = line;
         let head = &line[..labels.first().map_or(line.len(), |l| l.start)];
-        // Values for the captions of the line before, in their order (`None`: a caption
-        // of a field that is not read).
         // Captions carried over a caption row count only when the values line holds a
         // value for each caption; otherwise its values are the caption row's own (a blank
         // `PATIENT NAME: DOB:` over `WITNESS: DATE:` gives the witness no patient's name).
@@ -425,6 +423,8 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
             pending.drain(..carried.min(pending.len()));
         }
         carried = 0;
+        // Values for the captions of the line before, in their order (`None`: a caption
+        // of a field that is not read).
         let known: Vec<Label> = pending.iter().flatten().copied().collect();
         match (known.as_slice(), pending.len()) {
             ([], _) => {}
@@ -557,12 +557,8 @@ fn collect(text: &str, doc_page: usize, out: &mut Candidates) {
             // Captions still waiting for their values when the line under them holds
             // captions only (`PT:` that OCR set a line above `MR NO: DOB:`) keep waiting,
             // before this row's: the values line holds theirs first.
-            pending = if only_punctuation(head) || only_other_captions(head) {
-                carried = waiting.len();
-                waiting.into_iter().chain(columns).collect()
-            } else {
-                columns
-            };
+            carried = waiting.len();
+            pending = waiting.into_iter().chain(columns).collect();
         } else {
             // Labels with nothing after them on a line that also holds values: each
             // waits for its own value on the next line, as before.

@@ -179,9 +179,9 @@ fn runs(boxes: &[[usize; 4]], columns: bool) -> (usize, usize) {
 }
 
 /// Letter-sized marks on a page (connected ink, a fifth darker than the paper or more, 0.04
-/// to 0.45 inch tall and wide, at most
-/// four times longer one way than the other: a code's bars are not letters). Counted the
-/// same whichever way the page lies; counting stops at `enough`.
+/// to 0.45 inch tall and wide, at most four times longer one way than the other: a code's
+/// bars are not letters). Counted the same whichever way the page lies; counting stops at
+/// `enough`.
 pub fn letter_marks(image: &GrayImage, dpi: u32, enough: usize) -> usize {
     mark_boxes(image, dpi, enough).len()
 }
