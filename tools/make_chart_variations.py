@@ -41,17 +41,18 @@ FORMATS = ["pdf_jpeg", "pdf_g4", "tiff_g4", "tiff_lzw", "png_dir", "jpeg_dir"]
 DOC_TYPES = ["history_and_physical", "progress_note", "discharge_summary", "operative_report",
              "radiology_report", "pathology_report", "emergency_report", "correspondence",
              "face_sheet", "consent_form"]
-GENERIC_LABELS = ["Date of Service:", "Service Date:", "DOS:"]
+GENERIC_LABELS = ["Date of Service:", "Service Date:", "DOS:", "Svc Date:", "Date/Time of Service:"]
 TYPE_LABELS = {
     "discharge_summary": ["Discharge Date:"],
-    "history_and_physical": ["Admission Date:", "Date of Admission:"],
-    "operative_report": ["Date of Surgery:", "Surgery Date:", "Procedure Date:", "Date of Procedure:"],
-    "radiology_report": ["Exam Date:", "Date of Exam:"],
-    "emergency_report": ["Arrival:", "Arrival Date:", "Visit Date:"],
-    "progress_note": ["Visit Date:", "Encounter Date:"],
+    "history_and_physical": ["Admission Date:", "Date of Admission:", "Admit Date:"],
+    "operative_report": ["Date of Surgery:", "Surgery Date:", "Procedure Date:", "Date of Procedure:",
+                         "Operative Date:", "Date of Operation:"],
+    "radiology_report": ["Exam Date:", "Date of Exam:", "Study Date:"],
+    "emergency_report": ["Arrival:", "Arrival Date:", "Visit Date:", "Arrival Date/Time:"],
+    "progress_note": ["Visit Date:", "Encounter Date:", "Date Seen:", "Appointment Date:", "Visit Dt:"],
     "pathology_report": ["Date of Procedure:", "Procedure Date:"],
     "consent_form": ["Procedure Date:", "Date:"],
-    "face_sheet": ["Admission Date:", "Encounter Date:"],
+    "face_sheet": ["Admission Date:", "Encounter Date:", "Admit Date:"],
     "correspondence": [],
 }
 # distractor labels per type (never one of that type's rule labels nor a generic one)
@@ -59,6 +60,8 @@ DISTRACTORS = {
     "radiology_report": ["Report Date:", "Date Signed:", "Ordered:"],
     "pathology_report": ["Date Received:", "Date Reported:"],
     "consent_form": ["Printed:"],
+    "progress_note": ["Next Appointment Date:", "Report Date:", "Date Signed:"],
+    "emergency_report": ["Date of Injury:", "Report Date:", "Printed:"],
 }
 DEFAULT_DISTRACTORS = ["Report Date:", "Date Signed:", "Printed:"]
 
@@ -382,9 +385,10 @@ def make_facility(rng, fams):
         title_first=rng.random() < 0.3,
         header=rng.choice(["inline2", "twocol", "stacked", "form", "inline3"]), form_boxed=rng.random() < 0.6,
         tab_values=rng.random() < 0.4, bold_labels=rng.random() < 0.5,
-        name_lbl=rng.choice(["Name:", "Patient:", "Patient Name:", "Pt:", "PATIENT NAME:"]),
-        mrn_lbl=rng.choice(["MRN:", "MR#:", "Medical Record No.:", "Medical Record Number:", "MR No:"]),
-        dob_lbl=rng.choice(["DOB:", "Date of Birth:", "Birth Date:", "D.O.B.:", "Born:"]),
+        name_lbl=rng.choice(["Name:", "Patient:", "Patient Name:", "Pt:", "PATIENT NAME:", "Pt Name:"]),
+        mrn_lbl=rng.choice(["MRN:", "MR#:", "Medical Record No.:", "Medical Record Number:", "MR No:",
+                            "Patient ID:", "Med Rec No:", "Chart #:"]),
+        dob_lbl=rng.choice(["DOB:", "Date of Birth:", "Birth Date:", "D.O.B.:", "Born:", "Birthdate:"]),
         name_form=rng.choice(["LAST, FIRST", "Last, First", "First Last", "FIRST LAST"]),
         middle=rng.random() < 0.3, date_style=rng.choice(DATE_STYLES),
         footer=rng.choice(["pkn", "pkn", "pk", "dash", "continued", None]), p1of1=rng.random() < 0.4,

@@ -57,59 +57,83 @@ pub struct LabelMatch {
 /// (`DATE OF’ BIRTH`).
 const OF: &str = r"[\s'`.,‘’]*[o0][ft][\s'`.,‘’]*";
 
+/// `Date` after the word saying which (`Visit Date`), abbreviated (`Visit Dt`) or with its
+/// time (`Visit Date/Time`).
+const DT: &str = r"(?:date|dt\b\.?)(?:\s*/\s*time\b)?";
+
+/// `Date of` before the word saying which, with its time (`Date/Time of Service`).
+const DATE_OF: &str = r"date(?:\s*/\s*time)?OF";
+
 fn table() -> Vec<(Label, String)> {
     use DateKind::*;
     use Label::*;
     let date = |k| Date(k);
+    // `{DT}` and `{DATE_OF}` as above, `{OF}` the `of` between a label's words.
+    let p = |s: &str| {
+        s.replace("{DT}", DT)
+            .replace("{DATE_OF}", &DATE_OF.replace("OF", OF))
+            .replace("{OF}", OF)
+    };
     vec![
-        (Dob, format!(r"date{OF}birth|birth\s*date|birthdate|d\.\s?[o0]\.\s?b\.?|d[o0]b\b|born\b")),
+        (
+            Dob,
+            p(r"date{OF}birth(?:\s*/\s*age\b)?|birth\s*{DT}|birthdate|d\.\s?[o0]\.\s?b\.?|d[o0]b\b(?:\s*/\s*age\b|\s*\(\s*age\s*\))?|born\b"),
+        ),
         (
             date(Service),
-            format!(r"dates?\s*(?:\(s\)\s*)?{OF}service|service\s*date|svc\.?\s*date|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
+            p(r"dates?\s*(?:\(s\)\s*)?(?:/\s*time\s*)?{OF}(?:service|svc\b\.?)|service\s*{DT}|svc\.?\s*{DT}|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
         ),
-        (date(Visit), format!(r"visit\s*date|date{OF}visit")),
-        (date(Encounter), format!(r"encounter\s*date|date{OF}encounter")),
+        (
+            date(Visit),
+            p(r"visit\s*{DT}|{DATE_OF}visit|date\s*seen\b|(?:appointment|appt\.?)\s*{DT}|consult(?:ation)?\s*{DT}|{DATE_OF}consult(?:ation)?\b"),
+        ),
+        (date(Encounter), p(r"encounter\s*{DT}|{DATE_OF}encounter")),
         (
             date(Admission),
-            format!(r"admission\s*date|date{OF}admission|admit\s*date|admitted\b|adm\.?\s*date"),
+            p(r"admission\s*{DT}|{DATE_OF}admission|admit\s*{DT}|admitted\b|adm\.?\s*{DT}"),
         ),
         (
             date(Discharge),
-            format!(r"discharge\s*date|date{OF}discharge|discharged\b|disch\.?\s*date"),
+            p(r"discharge\s*{DT}|{DATE_OF}discharge|discharged\b|disch\.?\s*{DT}"),
         ),
         (
             date(Exam),
-            format!(r"exam(?:ination)?\s*date|date{OF}(?:exam(?:ination)?|study)|study\s*date"),
+            p(r"exam(?:ination)?\s*{DT}|{DATE_OF}(?:exam(?:ination)?|study)|study\s*{DT}"),
         ),
-        (date(Procedure), format!(r"procedure\s*date|date{OF}procedure")),
+        (
+            date(Procedure),
+            p(r"procedure\s*{DT}|{DATE_OF}procedure|proc\.?\s*{DT}"),
+        ),
         (
             date(Surgery),
-            format!(r"surgery\s*date|date{OF}(?:surgery|operation)|operation\s*date"),
+            p(r"(?:surgery|operation|operative)\s*{DT}|{DATE_OF}(?:surgery|operation)"),
         ),
         (
             date(Arrival),
-            format!(r"arrival\s*date(?:\s*/\s*time)?|date{OF}arrival|arrival\b|arrived\b"),
+            p(r"arrival\s*{DT}|{DATE_OF}arrival|arrival\b|arrived\b"),
         ),
         (
             date(Collected),
-            format!(r"collection\s*date|date{OF}collection|(?:date\s*)?collected\b"),
+            p(r"collection\s*{DT}|{DATE_OF}collection|(?:date(?:\s*/\s*time)?\s*)?collected\b"),
         ),
-        (date(Report), format!(r"report\s*date|date{OF}report")),
+        (date(Report), p(r"report\s*{DT}|{DATE_OF}report")),
         (
             date(Other),
-            r"(?:date\s*)?(?:dictated|transcribed|signed|received|typed|printed)\b|(?:dictation|transcription|signature|print|admission\s*time)\s*date".into(),
+            // Dates a chart prints that are never the encounter's: the paperwork's own,
+            // a next visit, an injury's or an illness's.
+            p(r"(?:date\s*)?(?:dictated|transcribed|signed|received|typed|printed)\b|(?:dictation|transcription|signature|print|admission\s*time|effective)\s*{DT}|(?:next|follow[\s-]*up|return)\s*(?:appointment|appt\.?|visit)?\s*{DT}|{DATE_OF}(?:injury|onset|death|last\s*visit)"),
         ),
         (
             Mrn,
-            r"medical\s*record\s*(?:no\.?|number|num\.?|#)|med\.?\s*rec(?:ord)?\.?\s*(?:no\.?|#|number)|mrn\b|mr\s*#|mr\s*no\b\.?|mr\s*number|chart\s*(?:no\b\.?|#|number)".into(),
+            r"medical\s*record\s*(?:no\.?|number|num\.?|#)|med(?:ical|\.)?\s*rec(?:ord)?\.?\s*(?:no\b\.?|#|number|num\b\.?)|mrn\b|mr\s*#|mr\s*no\b\.?|mr\s*number|chart\s*(?:no\b\.?|#|number)|(?:patient|pt\.?)\s*id\b|unit\s*(?:no\b\.?|#|number)".into(),
         ),
         (
             Name,
             // OCR slips of `Patient Name` / `Patient` ("Patient Naane:", "-atient", "Patier!"),
             // and a letter's `RE:` (only with its colon). A slipped `Name` needs its colon:
-            // `Patient: Nancy` is a label and a first name.
-            r"patient'?s?\s*name|name{OF}patient|pt\.?\s*name|p?atie[^\s:;]{0,3}\s*na[^\s:;]{1,3}[:;]|patient\b|p?atie\S{0,3}|pt\b\.?|name\b|re\b"
-                .replace("{OF}", OF),
+            // `Patient: Nancy` is a label and a first name. The order a form asks for
+            // (`Patient Name (Last, First)`) is part of the label.
+            p(r"patient'?s?\s*name(?:\s*\((?:last|first|middle|mi\b|m\.i\.|[\s,/])+\))?|name{OF}patient|pt\.?\s*name|p?atie[^\s:;]{0,3}\s*na[^\s:;]{1,3}[:;]|patient\b|p?atie\S{0,3}|pt\b\.?|name\b|re\b"),
         ),
         (date(Bare), r"date\b".into()),
     ]

@@ -128,8 +128,9 @@ fn name_patterns() -> &'static [(Regex, Regex); 2] {
         WORDS.map(|word| {
             (
                 // `LAST, FIRST [M.]` (a period for the comma is an OCR slip).
+                // The last name may be three words (`DE LA CRUZ`).
                 Regex::new(
-                    &r"^(W(?: W)?) ?[,.] ?(W)(?: ([A-Z])\.?)?(?:\s|$|[,;])".replace('W', word),
+                    &r"^(W(?: W){0,2}) ?[,.] ?(W)(?: ([A-Z])\.?)?(?:\s|$|[,;])".replace('W', word),
                 )
                 .expect("name pattern"),
                 // `First [M.] Last`. The middle initial's period may be read as a letter
