@@ -62,6 +62,10 @@ struct Patterns {
     iso: Regex,
     month_first: Regex,
     day_first: Regex,
+    /// `04MAR2019`: day, month and year run together (digits only).
+    compact: Regex,
+    /// `2019-Mar-04`.
+    iso_named: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -84,6 +88,12 @@ fn patterns() -> &'static Patterns {
             r"(?i)({D}{{1,2}})(?:st|nd|rd|th)?[ \-/.]*({MONTH_NAME})\b\.?(?: ?,)?[ \-/,]*({D}{{4}}|{D}{{2}})"
         ))
         .expect("day-first date"),
+        compact: Regex::new(&format!(r"(?i)\b([0-9]{{1,2}})({MONTH_NAME})([0-9]{{4}}|[0-9]{{2}})\b"))
+            .expect("compact date"),
+        iso_named: Regex::new(&format!(
+            r"(?i)({D}{{4}})[ \-/.]({MONTH_NAME})\b\.?[ \-/.]({D}{{1,2}})"
+        ))
+        .expect("iso date with a month name"),
     })
 }
 
@@ -210,7 +220,20 @@ pub fn find_dates(text: &str) -> Vec<DateMatch> {
         };
         add(whole, valid(year, false, month, day));
     }
-    for (re, month_group, day_group) in [(&p.month_first, 1, 2), (&p.day_first, 2, 1)] {
+    for c in p.iso_named.captures_iter(text) {
+        let whole = c.get(0).expect("group 0");
+        let (Some((year, false)), Some(month), Some(day)) =
+            (year_of(&c[1]), month_of(&c[2]), number(&c[3]))
+        else {
+            continue;
+        };
+        add(whole, valid(year, false, month, day));
+    }
+    for (re, month_group, day_group) in [
+        (&p.month_first, 1, 2),
+        (&p.day_first, 2, 1),
+        (&p.compact, 2, 1),
+    ] {
         for c in re.captures_iter(text) {
             let whole = c.get(0).expect("group 0");
             let (Some(month), Some(day), Some((year, short))) = (

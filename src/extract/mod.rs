@@ -259,13 +259,20 @@ fn mrn_at(s: &str) -> Option<(usize, usize, String)> {
         .then(|| (m.start(), m.end(), fix_digits(m.as_str())))
 }
 
-/// The first date of `s` if only spaces and punctuation stand before it.
+/// The first date of `s` if only spaces and punctuation (an opening bracket too) stand
+/// before it, or the day of the week (`Monday, March 4, 2019`).
 fn date_at(s: &str) -> Option<DateMatch> {
+    static WEEKDAY: OnceLock<Regex> = OnceLock::new();
+    let weekday = WEEKDAY.get_or_init(|| {
+        Regex::new(r"(?i)^(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?$")
+            .expect("weekday")
+    });
     let d = find_dates(s).into_iter().next()?;
-    s[..d.start]
-        .chars()
-        .all(|c| c.is_whitespace() || matches!(c, ':' | ';' | '.' | '-' | '=' | '_' | ','))
-        .then_some(d)
+    let punctuation = |c: char| {
+        c.is_whitespace() || matches!(c, ':' | ';' | '.' | '-' | '=' | '_' | ',' | '(' | '[')
+    };
+    let before = s[..d.start].trim_matches(punctuation);
+    (before.is_empty() || weekday.is_match(before)).then_some(d)
 }
 
 fn only_punctuation(s: &str) -> bool {

@@ -999,3 +999,65 @@ fn captions_carried_over_a_caption_row_need_a_value_each() {
     assert!(e.name.is_none(), "{:?}", e.name.map(|f| f.value));
     assert!(e.dob.is_none(), "{:?}", e.dob.map(|f| f.value));
 }
+
+/// Every date form charts print, after a date-of-service and a birth-date label.
+#[test]
+fn date_forms_after_a_label() {
+    let cases = [
+        ("3/4/2019", "2019-03-04"),
+        ("03-04-2019", "2019-03-04"),
+        ("03.04.2019", "2019-03-04"),
+        ("2019/03/04", "2019-03-04"),
+        ("Mar 4, 2019", "2019-03-04"),
+        ("March 4, 2019", "2019-03-04"),
+        ("4 Mar 2019", "2019-03-04"),
+        ("04-MAR-2019", "2019-03-04"),
+        ("04MAR2019", "2019-03-04"),
+        ("04-Mar-19", "2019-03-04"),
+        ("Mar-04-2019", "2019-03-04"),
+        ("MAR 04 2019", "2019-03-04"),
+        ("03/04/19", "2019-03-04"),
+        ("Monday, March 4, 2019", "2019-03-04"),
+        ("4th March 2019", "2019-03-04"),
+        ("March 4th, 2019", "2019-03-04"),
+        ("Mar. 4, 2019", "2019-03-04"),
+        ("Sept 4, 2019", "2019-09-04"),
+        ("Sept. 4, 2019", "2019-09-04"),
+        ("03/04/2019 14:20", "2019-03-04"),
+        ("03/04/2019@1420", "2019-03-04"),
+        ("03/04/2019 2:20 PM", "2019-03-04"),
+        ("3 / 4 / 2019", "2019-03-04"),
+        ("03/04/ 2019", "2019-03-04"),
+        ("O3/O4/2OI9", "2019-03-04"),
+        ("03-04-2019.", "2019-03-04"),
+        ("(03/04/2019)", "2019-03-04"),
+        ("March 04 2019", "2019-03-04"),
+        ("4-March-2019", "2019-03-04"),
+        ("2019-Mar-04", "2019-03-04"),
+        ("Tues., March 4, 2019", "2019-03-04"),
+        ("Month 03/04/2019", "-"),
+        ("Ref 03/04/2019", "-"),
+    ];
+    let mut failures = Vec::new();
+    for (d, want) in cases {
+        for label in ["Date of Service:", "DOB:"] {
+            let text = format!("{label} {d}");
+            let e = extract(&[&text], None, today());
+            let got = if label == "DOB:" {
+                e.dob.map(|f| f.value.to_string())
+            } else {
+                e.service_date.map(|f| f.value.to_string())
+            }
+            .unwrap_or_else(|| "-".into());
+            if got != want {
+                failures.push(format!("{text:?}: got {got}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
