@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 /// What a date label says the date is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DateKind {
-    /// `Date of Service`, `Service Date`, `DOS`.
+    /// `Date of Service`, `Service Date`, `DOS`, `Svc Date` (OCR reads `Svc` as `Sve`:
+    /// no word).
     Service,
     Visit,
     Encounter,
@@ -81,7 +82,7 @@ fn table() -> Vec<(Label, String)> {
         ),
         (
             date(Service),
-            p(r"dates?\s*(?:\(s\)\s*)?(?:/\s*time\s*)?{OF}(?:service|svc\b\.?)|service\s*{DT}|svc\.?\s*{DT}|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
+            p(r"dates?\s*(?:\(s\)\s*)?(?:/\s*time\s*)?{OF}(?:service|sv[ce]\b\.?)|service\s*{DT}|sv[ce]\.?\s*{DT}|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
         ),
         (
             date(Visit),

@@ -654,6 +654,13 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
         "dob",
         "1960-07-21",
     ),
+    (
+        "MR#: 73989903 Sve Date: 2013-06-16",
+        None,
+        "dos",
+        "2013-06-16",
+    ),
+    ("Date of Sve: 13-AUG-2012", None, "dos", "2012-08-13"),
     // Dates that are never the encounter's, beside one that is.
     (
         "Next Appointment Date: 05/06/2019 Visit Date: 03/04/2019",
