@@ -59,11 +59,11 @@ pub struct LabelMatch {
 const OF: &str = r"[\s'`.,‘’]*[o0][ft][\s'`.,‘’]*";
 
 /// `Date` after the word saying which (`Visit Date`), abbreviated (`Visit Dt`) or with its
-/// time (`Visit Date/Time`).
-const DT: &str = r"(?:date|dt\b\.?)(?:\s*/\s*time\b)?";
+/// time (`Visit Date/Time`; OCR may lose the thin slash: `DATE TIME`).
+const DT: &str = r"(?:date|dt\b\.?)(?:\s*/?\s*time\b)?";
 
 /// `Date of` before the word saying which, with its time (`Date/Time of Service`).
-const DATE_OF: &str = r"date(?:\s*/\s*time)?OF";
+const DATE_OF: &str = r"date(?:\s*/?\s*time)?OF";
 
 fn table() -> Vec<(Label, String)> {
     use DateKind::*;
@@ -82,7 +82,7 @@ fn table() -> Vec<(Label, String)> {
         ),
         (
             date(Service),
-            p(r"dates?\s*(?:\(s\)\s*)?(?:/\s*time\s*)?{OF}(?:service|sv[ce]\b\.?)|service\s*{DT}|sv[ce]\.?\s*{DT}|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
+            p(r"dates?\s*(?:\(s\)\s*)?(?:/?\s*time\s*)?{OF}(?:service|sv[ce]\b\.?)|service\s*{DT}|sv[ce]\.?\s*{DT}|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
         ),
         (
             date(Visit),

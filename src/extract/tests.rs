@@ -661,6 +661,18 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
         "2013-06-16",
     ),
     ("Date of Sve: 13-AUG-2012", None, "dos", "2012-08-13"),
+    (
+        "DATE TIME OF SERVICE: 2010-11-12 Admit Date: 2010-11-11",
+        None,
+        "dos",
+        "2010-11-12",
+    ),
+    (
+        "DATE TIME OF SERVICE:\n2010-11-12\nH&P\nAdmit Date: 2010-11-11",
+        None,
+        "dos",
+        "2010-11-12",
+    ),
     // Dates that are never the encounter's, beside one that is.
     (
         "Next Appointment Date: 05/06/2019 Visit Date: 03/04/2019",
