@@ -210,7 +210,10 @@ pub fn find_labels(line: &str) -> Vec<LabelMatch> {
 pub fn find_labels_after(line: &str, previous_line: &str) -> Vec<LabelMatch> {
     let c = compiled();
     let mut out = Vec::new();
-    for caps in c.any.captures_iter(line) {
+    // A form's rule read as `_` glued to a caption (`_Encounter Date:`) is no part of a
+    // word; it is matched as a space (one byte for one: spans are the line's own).
+    let unruled = line.replace('_', " ");
+    for caps in c.any.captures_iter(&unruled) {
         let whole = caps.get(0).expect("group 0");
         let Some(label) = (0..c.labels.len())
             .find(|i| caps.name(&format!("l{i}")).is_some())

@@ -664,7 +664,9 @@ fn found<T>(c: &Candidate<impl Sized>, value: T) -> Found<T> {
 pub fn extract(pages: &[&str], doc_type: Option<DocType>, today: NaiveDate) -> Extracted {
     let mut c = Candidates::default();
     for (i, text) in pages.iter().enumerate() {
-        collect(text, i + 1, &mut c);
+        // A form's rule read as `_` is no part of a label or a value (one byte for one:
+        // spans stay the page text's own).
+        collect(&text.replace('_', " "), i + 1, &mut c);
     }
     let mut out = Extracted::default();
     let earliest = NaiveDate::from_ymd_opt(1880, 1, 1).expect("a date");

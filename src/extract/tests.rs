@@ -673,6 +673,13 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
         "dos",
         "2010-11-12",
     ),
+    (
+        "MR No: 08180736 _Encounter Date: 09/19/08",
+        None,
+        "dos",
+        "2008-09-19",
+    ),
+    ("__Patient Name: DOE, JANE___", None, "name", "DOE, JANE"),
     // Dates that are never the encounter's, beside one that is.
     (
         "Next Appointment Date: 05/06/2019 Visit Date: 03/04/2019",
