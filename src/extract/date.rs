@@ -3,7 +3,8 @@
 //! Forms: numeric month-day-year with `/`, `-` or `.` (`07/11/1997`, `7-11-97`,
 //! `07.11.1997`; US charts, so never day-month), year-month-day (`1997-07-11`,
 //! `1997/07/11`), and month names or abbreviations in any case (`July 11, 1997`,
-//! `Jul. 11 1997`, `11 July 1997`, `11-JUL-1997`, `JUL 11 97`). Digits may carry OCR
+//! `Jul. 11 1997`, `11 July 1997`, `11-JUL-1997`, `JUL 11 97`, run together `11JUL1997`,
+//! `1997-Jul-11`). Digits may carry OCR
 //! look-alikes (`O`/`o`/`@` for 0, `l`/`I`/`|` for 1, `S` for 5, `B` for 8) as long as
 //! most of the date is real digits, and OCR may put spaces around separators.
 //! A two-digit year is resolved against a bound (see [`PrintedDate::resolve`]).

@@ -21,7 +21,7 @@ pub enum DateKind {
     /// `Exam Date`, `Date of Exam`, `Study Date`.
     Exam,
     Procedure,
-    /// `Date of Surgery`, `Surgery Date`, `Date of Operation`.
+    /// `Date of Surgery`, `Surgery Date`, `Date of Operation`, `Operative Date`.
     Surgery,
     Arrival,
     /// A specimen's `Collected` date.
@@ -86,7 +86,9 @@ fn table() -> Vec<(Label, String)> {
         ),
         (
             date(Visit),
-            p(r"visit\s*{DT}|{DATE_OF}visit|date\s*seen\b|(?:appointment|appt\.?)\s*{DT}|consult(?:ation)?\s*{DT}|{DATE_OF}consult(?:ation)?\b"),
+            // Not an appointment's or a consultation's date: the next one, a follow-up or a
+            // referral is as often printed as the one that took place.
+            p(r"visit\s*{DT}|{DATE_OF}visit|date\s*seen\b"),
         ),
         (date(Encounter), p(r"encounter\s*{DT}|{DATE_OF}encounter")),
         (
@@ -120,13 +122,11 @@ fn table() -> Vec<(Label, String)> {
         (date(Report), p(r"report\s*{DT}|{DATE_OF}report")),
         (
             date(Other),
-            // Dates a chart prints that are never the encounter's: the paperwork's own,
-            // a next visit, an injury's or an illness's.
-            p(r"(?:date\s*)?(?:dictated|transcribed|signed|received|typed|printed)\b|(?:dictation|transcription|signature|print|admission\s*time|effective)\s*{DT}|(?:next|follow[\s-]*up|return)\s*(?:appointment|appt\.?|visit)?\s*{DT}|{DATE_OF}(?:injury|onset|death|last\s*visit)"),
+            p(r"(?:date\s*)?(?:dictated|transcribed|signed|received|typed|printed)\b|(?:dictation|transcription|signature|print|admission\s*time)\s*{DT}"),
         ),
         (
             Mrn,
-            r"medical\s*record\s*(?:no\.?|number|num\.?|#)|med(?:ical|\.)?\s*rec(?:ord)?\.?\s*(?:no\b\.?|#|number|num\b\.?)|mrn\b|mr\s*#|mr\s*no\b\.?|mr\s*number|chart\s*(?:no\b\.?|#|number)|(?:patient|pt\.?)\s*id\b|unit\s*(?:no\b\.?|#|number)".into(),
+            r"medical\s*record\s*(?:no\.?|number|num\.?|#)|med(?:ical|\.)?\s*rec(?:ord)?\.?\s*(?:no\b\.?|#|number|num\b\.?)|mrn\b|mr\s*#|mr\s*no\b\.?|mr\s*number|chart\s*(?:no\b\.?|#|number)|(?:patient|pt\.?)\s*id\b".into(),
         ),
         (
             Name,
@@ -213,7 +213,8 @@ pub fn find_labels_after(line: &str, previous_line: &str) -> Vec<LabelMatch> {
     // A form's rule read as `_` glued to a caption (`_Encounter Date:`) is no part of a
     // word; it is matched as a space (one byte for one: spans are the line's own).
     let unruled = line.replace('_', " ");
-    for caps in c.any.captures_iter(&unruled) {
+    let line = unruled.as_str();
+    for caps in c.any.captures_iter(line) {
         let whole = caps.get(0).expect("group 0");
         let Some(label) = (0..c.labels.len())
             .find(|i| caps.name(&format!("l{i}")).is_some())

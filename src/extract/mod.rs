@@ -172,6 +172,15 @@ const NOT_A_NAME: [&str; 24] = [
     "patient",
 ];
 
+/// A word that begins a last name of several words (`DE LA CRUZ`, `VAN DER BERG`).
+fn particle(word: &str) -> bool {
+    const PARTICLES: [&str; 18] = [
+        "de", "del", "della", "la", "le", "van", "von", "der", "den", "da", "di", "dos", "du",
+        "st", "st.", "mac", "al", "el",
+    ];
+    PARTICLES.contains(&word.to_ascii_lowercase().as_str())
+}
+
 /// A patient name at the start of `s` (leading spaces and punctuation skipped): its byte
 /// span in `s` and the `LAST, FIRST` form. `First Last` only after a label with a colon.
 fn name_at(s: &str, first_last: bool) -> Option<(usize, usize, (String, bool))> {
@@ -195,10 +204,18 @@ fn name_at(s: &str, first_last: bool) -> Option<(usize, usize, (String, bool))> 
             // A hyphen OCR read after the name is not part of it.
             let first = c[2].replace("- ", "-");
             let first = first.trim_end_matches(['-', ' ']);
-            if last.split(' ').all(word_ok) && word_ok(first) {
+            let words: Vec<&str> = last.split(' ').collect();
+            // Three words only after a caption, and led by a particle (`DE LA CRUZ`, `VAN
+            // DER BERG`): else a heading (`PATIENT HEALTH HISTORY QUESTIONNAIRE, ADULT`).
+            let long_ok = words.len() < 3 || (first_last && words[..2].iter().any(|w| particle(w)));
+            // A period read for the comma (`Franklin. Galloway`) may as well be a speck
+            // after a first name: the reading is not certain.
+            let comma =
+                rest[c.get(1).expect("last").end()..c.get(2).expect("first").start()].contains(',');
+            if long_ok && words.iter().all(|w| word_ok(w)) && word_ok(first) {
                 let end = c.get(3).map_or(c.get(2).expect("first").end(), |m| m.end());
                 let value = format!("{last}, {first}").to_uppercase();
-                return Some((skip, skip + end, (value, !last.contains(' '))));
+                return Some((skip, skip + end, (value, comma && !last.contains(' '))));
             }
         }
         if first_last {

@@ -510,8 +510,6 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
     ("Patient Naane: Lee, Ann", None, "name", "LEE, ANN"),
     // Wordings other facilities print (none in the dev corpus).
     ("Date Seen: 03/04/2019", None, "dos", "2019-03-04"),
-    ("Appointment Date: 03/04/2019", None, "dos", "2019-03-04"),
-    ("Appt Date: 03/04/2019", None, "dos", "2019-03-04"),
     ("Visit Dt: 03/04/2019", None, "dos", "2019-03-04"),
     ("Svc Dt: 03/04/2019", None, "dos", "2019-03-04"),
     ("Date of Svc: 03/04/2019", None, "dos", "2019-03-04"),
@@ -539,14 +537,6 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
         "dos",
         "2019-03-04",
     ),
-    (
-        "Date of Consultation: 03/04/2019",
-        None,
-        "dos",
-        "2019-03-04",
-    ),
-    ("Consultation Date: 03/04/2019", None, "dos", "2019-03-04"),
-    ("Consult Date: 03/04/2019", None, "dos", "2019-03-04"),
     ("Date of Procedure: 03/04/2019", None, "dos", "2019-03-04"),
     ("Procedure Dt: 03/04/2019", None, "dos", "2019-03-04"),
     ("Date of Operation: 03/04/2019", None, "dos", "2019-03-04"),
@@ -610,7 +600,6 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
     ("Med Rec No.: 00412345", None, "mrn", "00412345"),
     ("Chart #: 00412345", None, "mrn", "00412345"),
     ("MRN 00412345", None, "mrn", "00412345"),
-    ("Unit No: 00412345", None, "mrn", "00412345"),
     (
         "Patient Name (Last, First): DOE, JANE",
         None,
@@ -680,6 +669,34 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
         "2008-09-19",
     ),
     ("__Patient Name: DOE, JANE___", None, "name", "DOE, JANE"),
+    // Headings and subjects with a comma are no three-word names.
+    (
+        "PATIENT HEALTH HISTORY QUESTIONNAIRE, ADULT",
+        None,
+        "name",
+        "-",
+    ),
+    ("RE: Lumbar Spine MRI, Results", None, "name", "-"),
+    (
+        "Patient: VAN DER BERG, ANNA",
+        None,
+        "name",
+        "VAN DER BERG, ANNA",
+    ),
+    // A blank caption of a date that is not the service's keeps the dates in their columns.
+    (
+        "Follow-up Date:  Date of Service:  DOB:\n03/04/2019  01/02/1960",
+        None,
+        "dos",
+        "2019-03-04",
+    ),
+    // An appointment's date may be the next one.
+    (
+        "Encounter Date: 03/04/2019 F/U Appt Date: 05/06/2019",
+        Some(DocType::ProgressNote),
+        "dos",
+        "2019-03-04",
+    ),
     // Dates that are never the encounter's, beside one that is.
     (
         "Next Appointment Date: 05/06/2019 Visit Date: 03/04/2019",
@@ -1086,4 +1103,12 @@ fn date_forms_after_a_label() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn a_period_read_for_the_comma_is_no_certain_name() {
+    let e = extract(&["Name: Franklin. Galloway"], None, today());
+    assert!(!e.name_certain);
+    let e = extract(&["Name: GALLOWAY, FRANKLIN"], None, today());
+    assert!(e.name_certain);
 }
