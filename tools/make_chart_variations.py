@@ -49,7 +49,7 @@ TYPE_LABELS = {
                          "Operative Date:", "Date of Operation:"],
     "radiology_report": ["Exam Date:", "Date of Exam:", "Study Date:"],
     "emergency_report": ["Arrival:", "Arrival Date:", "Visit Date:", "Arrival Date/Time:"],
-    "progress_note": ["Visit Date:", "Encounter Date:", "Date Seen:", "Visit Dt:"],
+    "progress_note": ["Visit Date:", "Encounter Date:", "Date Seen:", "Appointment Date:", "Visit Dt:"],
     "pathology_report": ["Date of Procedure:", "Procedure Date:"],
     "consent_form": ["Procedure Date:", "Date:"],
     "face_sheet": ["Admission Date:", "Encounter Date:", "Admit Date:"],

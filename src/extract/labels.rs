@@ -86,9 +86,9 @@ fn table() -> Vec<(Label, String)> {
         ),
         (
             date(Visit),
-            // Not an appointment's or a consultation's date: the next one, a follow-up or a
-            // referral is as often printed as the one that took place.
-            p(r"visit\s*{DT}|{DATE_OF}visit|date\s*seen\b"),
+            // An appointment's date only unqualified (see `find_labels_after`: `Next
+            // Appointment Date`, `F/U Appt Date` are another one's).
+            p(r"visit\s*{DT}|{DATE_OF}visit|date\s*seen\b|(?:appointment|appt\.?)\s*{DT}"),
         ),
         (date(Encounter), p(r"encounter\s*{DT}|{DATE_OF}encounter")),
         (
@@ -248,6 +248,14 @@ pub fn find_labels_after(line: &str, previous_line: &str) -> Vec<LabelMatch> {
             Label::Name if !colon && whole.as_str().trim().eq_ignore_ascii_case("re") => continue,
             // A bare `Date` after a word is that word's date (`Dictation Date`).
             Label::Date(DateKind::Bare) if before.is_some() => continue,
+            // So is an appointment's after a word on its line (`Next`, `F/U`, `Last`): the
+            // visit's own appointment date is printed unqualified.
+            Label::Date(DateKind::Visit)
+                if whole.as_str().to_ascii_lowercase().starts_with("app")
+                    && previous_word(&line[..whole.start()]).is_some() =>
+            {
+                continue
+            }
             _ => {}
         }
         out.push(LabelMatch {

@@ -690,7 +690,25 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
         "dos",
         "2019-03-04",
     ),
-    // An appointment's date may be the next one.
+    // An appointment's date may be the next one: only an unqualified one is the visit's.
+    (
+        "MR#: 00681772 Appointment Date: 7/12/2025",
+        Some(DocType::ProgressNote),
+        "dos",
+        "2025-07-12",
+    ),
+    (
+        "PROGRESS NOTE\nAppt Date: 7/12/2025",
+        None,
+        "dos",
+        "2025-07-12",
+    ),
+    (
+        "Next Appointment Date: 8/12/2025",
+        Some(DocType::ProgressNote),
+        "dos",
+        "-",
+    ),
     (
         "Encounter Date: 03/04/2019 F/U Appt Date: 05/06/2019",
         Some(DocType::ProgressNote),
