@@ -62,8 +62,10 @@ const OF: &str = r"[\s'`.,‘’]*[o0][ft][\s'`.,‘’]*";
 /// time (`Visit Date/Time`; OCR may lose the thin slash: `DATE TIME`).
 const DT: &str = r"(?:date|dt\b\.?)(?:\s*/?\s*time\b)?";
 
-/// `Date of` before the word saying which, with its time (`Date/Time of Service`).
-const DATE_OF: &str = r"date(?:\s*/?\s*time)?OF";
+/// `Date of` before the word saying which, with its time (`Date/Time of Service`). Its
+/// first letter may be lost where print runs to the page's edge (`ate of Service:`): `ate
+/// of` is no wording of anything else.
+const DATE_OF: &str = r"d?ate(?:\s*/?\s*time)?OF";
 
 fn table() -> Vec<(Label, String)> {
     use DateKind::*;
@@ -78,11 +80,11 @@ fn table() -> Vec<(Label, String)> {
     vec![
         (
             Dob,
-            p(r"date{OF}birth(?:\s*/\s*age\b)?|birth\s*{DT}|birthdate|d\.\s?[o0]\.\s?b\.?|d[o0]b\b(?:\s*/\s*age\b|\s*\(\s*age\s*\))?|born\b"),
+            p(r"d?ate{OF}birth(?:\s*/\s*age\b)?|birth\s*{DT}|birthdate|d\.\s?[o0]\.\s?b\.?|d[o0]b\b(?:\s*/\s*age\b|\s*\(\s*age\s*\))?|born\b"),
         ),
         (
             date(Service),
-            p(r"dates?\s*(?:\(s\)\s*)?(?:/?\s*time\s*)?{OF}(?:service|sv[ce]\b\.?)|service\s*{DT}|sv[ce]\.?\s*{DT}|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
+            p(r"d?ates?\s*(?:\(s\)\s*)?(?:/?\s*time\s*)?{OF}(?:service|sv[ce]\b\.?)|service\s*{DT}|sv[ce]\.?\s*{DT}|d\.o\.s\.?|dos\b|(?:b[o0]|d0)s\s*[:;]"),
         ),
         (
             date(Visit),
@@ -113,7 +115,7 @@ fn table() -> Vec<(Label, String)> {
         ),
         (
             date(Arrival),
-            p(r"arrival\s*{DT}|{DATE_OF}arrival|arrival\b|arrived\b"),
+            p(r"a?rrival\s*{DT}|{DATE_OF}arrival|arrival\b|arrived\b"),
         ),
         (
             date(Collected),

@@ -690,6 +690,20 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
         "dos",
         "2019-03-04",
     ),
+    // A first letter lost at the page's edge.
+    (
+        "ate of Service: Sex: Age:\nJul. 13, 1999 F 19",
+        None,
+        "dos",
+        "1999-07-13",
+    ),
+    (
+        "rrival Date/Time: Sex: Age:\nAug. 30, 2025 07:25 F 17",
+        None,
+        "dos",
+        "2025-08-30",
+    ),
+    ("ate of Birth: 05/17/1980", None, "dob", "1980-05-17"),
     // An appointment's date may be the next one: only an unqualified one is the visit's.
     (
         "MR#: 00681772 Appointment Date: 7/12/2025",
