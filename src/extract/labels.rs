@@ -214,8 +214,12 @@ pub fn find_labels_after(line: &str, previous_line: &str) -> Vec<LabelMatch> {
     let mut out = Vec::new();
     // A form's rule read as `_` glued to a caption (`_Encounter Date:`) is no part of a
     // word; it is matched as a space (one byte for one: spans are the line's own).
-    let unruled = line.replace('_', " ");
-    let line = unruled.as_str();
+    let unruled = if line.contains('_') {
+        std::borrow::Cow::Owned(line.replace('_', " "))
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    };
+    let line = unruled.as_ref();
     for caps in c.any.captures_iter(line) {
         let whole = caps.get(0).expect("group 0");
         let Some(label) = (0..c.labels.len())

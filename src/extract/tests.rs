@@ -756,19 +756,24 @@ const LINES: &[(&str, Option<DocType>, &str, &str)] = &[
     ),
 ];
 
+/// A field of an extraction as text (`-` when not read): `name`, `mrn`, `dob`, else the
+/// date of service.
+fn field_of(e: Extracted, field: &str) -> String {
+    match field {
+        "name" => e.name.map(|f| f.value),
+        "mrn" => e.mrn.map(|f| f.value),
+        "dob" => e.dob.map(|f| f.value.to_string()),
+        _ => e.service_date.map(|f| f.value.to_string()),
+    }
+    .unwrap_or_else(|| "-".into())
+}
+
 #[test]
 fn real_looking_lines() {
     assert!(LINES.len() >= 60);
     let mut failures = Vec::new();
     for (text, doc_type, field, want) in LINES {
-        let e = extract(&[text], *doc_type, today());
-        let got = match *field {
-            "name" => e.name.map(|f| f.value),
-            "mrn" => e.mrn.map(|f| f.value),
-            "dob" => e.dob.map(|f| f.value.to_string()),
-            _ => e.service_date.map(|f| f.value.to_string()),
-        }
-        .unwrap_or_else(|| "-".into());
+        let got = field_of(extract(&[text], *doc_type, today()), field);
         if got != *want {
             failures.push(format!("{field} of {text:?}: got {got}, want {want}"));
         }
@@ -1117,13 +1122,8 @@ fn date_forms_after_a_label() {
     for (d, want) in cases {
         for label in ["Date of Service:", "DOB:"] {
             let text = format!("{label} {d}");
-            let e = extract(&[&text], None, today());
-            let got = if label == "DOB:" {
-                e.dob.map(|f| f.value.to_string())
-            } else {
-                e.service_date.map(|f| f.value.to_string())
-            }
-            .unwrap_or_else(|| "-".into());
+            let field = if label == "DOB:" { "dob" } else { "dos" };
+            let got = field_of(extract(&[&text], None, today()), field);
             if got != want {
                 failures.push(format!("{text:?}: got {got}"));
             }
